@@ -1,0 +1,388 @@
+//! HCL native syntax → our syntax tree, through `hcl-edit` (the only module that knows it).
+
+use std::sync::Arc;
+
+use bake_core::source::SourceId;
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::structure::{BlockLabel, Structure};
+use hcl_edit::template::{Directive, Element, Strip, Template};
+use hcl_edit::Span as _;
+
+use crate::ast::{
+    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp,
+    UnOp,
+};
+use crate::error::HclError;
+use crate::number::Number;
+use crate::value::Value;
+
+/// Parses an HCL file.
+///
+/// # Errors
+/// A syntax error with its location.
+pub fn parse(src: SourceId, text: &str) -> Result<Body, HclError> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+        let off = e.location().offset().min(text.len());
+        HclError::syntax(
+            Span::new(src, off..off),
+            e.message().to_string(),
+        )
+    })?;
+    let cx = Cx { src, text };
+    Ok(cx.body(&body, 0..text.len()))
+}
+
+/// Parses a template (the string of a JSON value).
+///
+/// # Errors
+/// A syntax error with its location.
+pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> Result<Expr, HclError> {
+    let tpl = hcl_edit::parser::parse_template(text)
+        .map_err(|e| HclError::syntax(span, format!("invalid template: {}", e.message())))?;
+    // Spans inside refer to `text`, not to the file: map them all onto the string's span.
+    let cx = Cx { src, text };
+    let parts = cx.template(&tpl);
+    let mut e = template_expr(parts, span);
+    fix_spans(&mut e, span);
+    Ok(e)
+}
+
+/// Parses an expression (a JSON string in an expression context, like `type`).
+///
+/// # Errors
+/// A syntax error.
+pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> Result<Expr, HclError> {
+    let ex = hcl_edit::parser::parse_expr(text.trim_end())
+        .map_err(|e| HclError::syntax(span, format!("invalid expression: {}", e.message())))?;
+    let cx = Cx { src, text };
+    let mut e = cx.expr(&ex);
+    fix_spans(&mut e, span);
+    Ok(e)
+}
+
+fn fix_spans(e: &mut Expr, span: Span) {
+    // A coarse mapping: every node gets the string's span.
+    e.span = span;
+}
+
+struct Cx<'a> {
+    src: SourceId,
+    text: &'a str,
+}
+
+fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
+    // A template that is only literal text is a plain string.
+    if parts.iter().all(|p| matches!(p, TplPart::Lit(_))) {
+        let s: String = parts
+            .iter()
+            .map(|p| match p {
+                TplPart::Lit(s) => &**s,
+                _ => "",
+            })
+            .collect();
+        return Expr { kind: ExprKind::Lit(Value::string(s)), span };
+    }
+    Expr { kind: ExprKind::Template(parts), span }
+}
+
+enum Tok {
+    Lit(String),
+    Interp(Expr, Strip),
+    If(Expr, Strip),
+    Else(Strip),
+    EndIf(Strip),
+    For(Option<Ident>, Ident, Expr, Strip),
+    EndFor(Strip),
+}
+
+impl Tok {
+    fn strip(&self) -> Strip {
+        match self {
+            Tok::Lit(_) => Strip::None,
+            Tok::Interp(_, s)
+            | Tok::If(_, s)
+            | Tok::Else(s)
+            | Tok::EndIf(s)
+            | Tok::For(_, _, _, s)
+            | Tok::EndFor(s) => *s,
+        }
+    }
+}
+
+impl Cx<'_> {
+    fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
+        Span::new(self.src, r.unwrap_or(0..0))
+    }
+
+    fn ident(&self, d: &hcl_edit::Decorated<hcl_edit::Ident>) -> Ident {
+        Ident { name: Arc::from(d.as_str()), span: self.span(d.span()) }
+    }
+
+    fn body(&self, b: &hcl_edit::structure::Body, range: std::ops::Range<usize>) -> Body {
+        let mut out = Body { span: Span::new(self.src, range), ..Body::default() };
+        for s in b.iter() {
+            match s {
+                Structure::Attribute(a) => out.attrs.push(Attr {
+                    name: self.ident(&a.key),
+                    expr: self.expr(&a.value),
+                    span: self.span(a.span()),
+                }),
+                Structure::Block(bl) => {
+                    let labels = bl
+                        .labels
+                        .iter()
+                        .map(|l| match l {
+                            BlockLabel::Ident(i) => self.ident(i),
+                            BlockLabel::String(s) => Ident {
+                                name: Arc::from(s.as_str()),
+                                span: self.span(s.span()),
+                            },
+                        })
+                        .collect::<Vec<_>>();
+                    let ident = self.ident(&bl.ident);
+                    let header_end = labels.last().map_or(ident.span, |l| l.span);
+                    let bspan = bl.span().unwrap_or(0..0);
+                    out.blocks.push(Block {
+                        span: ident.span.to(header_end),
+                        ident,
+                        labels,
+                        body: self.body(&bl.body, bspan),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn expr(&self, e: &Expression) -> Expr {
+        let span = self.span(e.span());
+        let kind = match e {
+            Expression::Null(_) => ExprKind::Lit(Value::NULL),
+            Expression::Bool(b) => ExprKind::Lit(Value::Bool(*b.value())),
+            Expression::Number(n) => {
+                let raw = n
+                    .span()
+                    .and_then(|r| self.text.get(r))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| n.value().to_string());
+                match Number::parse(&raw) {
+                    Some(num) => ExprKind::Lit(Value::Number(num)),
+                    None => ExprKind::Lit(Value::Number(
+                        Number::from_f64(n.value().as_f64().unwrap_or(0.0))
+                            .unwrap_or_else(|| Number::from_i64(0)),
+                    )),
+                }
+            }
+            Expression::String(s) => ExprKind::Lit(Value::string(s.as_str())),
+            Expression::Array(a) => ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect()),
+            Expression::Object(o) => ExprKind::Object(
+                o.iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            ObjectKey::Ident(i) => ObjKey::Ident(self.ident(i)),
+                            ObjectKey::Expression(x) => ObjKey::Expr(self.expr(x)),
+                        };
+                        (key, self.expr(v.expr()))
+                    })
+                    .collect(),
+            ),
+            Expression::StringTemplate(t) => {
+                let parts = self.template_elements(t.iter());
+                return template_expr(parts, span);
+            }
+            Expression::HeredocTemplate(h) => {
+                let parts = self.template(&h.template);
+                return template_expr(parts, span);
+            }
+            Expression::Parenthesis(p) => ExprKind::Paren(Box::new(self.expr(p.inner()))),
+            Expression::Variable(v) => ExprKind::Var(self.ident(v)),
+            Expression::Conditional(c) => ExprKind::Cond(
+                Box::new(self.expr(&c.cond_expr)),
+                Box::new(self.expr(&c.true_expr)),
+                Box::new(self.expr(&c.false_expr)),
+            ),
+            Expression::FuncCall(f) => {
+                let mut name = self.ident(&f.name.name);
+                if f.name.is_namespaced() {
+                    let ns: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
+                    name.name = Arc::from(format!("{}::{}", ns.join("::"), name.name));
+                }
+                ExprKind::Call {
+                    name,
+                    args: f.args.iter().map(|a| self.expr(a)).collect(),
+                    expand: f.args.expand_final(),
+                }
+            }
+            Expression::Traversal(t) => {
+                let ops = t
+                    .operators
+                    .iter()
+                    .map(|op| {
+                        let ospan = self.span(op.span());
+                        match op.value() {
+                            TraversalOperator::AttrSplat(_) => TravOp::AttrSplat(ospan),
+                            TraversalOperator::FullSplat(_) => TravOp::FullSplat(ospan),
+                            TraversalOperator::GetAttr(i) => TravOp::Attr(self.ident(i)),
+                            TraversalOperator::Index(x) => TravOp::Index(self.expr(x)),
+                            TraversalOperator::LegacyIndex(n) => {
+                                TravOp::LegacyIndex(*n.value(), ospan)
+                            }
+                        }
+                    })
+                    .collect();
+                ExprKind::Traversal(Box::new(self.expr(&t.expr)), ops)
+            }
+            Expression::UnaryOp(u) => {
+                let op = match u.operator.value() {
+                    UnaryOperator::Neg => UnOp::Neg,
+                    UnaryOperator::Not => UnOp::Not,
+                };
+                // `-5` is a negative number literal.
+                let inner = self.expr(&u.expr);
+                if let (UnOp::Neg, ExprKind::Lit(Value::Number(n))) = (op, &inner.kind) {
+                    ExprKind::Lit(Value::Number(n.neg()))
+                } else {
+                    ExprKind::Unary(op, Box::new(inner))
+                }
+            }
+            Expression::BinaryOp(b) => {
+                let op = match b.operator.value() {
+                    BinaryOperator::Eq => BinOp::Eq,
+                    BinaryOperator::NotEq => BinOp::NotEq,
+                    BinaryOperator::LessEq => BinOp::LessEq,
+                    BinaryOperator::GreaterEq => BinOp::GreaterEq,
+                    BinaryOperator::Less => BinOp::Less,
+                    BinaryOperator::Greater => BinOp::Greater,
+                    BinaryOperator::Plus => BinOp::Add,
+                    BinaryOperator::Minus => BinOp::Sub,
+                    BinaryOperator::Mul => BinOp::Mul,
+                    BinaryOperator::Div => BinOp::Div,
+                    BinaryOperator::Mod => BinOp::Mod,
+                    BinaryOperator::And => BinOp::And,
+                    BinaryOperator::Or => BinOp::Or,
+                };
+                ExprKind::Binary(
+                    op,
+                    Box::new(self.expr(&b.lhs_expr)),
+                    Box::new(self.expr(&b.rhs_expr)),
+                )
+            }
+            Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
+                key_var: f.intro.key_var.as_ref().map(|k| self.ident(k)),
+                val_var: self.ident(&f.intro.value_var),
+                coll: self.expr(&f.intro.collection_expr),
+                key_expr: f.key_expr.as_ref().map(|k| self.expr(k)),
+                val_expr: self.expr(&f.value_expr),
+                grouping: f.grouping,
+                cond: f.cond.as_ref().map(|c| self.expr(&c.expr)),
+            })),
+        };
+        Expr { kind, span }
+    }
+
+    fn template(&self, t: &Template) -> Vec<TplPart> {
+        self.template_elements(t.iter())
+    }
+
+    fn template_elements<'t>(&self, elems: impl Iterator<Item = &'t Element>) -> Vec<TplPart> {
+        let mut toks = Vec::new();
+        for el in elems {
+            self.flatten(el, &mut toks);
+        }
+        // Apply strip markers to the neighbouring literals.
+        for i in 0..toks.len() {
+            let strip = toks[i].strip();
+            if strip.strip_start() && i > 0 {
+                if let Tok::Lit(s) = &mut toks[i - 1] {
+                    let t = s.trim_end().len();
+                    s.truncate(t);
+                }
+            }
+            if strip.strip_end() && i + 1 < toks.len() {
+                if let Tok::Lit(s) = &mut toks[i + 1] {
+                    *s = s.trim_start().to_string();
+                }
+            }
+        }
+        let mut it = toks.into_iter().peekable();
+        build(&mut it)
+    }
+
+    fn flatten(&self, el: &Element, toks: &mut Vec<Tok>) {
+        match el {
+            Element::Literal(l) => toks.push(Tok::Lit(l.value().clone())),
+            Element::Interpolation(i) => toks.push(Tok::Interp(self.expr(&i.expr), i.strip)),
+            Element::Directive(d) => match &**d {
+                Directive::If(d) => {
+                    toks.push(Tok::If(self.expr(&d.if_expr.cond_expr), d.if_expr.strip));
+                    for e in d.if_expr.template.iter() {
+                        self.flatten(e, toks);
+                    }
+                    if let Some(els) = &d.else_expr {
+                        toks.push(Tok::Else(els.strip));
+                        for e in els.template.iter() {
+                            self.flatten(e, toks);
+                        }
+                    }
+                    toks.push(Tok::EndIf(d.endif_expr.strip));
+                }
+                Directive::For(d) => {
+                    let f = &d.for_expr;
+                    toks.push(Tok::For(
+                        f.key_var.as_ref().map(|k| self.ident(k)),
+                        self.ident(&f.value_var),
+                        self.expr(&f.collection_expr),
+                        f.strip,
+                    ));
+                    for e in f.template.iter() {
+                        self.flatten(e, toks);
+                    }
+                    toks.push(Tok::EndFor(d.endfor_expr.strip));
+                }
+            },
+        }
+    }
+}
+
+fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TplPart> {
+    let mut out = Vec::new();
+    while let Some(tok) = it.peek() {
+        match tok {
+            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => return out,
+            _ => {}
+        }
+        let Some(tok) = it.next() else { break };
+        match tok {
+            Tok::Lit(s) => {
+                if !s.is_empty() {
+                    out.push(TplPart::Lit(Arc::from(s)));
+                }
+            }
+            Tok::Interp(e, _) => out.push(TplPart::Interp(e)),
+            Tok::If(cond, _) => {
+                let then = build(it);
+                let mut els = Vec::new();
+                if matches!(it.peek(), Some(Tok::Else(_))) {
+                    it.next();
+                    els = build(it);
+                }
+                if matches!(it.peek(), Some(Tok::EndIf(_))) {
+                    it.next();
+                }
+                out.push(TplPart::If { cond, then, els });
+            }
+            Tok::For(key, val, coll, _) => {
+                let body = build(it);
+                if matches!(it.peek(), Some(Tok::EndFor(_))) {
+                    it.next();
+                }
+                out.push(TplPart::For { key, val, coll, body });
+            }
+            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => {}
+        }
+    }
+    out
+}
