@@ -2,5 +2,24 @@
 //! and the `--print` rendering. Frontends (`bake-hcl`, `bake-compose`) produce a
 //! [`model::Config`]; this crate turns it into resolved targets.
 
+pub mod entries;
+pub mod error;
+pub mod json;
+pub mod list;
 pub mod model;
+pub mod pathmatch;
+pub mod print;
+pub mod resolve;
 pub mod source;
+pub mod util;
+pub mod validate;
+
+pub use entries::{Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry};
+pub use error::ResolveError;
+pub use list::{
+    parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
+};
+pub use pathmatch::{path_match, BadPattern};
+pub use resolve::{
+    parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target, OVERRIDE_KEYS,
+};

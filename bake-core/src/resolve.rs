@@ -1,0 +1,1432 @@
+//! From a [`Config`] to resolved targets, as buildx's `ReadTargets` + `TargetsToBuildOpt` do
+//! for `--print`: merging of same-name definitions, target selection (glob patterns, groups),
+//! `inherits`, `--set` overrides, normalization, `target:` context links, `SOURCE_DATE_EPOCH`,
+//! context path cleaning and the secret/ssh checks buildx runs before printing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::entries::{
+    Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
+};
+use crate::error::ResolveError;
+use crate::model::{Config, GroupDef, TargetDef};
+use crate::pathmatch::path_match;
+use crate::source::Origin;
+use crate::util::{
+    clean_path, csv_fields, dedup, did_you_mean, is_git_ssh, is_remote_url, join_path, parse_bool,
+    remove_dupes_str,
+};
+
+/// What to resolve and the process context (injected, never read from the real process).
+#[derive(Debug, Clone)]
+pub struct ResolveOptions<'a> {
+    /// Target names or patterns as given on the command line; empty means `default`.
+    pub targets: Vec<String>,
+    /// `--set` values in order, then the flag-derived ones ([`Flags::to_overrides`]).
+    pub overrides: Vec<String>,
+    /// The process environment.
+    pub env: &'a BTreeMap<String, String>,
+    /// The working directory, for secret `src` and ssh path checks.
+    pub cwd: PathBuf,
+    /// `BUILDX_BAKE_FILE_RELATIVE_PATHS=1`: rebase paths onto each file's directory.
+    pub file_relative_paths: bool,
+}
+
+/// The build flags that turn into `*.key=value` overrides (as `commands/bake.go` does).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub load: bool,
+    pub push: bool,
+    pub pull: Option<bool>,
+    pub no_cache: Option<bool>,
+    pub provenance: Option<String>,
+    pub sbom: Option<String>,
+    pub call: Option<String>,
+    pub check: bool,
+}
+
+/// `buildflags.ParseCallFunc`: the call name a `--call` value selects (`check` → `lint`,
+/// `build` → none).
+pub fn parse_call_func(value: &str) -> Result<Option<String>, ResolveError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let bad = |reason: String| ResolveError::CallValue {
+        value: value.to_string(),
+        reason,
+    };
+    let fields = csv_fields(value).map_err(bad)?;
+    let mut name = String::new();
+    for field in fields {
+        match field.split_once('=') {
+            Some(("format", _)) => {}
+            Some(("ignorestatus", v)) => {
+                if parse_bool(v).is_none() {
+                    return Err(bad(format!("invalid ignorestatus value `{v}`")));
+                }
+            }
+            Some(_) => return Err(bad(format!("invalid field `{field}`"))),
+            None => {
+                if !name.is_empty() {
+                    return Err(bad("more than one call name".to_string()));
+                }
+                name = field;
+            }
+        }
+    }
+    if name == "check" {
+        name = "lint".to_string();
+    }
+    if name == "build" {
+        return Ok(None);
+    }
+    Ok(Some(name))
+}
+
+impl Flags {
+    /// The overrides the flags stand for, in buildx's order.
+    #[must_use]
+    pub fn to_overrides(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.push {
+            out.push("*.push=true".to_string());
+        }
+        if self.load {
+            out.push("*.load=true".to_string());
+        }
+        let call = if self.check {
+            Some("check")
+        } else {
+            self.call.as_deref()
+        };
+        if let Some(Ok(Some(name))) = call.map(parse_call_func) {
+            out.push(format!("*.call={name}"));
+        }
+        if let Some(v) = self.no_cache {
+            out.push(format!("*.no-cache={v}"));
+        }
+        if let Some(v) = self.pull {
+            out.push(format!("*.pull={v}"));
+        }
+        if let Some(v) = self.sbom.as_deref().filter(|v| !v.is_empty()) {
+            out.push(format!("*.attest={}", Attest::canonicalize("sbom", v)));
+        }
+        if let Some(v) = self.provenance.as_deref().filter(|v| !v.is_empty()) {
+            out.push(format!(
+                "*.attest={}",
+                Attest::canonicalize("provenance", v)
+            ));
+        }
+        out
+    }
+}
+
+/// A group as printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    pub name: String,
+    pub description: String,
+    pub targets: Vec<String>,
+}
+
+/// A resolved target: defaults applied, entries typed, ready to print or build.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub description: String,
+    pub annotations: Vec<String>,
+    pub attest: Vec<Attest>,
+    pub context: String,
+    pub contexts: BTreeMap<String, String>,
+    pub dockerfile: String,
+    pub dockerfile_inline: Option<String>,
+    pub args: BTreeMap<String, Option<String>>,
+    pub labels: BTreeMap<String, Option<String>>,
+    pub tags: Vec<String>,
+    pub cache_from: Vec<CacheEntry>,
+    pub cache_to: Vec<CacheEntry>,
+    pub target: Option<String>,
+    pub secret: Vec<SecretEntry>,
+    pub ssh: Vec<SshEntry>,
+    pub platforms: Vec<String>,
+    pub output: Vec<ExportEntry>,
+    pub pull: Option<bool>,
+    pub no_cache: Option<bool>,
+    pub network: Option<String>,
+    pub no_cache_filter: Vec<String>,
+    pub shm_size: Option<String>,
+    pub ulimits: Vec<String>,
+    pub resources: Option<Resources>,
+    pub call: Option<String>,
+    pub entitlements: Vec<String>,
+    pub extra_hosts: BTreeMap<String, Option<String>>,
+    pub policy: Vec<PolicyEntry>,
+    pub project_id: Option<String>,
+    /// Pulled in only through a `target:` context of a requested target.
+    pub linked: bool,
+    /// Where fields came from, by print key; `Origin::Set` for fields changed by `--set`.
+    pub origins: BTreeMap<&'static str, Origin>,
+}
+
+/// The result of [`resolve`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolved {
+    pub groups: BTreeMap<String, Group>,
+    pub targets: BTreeMap<String, Target>,
+    /// Things buildx accepts silently that deserve a note (an `inherits` cycle).
+    pub warnings: Vec<String>,
+}
+
+/// The working form of a target, mirroring buildx's `Target` (nil vs empty matters).
+#[derive(Debug, Clone, Default)]
+struct Tgt {
+    description: String,
+    inherits: Vec<String>,
+    annotations: Option<Vec<String>>,
+    attest: Option<Vec<Attest>>,
+    context: Option<String>,
+    contexts: Option<BTreeMap<String, String>>,
+    dockerfile: Option<String>,
+    dockerfile_inline: Option<String>,
+    args: Option<BTreeMap<String, Option<String>>>,
+    labels: Option<BTreeMap<String, Option<String>>>,
+    tags: Option<Vec<String>>,
+    cache_from: Option<Vec<CacheEntry>>,
+    cache_to: Option<Vec<CacheEntry>>,
+    target: Option<String>,
+    secret: Option<Vec<SecretEntry>>,
+    ssh: Option<Vec<SshEntry>>,
+    platforms: Option<Vec<String>>,
+    output: Option<Vec<ExportEntry>>,
+    pull: Option<bool>,
+    no_cache: Option<bool>,
+    network: Option<String>,
+    no_cache_filter: Option<Vec<String>>,
+    shm_size: Option<String>,
+    ulimits: Option<Vec<String>>,
+    resources: Option<Resources>,
+    call: Option<String>,
+    entitlements: Option<Vec<String>>,
+    extra_hosts: Option<BTreeMap<String, Option<String>>>,
+    policy: Option<Vec<PolicyEntry>>,
+    project_id: Option<String>,
+    /// `Some(base)` when the definition came from a file (with file-relative paths on):
+    /// `Some(Some(dir))` when its context defaults to that directory.
+    default_base: Option<Option<String>>,
+    linked: bool,
+    origins: BTreeMap<&'static str, Origin>,
+}
+
+fn is_special_context(p: &str) -> bool {
+    p.starts_with("cwd://")
+        || p.starts_with("target:")
+        || p.starts_with("docker-image:")
+        || p.starts_with("oci-layout://")
+        || is_remote_url(p)
+}
+
+/// `rebaseContextPath`.
+fn rebase(base: &str, p: &str) -> String {
+    if base.is_empty() || p.is_empty() || is_special_context(p) || p.starts_with('/') {
+        return p.to_string();
+    }
+    join_path(base, p)
+}
+
+/// Keeps map entries with a value (null values never override).
+fn merge_map(
+    into: &mut Option<BTreeMap<String, Option<String>>>,
+    from: &Option<BTreeMap<String, Option<String>>>,
+) {
+    if let Some(from) = from {
+        for (k, v) in from {
+            if v.is_some() {
+                into.get_or_insert_with(BTreeMap::new)
+                    .insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn append<T: Clone>(into: &mut Option<Vec<T>>, from: &Option<Vec<T>>) {
+    if let Some(from) = from {
+        into.get_or_insert_with(Vec::new)
+            .extend(from.iter().cloned());
+    }
+}
+
+impl Tgt {
+    fn from_def(d: &TargetDef, frel: bool) -> Result<Self, ResolveError> {
+        let base = if frel { d.file_dir.clone() } else { None };
+        let mut t = Tgt {
+            description: d.description.clone().unwrap_or_default(),
+            inherits: d.inherits.clone().unwrap_or_default(),
+            annotations: d.annotations.clone(),
+            attest: d.attest.as_deref().map(Attest::from_raw).transpose()?,
+            context: d.context.clone(),
+            contexts: d.contexts.clone(),
+            dockerfile: d.dockerfile.clone(),
+            dockerfile_inline: d.dockerfile_inline.clone(),
+            args: d.args.clone(),
+            labels: d.labels.clone(),
+            tags: d.tags.clone(),
+            cache_from: d
+                .cache_from
+                .as_deref()
+                .map(|r| CacheEntry::from_raw("cache-from", r))
+                .transpose()?,
+            cache_to: d
+                .cache_to
+                .as_deref()
+                .map(|r| CacheEntry::from_raw("cache-to", r))
+                .transpose()?,
+            target: d.target.clone(),
+            secret: d.secret.as_deref().map(SecretEntry::from_raw).transpose()?,
+            ssh: d.ssh.as_deref().map(SshEntry::from_raw).transpose()?,
+            platforms: d.platforms.clone(),
+            output: d.output.as_deref().map(ExportEntry::from_raw).transpose()?,
+            pull: d.pull,
+            no_cache: d.no_cache,
+            network: d.network.clone(),
+            no_cache_filter: d.no_cache_filter.clone(),
+            shm_size: d.shm_size.clone(),
+            ulimits: d.ulimits.clone(),
+            resources: d.resources.as_ref().map(Resources::from_raw).transpose()?,
+            call: d.call.clone(),
+            entitlements: d.entitlements.clone(),
+            extra_hosts: d.extra_hosts.clone(),
+            policy: d.policy.as_deref().map(PolicyEntry::from_raw).transpose()?,
+            project_id: d.project_id.clone(),
+            default_base: None,
+            linked: false,
+            origins: d.origins.clone(),
+        };
+        if let Some(base) = base {
+            t.default_base = Some(if t.context.is_none() {
+                Some(base.clone())
+            } else {
+                None
+            });
+            if let Some(c) = &mut t.context {
+                *c = rebase(&base, c);
+            }
+            if let Some(cs) = &mut t.contexts {
+                for v in cs.values_mut() {
+                    *v = rebase(&base, v);
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    /// `Target.Merge`: `o` is applied on top of `self`.
+    fn merge(&mut self, o: &Tgt) {
+        if o.default_base.is_some() {
+            self.default_base = o.default_base.clone();
+        }
+        if o.context.is_some() {
+            self.context = o.context.clone();
+        }
+        if o.dockerfile.is_some() {
+            self.dockerfile = o.dockerfile.clone();
+        }
+        if o.dockerfile_inline.is_some() {
+            self.dockerfile_inline = o.dockerfile_inline.clone();
+        }
+        merge_map(&mut self.args, &o.args);
+        if let Some(cs) = &o.contexts {
+            let into = self.contexts.get_or_insert_with(BTreeMap::new);
+            for (k, v) in cs {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+        merge_map(&mut self.labels, &o.labels);
+        if o.tags.is_some() {
+            self.tags = o.tags.clone();
+        }
+        if o.target.is_some() {
+            self.target = o.target.clone();
+        }
+        if o.call.is_some() {
+            self.call = o.call.clone();
+        }
+        append(&mut self.annotations, &o.annotations);
+        if o.attest.is_some() {
+            self.attest = Attest::merge(self.attest.take(), o.attest.clone());
+        }
+        append(&mut self.policy, &o.policy);
+        if o.secret.is_some() {
+            self.secret = SecretEntry::merge(self.secret.take(), o.secret.clone());
+        }
+        if o.ssh.is_some() {
+            self.ssh = SshEntry::merge(self.ssh.take(), o.ssh.clone());
+        }
+        if o.platforms.is_some() {
+            self.platforms = o.platforms.clone();
+        }
+        if o.cache_from.is_some() {
+            self.cache_from = CacheEntry::merge(self.cache_from.take(), o.cache_from.clone());
+        }
+        if o.cache_to.is_some() {
+            self.cache_to = o.cache_to.clone();
+        }
+        if o.output.is_some() {
+            self.output = o.output.clone();
+        }
+        if o.pull.is_some() {
+            self.pull = o.pull;
+        }
+        if o.no_cache.is_some() {
+            self.no_cache = o.no_cache;
+        }
+        if o.network.is_some() {
+            self.network = o.network.clone();
+        }
+        append(&mut self.no_cache_filter, &o.no_cache_filter);
+        if o.shm_size.is_some() {
+            self.shm_size = o.shm_size.clone();
+        }
+        append(&mut self.ulimits, &o.ulimits);
+        if let Some(r) = &o.resources {
+            self.resources = Some(Resources::merge(self.resources.as_ref(), r));
+        }
+        if !o.description.is_empty() {
+            self.description = o.description.clone();
+        }
+        append(&mut self.entitlements, &o.entitlements);
+        merge_map(&mut self.extra_hosts, &o.extra_hosts);
+        if o.project_id.is_some() {
+            self.project_id = o.project_id.clone();
+        }
+        self.inherits.extend(o.inherits.iter().cloned());
+        for (k, v) in &o.origins {
+            self.origins.insert(k, v.clone());
+        }
+    }
+
+    /// `Target.normalize`.
+    fn normalize(&mut self) {
+        self.annotations = self.annotations.take().map(remove_dupes_str);
+        self.attest = self.attest.take().and_then(Attest::normalize);
+        self.tags = self.tags.take().map(remove_dupes_str);
+        self.secret = self.secret.take().and_then(SecretEntry::normalize);
+        self.ssh = self.ssh.take().and_then(SshEntry::normalize);
+        self.platforms = self.platforms.take().map(remove_dupes_str);
+        self.cache_from = self.cache_from.take().and_then(CacheEntry::normalize);
+        self.cache_to = self.cache_to.take().and_then(CacheEntry::normalize);
+        self.output = self.output.take().and_then(ExportEntry::normalize);
+        self.no_cache_filter = self.no_cache_filter.take().map(remove_dupes_str);
+        self.ulimits = self.ulimits.take().map(remove_dupes_str);
+        if self.network.as_deref() == Some("host") {
+            self.entitlements
+                .get_or_insert_with(Vec::new)
+                .push("network.host".to_string());
+        }
+        self.entitlements = self.entitlements.take().map(remove_dupes_str);
+        if let Some(cs) = &mut self.contexts {
+            cs.retain(|_, v| !v.is_empty());
+            if cs.is_empty() {
+                self.contexts = None;
+            }
+        }
+    }
+}
+
+/// One `--set` key's accumulated value(s) for one target.
+#[derive(Debug, Clone, Default)]
+struct Override {
+    value: String,
+    arr: Vec<String>,
+    append: bool,
+    text: String,
+}
+
+type Overrides = HashMap<String, IndexMap<String, Override>>;
+
+/// The keys `--set` accepts.
+pub const OVERRIDE_KEYS: [&str; 29] = [
+    "annotations",
+    "args",
+    "attest",
+    "cache-from",
+    "cache-to",
+    "call",
+    "context",
+    "contexts",
+    "dockerfile",
+    "entitlements",
+    "extra-hosts",
+    "labels",
+    "load",
+    "network",
+    "no-cache",
+    "no-cache-filter",
+    "output",
+    "platform",
+    "policy",
+    "pull",
+    "push",
+    "resources",
+    "secret",
+    "secrets",
+    "shm-size",
+    "ssh",
+    "tags",
+    "target",
+    "ulimits",
+];
+
+fn print_key(key: &str) -> &'static str {
+    match key {
+        "platform" => "platforms",
+        "secrets" | "secret" => "secret",
+        "push" | "load" | "output" => "output",
+        k => OVERRIDE_KEYS
+            .iter()
+            .find(|x| **x == k)
+            .copied()
+            .unwrap_or("unknown"),
+    }
+}
+
+/// The merged configuration: one group per name (last definition), one target per name
+/// (definitions merged in order).
+struct Cfg {
+    groups: Vec<GroupDef>,
+    targets: Vec<(String, Tgt)>,
+}
+
+impl Cfg {
+    fn build(config: &Config, frel: bool) -> Result<Self, ResolveError> {
+        let mut groups: Vec<GroupDef> = Vec::new();
+        for g in &config.groups {
+            let mut g2 = g.clone();
+            g2.targets = dedup(&g2.targets);
+            if let Some(existing) = groups.iter_mut().find(|x| x.name == g.name) {
+                *existing = g2;
+            } else {
+                groups.push(g2);
+            }
+        }
+        let mut targets: Vec<(String, Tgt)> = Vec::new();
+        for d in &config.targets {
+            let t = Tgt::from_def(d, frel)?;
+            if let Some((_, existing)) = targets.iter_mut().find(|(n, _)| *n == d.name) {
+                existing.merge(&t);
+            } else {
+                targets.push((d.name.clone(), t));
+            }
+        }
+        Ok(Cfg { groups, targets })
+    }
+
+    fn group(&self, name: &str) -> Option<&GroupDef> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+
+    fn target(&self, name: &str) -> Option<&Tgt> {
+        self.targets.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+
+    fn all_names(&self) -> impl Iterator<Item = &str> {
+        self.groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .chain(self.targets.iter().map(|(n, _)| n.as_str()))
+    }
+
+    /// `matchNames`: a name without glob characters is taken as is.
+    fn match_names(&self, pattern: &str) -> Result<Vec<String>, ResolveError> {
+        if !pattern.contains(['*', '?', '[', ']']) {
+            return Ok(vec![pattern.to_string()]);
+        }
+        let names: Vec<String> = self
+            .all_names()
+            .filter(|n| path_match(pattern, n) == Ok(true))
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            if path_match(pattern, "").is_err() {
+                return Err(ResolveError::BadPattern {
+                    pattern: pattern.to_string(),
+                });
+            }
+            return Err(ResolveError::NoMatch {
+                pattern: pattern.to_string(),
+                help: None,
+            });
+        }
+        Ok(names)
+    }
+
+    /// `expandTargets`: `--set` patterns match targets only.
+    fn expand_targets(&self, pattern: &str) -> Result<Vec<String>, ResolveError> {
+        if self.target(pattern).is_some() {
+            return Ok(vec![pattern.to_string()]);
+        }
+        let mut names = Vec::new();
+        for (n, _) in &self.targets {
+            match path_match(pattern, n) {
+                Err(_) => {
+                    return Err(ResolveError::BadPattern {
+                        pattern: pattern.to_string(),
+                    })
+                }
+                Ok(true) => names.push(n.clone()),
+                Ok(false) => {}
+            }
+        }
+        if names.is_empty() {
+            let help = if self.group(pattern).is_some() {
+                Some(format!(
+                    "`{pattern}` is a group; `--set` patterns match target names only"
+                ))
+            } else {
+                did_you_mean(pattern, self.targets.iter().map(|(n, _)| n.as_str()))
+            };
+            return Err(ResolveError::NoMatch {
+                pattern: pattern.to_string(),
+                help,
+            });
+        }
+        Ok(names)
+    }
+
+    /// `newOverrides`.
+    fn new_overrides(
+        &self,
+        list: &[String],
+        env: &BTreeMap<String, String>,
+    ) -> Result<Overrides, ResolveError> {
+        let lookup_allowed = !env
+            .get("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")
+            .and_then(|v| parse_bool(v))
+            .unwrap_or(false);
+        let mut m: Overrides = HashMap::new();
+        for text in list {
+            let (lhs, value) = match text.split_once('=') {
+                Some((l, v)) => (l, Some(v)),
+                None => (text.as_str(), None),
+            };
+            let append = lhs.ends_with('+');
+            let skey = lhs.strip_suffix('+').unwrap_or(lhs);
+            let keys: Vec<&str> = skey.splitn(3, '.').collect();
+            if keys.len() < 2 {
+                return Err(ResolveError::OverrideKey {
+                    key: skey.to_string(),
+                });
+            }
+            if value.is_none() && keys[1] != "args" {
+                return Err(ResolveError::OverrideValue { text: text.clone() });
+            }
+            let names = self.expand_targets(keys[0])?;
+            let okey = keys[1..].join(".");
+            'names: for name in names {
+                let t = m.entry(name).or_default();
+                let mut o = t.get(&okey).cloned().unwrap_or_default();
+                o.text = text.clone();
+                match keys[1] {
+                    "output" | "cache-to" | "cache-from" | "tags" | "platform" | "secrets"
+                    | "ssh" | "attest" | "entitlements" | "network" | "annotations" | "policy" => {
+                        if let Some(v) = value {
+                            o.append = append;
+                            o.arr.push(v.to_string());
+                        }
+                    }
+                    "resources" | "secret" => {
+                        if keys.len() != 3 {
+                            return Err(ResolveError::OverrideNeedsName {
+                                key: lhs.to_string(),
+                                field: keys[1].to_string(),
+                            });
+                        }
+                        if append {
+                            return Err(ResolveError::OverrideNoAppend {
+                                key: lhs.to_string(),
+                                field: keys[1].to_string(),
+                            });
+                        }
+                        o.value = value.unwrap_or_default().to_string();
+                    }
+                    "args" | "contexts" => {
+                        if keys.len() != 3 {
+                            return Err(ResolveError::OverrideNeedsName {
+                                key: lhs.to_string(),
+                                field: keys[1].to_string(),
+                            });
+                        }
+                        match value {
+                            Some(v) => o.value = v.to_string(),
+                            None if lookup_allowed => match env.get(keys[2]) {
+                                Some(v) => o.value = v.clone(),
+                                None => continue 'names,
+                            },
+                            None => {}
+                        }
+                    }
+                    _ => {
+                        if let Some(v) = value {
+                            o.value = v.to_string();
+                        }
+                    }
+                }
+                t.insert(okey.clone(), o);
+            }
+        }
+        Ok(m)
+    }
+
+    /// `ResolveGroup`: the targets and groups a name expands to.
+    fn resolve_group(&self, name: &str) -> (Vec<String>, Vec<String>) {
+        let mut visited = HashMap::new();
+        let (t, g) = self.group_rec(name, &mut visited);
+        (dedup(&t), dedup(&g))
+    }
+
+    fn group_rec(
+        &self,
+        name: &str,
+        visited: &mut HashMap<String, (Vec<String>, Vec<String>)>,
+    ) -> (Vec<String>, Vec<String>) {
+        if let Some(v) = visited.get(name) {
+            return v.clone();
+        }
+        let Some(g) = self.group(name) else {
+            return (vec![name.to_string()], Vec::new());
+        };
+        visited.insert(name.to_string(), (Vec::new(), Vec::new()));
+        let mut targets = Vec::new();
+        let mut groups = vec![name.to_string()];
+        for t in &g.targets {
+            let (tt, tg) = self.group_rec(t, visited);
+            if tt.is_empty() {
+                targets.push(t.clone());
+            } else {
+                targets.extend(tt);
+            }
+            groups.extend(tg);
+        }
+        visited.insert(name.to_string(), (targets.clone(), groups.clone()));
+        (targets, groups)
+    }
+
+    fn not_found(&self, name: &str, context: Option<String>) -> ResolveError {
+        let help = if self.group(name).is_some() {
+            Some(format!(
+                "`{name}` is a group that is empty or contains itself (a group cycle)"
+            ))
+        } else {
+            context.or_else(|| did_you_mean(name, self.all_names()))
+        };
+        ResolveError::TargetNotFound {
+            name: name.to_string(),
+            help,
+        }
+    }
+
+    /// `ResolveTarget`: inherits, overrides and normalization, then the defaults.
+    fn resolve_target(
+        &self,
+        name: &str,
+        ov: &Overrides,
+        warnings: &mut Vec<String>,
+    ) -> Result<Tgt, ResolveError> {
+        let mut visited: HashMap<String, Option<Tgt>> = HashMap::new();
+        let mut t = self
+            .target_rec(name, None, &mut visited, ov, warnings)?
+            .unwrap_or_default();
+        t.inherits.clear();
+        if t.context.is_none() {
+            t.context = Some(match &t.default_base {
+                Some(Some(base)) => rebase(base, "."),
+                _ => ".".to_string(),
+            });
+        }
+        if t.dockerfile.as_deref().is_none_or(str::is_empty) {
+            t.dockerfile = Some("Dockerfile".to_string());
+        }
+        Ok(t)
+    }
+
+    fn target_rec(
+        &self,
+        name: &str,
+        child: Option<&str>,
+        visited: &mut HashMap<String, Option<Tgt>>,
+        ov: &Overrides,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<Tgt>, ResolveError> {
+        if let Some(v) = visited.get(name) {
+            if v.is_none() {
+                let w = match child {
+                    Some(c) if c == name => format!("target `{name}` inherits from itself; ignored"),
+                    Some(c) => format!(
+                        "`inherits` cycle: target `{c}` inherits from `{name}`, which is still being resolved; ignored"
+                    ),
+                    None => format!("`inherits` cycle through target `{name}`; ignored"),
+                };
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+            return Ok(v.clone());
+        }
+        visited.insert(name.to_string(), None);
+        let Some(own) = self.target(name) else {
+            return Err(match child {
+                Some(c) => ResolveError::ParentNotFound {
+                    target: c.to_string(),
+                    parent: name.to_string(),
+                    help: if self.group(name).is_some() {
+                        Some(format!(
+                            "`{name}` is a group; a target can only inherit from targets"
+                        ))
+                    } else {
+                        did_you_mean(name, self.targets.iter().map(|(n, _)| n.as_str()))
+                    },
+                },
+                None => self.not_found(name, None),
+            });
+        };
+        let mut tt = Tgt::default();
+        for parent in &own.inherits {
+            if let Some(p) = self.target_rec(parent, Some(name), visited, ov, warnings)? {
+                tt.merge(&p);
+            }
+        }
+        let mut m = Tgt::default();
+        m.merge(&tt);
+        m.merge(own);
+        if let Some(o) = ov.get(name) {
+            m.add_overrides(o)?;
+        }
+        m.normalize();
+        visited.insert(name.to_string(), Some(m.clone()));
+        Ok(Some(m))
+    }
+
+    /// `loadLinks`: resolves the targets named by `target:` contexts.
+    fn load_links(
+        &self,
+        name: &str,
+        m: &mut BTreeMap<String, Tgt>,
+        ov: &Overrides,
+        visited: &[String],
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ResolveError> {
+        let mut visited = visited.to_vec();
+        visited.push(name.to_string());
+        let links: Vec<String> = m
+            .get(name)
+            .and_then(|t| t.contexts.as_ref())
+            .map(|cs| {
+                cs.values()
+                    .filter_map(|v| v.strip_prefix("target:").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for link in links {
+            if link == name {
+                return Err(ResolveError::LinkSelf { target: link });
+            }
+            if visited.contains(&link) {
+                return Err(ResolveError::LinkLoop {
+                    from: name.to_string(),
+                    to: link,
+                });
+            }
+            if !m.contains_key(&link) {
+                let mut t2 = if self.target(&link).is_none() {
+                    return Err(self.not_found(
+                        &link,
+                        Some(format!(
+                            "target `{name}` uses it as a context (`target:{link}`)"
+                        )),
+                    ));
+                } else {
+                    self.resolve_target(&link, ov, warnings)?
+                };
+                t2.output = Some(vec![ExportEntry {
+                    typ: "cacheonly".to_string(),
+                    ..Default::default()
+                }]);
+                t2.linked = true;
+                m.insert(link.clone(), t2);
+            }
+            self.load_links(&link, m, ov, &visited, warnings)?;
+            let (ents, lplat) = {
+                let t2 = &m[&link];
+                (
+                    t2.entitlements.clone().unwrap_or_default(),
+                    t2.platforms.clone().unwrap_or_default(),
+                )
+            };
+            let t = m.get_mut(name).expect("target present");
+            for e in ents {
+                let list = t.entitlements.get_or_insert_with(Vec::new);
+                if !list.contains(&e) {
+                    list.push(e);
+                }
+            }
+            let plat = t.platforms.clone().unwrap_or_default();
+            if plat.len() > 1 && lplat.len() > 1 && !plat.iter().all(|p| lplat.contains(p)) {
+                return Err(ResolveError::LinkPlatforms {
+                    linked: link,
+                    target: name.to_string(),
+                    platforms: plat,
+                    linked_platforms: lplat,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_bool_key(key: &str, value: &str) -> Result<bool, ResolveError> {
+    parse_bool(value).ok_or_else(|| ResolveError::InvalidBool {
+        key: key.to_string(),
+        value: value.to_string(),
+    })
+}
+
+fn need_name(field: &str, keys: &[&str]) -> Result<String, ResolveError> {
+    match keys.get(1) {
+        Some(k) => Ok((*k).to_string()),
+        None => Err(ResolveError::OverrideFormat {
+            field: field.to_string(),
+            expected: format!("{field}.<name>=<value>"),
+        }),
+    }
+}
+
+/// `setPushOverride`.
+fn set_push(mut outputs: Vec<ExportEntry>, push: bool) -> Vec<ExportEntry> {
+    if !push {
+        let mut i = 0;
+        while i < outputs.len() {
+            match outputs[i].typ.as_str() {
+                "registry" => {
+                    let last = outputs.len() - 1;
+                    outputs.swap(i, last);
+                    outputs.truncate(last);
+                    continue;
+                }
+                "image" => {
+                    outputs[i]
+                        .attrs
+                        .insert("push".to_string(), "false".to_string());
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        return outputs;
+    }
+    let mut add = true;
+    for o in &mut outputs {
+        if o.typ != "docker" {
+            add = false;
+        }
+        if o.typ == "image" {
+            o.attrs.insert("push".to_string(), "true".to_string());
+        }
+    }
+    if add {
+        outputs.push(ExportEntry {
+            typ: "image".to_string(),
+            attrs: BTreeMap::from([("push".to_string(), "true".to_string())]),
+            dest: String::new(),
+        });
+    }
+    outputs
+}
+
+/// `setLoadOverride`.
+fn set_load(mut outputs: Vec<ExportEntry>, load: bool) -> Vec<ExportEntry> {
+    if !load {
+        return outputs;
+    }
+    for o in &outputs {
+        match o.typ.as_str() {
+            "docker" => {
+                if o.dest.is_empty() {
+                    return outputs;
+                }
+            }
+            "image" | "registry" | "oci" => {}
+            _ => return outputs,
+        }
+    }
+    outputs.push(ExportEntry {
+        typ: "docker".to_string(),
+        ..Default::default()
+    });
+    outputs
+}
+
+impl Tgt {
+    /// `Target.AddOverrides`, in the order the keys were first given.
+    fn add_overrides(
+        &mut self,
+        overrides: &IndexMap<String, Override>,
+    ) -> Result<(), ResolveError> {
+        let mut secret_overrides: Vec<(String, String)> = Vec::new();
+        for (key, o) in overrides {
+            let value = o.value.clone();
+            let keys: Vec<&str> = key.splitn(2, '.').collect();
+            let arr = || o.arr.clone();
+            match keys[0] {
+                "context" => self.context = Some(value),
+                "dockerfile" => self.dockerfile = Some(value),
+                "args" => {
+                    let k = need_name("args", &keys)?;
+                    self.args
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k, Some(value));
+                }
+                "contexts" => {
+                    let k = need_name("contexts", &keys)?;
+                    self.contexts
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k, value);
+                }
+                "labels" => {
+                    let k = need_name("labels", &keys)?;
+                    self.labels
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k, Some(value));
+                }
+                "tags" => {
+                    if o.append {
+                        self.tags.get_or_insert_with(Vec::new).extend(arr());
+                    } else {
+                        self.tags = Some(arr());
+                    }
+                }
+                "policy" => {
+                    if !o.append {
+                        self.policy = None;
+                    }
+                    for v in &o.arr {
+                        self.policy
+                            .get_or_insert_with(Vec::new)
+                            .push(PolicyEntry::parse_text(v)?);
+                    }
+                }
+                "cache-from" | "cache-to" => {
+                    let parsed = Some(CacheEntry::parse_list(&o.arr)?);
+                    let field = if keys[0] == "cache-from" {
+                        &mut self.cache_from
+                    } else {
+                        &mut self.cache_to
+                    };
+                    *field = if o.append {
+                        CacheEntry::merge(field.take(), parsed)
+                    } else {
+                        parsed
+                    };
+                }
+                "target" => self.target = Some(value),
+                "call" => self.call = Some(value),
+                "secret" => {
+                    let id = need_name("secret", &keys)?;
+                    secret_overrides.push((id, value));
+                }
+                "secrets" => {
+                    let parsed = SecretEntry::parse_list(&o.arr)?;
+                    self.secret = if o.append {
+                        SecretEntry::merge(self.secret.take(), Some(parsed))
+                    } else {
+                        Some(parsed)
+                    };
+                }
+                "ssh" => {
+                    let parsed = SshEntry::parse_list(&o.arr);
+                    self.ssh = if o.append {
+                        SshEntry::merge(self.ssh.take(), Some(parsed))
+                    } else {
+                        Some(parsed)
+                    };
+                }
+                "platform" => {
+                    if o.append {
+                        self.platforms.get_or_insert_with(Vec::new).extend(arr());
+                    } else {
+                        self.platforms = Some(arr());
+                    }
+                }
+                "output" => {
+                    let parsed = ExportEntry::parse_list(&o.arr)?;
+                    self.output = if o.append {
+                        ExportEntry::merge(self.output.take(), Some(parsed))
+                    } else {
+                        Some(parsed)
+                    };
+                }
+                "entitlements" => self.entitlements.get_or_insert_with(Vec::new).extend(arr()),
+                "annotations" => self.annotations.get_or_insert_with(Vec::new).extend(arr()),
+                "attest" => {
+                    let parsed = Attest::parse_list(&o.arr)?;
+                    self.attest = Attest::merge(self.attest.take(), Some(parsed));
+                }
+                "no-cache" => self.no_cache = Some(parse_bool_key("no-cache", &value)?),
+                "no-cache-filter" => {
+                    if o.append {
+                        self.no_cache_filter
+                            .get_or_insert_with(Vec::new)
+                            .extend(arr());
+                    } else {
+                        self.no_cache_filter = Some(arr());
+                    }
+                }
+                "shm-size" => self.shm_size = Some(value),
+                "ulimits" => {
+                    if o.append {
+                        self.ulimits.get_or_insert_with(Vec::new).extend(arr());
+                    } else {
+                        self.ulimits = Some(arr());
+                    }
+                }
+                "resources" => {
+                    let k = need_name("resources", &keys)?;
+                    self.resources
+                        .get_or_insert_with(Resources::default)
+                        .set_field(&k, &value)?;
+                }
+                "network" => self.network = Some(value),
+                "pull" => self.pull = Some(parse_bool_key("pull", &value)?),
+                "push" => {
+                    let push = parse_bool_key("push", &value)?;
+                    self.output = Some(set_push(self.output.take().unwrap_or_default(), push));
+                }
+                "load" => {
+                    let load = parse_bool_key("load", &value)?;
+                    self.output = Some(set_load(self.output.take().unwrap_or_default(), load));
+                }
+                "extra-hosts" => {
+                    let k = need_name("extra-hosts", &keys)?;
+                    self.extra_hosts
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(k, Some(value));
+                }
+                other => {
+                    return Err(ResolveError::UnknownOverrideKey {
+                        key: other.to_string(),
+                        help: did_you_mean(other, OVERRIDE_KEYS),
+                    })
+                }
+            }
+            self.origins
+                .insert(print_key(keys[0]), Origin::Set(o.text.clone()));
+        }
+        for (id, value) in secret_overrides {
+            self.update_secret(&id, &value)?;
+        }
+        Ok(())
+    }
+
+    /// `Target.updateSecret`.
+    fn update_secret(&mut self, id: &str, value: &str) -> Result<(), ResolveError> {
+        if id.is_empty() {
+            return Err(ResolveError::OverrideFormat {
+                field: "secret".to_string(),
+                expected: "secret.<id>=<value>".to_string(),
+            });
+        }
+        if let Some(s) = self.secret.iter_mut().flatten().find(|s| s.id == id) {
+            let next = SecretEntry::parse_text(value)?;
+            if !next.id.is_empty() && next.id != id {
+                return Err(ResolveError::SecretIdMismatch {
+                    given: next.id,
+                    id: id.to_string(),
+                });
+            }
+            s.env = next.env;
+            s.src = next.src;
+            return Ok(());
+        }
+        let ids: Vec<&str> = self
+            .secret
+            .iter()
+            .flatten()
+            .map(|s| s.id.as_str())
+            .collect();
+        Err(ResolveError::SecretNotDeclared {
+            id: id.to_string(),
+            help: did_you_mean(id, ids.iter().copied()).or_else(|| {
+                Some(format!(
+                    "declare it in the target first (`secret = [\"id={id},...\"]`) or use `--set TARGET.secrets=id={id},...`"
+                ))
+            }),
+        })
+    }
+
+    fn into_target(self, name: String) -> Target {
+        Target {
+            name,
+            description: self.description,
+            annotations: self.annotations.unwrap_or_default(),
+            attest: self.attest.unwrap_or_default(),
+            context: self.context.unwrap_or_else(|| ".".to_string()),
+            contexts: self.contexts.unwrap_or_default(),
+            dockerfile: self.dockerfile.unwrap_or_else(|| "Dockerfile".to_string()),
+            dockerfile_inline: self.dockerfile_inline,
+            args: self.args.unwrap_or_default(),
+            labels: self.labels.unwrap_or_default(),
+            tags: self.tags.unwrap_or_default(),
+            cache_from: self.cache_from.unwrap_or_default(),
+            cache_to: self.cache_to.unwrap_or_default(),
+            target: self.target,
+            secret: self.secret.unwrap_or_default(),
+            ssh: self.ssh.unwrap_or_default(),
+            platforms: self.platforms.unwrap_or_default(),
+            output: self.output.unwrap_or_default(),
+            pull: self.pull,
+            no_cache: self.no_cache,
+            network: self.network,
+            no_cache_filter: self.no_cache_filter.unwrap_or_default(),
+            shm_size: self.shm_size,
+            ulimits: self.ulimits.unwrap_or_default(),
+            resources: self.resources,
+            call: self.call,
+            entitlements: self.entitlements.unwrap_or_default(),
+            extra_hosts: self.extra_hosts.unwrap_or_default(),
+            policy: self.policy.unwrap_or_default(),
+            project_id: self.project_id,
+            linked: self.linked,
+            origins: self.origins,
+        }
+    }
+}
+
+/// Resolves the requested targets of `config` as `docker buildx bake --print` does.
+pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, ResolveError> {
+    let cfg = Cfg::build(config, opts.file_relative_paths)?;
+    let requested = if opts.targets.is_empty() {
+        vec!["default".to_string()]
+    } else {
+        opts.targets.clone()
+    };
+    let mut names = Vec::new();
+    for t in &requested {
+        names.extend(cfg.match_names(&t.replace('.', "_"))?);
+    }
+    let names = dedup(&names);
+    let ov = cfg.new_overrides(&opts.overrides, opts.env)?;
+
+    let mut warnings = Vec::new();
+    let mut targets: BTreeMap<String, Tgt> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for name in &names {
+        let (ts, gs) = cfg.resolve_group(name);
+        for tname in ts {
+            let t = cfg.resolve_target(&tname, &ov, &mut warnings)?;
+            targets.insert(tname, t);
+        }
+        for g in gs {
+            if let Some(def) = cfg.group(&g) {
+                groups.insert(
+                    g.clone(),
+                    Group {
+                        name: g,
+                        description: def.description.clone().unwrap_or_default(),
+                        targets: def.targets.clone(),
+                    },
+                );
+            }
+        }
+    }
+    for name in &names {
+        if name == "default" && groups.contains_key("default") {
+            continue;
+        }
+        groups
+            .entry("default".to_string())
+            .or_insert_with(|| Group {
+                name: "default".to_string(),
+                ..Default::default()
+            })
+            .targets
+            .push(name.clone());
+    }
+    if let Some(g) = groups.get_mut("default") {
+        g.targets = dedup(&g.targets);
+        g.targets.sort();
+    }
+
+    let top: Vec<String> = targets.keys().cloned().collect();
+    for name in top {
+        cfg.load_links(&name, &mut targets, &ov, &[], &mut warnings)?;
+    }
+
+    // SOURCE_DATE_EPOCH from the environment goes into every target's args.
+    if let Some(epoch) = opts.env.get("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
+        for t in targets.values_mut() {
+            let args = t.args.get_or_insert_with(BTreeMap::new);
+            args.entry("SOURCE_DATE_EPOCH".to_string())
+                .or_insert_with(|| Some(epoch.clone()));
+        }
+    }
+
+    let mut out = BTreeMap::new();
+    for (name, t) in targets {
+        let mut t = t.into_target(name.clone());
+        check_build_options(&mut t, opts)?;
+        out.insert(name, t);
+    }
+    Ok(Resolved {
+        groups,
+        targets: out,
+        warnings,
+    })
+}
+
+/// What `toBuildOpt` checks and rewrites before `--print`: the context path is cleaned
+/// (`cwd://` stripped), and secrets, ssh, shm-size, ulimits and annotations must be usable.
+fn check_build_options(t: &mut Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
+    if t.context == "-" {
+        return Err(ResolveError::StdinNotAllowed {
+            what: "context".to_string(),
+        });
+    }
+    if t.dockerfile == "-" {
+        return Err(ResolveError::StdinNotAllowed {
+            what: "dockerfile".to_string(),
+        });
+    }
+    if let Some(rest) = t.context.strip_prefix("cwd://") {
+        t.context = clean_path(rest);
+    } else if !is_remote_url(&t.context) {
+        t.context = clean_path(&t.context);
+    }
+    let invalid = |field: &str, value: &str, reason: String| ResolveError::InvalidValue {
+        target: t.name.clone(),
+        field: field.to_string(),
+        value: value.to_string(),
+        reason,
+    };
+    if let Some(shm) = &t.shm_size {
+        if !crate::validate::is_mem_bytes(shm) {
+            return Err(invalid("shm-size", shm, "not a size".to_string()));
+        }
+    }
+    for u in &t.ulimits {
+        crate::validate::check_ulimit(u).map_err(|r| invalid("ulimits", u, r))?;
+    }
+    for a in &t.annotations {
+        crate::validate::check_annotation(a).map_err(|r| invalid("annotations", a, r))?;
+    }
+    check_secrets(t, opts)?;
+    check_ssh(t, opts)
+}
+
+const MAX_SECRET_SIZE: u64 = 500 * 1024;
+
+/// `secretsprovider.NewStore`: an id-only secret reads the environment variable of that
+/// name, else the file of that name; a file must exist.
+fn check_secrets(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
+    for s in &t.secret {
+        if s.id.is_empty() {
+            return Err(ResolveError::SecretMissingId {
+                target: t.name.clone(),
+            });
+        }
+        let mut src = s.src.clone();
+        if s.env.is_empty() && src.is_empty() {
+            if opts.env.contains_key(&s.id) {
+                continue;
+            }
+            src = s.id.clone();
+        }
+        if src.is_empty() {
+            continue;
+        }
+        let path = opts.cwd.join(&src);
+        match std::fs::metadata(&path) {
+            Ok(md) if md.len() > MAX_SECRET_SIZE => {
+                return Err(ResolveError::SecretFile {
+                    id: s.id.clone(),
+                    path: src,
+                    reason: "secret too big, max size 500KB".to_string(),
+                    help: None,
+                })
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let help = (s.src.is_empty()).then(|| {
+                    format!(
+                        "an id-only secret reads the environment variable `{}` or the file of that name",
+                        s.id
+                    )
+                });
+                return Err(ResolveError::SecretFile {
+                    id: s.id.clone(),
+                    path: src,
+                    reason: io_reason(&e),
+                    help,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// `sshprovider.NewSSHAgentProvider`: each entry needs a socket or key file; no paths
+/// means `SSH_AUTH_SOCK`.
+fn check_ssh(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
+    let mut specs = t.ssh.clone();
+    if specs.is_empty() && is_git_ssh(&t.context) {
+        specs.push(SshEntry {
+            id: "default".to_string(),
+            paths: Vec::new(),
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in specs {
+        let id = if s.id.is_empty() {
+            "default".to_string()
+        } else {
+            s.id.clone()
+        };
+        let mut paths = s.paths.clone();
+        if paths.is_empty() || (paths.len() == 1 && paths[0].is_empty()) {
+            paths = vec![opts.env.get("SSH_AUTH_SOCK").cloned().unwrap_or_default()];
+        }
+        if paths[0].is_empty() {
+            return Err(ResolveError::SshAgent { id });
+        }
+        if !seen.insert(id.clone()) {
+            return Err(ResolveError::SshDuplicate { id });
+        }
+        for p in &paths {
+            let full = opts.cwd.join(p);
+            let md = std::fs::metadata(&full).map_err(|e| ResolveError::SshPath {
+                id: id.clone(),
+                path: p.clone(),
+                reason: io_reason(&e),
+            })?;
+            if crate::validate::is_socket(&md) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&full).unwrap_or_default();
+            if !text.contains("PRIVATE KEY") {
+                return Err(ResolveError::SshPath {
+                    id: id.clone(),
+                    path: p.clone(),
+                    reason: "not an ssh agent socket or a private key".to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
