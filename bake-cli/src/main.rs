@@ -1,1 +1,27 @@
-fn main() {}
+//! The `bake` binary: collects the process context and hands over to [`bake_cli::run`].
+
+use std::io::IsTerminal;
+
+fn main() -> std::process::ExitCode {
+    let env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos()));
+    let (mut stdin, mut stdout, mut stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let color = stderr.is_terminal();
+    let mut cx = bake_cli::Context {
+        env,
+        cwd,
+        stdin: &mut stdin,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        color,
+        now,
+    };
+    let code = bake_cli::run(std::env::args().collect(), &mut cx);
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

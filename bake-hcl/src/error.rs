@@ -71,6 +71,8 @@ pub struct HclError {
     pub label: Option<String>,
     /// A hint.
     pub help: Option<String>,
+    /// Whether this is only a warning.
+    pub warning: bool,
     source: Option<NamedSource<Arc<str>>>,
 }
 
@@ -78,7 +80,7 @@ impl HclError {
     /// A new error.
     #[must_use]
     pub fn new(kind: ErrorKind, span: Option<Span>, message: impl Into<String>) -> HclError {
-        HclError { kind, message: message.into(), span, label: None, help: None, source: None }
+        HclError { kind, message: message.into(), span, label: None, help: None, warning: false, source: None }
     }
 
     /// A syntax error.
@@ -98,6 +100,13 @@ impl HclError {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> HclError {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks this as a warning.
+    #[must_use]
+    pub fn as_warning(mut self) -> HclError {
+        self.warning = true;
         self
     }
 
@@ -148,6 +157,10 @@ impl Diagnostic for HclError {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.warning { miette::Severity::Warning } else { miette::Severity::Error })
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

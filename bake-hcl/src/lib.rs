@@ -1,1 +1,42 @@
-//! placeholder crate root
+//! bake-hcl: HCL and HCL-JSON bake files, evaluated with go-cty semantics.
+//!
+//! [`load`] takes the parsed files of one invocation (all HCL and JSON files are evaluated
+//! together, as buildx merges them) and produces the bake model plus variable metadata.
+
+pub mod ast;
+pub mod error;
+pub mod eval;
+pub mod functions;
+pub mod json;
+pub mod loader;
+pub mod number;
+pub mod parse_hcl;
+pub mod parse_json;
+pub mod typeexpr;
+pub mod value;
+
+pub use error::{ErrorKind, HclError};
+pub use loader::{load, LoadOptions, Loaded, VariableInfo};
+
+use bake_core::source::{SourceId, SourceMap};
+
+/// The syntax of a bake file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// HCL native syntax.
+    Hcl,
+    /// HCL's JSON syntax.
+    Json,
+}
+
+/// Parses one source.
+///
+/// # Errors
+/// A syntax error with its location.
+pub fn parse(sources: &SourceMap, id: SourceId, syntax: Syntax) -> Result<ast::Body, Box<HclError>> {
+    let text = &sources.get(id).text;
+    match syntax {
+        Syntax::Hcl => parse_hcl::parse(id, text),
+        Syntax::Json => parse_json::parse(id, text),
+    }
+}

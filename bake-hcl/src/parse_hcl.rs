@@ -22,13 +22,10 @@ use crate::value::Value;
 ///
 /// # Errors
 /// A syntax error with its location.
-pub fn parse(src: SourceId, text: &str) -> Result<Body, HclError> {
+pub fn parse(src: SourceId, text: &str) -> crate::error::Result<Body> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let off = e.location().offset().min(text.len());
-        HclError::syntax(
-            Span::new(src, off..off),
-            e.message().to_string(),
-        )
+        Box::new(HclError::syntax(Span::new(src, off..off), e.message().to_string()))
     })?;
     let cx = Cx { src, text };
     Ok(cx.body(&body, 0..text.len()))
@@ -38,9 +35,9 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body, HclError> {
 ///
 /// # Errors
 /// A syntax error with its location.
-pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> Result<Expr, HclError> {
+pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> crate::error::Result<Expr> {
     let tpl = hcl_edit::parser::parse_template(text)
-        .map_err(|e| HclError::syntax(span, format!("invalid template: {}", e.message())))?;
+        .map_err(|e| Box::new(HclError::syntax(span, format!("invalid template: {}", e.message()))))?;
     // Spans inside refer to `text`, not to the file: map them all onto the string's span.
     let cx = Cx { src, text };
     let parts = cx.template(&tpl);
@@ -53,9 +50,9 @@ pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> Result<Expr,
 ///
 /// # Errors
 /// A syntax error.
-pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> Result<Expr, HclError> {
+pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> crate::error::Result<Expr> {
     let ex = hcl_edit::parser::parse_expr(text.trim_end())
-        .map_err(|e| HclError::syntax(span, format!("invalid expression: {}", e.message())))?;
+        .map_err(|e| Box::new(HclError::syntax(span, format!("invalid expression: {}", e.message()))))?;
     let cx = Cx { src, text };
     let mut e = cx.expr(&ex);
     fix_spans(&mut e, span);

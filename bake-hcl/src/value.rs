@@ -481,7 +481,7 @@ fn unify2(a: &Type, b: &Type) -> Option<Type> {
         (Type::List(x), Type::List(y)) => Some(Type::list(unify2(x, y)?)),
         (Type::Set(x), Type::Set(y)) => Some(Type::set(unify2(x, y)?)),
         (Type::Map(x), Type::Map(y)) => Some(Type::map(unify2(x, y)?)),
-        (Type::Set(x), Type::List(y) | Type::Set(y)) | (Type::List(y), Type::Set(x)) => {
+        (Type::Set(x), Type::List(y)) | (Type::List(y), Type::Set(x)) => {
             Some(Type::set(unify2(x, y)?))
         }
         (Type::Tuple(xs), Type::Tuple(ys)) => {

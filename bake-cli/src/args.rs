@@ -1,0 +1,96 @@
+//! Raw command-line arguments, as `docker buildx bake` takes them.
+
+use clap::Parser;
+
+/// Build from a file: a drop-in for `docker buildx bake` / `depot bake`.
+#[derive(Debug, Parser)]
+#[command(name = "bake", version, about, disable_help_subcommand = true)]
+pub struct Args {
+    /// Targets or groups to build (glob patterns allowed)
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Build definition file (repeatable; `-` reads standard input)
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Print the options without building
+    #[arg(long)]
+    pub print: bool,
+
+    /// List targets or variables (`targets`, `variables`, `type=targets,format=json`)
+    #[arg(long, value_name = "TYPE")]
+    pub list: Option<String>,
+
+    /// List available targets (deprecated: use --list=targets)
+    #[arg(long = "list-targets", hide = true)]
+    pub list_targets: bool,
+
+    /// List defined variables (deprecated: use --list=variables)
+    #[arg(long = "list-variables", hide = true)]
+    pub list_variables: bool,
+
+    /// Override target value (e.g., "targetpattern.key=value")
+    #[arg(long = "set", value_name = "OVERRIDE")]
+    pub set: Vec<String>,
+
+    /// Set a variable value (e.g., "name=value")
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Shorthand for "--set=*.output=type=docker"
+    #[arg(long)]
+    pub load: bool,
+
+    /// Shorthand for "--set=*.output=type=registry"
+    #[arg(long)]
+    pub push: bool,
+
+    /// Always attempt to pull all referenced images
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub pull: Option<bool>,
+
+    /// Do not use cache when building the image
+    #[arg(long = "no-cache", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub no_cache: Option<bool>,
+
+    /// Shorthand for "--set=*.attest=type=provenance"
+    #[arg(long, value_name = "VALUE")]
+    pub provenance: Option<String>,
+
+    /// Shorthand for "--set=*.attest=type=sbom"
+    #[arg(long, value_name = "VALUE")]
+    pub sbom: Option<String>,
+
+    /// Set method for evaluating build ("check", "outline", "targets")
+    #[arg(long, value_name = "METHOD")]
+    pub call: Option<String>,
+
+    /// Shorthand for "--call=check"
+    #[arg(long)]
+    pub check: bool,
+
+    /// Allow build to access specified resources
+    #[arg(long, value_name = "ENTITLEMENT")]
+    pub allow: Vec<String>,
+
+    /// Global policy evaluation options
+    #[arg(long, value_name = "OPTIONS")]
+    pub policy: Vec<String>,
+
+    /// The default project for targets that set none (Depot); also `DEPOT_PROJECT_ID`
+    #[arg(long, value_name = "ID")]
+    pub project: Option<String>,
+
+    /// Set type of progress output ("auto", "plain", "tty", "quiet", "rawjson")
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub progress: String,
+
+    /// Write build result metadata to a file
+    #[arg(long = "metadata-file", value_name = "FILE")]
+    pub metadata_file: Option<String>,
+
+    /// Override the configured builder instance
+    #[arg(long, value_name = "NAME")]
+    pub builder: Option<String>,
+}
