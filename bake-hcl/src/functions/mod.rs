@@ -10,7 +10,10 @@ use std::sync::OnceLock;
 
 use crate::value::{convert, Type, Value};
 
-mod core_fns;
+mod strings;
+mod util;
+#[cfg(test)]
+mod testutil;
 
 /// What functions may read from outside: injected by the caller, never read from the process.
 #[derive(Debug, Clone, Default)]
@@ -134,8 +137,11 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        for f in core_fns::all() {
-            m.insert(f.name, f);
+        let families: [fn() -> Vec<FuncDef>; 1] = [strings::all];
+        for fam in families {
+            for f in fam() {
+                m.insert(f.name, f);
+            }
         }
         m
     })

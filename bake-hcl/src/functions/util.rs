@@ -1,0 +1,225 @@
+//! Helpers shared by the function families: argument access, gocty-style conversions,
+//! grapheme handling and cty's JSON encoding.
+
+use std::sync::Arc;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{FnBody, FnError, FuncDef, Param};
+use crate::number::Number;
+use crate::value::{Type, Value, ValueMap};
+
+/// gocty's error converting a number to a Go `int`.
+pub(super) const ERR_WHOLE: &str =
+    "value must be a whole number, between -9223372036854775808 and 9223372036854775807";
+
+/// A function definition.
+pub(super) fn def(
+    name: &'static str,
+    params: Vec<Param>,
+    variadic: Option<Param>,
+    body: FnBody,
+) -> FuncDef {
+    FuncDef { name, params, variadic, body }
+}
+
+/// A non-null parameter.
+pub(super) fn p(name: &'static str, ty: Type) -> Param {
+    Param::new(name, ty)
+}
+
+/// A nullable parameter.
+pub(super) fn pn(name: &'static str, ty: Type) -> Param {
+    Param::nullable(name, ty)
+}
+
+/// The string inside a (converted) string argument; empty for anything else.
+pub(super) fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// The number inside a (converted) number argument.
+pub(super) fn n(v: &Value) -> Number {
+    match v {
+        Value::Number(x) => x.clone(),
+        _ => Number::from_i64(0),
+    }
+}
+
+/// A number value.
+pub(super) fn num(x: Number) -> Value {
+    Value::Number(x)
+}
+
+/// A string value.
+pub(super) fn st(x: impl Into<Arc<str>>) -> Value {
+    Value::string(x)
+}
+
+/// gocty's conversion of a number value to a Go `int`.
+pub(super) fn to_int(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Number(x) => x.to_i64().ok_or_else(|| ERR_WHOLE.to_string()),
+        _ => Err("number required".into()),
+    }
+}
+
+/// A general error.
+pub(super) fn err<T>(m: impl Into<String>) -> Result<T, FnError> {
+    Err(FnError::msg(m))
+}
+
+/// An error about argument `i`.
+pub(super) fn arg_err<T>(i: usize, m: impl Into<String>) -> Result<T, FnError> {
+    Err(FnError::arg(i, m))
+}
+
+/// The grapheme clusters of a string.
+pub(super) fn graphemes(x: &str) -> Vec<&str> {
+    x.graphemes(true).collect()
+}
+
+/// cty's `Equals` for known values: nulls equal each other only.
+pub(super) fn cty_equals(a: &Value, b: &Value) -> bool {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => true,
+        (true, false) | (false, true) => false,
+        _ => a.equals(b),
+    }
+}
+
+/// Whether the value is a list (or a null list).
+pub(super) fn is_list(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Null(Type::List(_)))
+}
+
+/// Whether the value is a tuple (or a null tuple).
+pub(super) fn is_tuple(v: &Value) -> bool {
+    matches!(v, Value::Tuple(_) | Value::Null(Type::Tuple(_)))
+}
+
+/// Whether the value is a set (or a null set).
+pub(super) fn is_set(v: &Value) -> bool {
+    matches!(v, Value::Set(_) | Value::Null(Type::Set(_)))
+}
+
+/// Whether the value is a map (or a null map).
+pub(super) fn is_map(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Null(Type::Map(_)))
+}
+
+/// Whether the value is an object (or a null object).
+pub(super) fn is_object(v: &Value) -> bool {
+    matches!(v, Value::Object(_) | Value::Null(Type::Object(_)))
+}
+
+/// The element type of a list, set or map value (cty's `ElementType`).
+pub(super) fn elem_type(v: &Value) -> Type {
+    match v.ty() {
+        Type::List(t) | Type::Set(t) | Type::Map(t) => *t,
+        _ => Type::Dynamic,
+    }
+}
+
+/// The elements of a sequence value (empty for anything else).
+pub(super) fn seq(v: &Value) -> &[Value] {
+    v.as_seq().unwrap_or_default()
+}
+
+/// Writes `x` as Go's `json.Marshal` does (HTML-safe escapes).
+pub(super) fn json_string(x: &str, out: &mut String) {
+    out.push('"');
+    for c in x.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// cty's JSON encoding of a value (`json.Marshal` with the value's own type).
+pub(super) fn json_encode(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    json_write(v, &mut out)?;
+    Ok(out)
+}
+
+fn json_write(v: &Value, out: &mut String) -> Result<(), String> {
+    match v {
+        Value::Null(_) => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(x) => {
+            if x.is_inf() {
+                return Err("cannot serialize infinity as JSON".into());
+            }
+            out.push_str(&x.to_string());
+        }
+        Value::String(x) => json_string(x, out),
+        Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
+            out.push('[');
+            for (i, x) in e.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_write(x, out)?;
+            }
+            out.push(']');
+        }
+        Value::Map(m) | Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(k, out);
+                out.push(':');
+                json_write(x, out)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+/// An object value from pairs.
+pub(super) fn object(pairs: Vec<(String, Value)>) -> Value {
+    Value::object(pairs.into_iter().collect::<ValueMap>())
+}
+
+/// Decimal digits of a finite number: (negative, digits without leading/trailing zeros,
+/// decimal exponent `e` such that the value is `0.d1d2... * 10^e`). Zero has no digits.
+pub(super) fn decimal_parts(x: &Number) -> (bool, Vec<u8>, i64) {
+    let text = x.to_string();
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(r) => (true, r.to_string()),
+        None => (false, text.trim_start_matches('+').to_string()),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (body.clone(), String::new()),
+    };
+    let mut digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).collect();
+    let mut exp = int_part.len() as i64;
+    while digits.first() == Some(&b'0') {
+        digits.remove(0);
+        exp -= 1;
+    }
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    if digits.is_empty() {
+        exp = 0;
+    }
+    (neg, digits, exp)
+}
