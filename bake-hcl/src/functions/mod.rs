@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 
 use crate::value::{convert, Type, Value};
 
+mod collections;
+mod encoding;
+mod numeric;
 mod strings;
 mod util;
 #[cfg(test)]
@@ -137,7 +140,7 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        let families: [fn() -> Vec<FuncDef>; 1] = [strings::all];
+        let families: [fn() -> Vec<FuncDef>; 4] = [strings::all, collections::all, numeric::all, encoding::all];
         for fam in families {
             for f in fam() {
                 m.insert(f.name, f);

@@ -1,0 +1,186 @@
+//! Number and boolean functions (go-cty `stdlib/number.go`, `bool.go`).
+
+use num_bigint::BigUint;
+
+use super::util::{arg_err, def, err, n, num, p, s, to_int};
+use super::{FnEnv, FnError, FuncDef};
+use crate::number::Number;
+use crate::value::{Type, Value};
+
+fn m(e: &str) -> FnError {
+    FnError::msg(e)
+}
+
+fn two() -> Vec<super::Param> {
+    vec![p("a", Type::Number), p("b", Type::Number)]
+}
+
+fn one() -> Vec<super::Param> {
+    vec![p("num", Type::Number)]
+}
+
+fn parseint(a: &[Value]) -> Result<Value, FnError> {
+    if !matches!(a[0], Value::String(_)) {
+        return arg_err(
+            0,
+            format!("first argument must be a string, not {}", a[0].ty().friendly_name()),
+        );
+    }
+    let text = s(&a[0]);
+    let base = to_int(&a[1]).map_err(|e| FnError::arg(1, e))?;
+    if !(2..=62).contains(&base) {
+        return arg_err(1, "base must be a whole number between 2 and 62 inclusive");
+    }
+    let bad = || {
+        FnError::arg(0, format!("cannot parse {} as a base {base} integer", go_quote(text)))
+    };
+    let (neg, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return Err(bad());
+    }
+    let mut mag = BigUint::from(0u32);
+    for c in digits.bytes() {
+        let d = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'a'..=b'z' => u32::from(c - b'a') + 10,
+            b'A'..=b'Z' if base <= 36 => u32::from(c - b'A') + 10,
+            b'A'..=b'Z' => u32::from(c - b'A') + 36,
+            _ => return Err(bad()),
+        };
+        if i64::from(d) >= base {
+            return Err(bad());
+        }
+        mag = mag * BigUint::from(base as u64) + BigUint::from(d);
+    }
+    Ok(num(Number::from_bigint(neg, mag)))
+}
+
+/// Go's `%q` for a string (strconv.Quote, ASCII-printable runes kept, others escaped).
+pub(super) fn go_quote(x: &str) -> String {
+    let mut out = String::from("\"");
+    for c in x.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
+    if a.is_empty() {
+        return err("must pass at least one number");
+    }
+    let mut best = if max { Number::neg_inf() } else { Number::pos_inf() };
+    for v in a {
+        let x = n(v);
+        if (max && x.greater_than(&best)) || (!max && x.less_than(&best)) {
+            best = x;
+        }
+    }
+    Ok(num(best))
+}
+
+pub(super) fn all() -> Vec<FuncDef> {
+    vec![
+        def("absolute", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).abs()))),
+        def("negate", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).neg()))),
+        def("ceil", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).ceil()))),
+        def("floor", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).floor()))),
+        def("int", one(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).try_trunc().map(num).map_err(m)
+        }),
+        def("signum", one(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).try_signum().map(num).map_err(m)
+        }),
+        def("add", two(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).try_add(&n(&a[1])).map(num).map_err(m)
+        }),
+        def("subtract", two(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).try_sub(&n(&a[1])).map(num).map_err(m)
+        }),
+        def("multiply", two(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).try_mul(&n(&a[1])).map(num).map_err(m)
+        }),
+        def("divide", two(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).div(&n(&a[1])).map(num).map_err(m)
+        }),
+        def("modulo", two(), None, |_: &FnEnv, a: &[Value]| {
+            n(&a[0]).rem(&n(&a[1])).map(num).map_err(m)
+        }),
+        def(
+            "log",
+            vec![p("num", Type::Number), p("base", Type::Number)],
+            None,
+            |_: &FnEnv, a: &[Value]| n(&a[0]).try_log(&n(&a[1])).map(num).map_err(m),
+        ),
+        def(
+            "pow",
+            vec![p("num", Type::Number), p("power", Type::Number)],
+            None,
+            |_: &FnEnv, a: &[Value]| n(&a[0]).try_pow(&n(&a[1])).map(num).map_err(m),
+        ),
+        def("min", vec![], Some(p("numbers", Type::Number)), |_: &FnEnv, a: &[Value]| {
+            minmax(a, false)
+        }),
+        def("max", vec![], Some(p("numbers", Type::Number)), |_: &FnEnv, a: &[Value]| {
+            minmax(a, true)
+        }),
+        def(
+            "parseint",
+            vec![p("number", Type::Dynamic), p("base", Type::Number)],
+            None,
+            |_: &FnEnv, a: &[Value]| parseint(a),
+        ),
+        def("greaterthan", two(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(Value::Bool(n(&a[0]).greater_than(&n(&a[1]))))
+        }),
+        def("greaterthanorequalto", two(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(Value::Bool(n(&a[0]).greater_or_equal(&n(&a[1]))))
+        }),
+        def("lessthan", two(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(Value::Bool(n(&a[0]).less_than(&n(&a[1]))))
+        }),
+        def("lessthanorequalto", two(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(Value::Bool(n(&a[0]).less_or_equal(&n(&a[1]))))
+        }),
+        def("not", vec![p("val", Type::Bool)], None, |_: &FnEnv, a: &[Value]| {
+            Ok(Value::Bool(!a[0].is_true()))
+        }),
+        def(
+            "and",
+            vec![p("a", Type::Bool), p("b", Type::Bool)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(a[0].is_true() && a[1].is_true())),
+        ),
+        def(
+            "or",
+            vec![p("a", Type::Bool), p("b", Type::Bool)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(a[0].is_true() || a[1].is_true())),
+        ),
+    ]
+}
