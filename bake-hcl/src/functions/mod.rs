@@ -11,8 +11,10 @@ use std::sync::OnceLock;
 use crate::value::{convert, Type, Value};
 
 mod collections;
+mod crypto;
 mod encoding;
 mod numeric;
+mod regex;
 mod strings;
 mod util;
 #[cfg(test)]
@@ -140,7 +142,7 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        let families: [fn() -> Vec<FuncDef>; 4] = [strings::all, collections::all, numeric::all, encoding::all];
+        let families: [fn() -> Vec<FuncDef>; 6] = [strings::all, collections::all, numeric::all, encoding::all, crypto::all, regex::all];
         for fam in families {
             for f in fam() {
                 m.insert(f.name, f);
