@@ -12,6 +12,7 @@ use crate::value::{convert, Type, Value};
 
 mod collections;
 mod crypto;
+mod datetime;
 mod encoding;
 mod numeric;
 mod regex;
@@ -142,7 +143,7 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        let families: [fn() -> Vec<FuncDef>; 6] = [strings::all, collections::all, numeric::all, encoding::all, crypto::all, regex::all];
+        let families: [fn() -> Vec<FuncDef>; 7] = [strings::all, collections::all, numeric::all, encoding::all, crypto::all, regex::all, datetime::all];
         for fam in families {
             for f in fam() {
                 m.insert(f.name, f);
