@@ -13,10 +13,12 @@ use crate::value::{convert, Type, Value};
 mod collections;
 mod crypto;
 mod datetime;
+mod misc;
 mod encoding;
 mod numeric;
 mod regex;
 mod strings;
+pub mod typeexpr;
 mod util;
 #[cfg(test)]
 mod testutil;
@@ -143,7 +145,16 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        let families: [fn() -> Vec<FuncDef>; 7] = [strings::all, collections::all, numeric::all, encoding::all, crypto::all, regex::all, datetime::all];
+        let families: [fn() -> Vec<FuncDef>; 8] = [
+            strings::all,
+            collections::all,
+            numeric::all,
+            encoding::all,
+            crypto::all,
+            regex::all,
+            datetime::all,
+            misc::all,
+        ];
         for fam in families {
             for f in fam() {
                 m.insert(f.name, f);
