@@ -495,46 +495,43 @@ fn print_key(key: &str) -> &'static str {
 /// The merged configuration: one group per name (last definition), one target per name
 /// (definitions merged in order).
 struct Cfg {
-    groups: Vec<GroupDef>,
-    targets: Vec<(String, Tgt)>,
+    groups: IndexMap<String, GroupDef>,
+    targets: IndexMap<String, Tgt>,
 }
 
 impl Cfg {
     fn build(config: &Config, frel: bool) -> Result<Self, ResolveError> {
-        let mut groups: Vec<GroupDef> = Vec::new();
+        // Indexed by name: lookups must stay O(1) for files with thousands of targets.
+        let mut groups: IndexMap<String, GroupDef> = IndexMap::new();
         for g in &config.groups {
             let mut g2 = g.clone();
             g2.targets = dedup(&g2.targets);
-            if let Some(existing) = groups.iter_mut().find(|x| x.name == g.name) {
-                *existing = g2;
-            } else {
-                groups.push(g2);
-            }
+            groups.insert(g.name.clone(), g2);
         }
-        let mut targets: Vec<(String, Tgt)> = Vec::new();
+        let mut targets: IndexMap<String, Tgt> = IndexMap::new();
         for d in &config.targets {
             let t = Tgt::from_def(d, frel)?;
-            if let Some((_, existing)) = targets.iter_mut().find(|(n, _)| *n == d.name) {
+            if let Some(existing) = targets.get_mut(&d.name) {
                 existing.merge(&t);
             } else {
-                targets.push((d.name.clone(), t));
+                targets.insert(d.name.clone(), t);
             }
         }
         Ok(Cfg { groups, targets })
     }
 
     fn group(&self, name: &str) -> Option<&GroupDef> {
-        self.groups.iter().find(|g| g.name == name)
+        self.groups.get(name)
     }
 
     fn target(&self, name: &str) -> Option<&Tgt> {
-        self.targets.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.targets.get(name)
     }
 
     fn all_names(&self) -> impl Iterator<Item = &str> {
         self.groups
-            .iter()
-            .map(|g| g.name.as_str())
+            .keys()
+            .map(String::as_str)
             .chain(self.targets.iter().map(|(n, _)| n.as_str()))
     }
 

@@ -1,1 +1,44 @@
-//! Shared fixtures.
+//! Shared fixtures for tests and benchmarks: the repository's `testdata/` directory and the
+//! generated benchmark bake files (the same shape as `shared/bench/gen.py` writes).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// The `testdata/` directory.
+#[must_use]
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A bake file with `n` targets sharing a parent, a user function, variables and a
+/// `target:` context on nine of every ten targets (gen.py's `n{N}` files).
+#[must_use]
+pub fn generated(n: usize) -> String {
+    let mut s = String::with_capacity(n * 240);
+    s.push_str("variable \"REGISTRY\" { default = \"ghcr.io/acme\" }\n");
+    s.push_str("variable \"TAG\" { default = \"v1\" }\n");
+    s.push_str("function \"img\" {\n  params = [name]\n  result = \"${REGISTRY}/${name}:${TAG}\"\n}\n");
+    s.push_str("target \"_common\" {\n  args = { GO_VERSION = \"1.22\", BASE = \"alpine\" }\n");
+    s.push_str("  labels = { \"org.opencontainers.image.source\" = \"https://github.com/acme/x\" }\n");
+    s.push_str("  platforms = [\"linux/amd64\", \"linux/arm64\"]\n}\n");
+    for i in 0..n {
+        let ctx = if i % 10 == 0 {
+            String::new()
+        } else {
+            format!("\n  contexts = {{ base = \"target:svc{}\" }}", i / 10 * 10)
+        };
+        let _ = write!(
+            s,
+            "target \"svc{i}\" {{\n  inherits = [\"_common\"]\n  context = \"services/svc{i}\"\n  tags = [img(\"svc{i}\"), \"${{REGISTRY}}/svc{i}:latest\"]\n  args = {{ SERVICE = upper(\"svc{i}\"), INDEX = \"{i}\" }}{ctx}\n}}\n"
+        );
+    }
+    s.push_str("group \"default\" {\n  targets = [");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "\"svc{i}\"");
+    }
+    s.push_str("]\n}\n");
+    s
+}

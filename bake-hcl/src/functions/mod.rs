@@ -15,6 +15,7 @@ mod crypto;
 mod datetime;
 mod misc;
 mod encoding;
+mod format;
 mod numeric;
 mod regex;
 mod strings;
@@ -145,7 +146,8 @@ pub fn registry() -> &'static BTreeMap<&'static str, FuncDef> {
     static REG: OnceLock<BTreeMap<&'static str, FuncDef>> = OnceLock::new();
     REG.get_or_init(|| {
         let mut m = BTreeMap::new();
-        let families: [fn() -> Vec<FuncDef>; 8] = [
+        let families: [fn() -> Vec<FuncDef>; 9] = [
+            format::all,
             strings::all,
             collections::all,
             numeric::all,

@@ -101,7 +101,7 @@ fn compile(pat: &str) -> Result<Regex, String> {
 enum Shape {
     Str,
     Tuple(usize),
-    Object(Vec<String>),
+    Object,
 }
 
 fn shape(re: &Regex) -> Result<Shape, String> {
@@ -116,7 +116,7 @@ fn shape(re: &Regex) -> Result<Shape, String> {
     match (unnamed, names.len()) {
         (0, 0) => Ok(Shape::Str),
         (u, 0) => Ok(Shape::Tuple(u)),
-        (0, _) => Ok(Shape::Object(names)),
+        (0, _) => Ok(Shape::Object),
         _ => Err("invalid regexp pattern: cannot mix both named and unnamed capture groups".into()),
     }
 }
@@ -126,7 +126,7 @@ fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
     match sh {
         Shape::Str => get(0),
         Shape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
-        Shape::Object(_) => {
+        Shape::Object => {
             let mut m = BTreeMap::new();
             for (i, name) in re.capture_names().enumerate().skip(1) {
                 if let Some(name) = name {

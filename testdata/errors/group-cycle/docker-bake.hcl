@@ -1,0 +1,2 @@
+group "a" { targets = ["b"] }
+group "b" { targets = ["a"] }

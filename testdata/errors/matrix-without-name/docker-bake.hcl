@@ -1,0 +1,3 @@
+target "app" {
+  matrix = { v = ["a", "b"] }
+}

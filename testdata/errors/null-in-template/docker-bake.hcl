@@ -1,0 +1,2 @@
+variable "X" { default = null }
+target "app" { tags = ["app:${X}"] }

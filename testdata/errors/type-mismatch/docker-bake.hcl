@@ -1,0 +1,3 @@
+target "app" {
+  args = { N = 1 + "x" }
+}

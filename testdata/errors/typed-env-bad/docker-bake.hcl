@@ -1,0 +1,5 @@
+variable "REPLICAS" {
+  type    = number
+  default = 1
+}
+target "app" { args = { R = REPLICAS } }

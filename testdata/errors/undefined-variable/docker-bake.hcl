@@ -1,0 +1,4 @@
+variable "REGISTRY" { default = "ghcr.io" }
+target "app" {
+  tags = ["${REGISTY}/app"]
+}

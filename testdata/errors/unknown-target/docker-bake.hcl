@@ -1,0 +1,2 @@
+target "app" {}
+target "api" {}

@@ -1,0 +1,7 @@
+function "tag" {
+  params = [name, version]
+  result = "${name}:${version}"
+}
+target "app" {
+  tags = [tag("app")]
+}

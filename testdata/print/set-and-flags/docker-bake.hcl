@@ -1,0 +1,5 @@
+target "app" {
+  tags   = ["app:1"]
+  output = ["type=image"]
+}
+target "default" { inherits = ["app"] }
