@@ -344,7 +344,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
                 uniq.push(n);
             }
         }
-        if uniq.len() == 1 && uniq[0] == label {
+        if uniq.is_empty() || (uniq.len() == 1 && uniq[0] == label) {
             continue;
         }
         config.groups.push(GroupDef { name: label, description: None, targets: uniq });

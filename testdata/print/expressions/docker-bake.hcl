@@ -7,7 +7,7 @@ target "default" {
     JOINED   = join("-", [for i in ITEMS : upper(i) if i != "b"])
     COND     = N > 2 ? "big" : "small"
     TEMPLATE = "%{ for i, x in ITEMS }${i}=${x};%{ endfor }"
-    OBJ      = jsonencode({ for i in ITEMS : i => length(i) })
+    OBJ      = jsonencode({ for i in ITEMS : i => upper(i) })
     ESCAPED  = "$${NOT_INTERPOLATED}"
   }
 }

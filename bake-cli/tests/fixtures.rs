@@ -1,0 +1,87 @@
+//! Runs `bake` in-process on every fixture under `testdata/print` and `testdata/errors` and
+//! snapshots what a user sees: exit code, stdout (`--print` JSON) and stderr (rendered
+//! diagnostics, no colour, fixed width).
+//!
+//! A fixture is a directory with bake files, an optional `args` file (one argument a line;
+//! default `--print`) and an optional `env` file (`KEY=VALUE` lines; the environment is
+//! otherwise empty but for `HOME=/home/user`). Adding a test means adding a directory;
+//! review new snapshots with `cargo insta review` or `INSTA_UPDATE=always`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn run_fixture(dir: &Path) -> String {
+    let args: Vec<String> = match std::fs::read_to_string(dir.join("args")) {
+        Ok(s) => s.lines().map(str::to_string).collect(),
+        Err(_) => vec!["--print".to_string()],
+    };
+    let mut env = BTreeMap::new();
+    env.insert("HOME".to_string(), "/home/user".to_string());
+    if let Ok(s) = std::fs::read_to_string(dir.join("env")) {
+        for line in s.lines() {
+            if let Some((k, v)) = line.split_once('=') {
+                env.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    let mut stdin: &[u8] = b"";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut cx = bake_cli::Context {
+        env,
+        cwd: dir.to_path_buf(),
+        stdin: &mut stdin,
+        stdout: &mut out,
+        stderr: &mut err,
+        color: false,
+        now: Some((1_700_000_000, 0)),
+    };
+    let mut argv = vec!["bake".to_string()];
+    argv.extend(args);
+    let code = bake_cli::run(argv, &mut cx);
+    let out = String::from_utf8_lossy(&out);
+    let err = String::from_utf8_lossy(&err);
+    assert!(!err.contains("panicked"), "{}: panicked: {err}", dir.display());
+    format!("exit: {code}\n--- stdout\n{out}--- stderr\n{err}")
+}
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let root = testdata::root().join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn name_of(dir: &Path) -> String {
+    dir.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}
+
+#[test]
+fn print_fixtures() {
+    let dirs = fixtures("print");
+    assert!(dirs.len() >= 8);
+    for dir in dirs {
+        let name = name_of(&dir);
+        let shown = run_fixture(&dir);
+        assert!(shown.starts_with("exit: 0\n"), "{name} failed:\n{shown}");
+        insta::assert_snapshot!(format!("print__{name}"), shown);
+    }
+}
+
+#[test]
+fn error_fixtures() {
+    let dirs = fixtures("errors");
+    assert!(dirs.len() >= 20);
+    for dir in dirs {
+        let name = name_of(&dir);
+        let shown = run_fixture(&dir);
+        if !name.ends_with("-warning") {
+            assert!(!shown.starts_with("exit: 0\n"), "{name} should fail:\n{shown}");
+        }
+        insta::assert_snapshot!(format!("errors__{name}"), shown);
+    }
+}
