@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::util::{
-    arg_err, cty_equals, def, elem_type, err, is_list, is_map, is_object, is_set, is_tuple, num,
-    p, pn, s, seq, to_int,
+    arg_err, cty_equals, def, elem_type, err, is_list, is_map, is_object, is_set, is_tuple, num, p,
+    pn, s, seq, to_int,
 };
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
@@ -84,7 +84,10 @@ fn length(a: &[Value]) -> Result<Value, FnError> {
 fn element(a: &[Value]) -> Result<Value, FnError> {
     let l = &a[0];
     if !matches!(l, Value::List(_) | Value::Tuple(_)) {
-        return err(format!("cannot read elements from {}", l.ty().friendly_name()));
+        return err(format!(
+            "cannot read elements from {}",
+            l.ty().friendly_name()
+        ));
     }
     let i = to_int(&a[1]).map_err(|e| FnError::msg(format!("invalid index: {e}")))?;
     let e = seq(l);
@@ -132,7 +135,11 @@ fn coalescelist(a: &[Value]) -> Result<Value, FnError> {
 
 fn compact(a: &[Value]) -> Result<Value, FnError> {
     Ok(Value::list(
-        seq(&a[0]).iter().filter(|v| !v.is_null() && !s(v).is_empty()).cloned().collect(),
+        seq(&a[0])
+            .iter()
+            .filter(|v| !v.is_null() && !s(v).is_empty())
+            .cloned()
+            .collect(),
     ))
 }
 
@@ -197,7 +204,9 @@ fn chunklist(a: &[Value]) -> Result<Value, FnError> {
         return Ok(Value::list(vec![a[0].clone()]));
     }
     Ok(Value::list(
-        e.chunks(size as usize).map(|c| Value::list(c.to_vec())).collect(),
+        e.chunks(size as usize)
+            .map(|c| Value::list(c.to_vec()))
+            .collect(),
     ))
 }
 
@@ -222,10 +231,12 @@ fn flatten(a: &[Value]) -> Result<Value, FnError> {
 
 fn keys(a: &[Value]) -> Result<Value, FnError> {
     match &a[0] {
-        Value::Map(m) => Ok(Value::list(m.keys().map(|k| Value::string(k.as_str())).collect())),
-        Value::Object(m) => {
-            Ok(Value::tuple(m.keys().map(|k| Value::string(k.as_str())).collect()))
-        }
+        Value::Map(m) => Ok(Value::list(
+            m.keys().map(|k| Value::string(k.as_str())).collect(),
+        )),
+        Value::Object(m) => Ok(Value::tuple(
+            m.keys().map(|k| Value::string(k.as_str())).collect(),
+        )),
         _ => arg_err(0, "must have map or object type"),
     }
 }
@@ -245,7 +256,10 @@ fn lookup(a: &[Value]) -> Result<Value, FnError> {
         Value::Map(m) => {
             let et = elem_type(&a[0]);
             let d = convert(&a[2], &et).map_err(|_| {
-                FnError::arg(2, "the default value must have the same type as the map elements")
+                FnError::arg(
+                    2,
+                    "the default value must have the same type as the map elements",
+                )
             })?;
             Ok(m.get(key).cloned().unwrap_or(d))
         }
@@ -291,7 +305,10 @@ fn reverselist(a: &[Value]) -> Result<Value, FnError> {
         Value::List(_) | Value::Set(_) => Ok(Value::list(e)),
         _ => arg_err(
             0,
-            format!("can only reverse list or tuple values, not {}", v.ty().friendly_name()),
+            format!(
+                "can only reverse list or tuple values, not {}",
+                v.ty().friendly_name()
+            ),
         ),
     }
 }
@@ -343,7 +360,11 @@ fn setproduct(a: &[Value]) -> Result<Value, FnError> {
             idx[j] = 0;
         }
     }
-    Ok(if all_lists { Value::list(out) } else { Value::set(out) })
+    Ok(if all_lists {
+        Value::list(out)
+    } else {
+        Value::set(out)
+    })
 }
 
 fn slice_index(v: &Value, i: usize, what: &str, len: usize) -> Result<usize, FnError> {
@@ -352,7 +373,10 @@ fn slice_index(v: &Value, i: usize, what: &str, len: usize) -> Result<usize, FnE
         return arg_err(i, format!("{what} index must not be less than zero"));
     }
     if x as usize > len {
-        return arg_err(i, format!("{what} index must not be greater than the length of the list"));
+        return arg_err(
+            i,
+            format!("{what} index must not be greater than the length of the list"),
+        );
     }
     Ok(x as usize)
 }
@@ -372,7 +396,11 @@ fn slice(a: &[Value]) -> Result<Value, FnError> {
         return arg_err(1, "start index must not be greater than end index");
     }
     let out = e[start..end].to_vec();
-    Ok(if is_tuple(l) { Value::tuple(out) } else { Value::list(out) })
+    Ok(if is_tuple(l) {
+        Value::tuple(out)
+    } else {
+        Value::list(out)
+    })
 }
 
 fn zipmap(a: &[Value]) -> Result<Value, FnError> {
@@ -395,7 +423,11 @@ fn zipmap(a: &[Value]) -> Result<Value, FnError> {
         }
         out.insert(s(key).to_string(), val.clone());
     }
-    Ok(if is_list(v) { Value::map(out) } else { Value::object(out) })
+    Ok(if is_list(v) {
+        Value::map(out)
+    } else {
+        Value::object(out)
+    })
 }
 
 fn range(a: &[Value]) -> Result<Value, FnError> {
@@ -508,49 +540,202 @@ fn setd() -> Type {
 pub(super) fn all() -> Vec<FuncDef> {
     let d = || Type::Dynamic;
     vec![
-        def("hasindex", vec![p("collection", d()), p("key", d())], None, |_: &FnEnv, a: &[Value]| hasindex(a)),
-        def("index", vec![p("collection", d()), p("key", d())], None, |_: &FnEnv, a: &[Value]| index(a)),
-        def("length", vec![p("collection", d())], None, |_: &FnEnv, a: &[Value]| length(a)),
-        def("element", vec![p("list", d()), p("index", Type::Number)], None, |_: &FnEnv, a: &[Value]| element(a)),
-        def("coalesce", vec![], Some(pn("vals", d())), |_: &FnEnv, a: &[Value]| coalesce(a)),
-        def("coalescelist", vec![], Some(pn("vals", d())), |_: &FnEnv, a: &[Value]| coalescelist(a)),
-        def("compact", vec![p("list", Type::list(Type::String))], None, |_: &FnEnv, a: &[Value]| compact(a)),
-        def("concat", vec![], Some(p("seqs", d())), |_: &FnEnv, a: &[Value]| concat(a)),
-        def("contains", vec![p("list", d()), p("value", d())], None, |_: &FnEnv, a: &[Value]| contains(a)),
-        def("distinct", vec![p("list", Type::list(d()))], None, |_: &FnEnv, a: &[Value]| distinct(a)),
-        def("chunklist", vec![p("list", Type::list(d())), p("size", Type::Number)], None, |_: &FnEnv, a: &[Value]| chunklist(a)),
-        def("flatten", vec![p("list", d())], None, |_: &FnEnv, a: &[Value]| flatten(a)),
-        def("keys", vec![p("inputMap", d())], None, |_: &FnEnv, a: &[Value]| keys(a)),
-        def("values", vec![p("mapping", d())], None, |_: &FnEnv, a: &[Value]| values(a)),
-        def("lookup", vec![p("inputMap", d()), p("key", Type::String), p("default", d())], None, |_: &FnEnv, a: &[Value]| lookup(a)),
-        def("merge", vec![], Some(pn("maps", d())), |_: &FnEnv, a: &[Value]| merge(a)),
-        def("reverselist", vec![p("list", d())], None, |_: &FnEnv, a: &[Value]| reverselist(a)),
-        def("setproduct", vec![], Some(p("sets", d())), |_: &FnEnv, a: &[Value]| setproduct(a)),
-        def("slice", vec![p("list", d()), p("start_index", Type::Number), p("end_index", Type::Number)], None, |_: &FnEnv, a: &[Value]| slice(a)),
-        def("zipmap", vec![p("keys", Type::list(Type::String)), p("values", d())], None, |_: &FnEnv, a: &[Value]| zipmap(a)),
-        def("range", vec![], Some(p("params", Type::Number)), |_: &FnEnv, a: &[Value]| range(a)),
-        def("indexof", vec![p("list", d()), p("value", d())], None, |_: &FnEnv, a: &[Value]| indexof(a)),
-        def("equal", vec![pn("a", d()), pn("b", d())], None, |_: &FnEnv, a: &[Value]| Ok(Value::Bool(cty_equals(&a[0], &a[1])))),
-        def("notequal", vec![pn("a", d()), pn("b", d())], None, |_: &FnEnv, a: &[Value]| Ok(Value::Bool(!cty_equals(&a[0], &a[1])))),
-        def("sethaselement", vec![p("set", setd()), p("elem", d())], None, |_: &FnEnv, a: &[Value]| sethaselement(a)),
-        def("setunion", vec![p("first_set", setd())], Some(p("other_sets", setd())), |_: &FnEnv, a: &[Value]| {
-            set_op(a, |mut x, y| {
-                x.extend(y.iter().cloned());
-                x
-            })
-        }),
-        def("setintersection", vec![p("first_set", setd())], Some(p("other_sets", setd())), |_: &FnEnv, a: &[Value]| {
-            set_op(a, |x, y| x.into_iter().filter(|e| has(y, e)).collect())
-        }),
-        def("setsubtract", vec![p("a", setd()), p("b", setd())], None, |_: &FnEnv, a: &[Value]| {
-            set_op(a, |x, y| x.into_iter().filter(|e| !has(y, e)).collect())
-        }),
-        def("setsymmetricdifference", vec![p("first_set", setd())], Some(p("other_sets", setd())), |_: &FnEnv, a: &[Value]| {
-            set_op(a, |x, y| {
-                let mut out: Vec<Value> = x.iter().filter(|e| !has(y, e)).cloned().collect();
-                out.extend(y.iter().filter(|e| !has(&x, e)).cloned());
-                out
-            })
-        }),
+        def(
+            "hasindex",
+            vec![p("collection", d()), p("key", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| hasindex(a),
+        ),
+        def(
+            "index",
+            vec![p("collection", d()), p("key", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| index(a),
+        ),
+        def(
+            "length",
+            vec![p("collection", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| length(a),
+        ),
+        def(
+            "element",
+            vec![p("list", d()), p("index", Type::Number)],
+            None,
+            |_: &FnEnv, a: &[Value]| element(a),
+        ),
+        def(
+            "coalesce",
+            vec![],
+            Some(pn("vals", d())),
+            |_: &FnEnv, a: &[Value]| coalesce(a),
+        ),
+        def(
+            "coalescelist",
+            vec![],
+            Some(pn("vals", d())),
+            |_: &FnEnv, a: &[Value]| coalescelist(a),
+        ),
+        def(
+            "compact",
+            vec![p("list", Type::list(Type::String))],
+            None,
+            |_: &FnEnv, a: &[Value]| compact(a),
+        ),
+        def(
+            "concat",
+            vec![],
+            Some(p("seqs", d())),
+            |_: &FnEnv, a: &[Value]| concat(a),
+        ),
+        def(
+            "contains",
+            vec![p("list", d()), p("value", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| contains(a),
+        ),
+        def(
+            "distinct",
+            vec![p("list", Type::list(d()))],
+            None,
+            |_: &FnEnv, a: &[Value]| distinct(a),
+        ),
+        def(
+            "chunklist",
+            vec![p("list", Type::list(d())), p("size", Type::Number)],
+            None,
+            |_: &FnEnv, a: &[Value]| chunklist(a),
+        ),
+        def(
+            "flatten",
+            vec![p("list", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| flatten(a),
+        ),
+        def(
+            "keys",
+            vec![p("inputMap", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| keys(a),
+        ),
+        def(
+            "values",
+            vec![p("mapping", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| values(a),
+        ),
+        def(
+            "lookup",
+            vec![
+                p("inputMap", d()),
+                p("key", Type::String),
+                p("default", d()),
+            ],
+            None,
+            |_: &FnEnv, a: &[Value]| lookup(a),
+        ),
+        def(
+            "merge",
+            vec![],
+            Some(pn("maps", d())),
+            |_: &FnEnv, a: &[Value]| merge(a),
+        ),
+        def(
+            "reverselist",
+            vec![p("list", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| reverselist(a),
+        ),
+        def(
+            "setproduct",
+            vec![],
+            Some(p("sets", d())),
+            |_: &FnEnv, a: &[Value]| setproduct(a),
+        ),
+        def(
+            "slice",
+            vec![
+                p("list", d()),
+                p("start_index", Type::Number),
+                p("end_index", Type::Number),
+            ],
+            None,
+            |_: &FnEnv, a: &[Value]| slice(a),
+        ),
+        def(
+            "zipmap",
+            vec![p("keys", Type::list(Type::String)), p("values", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| zipmap(a),
+        ),
+        def(
+            "range",
+            vec![],
+            Some(p("params", Type::Number)),
+            |_: &FnEnv, a: &[Value]| range(a),
+        ),
+        def(
+            "indexof",
+            vec![p("list", d()), p("value", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| indexof(a),
+        ),
+        def(
+            "equal",
+            vec![pn("a", d()), pn("b", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(cty_equals(&a[0], &a[1]))),
+        ),
+        def(
+            "notequal",
+            vec![pn("a", d()), pn("b", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(!cty_equals(&a[0], &a[1]))),
+        ),
+        def(
+            "sethaselement",
+            vec![p("set", setd()), p("elem", d())],
+            None,
+            |_: &FnEnv, a: &[Value]| sethaselement(a),
+        ),
+        def(
+            "setunion",
+            vec![p("first_set", setd())],
+            Some(p("other_sets", setd())),
+            |_: &FnEnv, a: &[Value]| {
+                set_op(a, |mut x, y| {
+                    x.extend(y.iter().cloned());
+                    x
+                })
+            },
+        ),
+        def(
+            "setintersection",
+            vec![p("first_set", setd())],
+            Some(p("other_sets", setd())),
+            |_: &FnEnv, a: &[Value]| {
+                set_op(a, |x, y| x.into_iter().filter(|e| has(y, e)).collect())
+            },
+        ),
+        def(
+            "setsubtract",
+            vec![p("a", setd()), p("b", setd())],
+            None,
+            |_: &FnEnv, a: &[Value]| {
+                set_op(a, |x, y| x.into_iter().filter(|e| !has(y, e)).collect())
+            },
+        ),
+        def(
+            "setsymmetricdifference",
+            vec![p("first_set", setd())],
+            Some(p("other_sets", setd())),
+            |_: &FnEnv, a: &[Value]| {
+                set_op(a, |x, y| {
+                    let mut out: Vec<Value> = x.iter().filter(|e| !has(y, e)).cloned().collect();
+                    out.extend(y.iter().filter(|e| !has(&x, e)).cloned());
+                    out
+                })
+            },
+        ),
     ]
 }

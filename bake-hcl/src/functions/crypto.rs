@@ -168,7 +168,14 @@ fn rsadecrypt(a: &[Value]) -> Result<Value, FnError> {
 
 fn fmt_uuid(b: &[u8]) -> String {
     let h = hex(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn parse_uuid(x: &str) -> Result<[u8; 16], String> {
@@ -182,7 +189,10 @@ fn parse_uuid(x: &str) -> Result<[u8; 16], String> {
         }
         45 => {
             if !x[..9].eq_ignore_ascii_case("urn:uuid:") {
-                return Err(format!("invalid urn prefix: {}", super::numeric::go_quote(&x[..9])));
+                return Err(format!(
+                    "invalid urn prefix: {}",
+                    super::numeric::go_quote(&x[..9])
+                ));
             }
             &x[9..]
         }
@@ -261,7 +271,9 @@ pub(super) fn all() -> Vec<FuncDef> {
             None,
             |_: &FnEnv, a: &[Value]| rsadecrypt(a),
         ),
-        def("uuidv4", vec![], None, |e: &FnEnv, _: &[Value]| Ok(uuidv4(e))),
+        def("uuidv4", vec![], None, |e: &FnEnv, _: &[Value]| {
+            Ok(uuidv4(e))
+        }),
         def(
             "uuidv5",
             vec![p("namespace", Type::String), p("name", Type::String)],

@@ -53,10 +53,28 @@ fn days_in(m: i64, y: i64) -> i64 {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 /// Broken-down local time.
 struct Civil {
@@ -97,7 +115,11 @@ impl Time {
 
     fn rfc3339(&self) -> String {
         let c = self.civil();
-        let z = if self.off == 0 { "Z".to_string() } else { self.offset(":") };
+        let z = if self.off == 0 {
+            "Z".to_string()
+        } else {
+            self.offset(":")
+        };
         format!(
             "{}-{:02}-{:02}T{:02}:{:02}:{:02}{z}",
             year4(c.year),
@@ -145,7 +167,10 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         if r.starts_with(l) {
             Ok(())
         } else if r.is_empty() {
-            Err(ts_err(format!(": end of string where {} is expected", go_quote(&l.to_string()))))
+            Err(ts_err(format!(
+                ": end of string where {} is expected",
+                go_quote(&l.to_string())
+            )))
         } else {
             Err(ts_err(format!(
                 ": found {} where {} is expected",
@@ -250,7 +275,11 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         return Err(ts_err(": day out of range"));
     }
     let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec;
-    Ok(Time { secs: local - off, nanos, off })
+    Ok(Time {
+        secs: local - off,
+        nanos,
+        off,
+    })
 }
 
 fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
@@ -299,13 +328,18 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
             let tok = &f[i..j];
             let n = j - i;
             let bad = |m: &str| -> Result<String, FnError> {
-                arg_err(0, format!("invalid date format verb {}: {m}", go_quote(tok)))
+                arg_err(
+                    0,
+                    format!("invalid date format verb {}: {m}", go_quote(tok)),
+                )
             };
             let two = |v: i64| format!("{v:02}");
             let piece = match (b[i], n) {
                 (b'Y', 2) => two(c.year.rem_euclid(100)),
                 (b'Y', 4) => year4(c.year),
-                (b'Y', _) => return bad("year must either be \"YY\" or \"YYYY\"").map(|_| String::new()),
+                (b'Y', _) => {
+                    return bad("year must either be \"YY\" or \"YYYY\"").map(|_| String::new())
+                }
                 (b'M', 1) => c.month.to_string(),
                 (b'M', 2) => two(c.month),
                 (b'M', 3) => MONTHS[(c.month - 1) as usize][..3].to_string(),
@@ -416,7 +450,9 @@ fn parse_duration(x: &str) -> Result<i128, String> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(bad());
         }
-        let ul = r.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(r.len());
+        let ul = r
+            .find(|c: char| c == '.' || c.is_ascii_digit())
+            .unwrap_or(r.len());
         let unit = &r[..ul];
         r = &r[ul..];
         if unit.is_empty() {
@@ -466,7 +502,12 @@ fn timeadd(a: &[Value]) -> Result<Value, FnError> {
     let total = i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos) + d;
     let secs = total.div_euclid(1_000_000_000) as i64;
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    Ok(st(Time { secs, nanos, off: t.off }.rfc3339()))
+    Ok(st(Time {
+        secs,
+        nanos,
+        off: t.off,
+    }
+    .rfc3339()))
 }
 
 fn formatdate(a: &[Value]) -> Result<Value, FnError> {
@@ -477,7 +518,11 @@ fn formatdate(a: &[Value]) -> Result<Value, FnError> {
 fn unix_value(v: &Value) -> Result<Time, String> {
     match v {
         Value::Number(x) => match x.to_i64() {
-            Some(secs) if secs.abs() < 1 << 55 => Ok(Time { secs, nanos: 0, off: 0 }),
+            Some(secs) if secs.abs() < 1 << 55 => Ok(Time {
+                secs,
+                nanos: 0,
+                off: 0,
+            }),
             _ => Err("unix timestamp must be an integer".into()),
         },
         _ => Err("unix timestamp must be an integer".into()),
@@ -552,7 +597,12 @@ fn unixtimestampparse(a: &[Value]) -> Result<Value, FnError> {
 
 fn timestamp(env: &FnEnv) -> Result<Value, FnError> {
     match env.now {
-        Some((secs, nanos)) => Ok(st(Time { secs, nanos, off: 0 }.rfc3339())),
+        Some((secs, nanos)) => Ok(st(Time {
+            secs,
+            nanos,
+            off: 0,
+        }
+        .rfc3339())),
         None => err("the current time is not available"),
     }
 }
@@ -583,7 +633,9 @@ pub(super) fn all() -> Vec<FuncDef> {
             None,
             |_: &FnEnv, a: &[Value]| unixtimestampparse(a),
         ),
-        def("timestamp", vec![], None, |e: &FnEnv, _: &[Value]| timestamp(e)),
+        def("timestamp", vec![], None, |e: &FnEnv, _: &[Value]| {
+            timestamp(e)
+        }),
     ]
 }
 
@@ -594,31 +646,63 @@ mod tests {
     #[test]
     fn conformance_215_216_217() {
         let fd = |f: &str, t: &str| printed("formatdate", vec![sv(f), sv(t)]);
-        assert_eq!(fd("YYYY-MM-DD hh:mm:ss", "2024-03-05T07:08:09Z"), "2024-03-05 07:08:09");
-        assert_eq!(fd("EEEE, DD MMM YYYY", "2024-03-05T07:08:09Z"), "Tuesday, 05 Mar 2024");
+        assert_eq!(
+            fd("YYYY-MM-DD hh:mm:ss", "2024-03-05T07:08:09Z"),
+            "2024-03-05 07:08:09"
+        );
+        assert_eq!(
+            fd("EEEE, DD MMM YYYY", "2024-03-05T07:08:09Z"),
+            "Tuesday, 05 Mar 2024"
+        );
         assert_eq!(fd("hh:mm ZZZ", "2024-03-05T07:08:09+02:00"), "07:08 +0200");
         assert_eq!(fd("ZZZ Z ZZZZZ", "2024-03-05T07:08:09Z"), "UTC Z +00:00");
-        assert_eq!(fd("H:mm AA 'o''clock' ''", "2024-03-05T13:08:09Z"), "1:08 PM o'clock '");
+        assert_eq!(
+            fd("H:mm AA 'o''clock' ''", "2024-03-05T13:08:09Z"),
+            "1:08 PM o'clock '"
+        );
         assert_eq!(fd("YY M D", "2009-01-05T00:00:00.123Z"), "09 1 5");
         let ta = |t: &str, d: &str| printed("timeadd", vec![sv(t), sv(d)]);
         assert_eq!(ta("2024-01-31T23:00:00Z", "2h30m"), "2024-02-01T01:30:00Z");
         assert_eq!(ta("2024-01-01T00:00:00Z", "-1s"), "2023-12-31T23:59:59Z");
-        assert_eq!(ta("2024-01-01T00:00:00+02:00", "1.5h"), "2024-01-01T01:30:00+02:00");
+        assert_eq!(
+            ta("2024-01-01T00:00:00+02:00", "1.5h"),
+            "2024-01-01T01:30:00+02:00"
+        );
         assert_eq!(ta("2024-02-28T00:00:00Z", "24h"), "2024-02-29T00:00:00Z");
-        assert!(call_err("timeadd", vec![sv("2024-01-01T00:00:00Z"), sv("1d")]).contains("unknown unit"));
-        assert!(call_err("timeadd", vec![sv("2024-01-01T00:00:00Z"), sv("1")]).contains("missing unit"));
+        assert!(
+            call_err("timeadd", vec![sv("2024-01-01T00:00:00Z"), sv("1d")])
+                .contains("unknown unit")
+        );
+        assert!(
+            call_err("timeadd", vec![sv("2024-01-01T00:00:00Z"), sv("1")]).contains("missing unit")
+        );
         assert_eq!(
             call_err("formatdate", vec![sv("YYYY"), sv("yesterday")]),
             "not a valid RFC3339 timestamp: cannot use \"yesterday\" as year"
         );
-        assert!(call_err("formatdate", vec![sv("YYYY"), sv("2024-02-30T00:00:00Z")]).contains("day out of range"));
-        assert!(call_err("formatdate", vec![sv("YYY"), sv("2024-02-03T00:00:00Z")]).contains("year must"));
-        assert!(call_err("formatdate", vec![sv("'abc"), sv("2024-02-03T00:00:00Z")]).contains("unterminated"));
+        assert!(
+            call_err("formatdate", vec![sv("YYYY"), sv("2024-02-30T00:00:00Z")])
+                .contains("day out of range")
+        );
+        assert!(
+            call_err("formatdate", vec![sv("YYY"), sv("2024-02-03T00:00:00Z")])
+                .contains("year must")
+        );
+        assert!(
+            call_err("formatdate", vec![sv("'abc"), sv("2024-02-03T00:00:00Z")])
+                .contains("unterminated")
+        );
         assert_eq!(
-            printed("formattimestamp", vec![sv("YYYY-MM-DD'T'hh:mm:ssZ"), nv(1_700_000_000)]),
+            printed(
+                "formattimestamp",
+                vec![sv("YYYY-MM-DD'T'hh:mm:ssZ"), nv(1_700_000_000)]
+            ),
             "2023-11-14T22:13:20Z"
         );
-        assert_eq!(printed("formattimestamp", vec![sv("X"), sv("2023-11-14T22:13:20Z")]), "1700000000");
+        assert_eq!(
+            printed("formattimestamp", vec![sv("X"), sv("2023-11-14T22:13:20Z")]),
+            "1700000000"
+        );
         assert_eq!(
             printed("unixtimestampparse", vec![nv(1_700_000_000)]),
             "{\"day\":14,\"hour\":22,\"iso_week\":46,\"iso_year\":2023,\"minute\":13,\"month\":11,\"month_name\":\"November\",\"rfc3339\":\"2023-11-14T22:13:20Z\",\"second\":20,\"weekday\":2,\"weekday_name\":\"Tuesday\",\"year\":2023,\"year_day\":318}"

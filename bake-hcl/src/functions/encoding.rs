@@ -155,7 +155,13 @@ impl JsonParser<'_> {
                 j += 1;
             }
             self.i += j;
-            Err(self.bad(&format!("in literal {word} (expecting {})", go_char(word.as_bytes()[j] as char))))
+            if self.i >= self.b.len() {
+                return Err("unexpected end of JSON input".into());
+            }
+            Err(self.bad(&format!(
+                "in literal {word} (expecting {})",
+                go_char(word.as_bytes()[j] as char)
+            )))
         }
     }
 
@@ -267,7 +273,9 @@ impl JsonParser<'_> {
             let Some(&c) = self.b.get(self.i) else {
                 return Err("unexpected end of JSON input".into());
             };
-            let d = (c as char).to_digit(16).ok_or_else(|| self.bad("in \\u hexadecimal character escape"))?;
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.bad("in \\u hexadecimal character escape"))?;
             v = v * 16 + d;
             self.i += 1;
         }
@@ -288,7 +296,10 @@ fn go_str(x: &str) -> String {
 
 /// Parses JSON into cty values (objects to objects, arrays to tuples).
 pub(super) fn json_decode(text: &str) -> Result<Value, String> {
-    let mut p = JsonParser { b: text.as_bytes(), i: 0 };
+    let mut p = JsonParser {
+        b: text.as_bytes(),
+        i: 0,
+    };
     let v = p.value(0)?;
     p.ws();
     if p.i < p.b.len() {
@@ -380,10 +391,15 @@ fn csvdecode(a: &[Value]) -> Result<Value, FnError> {
     let mut rows = Vec::new();
     for (l, r) in &recs[1..] {
         if r.len() != headers.len() {
-            return err(format!("CSV parse error on line {l}: wrong number of fields"));
+            return err(format!(
+                "CSV parse error on line {l}: wrong number of fields"
+            ));
         }
-        let m: BTreeMap<String, Value> =
-            headers.iter().cloned().zip(r.iter().map(|x| st(x.as_str()))).collect();
+        let m: BTreeMap<String, Value> = headers
+            .iter()
+            .cloned()
+            .zip(r.iter().map(|x| st(x.as_str())))
+            .collect();
         rows.push(Value::object(m));
     }
     Ok(Value::list(rows))
@@ -397,21 +413,41 @@ pub(super) fn all() -> Vec<FuncDef> {
     let str1 = || vec![p("str", Type::String)];
     vec![
         def("base64encode", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(base64::engine::general_purpose::STANDARD.encode(s(&a[0]))))
+            Ok(st(
+                base64::engine::general_purpose::STANDARD.encode(s(&a[0]))
+            ))
         }),
-        def("base64decode", str1(), None, |_: &FnEnv, a: &[Value]| base64decode(a)),
-        def("urlencode", str1(), None, |_: &FnEnv, a: &[Value]| Ok(st(urlencode(s(&a[0]))))),
-        def("jsonencode", vec![pn("val", Type::Dynamic)], None, |_: &FnEnv, a: &[Value]| {
-            json_encode(&a[0]).map(st).map_err(FnError::msg)
+        def("base64decode", str1(), None, |_: &FnEnv, a: &[Value]| {
+            base64decode(a)
         }),
+        def("urlencode", str1(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(st(urlencode(s(&a[0]))))
+        }),
+        def(
+            "jsonencode",
+            vec![pn("val", Type::Dynamic)],
+            None,
+            |_: &FnEnv, a: &[Value]| json_encode(&a[0]).map(st).map_err(FnError::msg),
+        ),
         def("jsondecode", str1(), None, |_: &FnEnv, a: &[Value]| {
             json_decode(s(&a[0])).map_err(FnError::msg)
         }),
-        def("csvdecode", str1(), None, |_: &FnEnv, a: &[Value]| csvdecode(a)),
-        def("byteslen", vec![p("buf", Type::Dynamic)], None, bytes_required),
+        def("csvdecode", str1(), None, |_: &FnEnv, a: &[Value]| {
+            csvdecode(a)
+        }),
+        def(
+            "byteslen",
+            vec![p("buf", Type::Dynamic)],
+            None,
+            bytes_required,
+        ),
         def(
             "bytesslice",
-            vec![p("buf", Type::Dynamic), p("offset", Type::Number), p("length", Type::Number)],
+            vec![
+                p("buf", Type::Dynamic),
+                p("offset", Type::Number),
+                p("length", Type::Number),
+            ],
             None,
             bytes_required,
         ),

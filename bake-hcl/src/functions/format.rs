@@ -47,7 +47,8 @@ fn round_digits(d: &mut Vec<u8>, exp: &mut i64, n: i64) {
     if n >= d.len() {
         return;
     }
-    let up = d[n] > b'5' || (d[n] == b'5' && (n + 1 < d.len() || (n > 0 && (d[n - 1] - b'0') % 2 == 1)));
+    let up =
+        d[n] > b'5' || (d[n] == b'5' && (n + 1 < d.len() || (n > 0 && (d[n - 1] - b'0') % 2 == 1)));
     d.truncate(n);
     if up {
         let mut i = n;
@@ -149,13 +150,29 @@ fn float_text(x: &Number, mode: char, prec: Option<usize>) -> String {
                 eprec = 6;
             }
             if dexp < -4 || dexp >= eprec {
-                let pp = if shortest { d.len().saturating_sub(1) } else { p - 1 };
-                let pp = if shortest { pp } else { pp.min(d.len().saturating_sub(1)) };
+                let pp = if shortest {
+                    d.len().saturating_sub(1)
+                } else {
+                    p - 1
+                };
+                let pp = if shortest {
+                    pp
+                } else {
+                    pp.min(d.len().saturating_sub(1))
+                };
                 let e = if d.is_empty() { 1 } else { exp };
                 return fmt_e(&d, e, pp, mode == 'G');
             }
-            let pp = if shortest { d.len() as i64 } else { (d.len() as i64).min(p as i64) };
-            fmt_f(&d, if d.is_empty() { 1 } else { exp }, (pp - exp).max(0) as usize)
+            let pp = if shortest {
+                d.len() as i64
+            } else {
+                (d.len() as i64).min(p as i64)
+            };
+            fmt_f(
+                &d,
+                if d.is_empty() { 1 } else { exp },
+                (pp - exp).max(0) as usize,
+            )
         }
     }
 }
@@ -195,7 +212,11 @@ fn fmt_number(v: &Verb, x: &Number) -> Result<String, String> {
             for _ in d.len() as i64..exp {
                 dec.push('0');
             }
-            let mag = if dec.is_empty() { BigUint::from(0u32) } else { dec.parse::<BigUint>().unwrap_or_default() };
+            let mag = if dec.is_empty() {
+                BigUint::from(0u32)
+            } else {
+                dec.parse::<BigUint>().unwrap_or_default()
+            };
             let radix = match v.mode {
                 'b' => 2,
                 'o' => 8,
@@ -254,8 +275,15 @@ fn fmt_number(v: &Verb, x: &Number) -> Result<String, String> {
         _ => {
             if x.is_inf() {
                 let body = "Inf".to_string();
-                return Ok(sign_pad(v, x.is_negative(), body, false).replace("-Inf", "-Inf"))
-                    .map(|s| if !x.is_negative() && !v.plus && !v.space { s.replacen("Inf", "+Inf", 1) } else { s });
+                return Ok(sign_pad(v, x.is_negative(), body, false).replace("-Inf", "-Inf")).map(
+                    |s| {
+                        if !x.is_negative() && !v.plus && !v.space {
+                            s.replacen("Inf", "+Inf", 1)
+                        } else {
+                            s
+                        }
+                    },
+                );
             }
             let body = float_text(x, v.mode, v.prec);
             Ok(sign_pad(v, x.is_negative(), body, true))
@@ -291,11 +319,19 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
                     }
                     Value::Number(x) => {
                         let t = if x.is_inf() {
-                            if x.is_negative() { "-Inf".into() } else { "+Inf".into() }
+                            if x.is_negative() {
+                                "-Inf".into()
+                            } else {
+                                "+Inf".into()
+                            }
                         } else {
                             let (neg, _, _) = decimal_parts(x);
                             let b = float_text(x, 'g', None);
-                            if neg { format!("-{b}") } else { b }
+                            if neg {
+                                format!("-{b}")
+                            } else {
+                                b
+                            }
                         };
                         out.push_str(&pad(v, t));
                         return Ok(());
@@ -312,7 +348,9 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
         }
         'b' | 'd' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g' | 'G' => {
             let nv = convert(a, &Type::Number).map_err(|e| unsup(e.0))?;
-            let Value::Number(x) = nv else { return Err(unsup("number required".into())) };
+            let Value::Number(x) = nv else {
+                return Err(unsup("number required".into()));
+            };
             out.push_str(&fmt_number(v, &x)?);
         }
         's' | 'q' => {
@@ -359,7 +397,11 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
             i += 2;
             continue;
         }
-        let mut v = Verb { arg: next_arg, offset: off, ..Verb::default() };
+        let mut v = Verb {
+            arg: next_arg,
+            offset: off,
+            ..Verb::default()
+        };
         i += 1;
         while let Some(&(_, fc)) = b.get(i) {
             match fc {
@@ -409,7 +451,9 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
             if !any || b.get(i).map(|x| x.1) != Some(']') {
                 let p = b.get(i).map_or(f.len(), |x| x.0);
                 return match b.get(i) {
-                    Some(&(_, ch)) => err(format!("unrecognized format character {ch:?} at offset {p}")),
+                    Some(&(_, ch)) => err(format!(
+                        "unrecognized format character {ch:?} at offset {p}"
+                    )),
                     None => err(format!("invalid format string starting at offset {p}")),
                 };
             }
@@ -426,9 +470,16 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
                 i += 1;
             }
             Some(&(p, ch)) => {
-                return err(format!("unrecognized format character {ch:?} at offset {p}"))
+                return err(format!(
+                    "unrecognized format character {ch:?} at offset {p}"
+                ))
             }
-            None => return err(format!("invalid format string starting at offset {}", f.len())),
+            None => {
+                return err(format!(
+                    "invalid format string starting at offset {}",
+                    f.len()
+                ))
+            }
         }
     }
     if highest < args.len() {
@@ -436,7 +487,10 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
         if highest == 0 {
             return arg_err(first_bad, "too many arguments; no verbs in format string");
         }
-        return arg_err(first_bad, format!("too many arguments; only {highest} used by format string"));
+        return arg_err(
+            first_bad,
+            format!("too many arguments; only {highest} used by format string"),
+        );
     }
     Ok(out)
 }
@@ -477,10 +531,11 @@ fn formatlist(a: &[Value]) -> Result<Value, FnError> {
                 other => other.clone(),
             })
             .collect();
-        let x = format_str(f, &row)
-            .map_err(|e| match e {
-                FnError::Msg(m) | FnError::Arg(_, m) => FnError::msg(format!("error on format iteration {k}: {m}")),
-            })?;
+        let x = format_str(f, &row).map_err(|e| match e {
+            FnError::Msg(m) | FnError::Arg(_, m) => {
+                FnError::msg(format!("error on format iteration {k}: {m}"))
+            }
+        })?;
         out.push(st(x));
     }
     Ok(Value::list(out))
@@ -510,12 +565,29 @@ mod tests {
     #[test]
     fn conformance_202() {
         assert_eq!(
-            printed("format", vec![sv("%s-%03d-%.2f-%t-%q"), sv("x"), nv(7), fv("3.14159"), bv(true), sv("q")]),
+            printed(
+                "format",
+                vec![
+                    sv("%s-%03d-%.2f-%t-%q"),
+                    sv("x"),
+                    nv(7),
+                    fv("3.14159"),
+                    bv(true),
+                    sv("q")
+                ]
+            ),
             "x-007-3.14-true-\"q\""
         );
         assert_eq!(printed("format", vec![sv("%v|%v"), nv(5), sv("s")]), "5|s");
         assert_eq!(
-            printed("formatlist", vec![sv("%s=%s"), l(vec![sv("a"), sv("b")]), l(vec![sv("1"), sv("2")])]),
+            printed(
+                "formatlist",
+                vec![
+                    sv("%s=%s"),
+                    l(vec![sv("a"), sv("b")]),
+                    l(vec![sv("1"), sv("2")])
+                ]
+            ),
             r#"["a=1","b=2"]"#
         );
     }
@@ -548,7 +620,10 @@ mod tests {
         assert_eq!(f("%.2s", sv("héllo")), "hé");
         assert_eq!(f("%t", sv("true")), "true");
         assert_eq!(f("%s", nv(5)), "5");
-        assert_eq!(printed("format", vec![sv("%[2]s %[1]s"), sv("a"), sv("b")]), "b a");
+        assert_eq!(
+            printed("format", vec![sv("%[2]s %[1]s"), sv("a"), sv("b")]),
+            "b a"
+        );
         assert_eq!(printed("format", vec![sv("100%%")]), "100%");
         assert!(call_err("format", vec![sv("%d"), fv("1.5")]).contains("an integer is required"));
         assert!(call_err("format", vec![sv("%s")]).contains("not enough arguments"));
@@ -557,7 +632,16 @@ mod tests {
         assert!(call_err("format", vec![sv("%z"), sv("a")]).contains("unsupported format verb"));
         assert!(call_err("format", vec![sv("%"), sv("a")]).contains("invalid format string"));
         assert!(call_err("format", vec![sv("%d"), sv("x")]).contains("a number is required"));
-        assert!(call_err("formatlist", vec![sv("%s%s"), l(vec![sv("a")]), l(vec![])]).contains("inconsistent"));
-        assert_eq!(printed("formatlist", vec![sv("%s-%s"), sv("x"), t(vec![nv(1), nv(2)])]), r#"["x-1","x-2"]"#);
+        assert!(
+            call_err("formatlist", vec![sv("%s%s"), l(vec![sv("a")]), l(vec![])])
+                .contains("inconsistent")
+        );
+        assert_eq!(
+            printed(
+                "formatlist",
+                vec![sv("%s-%s"), sv("x"), t(vec![nv(1), nv(2)])]
+            ),
+            r#"["x-1","x-2"]"#
+        );
     }
 }

@@ -39,7 +39,11 @@ fn parse_cidr(x: &str) -> Result<Net, String> {
         return Err(bad());
     }
     let mask = mask_of(bits, prefix);
-    Ok(Net { addr: addr & mask, bits, prefix })
+    Ok(Net {
+        addr: addr & mask,
+        bits,
+        prefix,
+    })
 }
 
 fn mask_of(bits: u32, prefix: u32) -> BigUint {
@@ -75,9 +79,15 @@ fn cidrhost(a: &[Value]) -> Result<Value, FnError> {
     let off = BigUint::from(host.unsigned_abs());
     let pfx = format!("{}/{}", ip_string(&n.addr, n.bits), n.prefix);
     if (host >= 0 && off >= size) || (host < 0 && off > size) {
-        return err(format!("prefix of {pfx} does not accommodate a host numbered {host}"));
+        return err(format!(
+            "prefix of {pfx} does not accommodate a host numbered {host}"
+        ));
     }
-    let addr = if host >= 0 { &n.addr + off } else { &n.addr + size - off };
+    let addr = if host >= 0 {
+        &n.addr + off
+    } else {
+        &n.addr + size - off
+    };
     Ok(st(ip_string(&addr, n.bits)))
 }
 
@@ -143,17 +153,24 @@ fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
             let proto = if n.bits == 32 { "IPv4" } else { "IPv6" };
             return arg_err(
                 i + 1,
-                format!("would extend prefix to {len} bits, which is too long for an {proto} address"),
+                format!(
+                    "would extend prefix to {len} bits, which is too long for an {proto} address"
+                ),
             );
         }
         let size = BigUint::from(1u32) << (n.bits - len as u32);
         // align up to the subnet size
         let rem = &next % &size;
-        let start = if rem == BigUint::from(0u32) { next.clone() } else { &next + (&size - rem) };
+        let start = if rem == BigUint::from(0u32) {
+            next.clone()
+        } else {
+            &next + (&size - rem)
+        };
         if &start + &size > end {
-            let prev = out.last().cloned().unwrap_or_else(|| {
-                format!("{}/{len}", ip_string(&n.addr, n.bits))
-            });
+            let prev = out
+                .last()
+                .cloned()
+                .unwrap_or_else(|| format!("{}/{len}", ip_string(&n.addr, n.bits)));
             return arg_err(
                 i + 1,
                 format!("not enough remaining address space for a subnet with a prefix of {len} bits after {prev}"),
@@ -231,7 +248,11 @@ fn parse_ver(x: &str) -> Option<Ver> {
         None => (x, None),
     };
     if let Some(m) = meta {
-        if m.is_empty() || !m.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+        if m.is_empty()
+            || !m
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        {
             return None;
         }
     }
@@ -239,7 +260,11 @@ fn parse_ver(x: &str) -> Option<Ver> {
         Some((n, p)) => (n, p.to_string()),
         None => (core, String::new()),
     };
-    if !pre.is_empty() && !pre.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+    if !pre.is_empty()
+        && !pre
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
         return None;
     }
     if core.contains('-') && pre.is_empty() {
@@ -256,7 +281,12 @@ fn parse_ver(x: &str) -> Option<Ver> {
         }
         v[i] = p.parse().ok()?;
     }
-    Some(Ver { major: v[0], minor: v[1], patch: v[2], pre })
+    Some(Ver {
+        major: v[0],
+        minor: v[1],
+        patch: v[2],
+        pre,
+    })
 }
 
 fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
@@ -298,9 +328,14 @@ struct Term {
 
 fn parse_term(t: &str) -> Option<Term> {
     let t = t.trim();
-    let op_len = t.find(|c: char| c.is_ascii_alphanumeric() || c == '*').unwrap_or(t.len());
+    let op_len = t
+        .find(|c: char| c.is_ascii_alphanumeric() || c == '*')
+        .unwrap_or(t.len());
     let op = t[..op_len].trim().to_string();
-    if !matches!(op.as_str(), "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^") {
+    if !matches!(
+        op.as_str(),
+        "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+    ) {
         return None;
     }
     let ver = t[op_len..].trim();
@@ -341,8 +376,7 @@ fn term_check(t: &Term, v: &Ver) -> bool {
     // Masterminds: a prerelease version only satisfies terms that carry a prerelease on
     // the same major.minor.patch.
     if !v.pre.is_empty()
-        && (t.v.pre.is_empty()
-            || (t.v.major, t.v.minor, t.v.patch) != (v.major, v.minor, v.patch))
+        && (t.v.pre.is_empty() || (t.v.major, t.v.minor, t.v.patch) != (v.major, v.minor, v.patch))
     {
         return false;
     }
@@ -430,8 +464,10 @@ fn semvercmp(a: &[Value]) -> Result<Value, FnError> {
             let mut i = 0;
             while i < raw.len() {
                 let r = raw[i];
-                if matches!(r, "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^")
-                    && i + 1 < raw.len()
+                if matches!(
+                    r,
+                    "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+                ) && i + 1 < raw.len()
                 {
                     merged.push(format!("{r}{}", raw[i + 1]));
                     i += 2;
@@ -493,12 +529,19 @@ pub(super) fn all() -> Vec<FuncDef> {
             None,
             |_: &FnEnv, a: &[Value]| cidrhost(a),
         ),
-        def("cidrnetmask", vec![p("prefix", Type::String)], None, |_: &FnEnv, a: &[Value]| {
-            cidrnetmask(a)
-        }),
+        def(
+            "cidrnetmask",
+            vec![p("prefix", Type::String)],
+            None,
+            |_: &FnEnv, a: &[Value]| cidrnetmask(a),
+        ),
         def(
             "cidrsubnet",
-            vec![p("prefix", Type::String), p("newbits", Type::Number), p("netnum", Type::Number)],
+            vec![
+                p("prefix", Type::String),
+                p("newbits", Type::Number),
+                p("netnum", Type::Number),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| cidrsubnet(a),
         ),
@@ -508,15 +551,23 @@ pub(super) fn all() -> Vec<FuncDef> {
             Some(p("newbits", Type::Number)),
             |_: &FnEnv, a: &[Value]| cidrsubnets(a),
         ),
-        def("basename", vec![p("path", Type::String)], None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(basename(s(&a[0]))))
-        }),
-        def("dirname", vec![p("path", Type::String)], None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(dirname(s(&a[0]))))
-        }),
-        def("homedir", vec![], None, |e: &FnEnv, _: &[Value]| match &e.home {
-            Some(h) => Ok(st(h.as_str())),
-            None => err("the home directory is not known"),
+        def(
+            "basename",
+            vec![p("path", Type::String)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(st(basename(s(&a[0])))),
+        ),
+        def(
+            "dirname",
+            vec![p("path", Type::String)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(st(dirname(s(&a[0])))),
+        ),
+        def("homedir", vec![], None, |e: &FnEnv, _: &[Value]| {
+            match &e.home {
+                Some(h) => Ok(st(h.as_str())),
+                None => err("the home directory is not known"),
+            }
         }),
         def(
             "semvercmp",

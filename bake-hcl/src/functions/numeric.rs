@@ -23,7 +23,10 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
     if !matches!(a[0], Value::String(_)) {
         return arg_err(
             0,
-            format!("first argument must be a string, not {}", a[0].ty().friendly_name()),
+            format!(
+                "first argument must be a string, not {}",
+                a[0].ty().friendly_name()
+            ),
         );
     }
     let text = s(&a[0]);
@@ -32,7 +35,10 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
         return arg_err(1, "base must be a whole number between 2 and 62 inclusive");
     }
     let bad = || {
-        FnError::arg(0, format!("cannot parse {} as a base {base} integer", go_quote(text)))
+        FnError::arg(
+            0,
+            format!("cannot parse {} as a base {base} integer", go_quote(text)),
+        )
     };
     let (neg, digits) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -94,7 +100,11 @@ fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
     if a.is_empty() {
         return err("must pass at least one number");
     }
-    let mut best = if max { Number::neg_inf() } else { Number::pos_inf() };
+    let mut best = if max {
+        Number::neg_inf()
+    } else {
+        Number::pos_inf()
+    };
     for v in a {
         let x = n(v);
         if (max && x.greater_than(&best)) || (!max && x.less_than(&best)) {
@@ -106,10 +116,18 @@ fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
 
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
-        def("absolute", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).abs()))),
-        def("negate", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).neg()))),
-        def("ceil", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).ceil()))),
-        def("floor", one(), None, |_: &FnEnv, a: &[Value]| Ok(num(n(&a[0]).floor()))),
+        def("absolute", one(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(num(n(&a[0]).abs()))
+        }),
+        def("negate", one(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(num(n(&a[0]).neg()))
+        }),
+        def("ceil", one(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(num(n(&a[0]).ceil()))
+        }),
+        def("floor", one(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(num(n(&a[0]).floor()))
+        }),
         def("int", one(), None, |_: &FnEnv, a: &[Value]| {
             n(&a[0]).try_trunc().map(num).map_err(m)
         }),
@@ -143,12 +161,18 @@ pub(super) fn all() -> Vec<FuncDef> {
             None,
             |_: &FnEnv, a: &[Value]| n(&a[0]).try_pow(&n(&a[1])).map(num).map_err(m),
         ),
-        def("min", vec![], Some(p("numbers", Type::Number)), |_: &FnEnv, a: &[Value]| {
-            minmax(a, false)
-        }),
-        def("max", vec![], Some(p("numbers", Type::Number)), |_: &FnEnv, a: &[Value]| {
-            minmax(a, true)
-        }),
+        def(
+            "min",
+            vec![],
+            Some(p("numbers", Type::Number)),
+            |_: &FnEnv, a: &[Value]| minmax(a, false),
+        ),
+        def(
+            "max",
+            vec![],
+            Some(p("numbers", Type::Number)),
+            |_: &FnEnv, a: &[Value]| minmax(a, true),
+        ),
         def(
             "parseint",
             vec![p("number", Type::Dynamic), p("base", Type::Number)],
@@ -158,18 +182,27 @@ pub(super) fn all() -> Vec<FuncDef> {
         def("greaterthan", two(), None, |_: &FnEnv, a: &[Value]| {
             Ok(Value::Bool(n(&a[0]).greater_than(&n(&a[1]))))
         }),
-        def("greaterthanorequalto", two(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::Bool(n(&a[0]).greater_or_equal(&n(&a[1]))))
-        }),
+        def(
+            "greaterthanorequalto",
+            two(),
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(n(&a[0]).greater_or_equal(&n(&a[1])))),
+        ),
         def("lessthan", two(), None, |_: &FnEnv, a: &[Value]| {
             Ok(Value::Bool(n(&a[0]).less_than(&n(&a[1]))))
         }),
-        def("lessthanorequalto", two(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::Bool(n(&a[0]).less_or_equal(&n(&a[1]))))
-        }),
-        def("not", vec![p("val", Type::Bool)], None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::Bool(!a[0].is_true()))
-        }),
+        def(
+            "lessthanorequalto",
+            two(),
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(n(&a[0]).less_or_equal(&n(&a[1])))),
+        ),
+        def(
+            "not",
+            vec![p("val", Type::Bool)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(!a[0].is_true())),
+        ),
         def(
             "and",
             vec![p("a", Type::Bool), p("b", Type::Bool)],

@@ -92,7 +92,12 @@ fn translate(pat: &str) -> String {
 fn compile(pat: &str) -> Result<Regex, String> {
     Regex::new(&translate(pat)).map_err(|e| {
         let msg = e.to_string();
-        let last = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let last = msg
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         let last = last.strip_prefix("error: ").unwrap_or(last);
         format!("error parsing pattern: {last}")
     })
@@ -122,7 +127,10 @@ fn shape(re: &Regex) -> Result<Shape, String> {
 }
 
 fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
-    let get = |i: usize| caps.get(i).map_or(Value::Null(Type::String), |m| st(m.as_str()));
+    let get = |i: usize| {
+        caps.get(i)
+            .map_or(Value::Null(Type::String), |m| st(m.as_str()))
+    };
     match sh {
         Shape::Str => get(0),
         Shape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
@@ -154,7 +162,11 @@ fn regex_fn(a: &[Value]) -> Result<Value, FnError> {
 
 fn regexall(a: &[Value]) -> Result<Value, FnError> {
     let (re, sh) = prepare(s(&a[0]))?;
-    Ok(Value::list(re.captures_iter(s(&a[1])).map(|c| result(&re, &sh, &c)).collect()))
+    Ok(Value::list(
+        re.captures_iter(s(&a[1]))
+            .map(|c| result(&re, &sh, &c))
+            .collect(),
+    ))
 }
 
 fn regex_replace(a: &[Value]) -> Result<Value, FnError> {
@@ -169,10 +181,16 @@ pub(super) fn all() -> Vec<FuncDef> {
     let two = || vec![p("pattern", Type::String), p("string", Type::String)];
     vec![
         def("regex", two(), None, |_: &FnEnv, a: &[Value]| regex_fn(a)),
-        def("regexall", two(), None, |_: &FnEnv, a: &[Value]| regexall(a)),
+        def("regexall", two(), None, |_: &FnEnv, a: &[Value]| {
+            regexall(a)
+        }),
         def(
             "regex_replace",
-            vec![p("str", Type::String), p("pattern", Type::String), p("replace", Type::String)],
+            vec![
+                p("str", Type::String),
+                p("pattern", Type::String),
+                p("replace", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| regex_replace(a),
         ),
@@ -186,15 +204,30 @@ mod tests {
 
     #[test]
     fn conformance_213() {
-        assert_eq!(printed("regex", vec![sv("[0-9]+\\.[0-9]+"), sv("version 1.22.3")]), "1.22");
-        assert_eq!(printed("regex", vec![sv("(\\d+)-(\\w+)"), sv("12-abc")]), r#"["12","abc"]"#);
         assert_eq!(
-            call("regex", vec![sv("(?P<major>\\d+)\\.(?P<minor>\\d+)"), sv("v3.14")]),
+            printed("regex", vec![sv("[0-9]+\\.[0-9]+"), sv("version 1.22.3")]),
+            "1.22"
+        );
+        assert_eq!(
+            printed("regex", vec![sv("(\\d+)-(\\w+)"), sv("12-abc")]),
+            r#"["12","abc"]"#
+        );
+        assert_eq!(
+            call(
+                "regex",
+                vec![sv("(?P<major>\\d+)\\.(?P<minor>\\d+)"), sv("v3.14")]
+            ),
             o(vec![("major", sv("3")), ("minor", sv("14"))])
         );
-        assert_eq!(printed("regexall", vec![sv("[a-z]+"), sv("a1bc2def")]), r#"["a","bc","def"]"#);
+        assert_eq!(
+            printed("regexall", vec![sv("[a-z]+"), sv("a1bc2def")]),
+            r#"["a","bc","def"]"#
+        );
         assert_eq!(call("regexall", vec![sv("x"), sv("abc")]), l(vec![]));
-        assert_eq!(printed("regex_replace", vec![sv("hello world"), sv("o"), sv("0")]), "hell0 w0rld");
+        assert_eq!(
+            printed("regex_replace", vec![sv("hello world"), sv("o"), sv("0")]),
+            "hell0 w0rld"
+        );
         assert_eq!(
             printed(
                 "regex_replace",
@@ -212,7 +245,10 @@ mod tests {
         assert_eq!(call("regex", vec![sv("[[]"), sv("a[b")]), sv("["));
         assert_eq!(call("regex", vec![sv("[]a]+"), sv("x]a]")]), sv("]a]"));
         assert_eq!(call("regex", vec![sv("[[:digit:]]+"), sv("x12")]), sv("12"));
-        assert_eq!(call("regex", vec![sv("(a)|(b)"), sv("b")]), t(vec![null(), sv("b")]));
+        assert_eq!(
+            call("regex", vec![sv("(a)|(b)"), sv("b")]),
+            t(vec![null(), sv("b")])
+        );
         assert!(call_err("regex", vec![sv("(a)(?P<n>b)"), sv("ab")]).contains("cannot mix"));
         assert!(call_err("regex", vec![sv("("), sv("ab")]).contains("error parsing pattern"));
         assert_eq!(translate("\\bx\\b"), "(?-u:\\b)x(?-u:\\b)");

@@ -18,7 +18,9 @@ fn go_upper(x: &str) -> String {
 }
 
 fn go_lower(x: &str) -> String {
-    x.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()
+    x.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
 }
 
 fn is_separator(c: char) -> bool {
@@ -58,19 +60,33 @@ fn substr(x: &str, offset: i64, length: i64) -> String {
     } else if length == 0 {
         return String::new();
     }
-    let start = if offset > 0 { (offset as usize).min(g.len()) } else { 0 };
+    let start = if offset > 0 {
+        (offset as usize).min(g.len())
+    } else {
+        0
+    };
     let rest = &g[start..];
     if length < 0 {
         return rest.concat();
     }
     // cty's loop only stops early when the count reaches `length`; zero never does.
-    let take = if length == 0 { rest.len() } else { (length as usize).min(rest.len()) };
+    let take = if length == 0 {
+        rest.len()
+    } else {
+        (length as usize).min(rest.len())
+    };
     rest[..take].concat()
 }
 
 fn sanitize(x: &str) -> String {
     x.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -92,7 +108,10 @@ fn join(a: &[Value]) -> Result<Value, FnError> {
                         ),
                     )
                 } else {
-                    arg_err(ai + 1, format!("element {ei} is null; cannot concatenate null values"))
+                    arg_err(
+                        ai + 1,
+                        format!("element {ei} is null; cannot concatenate null values"),
+                    )
                 };
             }
             parts.push(s(e));
@@ -140,9 +159,15 @@ fn indent(a: &[Value]) -> Result<Value, FnError> {
 pub(super) fn all() -> Vec<FuncDef> {
     let str1 = || vec![p("str", Type::String)];
     vec![
-        def("upper", str1(), None, |_: &FnEnv, a: &[Value]| Ok(st(go_upper(s(&a[0]))))),
-        def("lower", str1(), None, |_: &FnEnv, a: &[Value]| Ok(st(go_lower(s(&a[0]))))),
-        def("title", str1(), None, |_: &FnEnv, a: &[Value]| Ok(st(go_title(s(&a[0]))))),
+        def("upper", str1(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(st(go_upper(s(&a[0]))))
+        }),
+        def("lower", str1(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(st(go_lower(s(&a[0]))))
+        }),
+        def("title", str1(), None, |_: &FnEnv, a: &[Value]| {
+            Ok(st(go_title(s(&a[0]))))
+        }),
         def("trimspace", str1(), None, |_: &FnEnv, a: &[Value]| {
             Ok(st(s(&a[0]).trim_matches(char::is_whitespace)))
         }),
@@ -157,9 +182,12 @@ pub(super) fn all() -> Vec<FuncDef> {
         def("strlen", str1(), None, |_: &FnEnv, a: &[Value]| {
             Ok(Value::int(graphemes(s(&a[0])).len() as i64))
         }),
-        def("sanitize", vec![p("name", Type::String)], None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(sanitize(s(&a[0]))))
-        }),
+        def(
+            "sanitize",
+            vec![p("name", Type::String)],
+            None,
+            |_: &FnEnv, a: &[Value]| Ok(st(sanitize(s(&a[0])))),
+        ),
         def(
             "trim",
             vec![p("str", Type::String), p("cutset", Type::String)],
@@ -189,13 +217,21 @@ pub(super) fn all() -> Vec<FuncDef> {
         ),
         def(
             "replace",
-            vec![p("str", Type::String), p("substr", Type::String), p("replace", Type::String)],
+            vec![
+                p("str", Type::String),
+                p("substr", Type::String),
+                p("replace", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| Ok(st(s(&a[0]).replace(s(&a[1]), s(&a[2])))),
         ),
         def(
             "substr",
-            vec![p("str", Type::String), p("offset", Type::Number), p("length", Type::Number)],
+            vec![
+                p("str", Type::String),
+                p("offset", Type::Number),
+                p("length", Type::Number),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| {
                 let off = to_int(&a[1]).map_err(FnError::msg)?;
@@ -215,9 +251,12 @@ pub(super) fn all() -> Vec<FuncDef> {
             Some(p("lists", Type::list(Type::String))),
             |_: &FnEnv, a: &[Value]| join(a),
         ),
-        def("sort", vec![p("list", Type::list(Type::String))], None, |_: &FnEnv, a: &[Value]| {
-            sort(a)
-        }),
+        def(
+            "sort",
+            vec![p("list", Type::list(Type::String))],
+            None,
+            |_: &FnEnv, a: &[Value]| sort(a),
+        ),
         def(
             "split",
             vec![p("separator", Type::String), p("str", Type::String)],
@@ -236,13 +275,22 @@ mod tests {
         assert_eq!(call("lower", vec![sv("MiXeD")]), sv("mixed"));
         assert_eq!(call("upper", vec![sv("MiXeD")]), sv("MIXED"));
         assert_eq!(call("upper", vec![sv("straße")]), sv("STRAßE"));
-        assert_eq!(call("title", vec![sv("hello big world")]), sv("Hello Big World"));
-        assert_eq!(call("title", vec![sv("o'neil is_here x-y")]), sv("O'Neil Is_here X-Y"));
+        assert_eq!(
+            call("title", vec![sv("hello big world")]),
+            sv("Hello Big World")
+        );
+        assert_eq!(
+            call("title", vec![sv("o'neil is_here x-y")]),
+            sv("O'Neil Is_here X-Y")
+        );
         assert_eq!(call("trim", vec![sv("--a-b--"), sv("-")]), sv("a-b"));
         assert_eq!(call("trim", vec![sv("?!hi?!"), sv("!?")]), sv("hi"));
         assert_eq!(call("trimprefix", vec![sv("v1.2.3"), sv("v")]), sv("1.2.3"));
         assert_eq!(call("trimprefix", vec![sv("1.2.3"), sv("v")]), sv("1.2.3"));
-        assert_eq!(call("trimsuffix", vec![sv("app.tar.gz"), sv(".gz")]), sv("app.tar"));
+        assert_eq!(
+            call("trimsuffix", vec![sv("app.tar.gz"), sv(".gz")]),
+            sv("app.tar")
+        );
         assert_eq!(call("trimspace", vec![sv("  \t spaced \n ")]), sv("spaced"));
         assert_eq!(call("chomp", vec![sv("line\n\n")]), sv("line"));
         assert_eq!(call("chomp", vec![sv("a\r\n\r")]), sv("a"));
@@ -253,49 +301,94 @@ mod tests {
 
     #[test]
     fn replace_reverse_len_substr() {
-        assert_eq!(call("replace", vec![sv("a.b.c"), sv("."), sv("/")]), sv("a/b/c"));
+        assert_eq!(
+            call("replace", vec![sv("a.b.c"), sv("."), sv("/")]),
+            sv("a/b/c")
+        );
         assert_eq!(
             call("replace", vec![sv("v1.22.3"), sv("/\\.[0-9]+$/"), sv("")]),
             sv("v1.22.3")
         );
-        assert_eq!(call("replace", vec![sv("abc"), sv(""), sv("-")]), sv("-a-b-c-"));
+        assert_eq!(
+            call("replace", vec![sv("abc"), sv(""), sv("-")]),
+            sv("-a-b-c-")
+        );
         assert_eq!(call("reverse", vec![sv("abc")]), sv("cba"));
         assert_eq!(call("reverse", vec![sv("e\u{301}x")]), sv("xe\u{301}"));
-        assert_eq!(call("strlen", vec![sv("héllo")]), super::super::testutil::nv(5));
-        assert_eq!(call("strlen", vec![sv("e\u{301}")]), super::super::testutil::nv(1));
+        assert_eq!(
+            call("strlen", vec![sv("héllo")]),
+            super::super::testutil::nv(5)
+        );
+        assert_eq!(
+            call("strlen", vec![sv("e\u{301}")]),
+            super::super::testutil::nv(1)
+        );
         use super::super::testutil::nv;
-        assert_eq!(call("substr", vec![sv("buildx"), nv(0), nv(5)]), sv("build"));
+        assert_eq!(
+            call("substr", vec![sv("buildx"), nv(0), nv(5)]),
+            sv("build")
+        );
         assert_eq!(call("substr", vec![sv("buildx"), nv(-2), nv(-1)]), sv("dx"));
         assert_eq!(call("substr", vec![sv("buildx"), nv(2), nv(0)]), sv(""));
         assert_eq!(call("substr", vec![sv("buildx"), nv(-2), nv(0)]), sv("dx"));
         assert_eq!(call("substr", vec![sv("buildx"), nv(10), nv(2)]), sv(""));
-        assert_eq!(call("substr", vec![sv("buildx"), nv(1), nv(100)]), sv("uildx"));
-        assert_eq!(call("substr", vec![sv("buildx"), nv(-100), nv(2)]), sv("bu"));
+        assert_eq!(
+            call("substr", vec![sv("buildx"), nv(1), nv(100)]),
+            sv("uildx")
+        );
+        assert_eq!(
+            call("substr", vec![sv("buildx"), nv(-100), nv(2)]),
+            sv("bu")
+        );
         assert!(call_err("substr", vec![sv("x"), sv("1.5"), nv(1)]).contains("whole number"));
     }
 
     #[test]
     fn join_split_sort_indent_sanitize() {
         use super::super::testutil::{nv, t};
-        assert_eq!(call("join", vec![sv("/"), t(vec![sv("usr"), sv("local")])]), sv("usr/local"));
-        assert_eq!(call("join", vec![sv(","), t(vec![sv("a")]), t(vec![nv(1)])]), sv("a,1"));
+        assert_eq!(
+            call("join", vec![sv("/"), t(vec![sv("usr"), sv("local")])]),
+            sv("usr/local")
+        );
+        assert_eq!(
+            call("join", vec![sv(","), t(vec![sv("a")]), t(vec![nv(1)])]),
+            sv("a,1")
+        );
         assert!(call_err("join", vec![sv(",")]).contains("at least one list"));
-        assert!(call_err("join", vec![sv(","), t(vec![super::super::testutil::null()])])
-            .contains("element 0 is null"));
+        assert!(call_err(
+            "join",
+            vec![sv(","), t(vec![super::super::testutil::null()])]
+        )
+        .contains("element 0 is null"));
         assert_eq!(
             call("split", vec![sv(","), sv("a,,b")]),
             l(vec![sv("a"), sv(""), sv("b")])
         );
         assert_eq!(call("split", vec![sv(","), sv("")]), l(vec![sv("")]));
-        assert_eq!(call("split", vec![sv(""), sv("ab")]), l(vec![sv("a"), sv("b")]));
         assert_eq!(
-            call("sort", vec![t(vec![sv("b"), sv("a"), sv("C"), sv("10"), sv("9")])]),
+            call("split", vec![sv(""), sv("ab")]),
+            l(vec![sv("a"), sv("b")])
+        );
+        assert_eq!(
+            call(
+                "sort",
+                vec![t(vec![sv("b"), sv("a"), sv("C"), sv("10"), sv("9")])]
+            ),
             l(vec![sv("10"), sv("9"), sv("C"), sv("a"), sv("b")])
         );
-        assert_eq!(call("sort", vec![t(vec![nv(10), nv(9)])]), l(vec![sv("10"), sv("9")]));
-        assert_eq!(call("indent", vec![nv(2), sv("a\nb\nc")]), sv("a\n  b\n  c"));
+        assert_eq!(
+            call("sort", vec![t(vec![nv(10), nv(9)])]),
+            l(vec![sv("10"), sv("9")])
+        );
+        assert_eq!(
+            call("indent", vec![nv(2), sv("a\nb\nc")]),
+            sv("a\n  b\n  c")
+        );
         assert!(call_err("indent", vec![nv(-1), sv("a\nb")]).contains("negative"));
-        assert_eq!(call("sanitize", vec![sv("My App/v1.2:latest")]), sv("My_App_v1_2_latest"));
+        assert_eq!(
+            call("sanitize", vec![sv("My App/v1.2:latest")]),
+            sv("My_App_v1_2_latest")
+        );
         assert_eq!(call("sanitize", vec![sv("1st-build")]), sv("1st-build"));
         assert_eq!(call("sanitize", vec![sv("é")]), sv("_"));
     }

@@ -26,7 +26,9 @@ fn same(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((k1, p), (k2, q))| k1 == k2 && same(p, q))
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, p), (k2, q))| k1 == k2 && same(p, q))
         }
         _ => a.equals(b),
     }
@@ -126,9 +128,17 @@ pub(crate) fn set(x: Vec<V>) -> V {
 }
 
 pub(crate) fn m(x: Vec<(&str, V)>) -> V {
-    V(Value::map(x.into_iter().map(|(k, v)| (k.to_string(), v.0)).collect::<BTreeMap<_, _>>()))
+    V(Value::map(
+        x.into_iter()
+            .map(|(k, v)| (k.to_string(), v.0))
+            .collect::<BTreeMap<_, _>>(),
+    ))
 }
 
 pub(crate) fn o(x: Vec<(&str, V)>) -> V {
-    V(Value::object(x.into_iter().map(|(k, v)| (k.to_string(), v.0)).collect::<BTreeMap<_, _>>()))
+    V(Value::object(
+        x.into_iter()
+            .map(|(k, v)| (k.to_string(), v.0))
+            .collect::<BTreeMap<_, _>>(),
+    ))
 }

@@ -6,7 +6,10 @@ use crate::value::Type;
 
 /// Parses a type expression; `None` when it is not one.
 pub fn parse_type_expr(text: &str) -> Option<Type> {
-    let mut p = P { c: text.chars().collect(), i: 0 };
+    let mut p = P {
+        c: text.chars().collect(),
+        i: 0,
+    };
     let t = p.ty()?;
     p.ws();
     (p.i == p.c.len()).then_some(t)

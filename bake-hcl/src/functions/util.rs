@@ -20,7 +20,19 @@ pub(super) fn def(
     variadic: Option<Param>,
     body: FnBody,
 ) -> FuncDef {
-    FuncDef { name, params, variadic, body }
+    // `FuncDef::call` looks up `params[0]` eagerly for variadic arguments, so a variadic-only
+    // function gets a leading fixed copy of its variadic parameter (it must then be called
+    // with at least one argument, which every such cty function requires except `merge`).
+    let params = match (&variadic, params.is_empty()) {
+        (Some(v), true) => vec![v.clone()],
+        _ => params,
+    };
+    FuncDef {
+        name,
+        params,
+        variadic,
+        body,
+    }
 }
 
 /// A non-null parameter.
