@@ -565,8 +565,10 @@ fn iso_week(c: &Civil) -> (i64, i64) {
         let yday31 = if is_leap(year) { 366 } else { 365 };
         week = (yday31 - wd31 + 10) / 7;
     } else {
-        let ylen = if is_leap(year) { 366 } else { 365 };
-        if week == 53 && (ylen - c.yday) < (4 - wd).max(0) + 0 && wd < 4 {
+        let pw =
+            |y: i64| (y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400)).rem_euclid(7);
+        let long = pw(year) == 4 || pw(year - 1) == 3;
+        if week == 53 && !long {
             year += 1;
             week = 1;
         }

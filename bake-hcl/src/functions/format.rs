@@ -274,16 +274,22 @@ fn fmt_number(v: &Verb, x: &Number) -> Result<String, String> {
         }
         _ => {
             if x.is_inf() {
-                let body = "Inf".to_string();
-                return Ok(sign_pad(v, x.is_negative(), body, false).replace("-Inf", "-Inf")).map(
-                    |s| {
-                        if !x.is_negative() && !v.plus && !v.space {
-                            s.replacen("Inf", "+Inf", 1)
-                        } else {
-                            s
-                        }
-                    },
-                );
+                // big.Float prints "+Inf" / "-Inf" (" Inf" with the space flag), never
+                // zero-padded.
+                let sign = if x.is_negative() {
+                    "-"
+                } else if v.space {
+                    " "
+                } else {
+                    "+"
+                };
+                let body = format!("{sign}Inf");
+                let padn = v.width.map_or(0, |w| w.saturating_sub(body.len()));
+                return Ok(if v.minus {
+                    format!("{body}{}", " ".repeat(padn))
+                } else {
+                    format!("{}{body}", " ".repeat(padn))
+                });
             }
             let body = float_text(x, v.mode, v.prec);
             Ok(sign_pad(v, x.is_negative(), body, true))
