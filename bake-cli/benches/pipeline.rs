@@ -20,28 +20,47 @@ fn sources(n: usize) -> (SourceMap, bake_core::source::SourceId) {
 }
 
 fn load_opts() -> bake_hcl::LoadOptions {
-    bake_hcl::LoadOptions { env_lookup: true, ..Default::default() }
+    bake_hcl::LoadOptions {
+        env_lookup: true,
+        ..Default::default()
+    }
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn parse(bencher: divan::Bencher, n: usize) {
     let (sm, id) = sources(n);
-    bencher.bench(|| bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl).map(|b| b.blocks.len()).ok());
+    bencher.bench(|| {
+        bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl)
+            .map(|b| b.blocks.len())
+            .ok()
+    });
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn evaluate(bencher: divan::Bencher, n: usize) {
     let (sm, id) = sources(n);
-    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl).ok().into_iter().collect::<Vec<_>>();
+    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl)
+        .ok()
+        .into_iter()
+        .collect::<Vec<_>>();
     let opts = load_opts();
-    bencher.bench(|| bake_hcl::load(&body, &sm, &opts).map(|l| l.config.targets.len()).ok());
+    bencher.bench(|| {
+        bake_hcl::load(&body, &sm, &opts)
+            .map(|l| l.config.targets.len())
+            .ok()
+    });
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn resolve(bencher: divan::Bencher, n: usize) {
     let (sm, id) = sources(n);
-    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl).ok().into_iter().collect::<Vec<_>>();
-    let Ok(loaded) = bake_hcl::load(&body, &sm, &load_opts()) else { return };
+    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl)
+        .ok()
+        .into_iter()
+        .collect::<Vec<_>>();
+    let Ok(loaded) = bake_hcl::load(&body, &sm, &load_opts()) else {
+        return;
+    };
     let env = BTreeMap::new();
     bencher.bench(|| {
         let o = bake_core::ResolveOptions {
@@ -51,15 +70,22 @@ fn resolve(bencher: divan::Bencher, n: usize) {
             cwd: ".".into(),
             file_relative_paths: false,
         };
-        bake_core::resolve(&loaded.config, &o).map(|r| r.targets.len()).ok()
+        bake_core::resolve(&loaded.config, &o)
+            .map(|r| r.targets.len())
+            .ok()
     });
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn print(bencher: divan::Bencher, n: usize) {
     let (sm, id) = sources(n);
-    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl).ok().into_iter().collect::<Vec<_>>();
-    let Ok(loaded) = bake_hcl::load(&body, &sm, &load_opts()) else { return };
+    let body = bake_hcl::parse(&sm, id, bake_hcl::Syntax::Hcl)
+        .ok()
+        .into_iter()
+        .collect::<Vec<_>>();
+    let Ok(loaded) = bake_hcl::load(&body, &sm, &load_opts()) else {
+        return;
+    };
     let env = BTreeMap::new();
     let o = bake_core::ResolveOptions {
         targets: vec![],
@@ -68,6 +94,8 @@ fn print(bencher: divan::Bencher, n: usize) {
         cwd: ".".into(),
         file_relative_paths: false,
     };
-    let Ok(r) = bake_core::resolve(&loaded.config, &o) else { return };
+    let Ok(r) = bake_core::resolve(&loaded.config, &o) else {
+        return;
+    };
     bencher.bench(|| r.to_print_json().len());
 }

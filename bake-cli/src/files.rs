@@ -70,13 +70,19 @@ fn read_file(cwd: &Path, name: &str) -> Result<Option<String>, Failure> {
         ));
     }
     if !meta.is_file() {
-        return Err(fail(format!("failed to read {name}: not a regular file"), None));
+        return Err(fail(
+            format!("failed to read {name}: not a regular file"),
+            None,
+        ));
     }
     let bytes =
         std::fs::read(&path).map_err(|e| fail(format!("failed to read {name}: {e}"), None))?;
     String::from_utf8(bytes).map(Some).map_err(|e| {
         fail(
-            format!("failed to read {name}: the file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            format!(
+                "failed to read {name}: the file is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
             None,
         )
     })
@@ -90,7 +96,10 @@ pub fn discover(
     stdin: &mut dyn Read,
     sources: &mut SourceMap,
 ) -> Result<Vec<BakeFile>, Failure> {
-    let mut names: Vec<String> = given.iter().map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string()).collect();
+    let mut names: Vec<String> = given
+        .iter()
+        .map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string())
+        .collect();
     let mut defaults = false;
     if names.is_empty() {
         if let Some(f) = env.get("BUILDX_BAKE_FILE") {

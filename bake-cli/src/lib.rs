@@ -75,7 +75,10 @@ struct CliError {
 }
 
 fn fail(message: impl Into<String>, help: Option<String>) -> Failure {
-    Box::new(CliError { message: message.into(), help })
+    Box::new(CliError {
+        message: message.into(),
+        help,
+    })
 }
 
 fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Result<bool, Failure> {
@@ -110,7 +113,10 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
             continue;
         }
         let Some((k, val)) = v.split_once('=') else {
-            return Err(fail(format!("invalid variable {v:?}, expected key=value"), None));
+            return Err(fail(
+                format!("invalid variable {v:?}, expected key=value"),
+                None,
+            ));
         };
         if k.is_empty() {
             return Err(fail(format!("invalid variable {v:?}, key is empty"), None));

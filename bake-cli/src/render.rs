@@ -13,8 +13,15 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter; `color` picks the coloured unicode theme, else plain ASCII-free of colour.
     pub fn new(color: bool) -> Reporter {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        Reporter { handler: GraphicalReportHandler::new_themed(theme).with_width(100), warnings: Vec::new() }
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Reporter {
+            handler: GraphicalReportHandler::new_themed(theme).with_width(100),
+            warnings: Vec::new(),
+        }
     }
 
     /// Queues a warning.

@@ -40,7 +40,11 @@ fn run_fixture(dir: &Path) -> String {
     let code = bake_cli::run(argv, &mut cx);
     let out = String::from_utf8_lossy(&out);
     let err = String::from_utf8_lossy(&err);
-    assert!(!err.contains("panicked"), "{}: panicked: {err}", dir.display());
+    assert!(
+        !err.contains("panicked"),
+        "{}: panicked: {err}",
+        dir.display()
+    );
     format!("exit: {code}\n--- stdout\n{out}--- stderr\n{err}")
 }
 
@@ -57,7 +61,10 @@ fn fixtures(kind: &str) -> Vec<PathBuf> {
 }
 
 fn name_of(dir: &Path) -> String {
-    dir.file_name().unwrap_or_default().to_string_lossy().into_owned()
+    dir.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[test]
@@ -80,7 +87,10 @@ fn error_fixtures() {
         let name = name_of(&dir);
         let shown = run_fixture(&dir);
         if !name.ends_with("-warning") {
-            assert!(!shown.starts_with("exit: 0\n"), "{name} should fail:\n{shown}");
+            assert!(
+                !shown.starts_with("exit: 0\n"),
+                "{name} should fail:\n{shown}"
+            );
         }
         insta::assert_snapshot!(format!("errors__{name}"), shown);
     }

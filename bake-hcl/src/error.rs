@@ -80,7 +80,15 @@ impl HclError {
     /// A new error.
     #[must_use]
     pub fn new(kind: ErrorKind, span: Option<Span>, message: impl Into<String>) -> HclError {
-        HclError { kind, message: message.into(), span, label: None, help: None, warning: false, source: None }
+        HclError {
+            kind,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            warning: false,
+            source: None,
+        }
     }
 
     /// A syntax error.
@@ -124,7 +132,8 @@ impl HclError {
     pub fn attach(mut self, sources: &SourceMap) -> HclError {
         if let Some(span) = self.span {
             let s = sources.get(span.src);
-            self.source = Some(NamedSource::new(s.name.clone(), s.text.clone()).with_language("hcl"));
+            self.source =
+                Some(NamedSource::new(s.name.clone(), s.text.clone()).with_language("hcl"));
         }
         self
     }
@@ -156,11 +165,17 @@ impl Diagnostic for HclError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(if self.warning { miette::Severity::Warning } else { miette::Severity::Error })
+        Some(if self.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -37,8 +37,7 @@ pub trait Env {
     ///
     /// # Errors
     /// Errors in the function's result expression.
-    fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span)
-        -> Option<Result<Value>>;
+    fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span) -> Option<Result<Value>>;
 
     /// The injected environment of builtin functions.
     fn fn_env(&self) -> &crate::functions::FnEnv;
@@ -61,16 +60,28 @@ fn err(kind: ErrorKind, span: Span, msg: impl Into<String>) -> Box<HclError> {
 impl<'e> Evaluator<'e> {
     /// An evaluator with no locals.
     pub fn new(env: &'e mut dyn Env) -> Evaluator<'e> {
-        Evaluator { env, locals: Vec::new(), depth: 0 }
+        Evaluator {
+            env,
+            locals: Vec::new(),
+            depth: 0,
+        }
     }
 
     /// An evaluator with these locals (matrix values, function parameters).
-    pub fn with_locals(env: &'e mut dyn Env, locals: Vec<(Arc<str>, Value)>, depth: usize) -> Evaluator<'e> {
+    pub fn with_locals(
+        env: &'e mut dyn Env,
+        locals: Vec<(Arc<str>, Value)>,
+        depth: usize,
+    ) -> Evaluator<'e> {
         Evaluator { env, locals, depth }
     }
 
     fn local(&self, name: &str) -> Option<&Value> {
-        self.locals.iter().rev().find(|(n, _)| &**n == name).map(|(_, v)| v)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| v)
     }
 
     /// Evaluates an expression.
@@ -191,7 +202,10 @@ impl<'e> Evaluator<'e> {
             Err(_) => Err(err(
                 ErrorKind::Type,
                 span,
-                format!("invalid {which}: a number is required, got {}", v.ty().friendly_name()),
+                format!(
+                    "invalid {which}: a number is required, got {}",
+                    v.ty().friendly_name()
+                ),
             )),
         }
     }
@@ -207,7 +221,10 @@ impl<'e> Evaluator<'e> {
             Err(_) => Err(err(
                 ErrorKind::Type,
                 span,
-                format!("invalid {which}: a bool is required, got {}", v.ty().friendly_name()),
+                format!(
+                    "invalid {which}: a bool is required, got {}",
+                    v.ty().friendly_name()
+                ),
             )),
         }
     }
@@ -240,19 +257,24 @@ impl<'e> Evaluator<'e> {
                 let b = self.number_operand(&rv, r.span, "right operand")?;
                 let v = match op {
                     BinOp::Add => Value::Number(
-                        a.try_add(&b).map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
+                        a.try_add(&b)
+                            .map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
                     ),
                     BinOp::Sub => Value::Number(
-                        a.try_sub(&b).map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
+                        a.try_sub(&b)
+                            .map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
                     ),
                     BinOp::Mul => Value::Number(
-                        a.try_mul(&b).map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
+                        a.try_mul(&b)
+                            .map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
                     ),
                     BinOp::Div => Value::Number(
-                        a.div(&b).map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
+                        a.div(&b)
+                            .map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
                     ),
                     BinOp::Mod => Value::Number(
-                        a.rem(&b).map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
+                        a.rem(&b)
+                            .map_err(|m| err(ErrorKind::Eval, span, m.to_string()))?,
                     ),
                     BinOp::Less => Value::Bool(a.less_than(&b)),
                     BinOp::LessEq => Value::Bool(a.less_or_equal(&b)),
@@ -314,7 +336,12 @@ impl<'e> Evaluator<'e> {
                         self.template(els, out)?;
                     }
                 }
-                TplPart::For { key, val, coll, body } => {
+                TplPart::For {
+                    key,
+                    val,
+                    coll,
+                    body,
+                } => {
                     let cv = self.eval(coll)?;
                     let items = iter_pairs(&cv, coll.span)?;
                     for (k, v) in items {
@@ -418,7 +445,10 @@ impl<'e> Evaluator<'e> {
                     Some(TravOp::Index(ix)) => {
                         let v = self.eval(ix)?;
                         match convert(&v, &Type::String) {
-                            Ok(Value::String(s)) => Ident { name: s, span: ix.span },
+                            Ok(Value::String(s)) => Ident {
+                                name: s,
+                                span: ix.span,
+                            },
                             _ => {
                                 return Err(err(
                                     ErrorKind::Eval,
@@ -441,7 +471,11 @@ impl<'e> Evaluator<'e> {
                     _ => None,
                 };
                 let base = self.env.block_ref(&id.name, &name, field.as_ref())?;
-                let rest = if field.is_some() { &ops[2..] } else { &ops[1..] };
+                let rest = if field.is_some() {
+                    &ops[2..]
+                } else {
+                    &ops[1..]
+                };
                 return self.apply_ops(base, rest);
             }
         }
@@ -472,7 +506,11 @@ impl<'e> Evaluator<'e> {
                     for el in elems {
                         out.push(self.apply_ops(el, rest)?);
                     }
-                    return Ok(if as_list { Value::list(out) } else { Value::tuple(out) });
+                    return Ok(if as_list {
+                        Value::list(out)
+                    } else {
+                        Value::tuple(out)
+                    });
                 }
             }
         }
@@ -517,6 +555,19 @@ impl<'e> Evaluator<'e> {
         }
         let mut vals = Vec::with_capacity(args.len());
         let mut spans = Vec::with_capacity(args.len());
+        // `convert(value, type)`: the second argument is a type expression, not a value.
+        if &*name.name == "convert" && args.len() == 2 && !expand {
+            let v = self.eval(&args[0])?;
+            let t = crate::typeexpr::type_expr(&args[1])?;
+            vals.push(v);
+            vals.push(Value::string(t.constraint_name()));
+            spans.extend([args[0].span, args[1].span]);
+            let f =
+                crate::functions::lookup("convert").ok_or_else(|| self.unknown_function(name))?;
+            return f
+                .call(self.env.fn_env(), vals)
+                .map_err(|fe| fn_error(fe, name, &spans, span));
+        }
         for (i, a) in args.iter().enumerate() {
             let v = self.eval(a)?;
             if expand && i + 1 == args.len() {
@@ -553,18 +604,8 @@ impl<'e> Evaluator<'e> {
         let Some(f) = crate::functions::lookup(&name.name) else {
             return Err(self.unknown_function(name));
         };
-        f.call(self.env.fn_env(), vals).map_err(|fe| match fe {
-            crate::functions::FnError::Msg(m) => err(
-                ErrorKind::Function,
-                span,
-                format!("error in function call `{}`: {m}", name.name),
-            ),
-            crate::functions::FnError::Arg(i, m) => err(
-                ErrorKind::Function,
-                spans.get(i).copied().unwrap_or(span),
-                format!("invalid argument {} to `{}`: {m}", i + 1, name.name),
-            ),
-        })
+        f.call(self.env.fn_env(), vals)
+            .map_err(|fe| fn_error(fe, name, &spans, span))
     }
 }
 
@@ -584,6 +625,26 @@ impl Evaluator<'_> {
             e = e.with_help(s);
         }
         e
+    }
+}
+
+fn fn_error(
+    fe: crate::functions::FnError,
+    name: &Ident,
+    spans: &[Span],
+    span: Span,
+) -> Box<HclError> {
+    match fe {
+        crate::functions::FnError::Msg(m) => err(
+            ErrorKind::Function,
+            span,
+            format!("error in function call `{}`: {m}", name.name),
+        ),
+        crate::functions::FnError::Arg(i, m) => err(
+            ErrorKind::Function,
+            spans.get(i).copied().unwrap_or(span),
+            format!("invalid argument {} to `{}`: {m}", i + 1, name.name),
+        ),
     }
 }
 
@@ -619,9 +680,9 @@ fn interp_str(v: &Value, span: Span, out: &mut String) -> Result<()> {
                 ErrorKind::Type,
                 span,
                 format!(
-                    "invalid template interpolation value: cannot include a {} in a string template",
-                    other.ty().friendly_name()
-                ),
+                "invalid template interpolation value: cannot include a {} in a string template",
+                other.ty().friendly_name()
+            ),
             ))
         }
     }
@@ -663,7 +724,10 @@ fn get_attr(v: &Value, name: &Ident) -> Result<Value> {
             let mut e = err(
                 ErrorKind::Eval,
                 name.span,
-                format!("unsupported attribute: this object does not have an attribute named `{}`", name.name),
+                format!(
+                    "unsupported attribute: this object does not have an attribute named `{}`",
+                    name.name
+                ),
             );
             if let Some(s) = suggest(&name.name, m.keys().map(String::as_str)) {
                 e = e.with_help(s);
@@ -674,7 +738,10 @@ fn get_attr(v: &Value, name: &Ident) -> Result<Value> {
             err(
                 ErrorKind::Eval,
                 name.span,
-                format!("missing map element: this map does not have an element with the key `{}`", name.name),
+                format!(
+                    "missing map element: this map does not have an element with the key `{}`",
+                    name.name
+                ),
             )
         }),
         Value::Null(_) => Err(err(

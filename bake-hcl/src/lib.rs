@@ -33,7 +33,11 @@ pub enum Syntax {
 ///
 /// # Errors
 /// A syntax error with its location.
-pub fn parse(sources: &SourceMap, id: SourceId, syntax: Syntax) -> Result<ast::Body, Box<HclError>> {
+pub fn parse(
+    sources: &SourceMap,
+    id: SourceId,
+    syntax: Syntax,
+) -> Result<ast::Body, Box<HclError>> {
     let text = &sources.get(id).text;
     match syntax {
         Syntax::Hcl => parse_hcl::parse(id, text),

@@ -207,7 +207,9 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         for b in &body.blocks {
             match &*b.ident.name {
                 "variable" => {
-                    let Some(label) = single_label(b)? else { continue };
+                    let Some(label) = single_label(b)? else {
+                        continue;
+                    };
                     if opts.builtins.contains_key(&*label.name) {
                         continue;
                     }
@@ -244,7 +246,9 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
                     );
                 }
                 "function" => {
-                    let Some(label) = single_label(b)? else { continue };
+                    let Some(label) = single_label(b)? else {
+                        continue;
+                    };
                     if opts.builtins.contains_key(&*label.name) {
                         continue;
                     }
@@ -260,7 +264,9 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
                         format!("unknown block type `{other}` is ignored"),
                     )
                     .with_label("not a bake block")
-                    .with_help("bake files hold `target`, `group`, `variable` and `function` blocks")
+                    .with_help(
+                        "bake files hold `target`, `group`, `variable` and `function` blocks",
+                    )
                     .as_warning(),
                 ),
             }
@@ -347,7 +353,11 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         if uniq.is_empty() || (uniq.len() == 1 && uniq[0] == label) {
             continue;
         }
-        config.groups.push(GroupDef { name: label, description: None, targets: uniq });
+        config.groups.push(GroupDef {
+            name: label,
+            description: None,
+            targets: uniq,
+        });
     }
 
     // Top-level attributes are evaluated last (and fail the load if broken).
@@ -357,18 +367,29 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         l.resolve_var(&n, None)?;
     }
 
-    Ok(Loaded { config, variables, warnings })
+    Ok(Loaded {
+        config,
+        variables,
+        warnings,
+    })
 }
 
 fn warn_attr(a: &Attr, ty: &str) -> HclError {
     let mut w = HclError::new(
         ErrorKind::Block,
         Some(a.name.span),
-        format!("unknown attribute `{}` in `{ty}` block is ignored", a.name.name),
+        format!(
+            "unknown attribute `{}` in `{ty}` block is ignored",
+            a.name.name
+        ),
     )
     .with_label("unknown attribute");
     let known: Vec<&str> = match ty {
-        "target" => TARGET_FIELDS.iter().map(|(n, _)| *n).chain(["name", "matrix"]).collect(),
+        "target" => TARGET_FIELDS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["name", "matrix"])
+            .collect(),
         "group" => GROUP_FIELDS.iter().map(|(n, _)| *n).collect(),
         "variable" => vec!["default", "type", "description"],
         _ => vec![],
@@ -383,7 +404,10 @@ fn warn_block(b: &Block, ty: &str) -> HclError {
     HclError::new(
         ErrorKind::Block,
         Some(b.ident.span),
-        format!("unknown block `{}` in `{ty}` block is ignored", b.ident.name),
+        format!(
+            "unknown block `{}` in `{ty}` block is ignored",
+            b.ident.name
+        ),
     )
     .with_label("unknown block")
     .as_warning()
@@ -460,7 +484,10 @@ fn func_decl(b: &Block) -> Result<FuncDecl<'_>> {
             let mut e = HclError::new(
                 ErrorKind::Block,
                 Some(a.name.span),
-                format!("unsupported argument `{}` in function `{name}`", a.name.name),
+                format!(
+                    "unsupported argument `{}` in function `{name}`",
+                    a.name.name
+                ),
             );
             if let Some(s) = suggest(&a.name.name, ["params", "variadic_params", "result"]) {
                 e = e.with_help(s);
@@ -468,13 +495,20 @@ fn func_decl(b: &Block) -> Result<FuncDecl<'_>> {
             return Err(Box::new(e));
         }
     }
-    Ok(FuncDecl { block: b, params, variadic, result: &result.expr })
+    Ok(FuncDecl {
+        block: b,
+        params,
+        variadic,
+        result: &result.expr,
+    })
 }
 
 /// Target and group names: letters, digits, `_` and `-`.
 fn validate_name(name: &str, span: Span) -> Result<()> {
     if !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Ok(());
     }
@@ -576,7 +610,9 @@ impl<'a> Loader<'a> {
         if let Some(s) = suggest(name, cands) {
             e = e.with_help(s);
         } else {
-            e = e.with_help(format!("declare it: `variable \"{name}\" {{ default = \"...\" }}`"));
+            e = e.with_help(format!(
+                "declare it: `variable \"{name}\" {{ default = \"...\" }}`"
+            ));
         }
         Box::new(e)
     }
@@ -620,9 +656,15 @@ impl<'a> Loader<'a> {
         let _ = default_expr;
         let ovr = self.value_override(name, type_specified);
         if !has_default_attr && ovr.is_none() {
-            return Ok(if type_specified { Value::Null(var_type) } else { Value::string("") });
+            return Ok(if type_specified {
+                Value::Null(var_type)
+            } else {
+                Value::string("")
+            });
         }
-        let Some((text, is_json)) = ovr else { return Ok(val) };
+        let Some((text, is_json)) = ovr else {
+            return Ok(val);
+        };
         let bad = |msg: String| {
             Box::new(
                 HclError::new(ErrorKind::Variable, Some(block_span), msg)
@@ -630,16 +672,23 @@ impl<'a> Loader<'a> {
             )
         };
         val = if type_specified && is_json {
-            let j: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| bad(format!("failed to convert variable `{name}` from JSON: {e}")))?;
+            let j: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                bad(format!(
+                    "failed to convert variable `{name}` from JSON: {e}"
+                ))
+            })?;
             let v = json::from_json(&j);
             convert(&v, &var_type).map_err(|e| {
-                bad(format!("failed to convert variable `{name}` from JSON: {e}"))
+                bad(format!(
+                    "failed to convert variable `{name}` from JSON: {e}"
+                ))
             })?
-        } else if matches!(var_type, Type::List(_) | Type::Set(_) | Type::Tuple(_) | Type::Map(_)) {
-            value_from_csv(name, &text, &var_type).map_err(|m| {
-                bad(format!("failed to convert variable `{name}` from CSV: {m}"))
-            })?
+        } else if matches!(
+            var_type,
+            Type::List(_) | Type::Set(_) | Type::Tuple(_) | Type::Map(_)
+        ) {
+            value_from_csv(name, &text, &var_type)
+                .map_err(|m| bad(format!("failed to convert variable `{name}` from CSV: {m}")))?
         } else if type_specified && var_type.is_primitive() {
             convert_primitive(name, &text, &var_type).map_err(bad)?
         } else if type_specified {
@@ -674,9 +723,15 @@ impl<'a> Loader<'a> {
             None
         } else if let Some(tc) = tc {
             let s = json::to_json(v);
-            Some(if *tc == Type::String { s.trim_matches('"').to_string() } else { s })
+            Some(if *tc == Type::String {
+                s.trim_matches('"').to_string()
+            } else {
+                s
+            })
         } else if v.ty().is_primitive() {
-            convert(v, &Type::String).ok().and_then(|s| s.as_str().map(str::to_string))
+            convert(v, &Type::String)
+                .ok()
+                .and_then(|s| s.as_str().map(str::to_string))
         } else {
             Some(json::to_json(v))
         };
@@ -749,7 +804,9 @@ impl<'a> Loader<'a> {
             let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
             let mut seen = std::collections::HashSet::new();
             while let Some((f, path)) = stack.pop() {
-                let Some(d) = self.funcs.get(&f) else { continue };
+                let Some(d) = self.funcs.get(&f) else {
+                    continue;
+                };
                 for (callee, span) in calls(d.result) {
                     if !self.funcs.contains_key(&callee) {
                         continue;
@@ -757,7 +814,11 @@ impl<'a> Loader<'a> {
                     if callee == *start {
                         let mut p = path.clone();
                         p.push(callee.clone());
-                        let span = if path.len() == 1 { span } else { decl.block.span };
+                        let span = if path.len() == 1 {
+                            span
+                        } else {
+                            decl.block.span
+                        };
                         return Err(Box::new(
                             HclError::new(
                                 ErrorKind::Cycle,
@@ -765,7 +826,9 @@ impl<'a> Loader<'a> {
                                 format!("function cycle not allowed: {}", p.join(" -> ")),
                             )
                             .with_label("recursive call")
-                            .with_help("bake functions cannot call themselves, directly or indirectly"),
+                            .with_help(
+                                "bake functions cannot call themselves, directly or indirectly",
+                            ),
                         ));
                     }
                     if seen.insert(callee.clone()) {
@@ -868,7 +931,13 @@ impl<'a> Loader<'a> {
             }
             names.push(name.clone());
             let idx = self.insts.len();
-            self.insts.push(Inst { ty, block: b, locals, name: name.clone(), attrs: HashMap::new() });
+            self.insts.push(Inst {
+                ty,
+                block: b,
+                locals,
+                name: name.clone(),
+                attrs: HashMap::new(),
+            });
             self.by_name.entry((ty, name)).or_default().push(idx);
         }
         Ok(names)
@@ -879,7 +948,12 @@ impl<'a> Loader<'a> {
         match self.insts[inst].attrs.get(key) {
             Some(Slot::Done(v)) => return Ok(v.clone()),
             Some(Slot::InProgress) => {
-                let me = format!("{}.{}.{}", self.insts[inst].ty.as_str(), self.insts[inst].name, key);
+                let me = format!(
+                    "{}.{}.{}",
+                    self.insts[inst].ty.as_str(),
+                    self.insts[inst].name,
+                    key
+                );
                 let start = self.ref_stack.iter().position(|n| *n == me).unwrap_or(0);
                 let mut path: Vec<String> = self.ref_stack[start..].to_vec();
                 path.push(me.clone());
@@ -887,14 +961,22 @@ impl<'a> Loader<'a> {
                     HclError::new(
                         ErrorKind::Cycle,
                         Some(a.expr.span),
-                        format!("reference cycle not allowed for {me}: {}", path.join(" -> ")),
+                        format!(
+                            "reference cycle not allowed for {me}: {}",
+                            path.join(" -> ")
+                        ),
                     )
                     .with_label("this value depends on itself"),
                 ));
             }
             None => {}
         }
-        let me = format!("{}.{}.{}", self.insts[inst].ty.as_str(), self.insts[inst].name, key);
+        let me = format!(
+            "{}.{}.{}",
+            self.insts[inst].ty.as_str(),
+            self.insts[inst].name,
+            key
+        );
         self.insts[inst].attrs.insert(key, Slot::InProgress);
         self.ref_stack.push(me);
         let locals = self.insts[inst].locals.clone();
@@ -914,9 +996,14 @@ impl<'a> Loader<'a> {
 
     fn lower_group(&self, i: usize) -> Result<GroupDef> {
         let inst = &self.insts[i];
-        let mut g = GroupDef { name: inst.name.clone(), ..GroupDef::default() };
+        let mut g = GroupDef {
+            name: inst.name.clone(),
+            ..GroupDef::default()
+        };
         for a in &inst.block.body.attrs {
-            let Some(Slot::Done(v)) = inst.attrs.get(&*a.name.name) else { continue };
+            let Some(Slot::Done(v)) = inst.attrs.get(&*a.name.name) else {
+                continue;
+            };
             match &*a.name.name {
                 "description" => g.description = decode_str(v, a)?,
                 "targets" => g.targets = decode_list(v, a)?.unwrap_or_default(),
@@ -928,16 +1015,25 @@ impl<'a> Loader<'a> {
 
     fn lower_target(&self, i: usize) -> Result<TargetDef> {
         let inst = &self.insts[i];
-        let mut t = TargetDef { name: inst.name.clone(), ..TargetDef::default() };
+        let mut t = TargetDef {
+            name: inst.name.clone(),
+            ..TargetDef::default()
+        };
         let file = &self.sources.get(inst.block.span.src).name;
         if file != "-" && !file.contains("://") {
-            let dir = std::path::Path::new(file).parent().map_or(String::new(), |p| p.to_string_lossy().into_owned());
+            let dir = std::path::Path::new(file)
+                .parent()
+                .map_or(String::new(), |p| p.to_string_lossy().into_owned());
             t.file_dir = Some(if dir.is_empty() { ".".to_string() } else { dir });
         }
         for a in &inst.block.body.attrs {
             let name: &str = &a.name.name;
-            let Some(Slot::Done(v)) = inst.attrs.get(name) else { continue };
-            let Some((key, _)) = TARGET_FIELDS.iter().find(|(n, _)| *n == name) else { continue };
+            let Some(Slot::Done(v)) = inst.attrs.get(name) else {
+                continue;
+            };
+            let Some((key, _)) = TARGET_FIELDS.iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
             let span = a.expr.span;
             let set = match name {
                 "description" => set(&mut t.description, decode_str(v, a)?),
@@ -948,7 +1044,9 @@ impl<'a> Loader<'a> {
                 "contexts" => set(
                     &mut t.contexts,
                     decode_map(v, a)?.map(|m| {
-                        m.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()
+                        m.into_iter()
+                            .filter_map(|(k, v)| v.map(|v| (k, v)))
+                            .collect()
                     }),
                 ),
                 "dockerfile" => set(&mut t.dockerfile, decode_str(v, a)?),
@@ -986,13 +1084,17 @@ impl<'a> Loader<'a> {
 
     fn block_value(&mut self, inst: usize, field: &str) -> Result<Option<Value>> {
         let block = self.insts[inst].block;
-        let Some(a) = block.body.attr(field) else { return Ok(None) };
+        let Some(a) = block.body.attr(field) else {
+            return Ok(None);
+        };
         let v = self.eval_attr(inst, a)?;
         let ty = self.insts[inst].ty;
         Ok(Some(match field_kind(ty, field) {
             Some(Kind::Str) => convert(&v, &Type::String).unwrap_or(v),
             Some(Kind::List) => convert(&v, &Type::list(Type::String)).unwrap_or(v),
-            Some(Kind::Map | Kind::MapNullable) => convert(&v, &Type::map(Type::String)).unwrap_or(v),
+            Some(Kind::Map | Kind::MapNullable) => {
+                convert(&v, &Type::map(Type::String)).unwrap_or(v)
+            }
             Some(Kind::Bool) => convert(&v, &Type::Bool).unwrap_or(v),
             _ => v,
         }))
@@ -1000,7 +1102,11 @@ impl<'a> Loader<'a> {
 }
 
 fn to_core_span(s: Span) -> bake_core::source::Span {
-    bake_core::source::Span { source: s.src, start: s.start, end: s.end }
+    bake_core::source::Span {
+        source: s.src,
+        start: s.start,
+        end: s.end,
+    }
 }
 
 fn set<T>(slot: &mut Option<T>, v: Option<T>) -> bool {
@@ -1054,7 +1160,9 @@ fn decode_list(v: &Value, a: &Attr) -> Result<Option<Vec<String>>> {
     if v.is_null() {
         return Ok(None);
     }
-    let Some(items) = v.as_seq() else { return Err(type_err(a, "list of string", v)) };
+    let Some(items) = v.as_seq() else {
+        return Err(type_err(a, "list of string", v));
+    };
     let mut out = Vec::with_capacity(items.len());
     for it in items {
         match convert(it, &Type::String) {
@@ -1082,7 +1190,9 @@ fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<Stri
     if v.is_null() {
         return Ok(None);
     }
-    let Some(m) = v.as_map() else { return Err(type_err(a, "map of string", v)) };
+    let Some(m) = v.as_map() else {
+        return Err(type_err(a, "map of string", v));
+    };
     let mut out = BTreeMap::new();
     for (k, x) in m {
         if x.is_null() {
@@ -1113,7 +1223,9 @@ fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<Stri
 }
 
 fn entry_map(x: &Value, a: &Attr) -> Result<BTreeMap<String, String>> {
-    let Some(m) = x.as_map() else { return Err(type_err(a, "list of map of string", x)) };
+    let Some(m) = x.as_map() else {
+        return Err(type_err(a, "list of map of string", x));
+    };
     let mut out = BTreeMap::new();
     for (k, v) in m {
         if v.is_null() {
@@ -1133,7 +1245,9 @@ fn decode_entries(v: &Value, a: &Attr) -> Result<Option<Vec<RawEntry>>> {
     if v.is_null() {
         return Ok(None);
     }
-    let Some(items) = v.as_seq() else { return Err(type_err(a, "list of map of string", v)) };
+    let Some(items) = v.as_seq() else {
+        return Err(type_err(a, "list of map of string", v));
+    };
     let mut out = Vec::with_capacity(items.len());
     for it in items {
         match it {
@@ -1191,13 +1305,17 @@ fn parse_go_float(text: &str) -> Option<f64> {
     }
     let lower = t.to_ascii_lowercase();
     let body = lower.trim_start_matches(['+', '-']);
-    if body.starts_with("0x") {
+    if let Some(hex) = body.strip_prefix("0x") {
         let neg = lower.starts_with('-');
-        let v = i64::from_str_radix(&body[2..], 16).ok()? as f64;
+        let v = i64::from_str_radix(hex, 16).ok()? as f64;
         return Some(if neg { -v } else { v });
     }
     if matches!(body, "inf" | "infinity") {
-        return Some(if lower.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY });
+        return Some(if lower.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
     }
     if body == "nan" {
         return Some(f64::NAN);
@@ -1237,7 +1355,9 @@ fn csv_fields(text: &str, sep: char) -> std::result::Result<Vec<String>, String>
         }
     }
     if in_quotes {
-        return Err(format!("extraneous or missing \" in quoted field: {text:?}"));
+        return Err(format!(
+            "extraneous or missing \" in quoted field: {text:?}"
+        ));
     }
     out.push(cur);
     Ok(out)
@@ -1247,10 +1367,17 @@ fn value_from_csv(name: &str, text: &str, ty: &Type) -> std::result::Result<Valu
     let fields = csv_fields(text, ',')?;
     let prim = |t: &Type, f: &str| -> std::result::Result<Value, String> {
         if !t.is_primitive() {
-            return Err(format!("unsupported type {} for CSV specification", ty.friendly_name()));
+            return Err(format!(
+                "unsupported type {} for CSV specification",
+                ty.friendly_name()
+            ));
         }
-        convert_primitive(name, f, t)
-            .map_err(|e| format!("failed to parse element of type {}: {e}", ty.friendly_name()))
+        convert_primitive(name, f, t).map_err(|e| {
+            format!(
+                "failed to parse element of type {}: {e}",
+                ty.friendly_name()
+            )
+        })
     };
     match ty {
         Type::List(et) | Type::Set(et) => {
@@ -1258,7 +1385,11 @@ fn value_from_csv(name: &str, text: &str, ty: &Type) -> std::result::Result<Valu
             for f in &fields {
                 out.push(prim(et, f)?);
             }
-            Ok(if matches!(ty, Type::Set(_)) { Value::set(out) } else { Value::list(out) })
+            Ok(if matches!(ty, Type::Set(_)) {
+                Value::set(out)
+            } else {
+                Value::list(out)
+            })
         }
         Type::Tuple(ts) => {
             if ts.len() != fields.len() {
@@ -1289,7 +1420,10 @@ fn value_from_csv(name: &str, text: &str, ty: &Type) -> std::result::Result<Valu
             }
             Ok(Value::map(m))
         }
-        _ => Err(format!("unsupported type {} for CSV specification", ty.friendly_name())),
+        _ => Err(format!(
+            "unsupported type {} for CSV specification",
+            ty.friendly_name()
+        )),
     }
 }
 
@@ -1323,16 +1457,27 @@ impl Env for Loader<'_> {
     }
 
     fn block_ref(&mut self, ty: &str, name: &Ident, field: Option<&Ident>) -> Result<Value> {
-        let bt = if ty == "group" { BlockTy::Group } else { BlockTy::Target };
+        let bt = if ty == "group" {
+            BlockTy::Group
+        } else {
+            BlockTy::Target
+        };
         let Some(idxs) = self.by_name.get(&(bt, name.name.to_string())).cloned() else {
             let mut e = HclError::new(
                 ErrorKind::Eval,
                 Some(name.span),
-                format!("unsupported attribute: there is no {ty} named `{}`", name.name),
+                format!(
+                    "unsupported attribute: there is no {ty} named `{}`",
+                    name.name
+                ),
             )
             .with_label(format!("unknown {ty}"));
-            let cands: Vec<String> =
-                self.by_name.keys().filter(|(t, _)| *t == bt).map(|(_, n)| n.clone()).collect();
+            let cands: Vec<String> = self
+                .by_name
+                .keys()
+                .filter(|(t, _)| *t == bt)
+                .map(|(_, n)| n.clone())
+                .collect();
             if let Some(s) = suggest(&name.name, cands.iter().map(String::as_str)) {
                 e = e.with_help(s);
             }
@@ -1344,9 +1489,16 @@ impl Env for Loader<'_> {
                     let mut e = HclError::new(
                         ErrorKind::Eval,
                         Some(f.span),
-                        format!("unsupported attribute: a {ty} has no attribute named `{}`", f.name),
+                        format!(
+                            "unsupported attribute: a {ty} has no attribute named `{}`",
+                            f.name
+                        ),
                     );
-                    let table = if bt == BlockTy::Target { TARGET_FIELDS } else { GROUP_FIELDS };
+                    let table = if bt == BlockTy::Target {
+                        TARGET_FIELDS
+                    } else {
+                        GROUP_FIELDS
+                    };
                     if let Some(s) = suggest(&f.name, table.iter().map(|(n, _)| *n)) {
                         e = e.with_help(s);
                     }
@@ -1361,7 +1513,11 @@ impl Env for Loader<'_> {
                 Ok(out)
             }
             None => {
-                let table = if bt == BlockTy::Target { TARGET_FIELDS } else { GROUP_FIELDS };
+                let table = if bt == BlockTy::Target {
+                    TARGET_FIELDS
+                } else {
+                    GROUP_FIELDS
+                };
                 let mut m = ValueMap::new();
                 for (fname, _) in table {
                     let mut out = Value::NULL;
@@ -1394,7 +1550,11 @@ impl Env for Loader<'_> {
                     format!(
                         "function `{}` takes {want} argument{}, got {}",
                         name.name,
-                        if params.len() == 1 && variadic.is_none() { "" } else { "s" },
+                        if params.len() == 1 && variadic.is_none() {
+                            ""
+                        } else {
+                            "s"
+                        },
                         args.len()
                     ),
                 )

@@ -1764,39 +1764,39 @@ mod tests {
         // the hex constants match the decimal ones in Go's log.go
         assert_eq!(
             f64::from_bits(0x3fe6_2e42_fee0_0000),
-            "6.93147180369123816490e-01".parse().unwrap()
+            "6.93147180369123816490e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3dea_39ef_3579_3c76),
-            "1.90821492927058770002e-10".parse().unwrap()
+            "1.90821492927058770002e-10".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fe5_5555_5555_5593),
-            "6.666666666666735130e-01".parse().unwrap()
+            "6.666666666666735130e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fd9_9999_9997_fa04),
-            "3.999999999940941908e-01".parse().unwrap()
+            "3.999999999940941908e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fd2_4924_9422_9359),
-            "2.857142874366239149e-01".parse().unwrap()
+            "2.857142874366239149e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fcc_71c5_1d8e_78af),
-            "2.222219843214978396e-01".parse().unwrap()
+            "2.222219843214978396e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fc7_4664_96cb_03de),
-            "1.818357216161805012e-01".parse().unwrap()
+            "1.818357216161805012e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fc3_9a09_d078_c69f),
-            "1.531383769920937332e-01".parse().unwrap()
+            "1.531383769920937332e-01".parse::<f64>().unwrap()
         );
         assert_eq!(
             f64::from_bits(0x3fc2_f112_df3e_5244),
-            "1.479819860511658591e-01".parse().unwrap()
+            "1.479819860511658591e-01".parse::<f64>().unwrap()
         );
         for x in [0.5, 2.0, 10.0, 1e-300, 12345.678, 1e300] {
             assert!(

@@ -3,16 +3,13 @@
 use std::sync::Arc;
 
 use bake_core::source::SourceId;
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
 use hcl_edit::template::{Directive, Element, Strip, Template};
 use hcl_edit::Span as _;
 
 use crate::ast::{
-    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp,
-    UnOp,
+    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
 };
 use crate::error::HclError;
 use crate::number::Number;
@@ -25,7 +22,10 @@ use crate::value::Value;
 pub fn parse(src: SourceId, text: &str) -> crate::error::Result<Body> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let off = e.location().offset().min(text.len());
-        Box::new(HclError::syntax(Span::new(src, off..off), e.message().to_string()))
+        Box::new(HclError::syntax(
+            Span::new(src, off..off),
+            e.message().to_string(),
+        ))
     })?;
     let cx = Cx { src, text };
     Ok(cx.body(&body, 0..text.len()))
@@ -36,8 +36,12 @@ pub fn parse(src: SourceId, text: &str) -> crate::error::Result<Body> {
 /// # Errors
 /// A syntax error with its location.
 pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> crate::error::Result<Expr> {
-    let tpl = hcl_edit::parser::parse_template(text)
-        .map_err(|e| Box::new(HclError::syntax(span, format!("invalid template: {}", e.message()))))?;
+    let tpl = hcl_edit::parser::parse_template(text).map_err(|e| {
+        Box::new(HclError::syntax(
+            span,
+            format!("invalid template: {}", e.message()),
+        ))
+    })?;
     // Spans inside refer to `text`, not to the file: map them all onto the string's span.
     let cx = Cx { src, text };
     let parts = cx.template(&tpl);
@@ -51,8 +55,12 @@ pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> crate::error
 /// # Errors
 /// A syntax error.
 pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> crate::error::Result<Expr> {
-    let ex = hcl_edit::parser::parse_expr(text.trim_end())
-        .map_err(|e| Box::new(HclError::syntax(span, format!("invalid expression: {}", e.message()))))?;
+    let ex = hcl_edit::parser::parse_expr(text.trim_end()).map_err(|e| {
+        Box::new(HclError::syntax(
+            span,
+            format!("invalid expression: {}", e.message()),
+        ))
+    })?;
     let cx = Cx { src, text };
     let mut e = cx.expr(&ex);
     fix_spans(&mut e, span);
@@ -79,9 +87,15 @@ fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
                 _ => "",
             })
             .collect();
-        return Expr { kind: ExprKind::Lit(Value::string(s)), span };
+        return Expr {
+            kind: ExprKind::Lit(Value::string(s)),
+            span,
+        };
     }
-    Expr { kind: ExprKind::Template(parts), span }
+    Expr {
+        kind: ExprKind::Template(parts),
+        span,
+    }
 }
 
 enum Tok {
@@ -114,11 +128,17 @@ impl Cx<'_> {
     }
 
     fn ident(&self, d: &hcl_edit::Decorated<hcl_edit::Ident>) -> Ident {
-        Ident { name: Arc::from(d.as_str()), span: self.span(d.span()) }
+        Ident {
+            name: Arc::from(d.as_str()),
+            span: self.span(d.span()),
+        }
     }
 
     fn body(&self, b: &hcl_edit::structure::Body, range: std::ops::Range<usize>) -> Body {
-        let mut out = Body { span: Span::new(self.src, range), ..Body::default() };
+        let mut out = Body {
+            span: Span::new(self.src, range),
+            ..Body::default()
+        };
         for s in b.iter() {
             match s {
                 Structure::Attribute(a) => out.attrs.push(Attr {
@@ -376,7 +396,12 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TplPart> 
                 if matches!(it.peek(), Some(Tok::EndFor(_))) {
                     it.next();
                 }
-                out.push(TplPart::For { key, val, coll, body });
+                out.push(TplPart::For {
+                    key,
+                    val,
+                    coll,
+                    body,
+                });
             }
             Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => {}
         }

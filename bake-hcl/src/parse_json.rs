@@ -32,7 +32,10 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
             "a JSON bake file must be an object at the top level",
         )));
     };
-    let mut body = Body { span: Span::new(src, 0..text.len()), ..Body::default() };
+    let mut body = Body {
+        span: Span::new(src, 0..text.len()),
+        ..Body::default()
+    };
     for (k, v) in top {
         let kspan = cx.key_span(k);
         match k.as_str() {
@@ -44,7 +47,10 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
                 }
             }
             _ => body.attrs.push(Attr {
-                name: Ident { name: Arc::from(k.as_str()), span: kspan },
+                name: Ident {
+                    name: Arc::from(k.as_str()),
+                    span: kspan,
+                },
                 expr: cx.expr(v, kspan)?,
                 span: kspan,
             }),
@@ -67,10 +73,13 @@ fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
 /// `{"label": {...}}` or `[{"label": {...}}, ...]` → (label, body) pairs.
 fn labeled(v: &J) -> Vec<(String, &J)> {
     match v {
-        J::Object(o) => o.iter().flat_map(|(k, b)| match b {
-            J::Array(items) => items.iter().map(|i| (k.clone(), i)).collect::<Vec<_>>(),
-            other => vec![(k.clone(), other)],
-        }).collect(),
+        J::Object(o) => o
+            .iter()
+            .flat_map(|(k, b)| match b {
+                J::Array(items) => items.iter().map(|i| (k.clone(), i)).collect::<Vec<_>>(),
+                other => vec![(k.clone(), other)],
+            })
+            .collect(),
         J::Array(items) => items.iter().flat_map(labeled).collect(),
         _ => Vec::new(),
     }
@@ -91,29 +100,46 @@ impl Cx<'_> {
     }
 
     fn block(&self, ty: &str, label: &str, b: &J, tspan: Span, lspan: Span) -> Result<Block> {
-        let mut body = Body { span: lspan, ..Body::default() };
+        let mut body = Body {
+            span: lspan,
+            ..Body::default()
+        };
         if let J::Object(o) = b {
             for (k, v) in o {
                 let kspan = self.key_span(k);
-                let name = Ident { name: Arc::from(k.as_str()), span: kspan };
+                let name = Ident {
+                    name: Arc::from(k.as_str()),
+                    span: kspan,
+                };
                 if ty == "variable" && k == "validation" {
                     let items: Vec<&J> = match v {
                         J::Array(a) => a.iter().collect(),
                         other => vec![other],
                     };
                     for it in items {
-                        let mut vb = Body { span: kspan, ..Body::default() };
+                        let mut vb = Body {
+                            span: kspan,
+                            ..Body::default()
+                        };
                         if let J::Object(vo) = it {
                             for (vk, vv) in vo {
                                 let vks = self.key_span(vk);
                                 vb.attrs.push(Attr {
-                                    name: Ident { name: Arc::from(vk.as_str()), span: vks },
+                                    name: Ident {
+                                        name: Arc::from(vk.as_str()),
+                                        span: vks,
+                                    },
                                     expr: self.expr(vv, vks)?,
                                     span: vks,
                                 });
                             }
                         }
-                        body.blocks.push(Block { ident: name.clone(), labels: vec![], body: vb, span: kspan });
+                        body.blocks.push(Block {
+                            ident: name.clone(),
+                            labels: vec![],
+                            body: vb,
+                            span: kspan,
+                        });
                     }
                     continue;
                 }
@@ -134,12 +160,22 @@ impl Cx<'_> {
                     ("function", "variadic_params", J::String(s)) => keyword(s, kspan),
                     _ => self.expr(v, kspan)?,
                 };
-                body.attrs.push(Attr { name, expr, span: kspan });
+                body.attrs.push(Attr {
+                    name,
+                    expr,
+                    span: kspan,
+                });
             }
         }
         Ok(Block {
-            ident: Ident { name: Arc::from(ty), span: tspan },
-            labels: vec![Ident { name: Arc::from(label), span: lspan }],
+            ident: Ident {
+                name: Arc::from(ty),
+                span: tspan,
+            },
+            labels: vec![Ident {
+                name: Arc::from(label),
+                span: lspan,
+            }],
             body,
             span: lspan,
         })
@@ -159,12 +195,19 @@ impl Cx<'_> {
                     return parse_template_str(self.src, s, span);
                 }
             }
-            J::Array(a) => ExprKind::Tuple(a.iter().map(|x| self.expr(x, span)).collect::<Result<_>>()?),
+            J::Array(a) => ExprKind::Tuple(
+                a.iter()
+                    .map(|x| self.expr(x, span))
+                    .collect::<Result<_>>()?,
+            ),
             J::Object(o) => ExprKind::Object(
                 o.iter()
                     .map(|(k, x)| {
                         Ok((
-                            ObjKey::Expr(Expr { kind: ExprKind::Lit(Value::string(k.as_str())), span }),
+                            ObjKey::Expr(Expr {
+                                kind: ExprKind::Lit(Value::string(k.as_str())),
+                                span,
+                            }),
                             self.expr(x, span)?,
                         ))
                     })
@@ -176,5 +219,11 @@ impl Cx<'_> {
 }
 
 fn keyword(s: &str, span: Span) -> Expr {
-    Expr { kind: ExprKind::Var(Ident { name: Arc::from(s), span }), span }
+    Expr {
+        kind: ExprKind::Var(Ident {
+            name: Arc::from(s),
+            span,
+        }),
+        span,
+    }
 }

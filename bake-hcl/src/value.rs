@@ -124,7 +124,10 @@ impl Type {
             Type::Map(t) => format!("map({})", t.constraint_name()),
             Type::Tuple(ts) => format!(
                 "tuple([{}])",
-                ts.iter().map(Type::constraint_name).collect::<Vec<_>>().join(", ")
+                ts.iter()
+                    .map(Type::constraint_name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Type::Object(ts) => format!(
                 "object({{{}}})",
@@ -309,7 +312,10 @@ impl Value {
             Value::String(s) => format!("{s:?}"),
             Value::List(v) | Value::Set(v) | Value::Tuple(v) => format!(
                 "[{}]",
-                v.iter().map(Value::debug_render).collect::<Vec<_>>().join(", ")
+                v.iter()
+                    .map(Value::debug_render)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Value::Map(m) | Value::Object(m) => format!(
                 "{{{}}}",
@@ -346,9 +352,9 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         },
         Type::Number => match v {
             Value::Number(_) => Ok(v.clone()),
-            Value::String(s) => Number::parse(s).map(Value::Number).ok_or_else(|| {
-                ConvertError("a number is required".into())
-            }),
+            Value::String(s) => Number::parse(s)
+                .map(Value::Number)
+                .ok_or_else(|| ConvertError("a number is required".into())),
             _ => Err(mismatch(v, want)),
         },
         Type::Bool => match v {
@@ -387,8 +393,9 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 _ => return Err(mismatch(v, want)),
             };
             let et = if et.has_dynamic() {
-                unify(&m.values().map(Value::ty).collect::<Vec<_>>())
-                    .ok_or_else(|| ConvertError("all map elements must have the same type".into()))?
+                unify(&m.values().map(Value::ty).collect::<Vec<_>>()).ok_or_else(|| {
+                    ConvertError("all map elements must have the same type".into())
+                })?
             } else {
                 (**et).clone()
             };
@@ -446,7 +453,9 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
 fn mismatch(v: &Value, want: &Type) -> ConvertError {
     let got = v.ty();
     let msg = match (want, &got) {
-        (Type::String | Type::Number | Type::Bool, _) => format!("{} required", want.friendly_name()),
+        (Type::String | Type::Number | Type::Bool, _) => {
+            format!("{} required", want.friendly_name())
+        }
         (Type::List(_) | Type::Set(_), _) => format!("{} required", want.friendly_name()),
         (Type::Map(_), _) => "map required".to_string(),
         (Type::Object(_), _) => "object required".to_string(),
@@ -487,7 +496,10 @@ fn unify2(a: &Type, b: &Type) -> Option<Type> {
         (Type::Tuple(xs), Type::Tuple(ys)) => {
             if xs.len() == ys.len() {
                 Some(Type::Tuple(
-                    xs.iter().zip(ys).map(|(x, y)| unify2(x, y)).collect::<Option<_>>()?,
+                    xs.iter()
+                        .zip(ys)
+                        .map(|(x, y)| unify2(x, y))
+                        .collect::<Option<_>>()?,
                 ))
             } else {
                 let all: Vec<Type> = xs.iter().chain(ys).cloned().collect();
@@ -537,7 +549,9 @@ mod tests {
             Some("3")
         );
         assert!(convert(&Value::string("x"), &Type::Number).is_err());
-        assert!(convert(&Value::string("true"), &Type::Bool).unwrap().is_true());
+        assert!(convert(&Value::string("true"), &Type::Bool)
+            .unwrap()
+            .is_true());
     }
 
     #[test]
@@ -549,7 +563,11 @@ mod tests {
 
     #[test]
     fn sets_sort_and_dedup() {
-        let s = Value::set(vec![Value::string("b"), Value::string("a"), Value::string("b")]);
+        let s = Value::set(vec![
+            Value::string("b"),
+            Value::string("a"),
+            Value::string("b"),
+        ]);
         assert_eq!(s.debug_render(), r#"["a", "b"]"#);
     }
 }

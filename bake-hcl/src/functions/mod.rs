@@ -54,13 +54,21 @@ impl Param {
     /// A parameter of this type that rejects null.
     #[must_use]
     pub const fn new(name: &'static str, ty: Type) -> Param {
-        Param { name, ty, allow_null: false }
+        Param {
+            name,
+            ty,
+            allow_null: false,
+        }
     }
 
     /// A parameter of this type that accepts null.
     #[must_use]
     pub const fn nullable(name: &'static str, ty: Type) -> Param {
-        Param { name, ty, allow_null: true }
+        Param {
+            name,
+            ty,
+            allow_null: true,
+        }
     }
 }
 
@@ -118,16 +126,24 @@ impl FuncDef {
             return Err(FnError::msg(format!(
                 "function `{}` takes {want} argument{}, got {}",
                 self.name,
-                if n == 1 && self.variadic.is_none() { "" } else { "s" },
+                if n == 1 && self.variadic.is_none() {
+                    ""
+                } else {
+                    "s"
+                },
                 args.len()
             )));
         }
         let mut conv = Vec::with_capacity(args.len());
         for (i, a) in args.into_iter().enumerate() {
-            let p = if i < n { &self.params[i] } else { self.variadic.as_ref().unwrap_or(&self.params[0]) };
+            let p = if i < n {
+                &self.params[i]
+            } else {
+                self.variadic.as_ref().unwrap_or_else(|| &self.params[0])
+            };
             if a.is_null() {
                 if !p.allow_null {
-                    return Err(FnError::arg(i, format!("argument must not be null")));
+                    return Err(FnError::arg(i, "argument must not be null".to_string()));
                 }
                 conv.push(a);
                 continue;
@@ -135,7 +151,10 @@ impl FuncDef {
             match convert(&a, &p.ty) {
                 Ok(v) => conv.push(v),
                 Err(e) => {
-                    return Err(FnError::arg(i, format!("invalid value for \"{}\" parameter: {e}", p.name)));
+                    return Err(FnError::arg(
+                        i,
+                        format!("invalid value for \"{}\" parameter: {e}", p.name),
+                    ));
                 }
             }
         }
