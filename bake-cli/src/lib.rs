@@ -231,6 +231,9 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
     }
     if args.print {
         write_out(cx.stdout, &resolved.to_print_json())?;
+        // The process is about to exit: freeing thousands of small values one by one would
+        // only cost time.
+        std::mem::forget((bodies, config, resolved, sources));
         return Ok(());
     }
     Err(fail(

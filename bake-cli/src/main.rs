@@ -2,6 +2,11 @@
 
 use std::io::IsTerminal;
 
+// Evaluation allocates many small values; mimalloc makes that (and freeing) much cheaper
+// than the system allocator (measured: see README, Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let env = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))

@@ -39,6 +39,9 @@ pub trait Env {
     /// Errors in the function's result expression.
     fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span) -> Option<Result<Value>>;
 
+    /// Whether a user-defined function with this name exists.
+    fn has_user_function(&self, name: &str) -> bool;
+
     /// The injected environment of builtin functions.
     fn fn_env(&self) -> &crate::functions::FnEnv;
 
@@ -598,8 +601,11 @@ impl<'e> Evaluator<'e> {
                 spans.push(a.span);
             }
         }
-        if let Some(r) = self.env.call_user(name, vals.clone(), span) {
-            return r;
+        if self.env.has_user_function(&name.name) {
+            if let Some(r) = self.env.call_user(name, vals, span) {
+                return r;
+            }
+            return Err(self.unknown_function(name));
         }
         let Some(f) = crate::functions::lookup(&name.name) else {
             return Err(self.unknown_function(name));

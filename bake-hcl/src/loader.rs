@@ -157,7 +157,8 @@ struct Inst<'a> {
     block: &'a Block,
     locals: Vec<(Arc<str>, Value)>,
     name: String,
-    attrs: HashMap<&'a str, Slot>,
+    /// Evaluated attributes, by position in the block body (empty until the first).
+    attrs: Vec<Option<Slot>>,
 }
 
 struct Loader<'a> {
@@ -172,7 +173,7 @@ struct Loader<'a> {
     blocks_allowed: bool,
     insts: Vec<Inst<'a>>,
     by_name: HashMap<(BlockTy, String), Vec<usize>>,
-    ref_stack: Vec<String>,
+    ref_stack: Vec<(usize, usize)>,
 }
 
 /// Loads HCL/JSON bodies (already parsed, in file order) into the bake model.
@@ -317,7 +318,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
     let mut config = Config::default();
     for i in 0..l.insts.len() {
         let (ty, block) = (l.insts[i].ty, l.insts[i].block);
-        for a in &block.body.attrs {
+        for (ai, a) in block.body.attrs.iter().enumerate() {
             let an = &*a.name.name;
             if matches!(an, "matrix" | "name") {
                 continue;
@@ -328,7 +329,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
                 }
                 continue;
             }
-            l.eval_attr(i, a)?;
+            l.eval_attr(i, ai)?;
         }
         for nb in &block.body.blocks {
             if i == 0 || !std::ptr::eq(l.insts[i - 1].block, block) {
@@ -936,26 +937,43 @@ impl<'a> Loader<'a> {
                 block: b,
                 locals,
                 name: name.clone(),
-                attrs: HashMap::new(),
+                attrs: Vec::new(),
             });
             self.by_name.entry((ty, name)).or_default().push(idx);
         }
         Ok(names)
     }
 
-    fn eval_attr(&mut self, inst: usize, a: &'a Attr) -> Result<Value> {
-        let key: &'a str = &a.name.name;
-        match self.insts[inst].attrs.get(key) {
+    fn ref_name(&self, inst: usize, idx: usize) -> String {
+        let i = &self.insts[inst];
+        format!(
+            "{}.{}.{}",
+            i.ty.as_str(),
+            i.name,
+            i.block.body.attrs[idx].name.name
+        )
+    }
+
+    /// Evaluates attribute `idx` of a block instance once, remembering the value.
+    fn eval_attr(&mut self, inst: usize, idx: usize) -> Result<Value> {
+        let a: &'a Attr = &self.insts[inst].block.body.attrs[idx];
+        if self.insts[inst].attrs.is_empty() {
+            let n = self.insts[inst].block.body.attrs.len();
+            self.insts[inst].attrs.resize_with(n, || None);
+        }
+        match &self.insts[inst].attrs[idx] {
             Some(Slot::Done(v)) => return Ok(v.clone()),
             Some(Slot::InProgress) => {
-                let me = format!(
-                    "{}.{}.{}",
-                    self.insts[inst].ty.as_str(),
-                    self.insts[inst].name,
-                    key
-                );
-                let start = self.ref_stack.iter().position(|n| *n == me).unwrap_or(0);
-                let mut path: Vec<String> = self.ref_stack[start..].to_vec();
+                let me = self.ref_name(inst, idx);
+                let start = self
+                    .ref_stack
+                    .iter()
+                    .position(|r| *r == (inst, idx))
+                    .unwrap_or(0);
+                let mut path: Vec<String> = self.ref_stack[start..]
+                    .iter()
+                    .map(|&(i, x)| self.ref_name(i, x))
+                    .collect();
                 path.push(me.clone());
                 return Err(Box::new(
                     HclError::new(
@@ -971,26 +989,27 @@ impl<'a> Loader<'a> {
             }
             None => {}
         }
-        let me = format!(
-            "{}.{}.{}",
-            self.insts[inst].ty.as_str(),
-            self.insts[inst].name,
-            key
-        );
-        self.insts[inst].attrs.insert(key, Slot::InProgress);
-        self.ref_stack.push(me);
+        self.insts[inst].attrs[idx] = Some(Slot::InProgress);
+        self.ref_stack.push((inst, idx));
         let locals = self.insts[inst].locals.clone();
         let r = Evaluator::with_locals(self, locals, 0).eval(&a.expr);
         self.ref_stack.pop();
         match r {
             Ok(v) => {
-                self.insts[inst].attrs.insert(key, Slot::Done(v.clone()));
+                self.insts[inst].attrs[idx] = Some(Slot::Done(v.clone()));
                 Ok(v)
             }
             Err(e) => {
-                self.insts[inst].attrs.remove(key);
+                self.insts[inst].attrs[idx] = None;
                 Err(e)
             }
+        }
+    }
+
+    fn done_value(&self, inst: usize, idx: usize) -> Option<&Value> {
+        match self.insts[inst].attrs.get(idx) {
+            Some(Some(Slot::Done(v))) => Some(v),
+            _ => None,
         }
     }
 
@@ -1000,8 +1019,8 @@ impl<'a> Loader<'a> {
             name: inst.name.clone(),
             ..GroupDef::default()
         };
-        for a in &inst.block.body.attrs {
-            let Some(Slot::Done(v)) = inst.attrs.get(&*a.name.name) else {
+        for (ai, a) in inst.block.body.attrs.iter().enumerate() {
+            let Some(v) = self.done_value(i, ai) else {
                 continue;
             };
             match &*a.name.name {
@@ -1026,9 +1045,9 @@ impl<'a> Loader<'a> {
                 .map_or(String::new(), |p| p.to_string_lossy().into_owned());
             t.file_dir = Some(if dir.is_empty() { ".".to_string() } else { dir });
         }
-        for a in &inst.block.body.attrs {
+        for (ai, a) in inst.block.body.attrs.iter().enumerate() {
             let name: &str = &a.name.name;
-            let Some(Slot::Done(v)) = inst.attrs.get(name) else {
+            let Some(v) = self.done_value(i, ai) else {
                 continue;
             };
             let Some((key, _)) = TARGET_FIELDS.iter().find(|(n, _)| *n == name) else {
@@ -1084,10 +1103,10 @@ impl<'a> Loader<'a> {
 
     fn block_value(&mut self, inst: usize, field: &str) -> Result<Option<Value>> {
         let block = self.insts[inst].block;
-        let Some(a) = block.body.attr(field) else {
+        let Some(idx) = block.body.attrs.iter().position(|a| &*a.name.name == field) else {
             return Ok(None);
         };
-        let v = self.eval_attr(inst, a)?;
+        let v = self.eval_attr(inst, idx)?;
         let ty = self.insts[inst].ty;
         Ok(Some(match field_kind(ty, field) {
             Some(Kind::Str) => convert(&v, &Type::String).unwrap_or(v),
@@ -1574,6 +1593,10 @@ impl Env for Loader<'_> {
         let r = Evaluator::with_locals(self, locals, 0).eval(result);
         self.blocks_allowed = saved;
         Some(r)
+    }
+
+    fn has_user_function(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
     }
 
     fn fn_env(&self) -> &FnEnv {
