@@ -39,6 +39,13 @@ pub trait Env {
     /// Errors in the function's result expression.
     fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span) -> Option<Result<Value>>;
 
+    /// Notes a type keyword (`string`) used in a `convert` call; buildx fails when the same
+    /// keyword is used twice in one evaluation context (it takes it for a variable cycle).
+    ///
+    /// # Errors
+    /// On the second use in the same context.
+    fn type_keyword(&mut self, id: &Ident) -> Result<()>;
+
     /// Whether a user-defined function with this name exists.
     fn has_user_function(&self, name: &str) -> bool;
 
@@ -562,6 +569,15 @@ impl<'e> Evaluator<'e> {
         if &*name.name == "convert" && args.len() == 2 && !expand {
             let v = self.eval(&args[0])?;
             let t = crate::typeexpr::type_expr(&args[1])?;
+            let mut keywords = Vec::new();
+            args[1].walk(&mut |x| {
+                if let ExprKind::Var(id) = &x.kind {
+                    keywords.push(id.clone());
+                }
+            });
+            for k in &keywords {
+                self.env.type_keyword(k)?;
+            }
             vals.push(v);
             vals.push(Value::string(t.constraint_name()));
             spans.extend([args[0].span, args[1].span]);

@@ -174,6 +174,10 @@ struct Loader<'a> {
     insts: Vec<Inst<'a>>,
     by_name: HashMap<(BlockTy, String), Vec<usize>>,
     ref_stack: Vec<(usize, usize)>,
+    /// The evaluation context buildx would use: `None` for the global one, the instance for
+    /// a matrix cell, `Some(usize::MAX)` inside user functions (not tracked).
+    cur_ctx: Option<usize>,
+    keywords_seen: std::collections::HashSet<(Option<usize>, String)>,
 }
 
 /// Loads HCL/JSON bodies (already parsed, in file order) into the bake model.
@@ -195,6 +199,8 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         insts: Vec::new(),
         by_name: HashMap::new(),
         ref_stack: Vec::new(),
+        cur_ctx: None,
+        keywords_seen: std::collections::HashSet::new(),
     };
     let mut blocks: Vec<(BlockTy, &Block)> = Vec::new();
     for body in bodies {
@@ -577,10 +583,11 @@ impl<'a> Loader<'a> {
         }
         self.values.insert(name.to_string(), Slot::InProgress);
         self.stack.push(name.to_string());
-        let saved = self.blocks_allowed;
+        let saved = (self.blocks_allowed, self.cur_ctx);
         self.blocks_allowed = false;
+        self.cur_ctx = None;
         let r = self.compute_var(name);
-        self.blocks_allowed = saved;
+        (self.blocks_allowed, self.cur_ctx) = saved;
         self.stack.pop();
         match r {
             Ok(v) => {
@@ -992,7 +999,10 @@ impl<'a> Loader<'a> {
         self.insts[inst].attrs[idx] = Some(Slot::InProgress);
         self.ref_stack.push((inst, idx));
         let locals = self.insts[inst].locals.clone();
+        let saved_ctx = self.cur_ctx;
+        self.cur_ctx = if locals.is_empty() { None } else { Some(inst) };
         let r = Evaluator::with_locals(self, locals, 0).eval(&a.expr);
+        self.cur_ctx = saved_ctx;
         self.ref_stack.pop();
         match r {
             Ok(v) => {
@@ -1588,11 +1598,36 @@ impl Env for Loader<'_> {
         if let Some(v) = variadic {
             locals.push((v, Value::tuple(it.collect())));
         }
-        let saved = self.blocks_allowed;
+        let saved = (self.blocks_allowed, self.cur_ctx);
         self.blocks_allowed = false;
+        self.cur_ctx = Some(usize::MAX);
         let r = Evaluator::with_locals(self, locals, 0).eval(result);
-        self.blocks_allowed = saved;
+        (self.blocks_allowed, self.cur_ctx) = saved;
         Some(r)
+    }
+
+    fn type_keyword(&mut self, id: &Ident) -> Result<()> {
+        if self.cur_ctx == Some(usize::MAX) {
+            return Ok(());
+        }
+        if self
+            .keywords_seen
+            .insert((self.cur_ctx, id.name.to_string()))
+        {
+            return Ok(());
+        }
+        Err(Box::new(
+            HclError::new(
+                ErrorKind::Cycle,
+                Some(id.span),
+                format!("variable cycle not allowed for {}", id.name),
+            )
+            .with_label("second use of this type keyword")
+            .with_help(format!(
+                "buildx takes the type keyword `{}` for a variable and rejects its second use in one context; convert once into a variable and reuse it",
+                id.name
+            )),
+        ))
     }
 
     fn has_user_function(&self, name: &str) -> bool {

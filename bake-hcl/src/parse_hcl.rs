@@ -27,7 +27,7 @@ pub fn parse(src: SourceId, text: &str) -> crate::error::Result<Body> {
             e.message().to_string(),
         ))
     })?;
-    let cx = Cx { src, text };
+    let cx = Cx { src, text, base: 0 };
     Ok(cx.body(&body, 0..text.len()))
 }
 
@@ -43,7 +43,7 @@ pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> crate::error
         ))
     })?;
     // Spans inside refer to `text`, not to the file: map them all onto the string's span.
-    let cx = Cx { src, text };
+    let cx = Cx { src, text, base: 0 };
     let parts = cx.template(&tpl);
     let mut e = template_expr(parts, span);
     fix_spans(&mut e, span);
@@ -61,7 +61,7 @@ pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> crate::error::Re
             format!("invalid expression: {}", e.message()),
         ))
     })?;
-    let cx = Cx { src, text };
+    let cx = Cx { src, text, base: 0 };
     let mut e = cx.expr(&ex);
     fix_spans(&mut e, span);
     Ok(e)
@@ -75,6 +75,8 @@ fn fix_spans(e: &mut Expr, span: Span) {
 struct Cx<'a> {
     src: SourceId,
     text: &'a str,
+    /// Offset of `text` in the source (for re-parsed heredoc bodies).
+    base: usize,
 }
 
 fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
@@ -124,7 +126,8 @@ impl Tok {
 
 impl Cx<'_> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
-        Span::new(self.src, r.unwrap_or(0..0))
+        let r = r.unwrap_or(0..0);
+        Span::new(self.src, r.start + self.base..r.end + self.base)
     }
 
     fn ident(&self, d: &hcl_edit::Decorated<hcl_edit::Ident>) -> Ident {
@@ -207,11 +210,30 @@ impl Cx<'_> {
                     .collect(),
             ),
             Expression::StringTemplate(t) => {
-                let parts = self.template_elements(t.iter());
+                let parts = self.template_elements(t.iter(), None);
                 return template_expr(parts, span);
             }
             Expression::HeredocTemplate(h) => {
-                let parts = self.template(&h.template);
+                // hcl-edit has already dedented the body; HCL applies strip markers before
+                // dedenting, line by line, so re-read the raw body and do it HCL's way.
+                let flush = h.indent().is_some();
+                let raw = h
+                    .template
+                    .span()
+                    .and_then(|r| Some((r.start, self.text.get(r)?)));
+                let parts = match raw
+                    .map(|(start, raw)| (start, raw, hcl_edit::parser::parse_template(raw)))
+                {
+                    Some((start, raw, Ok(t))) => {
+                        let cx = Cx {
+                            src: self.src,
+                            text: raw,
+                            base: self.base + start,
+                        };
+                        cx.template_elements(t.iter(), Some(flush))
+                    }
+                    _ => self.template_elements(h.template.iter(), None),
+                };
                 return template_expr(parts, span);
             }
             Expression::Parenthesis(p) => ExprKind::Paren(Box::new(self.expr(p.inner()))),
@@ -301,13 +323,22 @@ impl Cx<'_> {
     }
 
     fn template(&self, t: &Template) -> Vec<TplPart> {
-        self.template_elements(t.iter())
+        self.template_elements(t.iter(), None)
     }
 
-    fn template_elements<'t>(&self, elems: impl Iterator<Item = &'t Element>) -> Vec<TplPart> {
+    /// Template elements to parts, applying strip markers; `heredoc` is `Some(flush)` for a
+    /// raw heredoc body, whose literals HCL sees one line at a time.
+    fn template_elements<'t>(
+        &self,
+        elems: impl Iterator<Item = &'t Element>,
+        heredoc: Option<bool>,
+    ) -> Vec<TplPart> {
         let mut toks = Vec::new();
         for el in elems {
             self.flatten(el, &mut toks);
+        }
+        if heredoc.is_some() {
+            toks = split_lines(toks);
         }
         // Apply strip markers to the neighbouring literals.
         for i in 0..toks.len() {
@@ -323,6 +354,9 @@ impl Cx<'_> {
                     *s = s.trim_start().to_string();
                 }
             }
+        }
+        if heredoc == Some(true) {
+            flush_heredoc(&mut toks);
         }
         let mut it = toks.into_iter().peekable();
         build(&mut it)
@@ -360,6 +394,59 @@ impl Cx<'_> {
                     toks.push(Tok::EndFor(d.endfor_expr.strip));
                 }
             },
+        }
+    }
+}
+
+/// Splits literal tokens after each newline, as HCL's scanner tokenizes heredoc bodies.
+fn split_lines(toks: Vec<Tok>) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(toks.len());
+    for t in toks {
+        match t {
+            Tok::Lit(s) if s.contains('\n') => {
+                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(l.to_string())));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// HCL's flush-heredoc rule (`<<-`): find the line with the fewest leading spaces (a line
+/// that starts with an interpolation or directive counts as zero; blank lines do not count)
+/// and remove that many from the literal at the start of every line.
+fn flush_heredoc(toks: &mut [Tok]) {
+    let mut min = usize::MAX;
+    let mut newline = true;
+    let mut adjust = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if newline {
+            newline = false;
+            let mut spaces = 0;
+            if let Tok::Lit(s) = t {
+                let trimmed = s.trim_start();
+                if trimmed.is_empty() && s.ends_with('\n') {
+                    spaces = usize::MAX;
+                } else {
+                    spaces = s[..s.len() - trimmed.len()].chars().count();
+                    adjust.push(i);
+                }
+            }
+            min = min.min(spaces);
+        }
+        if let Tok::Lit(s) = t {
+            if s.ends_with('\n') {
+                newline = true;
+            }
+        }
+    }
+    if min == usize::MAX || min == 0 {
+        return;
+    }
+    for i in adjust {
+        if let Tok::Lit(s) = &mut toks[i] {
+            let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
+            s.drain(..cut);
         }
     }
 }
