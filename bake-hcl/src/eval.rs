@@ -290,7 +290,8 @@ impl<'e> Evaluator<'e> {
                     BinOp::LessEq => Value::Bool(a.less_or_equal(&b)),
                     BinOp::Greater => Value::Bool(a.greater_than(&b)),
                     BinOp::GreaterEq => Value::Bool(a.greater_or_equal(&b)),
-                    BinOp::And | BinOp::Or | BinOp::Eq | BinOp::NotEq => unreachable!(),
+                    // handled above; kept total so no input can reach a panic
+                    BinOp::And | BinOp::Or | BinOp::Eq | BinOp::NotEq => Value::NULL,
                 };
                 Ok(v)
             }

@@ -863,8 +863,7 @@ impl<'a> Loader<'a> {
                 )));
             }
         }
-        if name_attr.is_some() && matrix.is_none() {
-            let a = name_attr.unwrap_or_else(|| unreachable!());
+        if let (Some(a), None) = (name_attr, matrix) {
             return Err(Box::new(
                 HclError::new(ErrorKind::Block, Some(a.name.span), "name requires matrix")
                     .with_help("add a `matrix` attribute, or remove `name`"),
