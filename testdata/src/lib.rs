@@ -17,9 +17,13 @@ pub fn generated(n: usize) -> String {
     let mut s = String::with_capacity(n * 240);
     s.push_str("variable \"REGISTRY\" { default = \"ghcr.io/acme\" }\n");
     s.push_str("variable \"TAG\" { default = \"v1\" }\n");
-    s.push_str("function \"img\" {\n  params = [name]\n  result = \"${REGISTRY}/${name}:${TAG}\"\n}\n");
+    s.push_str(
+        "function \"img\" {\n  params = [name]\n  result = \"${REGISTRY}/${name}:${TAG}\"\n}\n",
+    );
     s.push_str("target \"_common\" {\n  args = { GO_VERSION = \"1.22\", BASE = \"alpine\" }\n");
-    s.push_str("  labels = { \"org.opencontainers.image.source\" = \"https://github.com/acme/x\" }\n");
+    s.push_str(
+        "  labels = { \"org.opencontainers.image.source\" = \"https://github.com/acme/x\" }\n",
+    );
     s.push_str("  platforms = [\"linux/amd64\", \"linux/arm64\"]\n}\n");
     for i in 0..n {
         let ctx = if i % 10 == 0 {
