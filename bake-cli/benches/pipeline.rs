@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 
 use bake_core::source::SourceMap;
 
+// The same allocator as the `bake` binary, so stage timings add up to what users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

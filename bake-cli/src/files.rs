@@ -51,6 +51,8 @@ fn kind_of(name: &str, text: &str) -> FileKind {
         FileKind::Compose
     } else if text.trim_start().starts_with('{') {
         FileKind::Json
+    } else if bake_compose::looks_like_compose(text) {
+        FileKind::Compose
     } else {
         FileKind::Hcl
     }

@@ -134,7 +134,9 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
         ));
     }
 
+    let env_lookup = !env_bool(&cx.env, "BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")?;
     let mut bodies = Vec::new();
+    let mut compose_ids = Vec::new();
     for f in &files {
         match f.kind {
             FileKind::Hcl | FileKind::Json => {
@@ -147,19 +149,22 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
                     .map_err(|e| Box::new(e.attach(&sources)) as Failure)?;
                 bodies.push(body);
             }
-            FileKind::Compose => {
-                return Err(fail(
-                    format!(
-                        "{}: Compose files are not supported yet",
-                        sources.get(f.id).name
-                    ),
-                    Some("use an HCL or JSON bake file for now".into()),
-                ));
-            }
+            FileKind::Compose => compose_ids.push(f.id),
         }
     }
+    // Compose files load first (buildx merges them into the configuration before HCL).
+    let copts = bake_compose::ComposeOptions {
+        env: cx.env.clone(),
+        vars: vars.clone(),
+        env_lookup,
+        cwd: cx.cwd.clone(),
+    };
+    let composed =
+        bake_compose::load(&sources, &compose_ids, &copts).map_err(|e| Box::new(e) as Failure)?;
+    for w in composed.warnings {
+        rep.warn(Box::new(w));
+    }
 
-    let env_lookup = !env_bool(&cx.env, "BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")?;
     let mut builtins = BTreeMap::new();
     builtins.insert("BAKE_CMD_CONTEXT".to_string(), "cwd://".to_string());
     builtins.insert("BAKE_LOCAL_PLATFORM".to_string(), local_platform());
@@ -180,7 +185,9 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
     for w in loaded.warnings {
         rep.warn(Box::new(w.attach(&sources)));
     }
-    let config = loaded.config;
+    let mut config = composed.config;
+    config.groups.extend(loaded.config.groups);
+    config.targets.extend(loaded.config.targets);
 
     if let Some(lo) = list_opts {
         let vars: Vec<bake_core::VariableInfo> = loaded
