@@ -1,17 +1,15 @@
 //! HCL's JSON syntax → our syntax tree. Strings are templates (`"${X}"`, `"$${X}"`), the
 //! top-level keys `variable`, `function`, `target` and `group` hold blocks keyed by label,
-//! everything else is an attribute.
-//!
-//! Spans: serde_json gives none, so every node points at the key it was found under
-//! (located by a textual search); good enough for "which target, which attribute".
+//! everything else is an attribute. Every node keeps the span of the JSON value it came
+//! from, so diagnostics point at the exact value.
 
 use std::sync::Arc;
 
 use bake_core::source::SourceId;
-use serde_json::Value as J;
 
 use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, ObjKey, Span};
 use crate::error::{HclError, Result};
+use crate::jsonspan::{JKind, JNode};
 use crate::number::Number;
 use crate::parse_hcl::{parse_expr_str, parse_template_str};
 use crate::value::Value;
@@ -21,12 +19,20 @@ use crate::value::Value;
 /// # Errors
 /// Invalid JSON (with line and column) and invalid templates in strings.
 pub fn parse(src: SourceId, text: &str) -> Result<Body> {
-    let j: J = serde_json::from_str(text).map_err(|e| {
+    // serde_json validates (and words the error); our reader then keeps the spans.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         let off = line_col_offset(text, e.line(), e.column());
-        HclError::syntax(Span::new(src, off..off), format!("invalid JSON: {e}"))
-    })?;
-    let cx = Cx { src, text };
-    let J::Object(top) = &j else {
+        return Err(Box::new(HclError::syntax(
+            Span::new(src, off..off),
+            format!("invalid JSON: {e}"),
+        )));
+    }
+    let cx = Cx { src };
+    let Some(JNode {
+        kind: JKind::Obj(top),
+        ..
+    }) = crate::jsonspan::read(text)
+    else {
         return Err(Box::new(HclError::syntax(
             Span::new(src, 0..0),
             "a JSON bake file must be an object at the top level",
@@ -36,14 +42,13 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
         span: Span::new(src, 0..text.len()),
         ..Body::default()
     };
-    for (k, v) in top {
-        let kspan = cx.key_span(k);
+    for (k, kspan, v) in &top {
+        let kspan = cx.span(kspan);
         match k.as_str() {
             "variable" | "function" | "target" | "group" => {
-                for (label, b) in labeled(v) {
-                    let lspan = cx.key_span(&label);
-                    let blk = cx.block(k, &label, b, kspan, lspan)?;
-                    body.blocks.push(blk);
+                for (label, lspan, b) in labeled(v) {
+                    body.blocks
+                        .push(cx.block(k, label, b, kspan, cx.span(lspan))?);
                 }
             }
             _ => body.attrs.push(Attr {
@@ -51,8 +56,8 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
                     name: Arc::from(k.as_str()),
                     span: kspan,
                 },
-                expr: cx.expr(v, kspan)?,
-                span: kspan,
+                expr: cx.expr(v)?,
+                span: kspan.to(cx.span(&v.span)),
             }),
         }
     }
@@ -70,70 +75,76 @@ fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
     text.len()
 }
 
-/// `{"label": {...}}` or `[{"label": {...}}, ...]` → (label, body) pairs.
-fn labeled(v: &J) -> Vec<(String, &J)> {
-    match v {
-        J::Object(o) => o
+type Member<'j> = (&'j str, &'j std::ops::Range<usize>, &'j JNode);
+
+/// `{"label": {...}}` or `[{"label": {...}}, ...]` → (label, label span, body) triples.
+fn labeled(v: &JNode) -> Vec<Member<'_>> {
+    match &v.kind {
+        JKind::Obj(o) => o
             .iter()
-            .flat_map(|(k, b)| match b {
-                J::Array(items) => items.iter().map(|i| (k.clone(), i)).collect::<Vec<_>>(),
-                other => vec![(k.clone(), other)],
+            .flat_map(|(k, ks, b)| match &b.kind {
+                JKind::Arr(items) => items
+                    .iter()
+                    .map(|i| (k.as_str(), ks, i))
+                    .collect::<Vec<_>>(),
+                _ => vec![(k.as_str(), ks, b)],
             })
             .collect(),
-        J::Array(items) => items.iter().flat_map(labeled).collect(),
+        JKind::Arr(items) => items.iter().flat_map(labeled).collect(),
         _ => Vec::new(),
     }
 }
 
-struct Cx<'a> {
+struct Cx {
     src: SourceId,
-    text: &'a str,
 }
 
-impl Cx<'_> {
-    fn key_span(&self, key: &str) -> Span {
-        let needle = format!("\"{key}\"");
-        match self.text.find(&needle) {
-            Some(i) => Span::new(self.src, i..i + needle.len()),
-            None => Span::new(self.src, 0..0),
-        }
+impl Cx {
+    fn span(&self, r: &std::ops::Range<usize>) -> Span {
+        Span::new(self.src, r.clone())
     }
 
-    fn block(&self, ty: &str, label: &str, b: &J, tspan: Span, lspan: Span) -> Result<Block> {
+    fn attrs(&self, o: &JNode, body: &mut Body) -> Result<()> {
+        if let JKind::Obj(members) = &o.kind {
+            for (k, ks, v) in members {
+                let kspan = self.span(ks);
+                body.attrs.push(Attr {
+                    name: Ident {
+                        name: Arc::from(k.as_str()),
+                        span: kspan,
+                    },
+                    expr: self.expr(v)?,
+                    span: kspan.to(self.span(&v.span)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn block(&self, ty: &str, label: &str, b: &JNode, tspan: Span, lspan: Span) -> Result<Block> {
         let mut body = Body {
-            span: lspan,
+            span: self.span(&b.span),
             ..Body::default()
         };
-        if let J::Object(o) = b {
-            for (k, v) in o {
-                let kspan = self.key_span(k);
+        if let JKind::Obj(members) = &b.kind {
+            for (k, ks, v) in members {
+                let kspan = self.span(ks);
+                let vspan = self.span(&v.span);
                 let name = Ident {
                     name: Arc::from(k.as_str()),
                     span: kspan,
                 };
                 if ty == "variable" && k == "validation" {
-                    let items: Vec<&J> = match v {
-                        J::Array(a) => a.iter().collect(),
-                        other => vec![other],
+                    let items: Vec<&JNode> = match &v.kind {
+                        JKind::Arr(a) => a.iter().collect(),
+                        _ => vec![v],
                     };
                     for it in items {
                         let mut vb = Body {
-                            span: kspan,
+                            span: self.span(&it.span),
                             ..Body::default()
                         };
-                        if let J::Object(vo) = it {
-                            for (vk, vv) in vo {
-                                let vks = self.key_span(vk);
-                                vb.attrs.push(Attr {
-                                    name: Ident {
-                                        name: Arc::from(vk.as_str()),
-                                        span: vks,
-                                    },
-                                    expr: self.expr(vv, vks)?,
-                                    span: vks,
-                                });
-                            }
-                        }
+                        self.attrs(it, &mut vb)?;
                         body.blocks.push(Block {
                             ident: name.clone(),
                             labels: vec![],
@@ -143,27 +154,27 @@ impl Cx<'_> {
                     }
                     continue;
                 }
-                let expr = match (ty, k.as_str(), v) {
-                    ("variable", "type", J::String(s)) => parse_expr_str(self.src, s, kspan)?,
-                    ("function", "params", J::Array(items)) => Expr {
+                let expr = match (ty, k.as_str(), &v.kind) {
+                    ("variable", "type", JKind::Str(s)) => parse_expr_str(self.src, s, vspan)?,
+                    ("function", "params", JKind::Arr(items)) => Expr {
                         kind: ExprKind::Tuple(
                             items
                                 .iter()
-                                .map(|i| match i {
-                                    J::String(s) => Ok(keyword(s, kspan)),
-                                    other => self.expr(other, kspan),
+                                .map(|i| match &i.kind {
+                                    JKind::Str(s) => Ok(keyword(s, self.span(&i.span))),
+                                    _ => self.expr(i),
                                 })
                                 .collect::<Result<_>>()?,
                         ),
-                        span: kspan,
+                        span: vspan,
                     },
-                    ("function", "variadic_params", J::String(s)) => keyword(s, kspan),
-                    _ => self.expr(v, kspan)?,
+                    ("function", "variadic_params", JKind::Str(s)) => keyword(s, vspan),
+                    _ => self.expr(v)?,
                 };
                 body.attrs.push(Attr {
                     name,
                     expr,
-                    span: kspan,
+                    span: kspan.to(vspan),
                 });
             }
         }
@@ -181,34 +192,33 @@ impl Cx<'_> {
         })
     }
 
-    fn expr(&self, v: &J, span: Span) -> Result<Expr> {
-        let kind = match v {
-            J::Null => ExprKind::Lit(Value::NULL),
-            J::Bool(b) => ExprKind::Lit(Value::Bool(*b)),
-            J::Number(n) => ExprKind::Lit(Value::Number(
-                Number::parse(&n.to_string()).unwrap_or_else(|| Number::from_i64(0)),
+    fn expr(&self, v: &JNode) -> Result<Expr> {
+        let span = self.span(&v.span);
+        let kind = match &v.kind {
+            JKind::Null => ExprKind::Lit(Value::NULL),
+            JKind::Bool(b) => ExprKind::Lit(Value::Bool(*b)),
+            JKind::Num(n) => ExprKind::Lit(Value::Number(
+                Number::parse(n).unwrap_or_else(|| Number::from_i64(0)),
             )),
-            J::String(s) => {
+            JKind::Str(s) => {
                 if !s.contains("${") && !s.contains("%{") {
                     ExprKind::Lit(Value::string(s.as_str()))
                 } else {
                     return parse_template_str(self.src, s, span);
                 }
             }
-            J::Array(a) => ExprKind::Tuple(
-                a.iter()
-                    .map(|x| self.expr(x, span))
-                    .collect::<Result<_>>()?,
-            ),
-            J::Object(o) => ExprKind::Object(
+            JKind::Arr(a) => {
+                ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect::<Result<_>>()?)
+            }
+            JKind::Obj(o) => ExprKind::Object(
                 o.iter()
-                    .map(|(k, x)| {
+                    .map(|(k, ks, x)| {
                         Ok((
                             ObjKey::Expr(Expr {
                                 kind: ExprKind::Lit(Value::string(k.as_str())),
-                                span,
+                                span: self.span(ks),
                             }),
-                            self.expr(x, span)?,
+                            self.expr(x)?,
                         ))
                     })
                     .collect::<Result<_>>()?,
