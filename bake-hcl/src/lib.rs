@@ -8,6 +8,7 @@ pub mod error;
 pub mod eval;
 pub mod functions;
 pub mod json;
+pub mod jsonspan;
 pub mod loader;
 pub mod number;
 pub mod parse_hcl;
