@@ -58,6 +58,9 @@ pub struct Loaded {
     pub config: Config,
     /// Every declared variable, sorted by name.
     pub variables: Vec<VariableInfo>,
+    /// Where each variable's value came from: its `default` (file span), an environment
+    /// variable, a `--var` flag, or nothing (empty/null).
+    pub variable_origins: BTreeMap<String, Origin>,
     /// Warnings (unknown attributes and blocks).
     pub warnings: Vec<HclError>,
 }
@@ -178,6 +181,7 @@ struct Loader<'a> {
     /// a matrix cell, `Some(usize::MAX)` inside user functions (not tracked).
     cur_ctx: Option<usize>,
     keywords_seen: std::collections::HashSet<(Option<usize>, String)>,
+    var_origins: BTreeMap<String, Origin>,
 }
 
 /// Loads HCL/JSON bodies (already parsed, in file order) into the bake model.
@@ -201,6 +205,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         ref_stack: Vec::new(),
         cur_ctx: None,
         keywords_seen: std::collections::HashSet::new(),
+        var_origins: BTreeMap::new(),
     };
     let mut blocks: Vec<(BlockTy, &Block)> = Vec::new();
     for body in bodies {
@@ -377,6 +382,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
     Ok(Loaded {
         config,
         variables,
+        variable_origins: l.var_origins,
         warnings,
     })
 }
@@ -661,8 +667,22 @@ impl<'a> Loader<'a> {
         } else {
             Value::NULL
         };
-        let _ = default_expr;
         let ovr = self.value_override(name, type_specified);
+        let origin = match &ovr {
+            Some((_, json)) => {
+                let key = if *json { format!("{name}_JSON") } else { name.to_string() };
+                if self.opts.vars.contains_key(&key) {
+                    Origin::Set(format!("--var {key}"))
+                } else {
+                    Origin::Env(key)
+                }
+            }
+            None => match default_expr {
+                Some(d) => Origin::File(to_core_span(d.span)),
+                None => Origin::Default,
+            },
+        };
+        self.var_origins.insert(name.to_string(), origin);
         if !has_default_attr && ovr.is_none() {
             return Ok(if type_specified {
                 Value::Null(var_type)
