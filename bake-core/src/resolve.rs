@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use indexmap::IndexMap;
 
@@ -723,18 +724,52 @@ impl Cfg {
             help,
         }
     }
+}
+
+/// A parent as [`Resolver::target_rec`] returns it: the resolved target (`None` when an
+/// `inherits` cycle cut it off) and whether a cycle was cut anywhere below it.
+type Rec = (Option<Rc<Tgt>>, bool);
+
+/// `ResolveTarget` for the targets of one [`resolve`] call. A resolved target whose walk
+/// cut no `inherits` cycle depends only on its name and the overrides (fixed for the call),
+/// so it is memoized and shared: a parent inherited by thousands of targets is resolved
+/// once. Results that met a cycle depend on where the walk started and are not memoized
+/// (their warnings are emitted by every walk that meets them, as before).
+struct Resolver<'c> {
+    cfg: &'c Cfg,
+    ov: &'c Overrides,
+    done: HashMap<&'c str, Rc<Tgt>>,
+    /// One walk's targets: `None` while being resolved, then the result and its cycle flag.
+    visited: HashMap<&'c str, Option<(Rc<Tgt>, bool)>>,
+}
+
+impl<'c> Resolver<'c> {
+    fn new(cfg: &'c Cfg, ov: &'c Overrides) -> Self {
+        Resolver {
+            cfg,
+            ov,
+            done: HashMap::new(),
+            visited: HashMap::new(),
+        }
+    }
 
     /// `ResolveTarget`: inherits, overrides and normalization, then the defaults.
     fn resolve_target(
-        &self,
+        &mut self,
         name: &str,
-        ov: &Overrides,
         warnings: &mut Vec<String>,
     ) -> Result<Tgt, ResolveError> {
-        let mut visited: HashMap<String, Option<Tgt>> = HashMap::new();
-        let mut t = self
-            .target_rec(name, None, &mut visited, ov, warnings)?
-            .unwrap_or_default();
+        self.visited.clear();
+        let mut t = if let Some(t) = self.done.get(name) {
+            Tgt::clone(t)
+        } else {
+            let Some((key, own)) = self.cfg.targets.get_key_value(name) else {
+                return Err(self.cfg.not_found(name, None));
+            };
+            let key = key.as_str();
+            self.visited.insert(key, None);
+            self.build(key, own, warnings)?.0
+        };
         t.inherits.clear();
         if t.context.is_none() {
             t.context = Some(match &t.default_base {
@@ -748,136 +783,158 @@ impl Cfg {
         Ok(t)
     }
 
-    fn target_rec(
-        &self,
-        name: &str,
-        child: Option<&str>,
-        visited: &mut HashMap<String, Option<Tgt>>,
-        ov: &Overrides,
+    /// The parents merged in order, then the target itself, its overrides, normalized; and
+    /// whether an `inherits` cycle was cut on the way.
+    fn build(
+        &mut self,
+        name: &'c str,
+        own: &'c Tgt,
         warnings: &mut Vec<String>,
-    ) -> Result<Option<Tgt>, ResolveError> {
-        if let Some(v) = visited.get(name) {
-            if v.is_none() {
-                let w = match child {
-                    Some(c) if c == name => format!("target `{name}` inherits from itself; ignored"),
-                    Some(c) => format!(
-                        "`inherits` cycle: target `{c}` inherits from `{name}`, which is still being resolved; ignored"
-                    ),
-                    None => format!("`inherits` cycle through target `{name}`; ignored"),
+    ) -> Result<(Tgt, bool), ResolveError> {
+        let mut cut = false;
+        // buildx merges the parents into `tt`, then `tt` and the target into an empty `m`.
+        // Merging a merge result into an empty target reproduces it exactly (values are
+        // copied, maps hold no null values, lists stay as they are, cache entries are
+        // already normalized), so the parents are merged straight into `m`.
+        let mut m = Tgt::default();
+        for parent in &own.inherits {
+            let (p, c) = self.target_rec(parent, name, warnings)?;
+            cut |= c;
+            if let Some(p) = p {
+                m.merge(&p);
+            }
+        }
+        m.merge(own);
+        if let Some(o) = self.ov.get(name) {
+            m.add_overrides(o)?;
+        }
+        m.normalize();
+        Ok((m, cut))
+    }
+
+    fn target_rec(
+        &mut self,
+        name: &str,
+        child: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Rec, ResolveError> {
+        if let Some(v) = self.visited.get(name) {
+            let Some((t, cut)) = v else {
+                let w = if child == name {
+                    format!("target `{name}` inherits from itself; ignored")
+                } else {
+                    format!(
+                        "`inherits` cycle: target `{child}` inherits from `{name}`, which is still being resolved; ignored"
+                    )
                 };
                 if !warnings.contains(&w) {
                     warnings.push(w);
                 }
-            }
-            return Ok(v.clone());
+                return Ok((None, true));
+            };
+            return Ok((Some(Rc::clone(t)), *cut));
         }
-        visited.insert(name.to_string(), None);
-        let Some(own) = self.target(name) else {
-            return Err(match child {
-                Some(c) => ResolveError::ParentNotFound {
-                    target: c.to_string(),
-                    parent: name.to_string(),
-                    help: if self.group(name).is_some() {
-                        Some(format!(
-                            "`{name}` is a group; a target can only inherit from targets"
-                        ))
-                    } else {
-                        did_you_mean(name, self.targets.iter().map(|(n, _)| n.as_str()))
-                    },
+        if let Some(t) = self.done.get(name) {
+            return Ok((Some(Rc::clone(t)), false));
+        }
+        let cfg = self.cfg;
+        let Some((key, own)) = cfg.targets.get_key_value(name) else {
+            return Err(ResolveError::ParentNotFound {
+                target: child.to_string(),
+                parent: name.to_string(),
+                help: if cfg.group(name).is_some() {
+                    Some(format!(
+                        "`{name}` is a group; a target can only inherit from targets"
+                    ))
+                } else {
+                    did_you_mean(name, cfg.targets.iter().map(|(n, _)| n.as_str()))
                 },
-                None => self.not_found(name, None),
             });
         };
-        let mut tt = Tgt::default();
-        for parent in &own.inherits {
-            if let Some(p) = self.target_rec(parent, Some(name), visited, ov, warnings)? {
-                tt.merge(&p);
-            }
+        let key = key.as_str();
+        self.visited.insert(key, None);
+        let (m, cut) = self.build(key, own, warnings)?;
+        let m = Rc::new(m);
+        if !cut {
+            self.done.insert(key, Rc::clone(&m));
         }
-        let mut m = Tgt::default();
-        m.merge(&tt);
-        m.merge(own);
-        if let Some(o) = ov.get(name) {
-            m.add_overrides(o)?;
-        }
-        m.normalize();
-        visited.insert(name.to_string(), Some(m.clone()));
-        Ok(Some(m))
+        self.visited.insert(key, Some((Rc::clone(&m), cut)));
+        Ok((Some(m), cut))
     }
 
-    /// `loadLinks`: resolves the targets named by `target:` contexts.
+    /// `loadLinks`: resolves the targets named by `target:` contexts of `m[idx]`; `stack`
+    /// holds the targets whose links are being loaded (by index in `m`).
     fn load_links(
-        &self,
-        name: &str,
-        m: &mut BTreeMap<String, Tgt>,
-        ov: &Overrides,
-        visited: &[String],
+        &mut self,
+        idx: usize,
+        m: &mut IndexMap<String, Tgt>,
+        stack: &mut Vec<usize>,
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
-        let mut visited = visited.to_vec();
-        visited.push(name.to_string());
-        let links: Vec<String> = m
-            .get(name)
-            .and_then(|t| t.contexts.as_ref())
+        stack.push(idx);
+        let links: Vec<String> = m[idx]
+            .contexts
+            .as_ref()
             .map(|cs| {
                 cs.values()
                     .filter_map(|v| v.strip_prefix("target:").map(str::to_string))
                     .collect()
             })
             .unwrap_or_default();
+        let name = |m: &IndexMap<String, Tgt>| m.get_index(idx).expect("target present").0.clone();
         for link in links {
-            if link == name {
+            if m.get_index(idx).is_some_and(|(n, _)| *n == link) {
                 return Err(ResolveError::LinkSelf { target: link });
             }
-            if visited.contains(&link) {
-                return Err(ResolveError::LinkLoop {
-                    from: name.to_string(),
-                    to: link,
-                });
-            }
-            if !m.contains_key(&link) {
-                let mut t2 = if self.target(&link).is_none() {
-                    return Err(self.not_found(
-                        &link,
-                        Some(format!(
-                            "target `{name}` uses it as a context (`target:{link}`)"
-                        )),
-                    ));
-                } else {
-                    self.resolve_target(&link, ov, warnings)?
-                };
-                t2.output = Some(vec![ExportEntry {
-                    typ: "cacheonly".to_string(),
-                    ..Default::default()
-                }]);
-                t2.linked = true;
-                m.insert(link.clone(), t2);
-            }
-            self.load_links(&link, m, ov, &visited, warnings)?;
-            let (ents, lplat) = {
-                let t2 = &m[&link];
-                (
-                    t2.entitlements.clone().unwrap_or_default(),
-                    t2.platforms.clone().unwrap_or_default(),
-                )
+            let li = match m.get_index_of(&link) {
+                Some(li) if stack.contains(&li) => {
+                    return Err(ResolveError::LinkLoop {
+                        from: name(m),
+                        to: link,
+                    });
+                }
+                Some(li) => li,
+                None => {
+                    if self.cfg.target(&link).is_none() {
+                        let from = name(m);
+                        return Err(self.cfg.not_found(
+                            &link,
+                            Some(format!(
+                                "target `{from}` uses it as a context (`target:{link}`)"
+                            )),
+                        ));
+                    }
+                    let mut t2 = self.resolve_target(&link, warnings)?;
+                    t2.output = Some(vec![ExportEntry {
+                        typ: "cacheonly".to_string(),
+                        ..Default::default()
+                    }]);
+                    t2.linked = true;
+                    m.insert_full(link.clone(), t2).0
+                }
             };
-            let t = m.get_mut(name).expect("target present");
-            for e in ents {
-                let list = t.entitlements.get_or_insert_with(Vec::new);
-                if !list.contains(&e) {
-                    list.push(e);
+            self.load_links(li, m, stack, warnings)?;
+            if let Some(ents) = m[li].entitlements.as_ref().filter(|e| !e.is_empty()) {
+                let ents = ents.clone();
+                let list = m[idx].entitlements.get_or_insert_with(Vec::new);
+                for e in ents {
+                    if !list.contains(&e) {
+                        list.push(e);
+                    }
                 }
             }
-            let plat = t.platforms.clone().unwrap_or_default();
+            let plat = m[idx].platforms.as_deref().unwrap_or_default();
+            let lplat = m[li].platforms.as_deref().unwrap_or_default();
             if plat.len() > 1 && lplat.len() > 1 && !plat.iter().all(|p| lplat.contains(p)) {
                 return Err(ResolveError::LinkPlatforms {
+                    target: name(m),
+                    platforms: plat.to_vec(),
+                    linked_platforms: lplat.to_vec(),
                     linked: link,
-                    target: name.to_string(),
-                    platforms: plat,
-                    linked_platforms: lplat,
                 });
             }
         }
+        stack.pop();
         Ok(())
     }
 }
@@ -1215,12 +1272,14 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     let ov = cfg.new_overrides(&opts.overrides, opts.env)?;
 
     let mut warnings = Vec::new();
-    let mut targets: BTreeMap<String, Tgt> = BTreeMap::new();
+    let mut resolver = Resolver::new(&cfg, &ov);
+    // By first resolution; sorted by name below, where the order matters.
+    let mut targets: IndexMap<String, Tgt> = IndexMap::new();
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for name in &names {
         let (ts, gs) = cfg.resolve_group(name);
         for tname in ts {
-            let t = cfg.resolve_target(&tname, &ov, &mut warnings)?;
+            let t = resolver.resolve_target(&tname, &mut warnings)?;
             targets.insert(tname, t);
         }
         for g in gs {
@@ -1254,9 +1313,12 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         g.targets.sort();
     }
 
-    let top: Vec<String> = targets.keys().cloned().collect();
-    for name in top {
-        cfg.load_links(&name, &mut targets, &ov, &[], &mut warnings)?;
+    let mut top: Vec<usize> = (0..targets.len()).collect();
+    let key = |i: usize| targets.get_index(i).map(|(n, _)| n);
+    top.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut stack = Vec::new();
+    for idx in top {
+        resolver.load_links(idx, &mut targets, &mut stack, &mut warnings)?;
     }
 
     // SOURCE_DATE_EPOCH from the environment goes into every target's args.
@@ -1268,15 +1330,17 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         }
     }
 
-    let mut out = BTreeMap::new();
-    for (name, t) in targets {
+    let mut sorted: Vec<(String, Tgt)> = targets.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::with_capacity(sorted.len());
+    for (name, t) in sorted {
         let mut t = t.into_target(name.clone());
         check_build_options(&mut t, opts)?;
-        out.insert(name, t);
+        out.push((name, t));
     }
     Ok(Resolved {
         groups,
-        targets: out,
+        targets: out.into_iter().collect(),
         warnings,
     })
 }
