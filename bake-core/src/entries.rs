@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::ResolveError;
-use crate::json::Json;
+use crate::json::{Json, PrettyWriter};
 use crate::model::RawEntry;
 use crate::util::{csv_fields, csv_quote, parse_bool, remove_dupes_swap};
 
@@ -255,6 +255,37 @@ impl ExportEntry {
             extra.push(("dest", Json::str(self.dest.clone())));
         }
         obj_with_type(&self.attrs, &extra)
+    }
+
+    /// Writes what [`ExportEntry::to_json`] builds: the attributes with `type` and `dest`
+    /// (when set) in key order, an extra key replacing an attribute of the same name.
+    pub fn write_json(&self, w: &mut PrettyWriter) {
+        let both = [("dest", self.dest.as_str()), ("type", self.typ.as_str())];
+        let extra = if self.dest.is_empty() {
+            &both[1..]
+        } else {
+            &both[..]
+        };
+        let mut next = 0;
+        w.open('{');
+        for (k, v) in &self.attrs {
+            let mut replaced = false;
+            while let Some(&(ek, ev)) = extra.get(next).filter(|(ek, _)| *ek <= k.as_str()) {
+                replaced |= ek == k;
+                w.raw_key(ek);
+                w.str(ev);
+                next += 1;
+            }
+            if !replaced {
+                w.key(k);
+                w.str(v);
+            }
+        }
+        for &(ek, ev) in &extra[next..] {
+            w.raw_key(ek);
+            w.str(ev);
+        }
+        w.close('}');
     }
 }
 

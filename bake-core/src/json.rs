@@ -35,24 +35,231 @@ impl Json {
 
 /// Writes `s` as a JSON string literal with Go's escaping.
 pub fn write_go_string(out: &mut String, s: &str) {
+    write_escaped(out, s, false);
+}
+
+/// Writes `s` as a JSON string literal with Go's escaping, after buildx's
+/// `Target.MarshalJSON` escape of `${` → `$${` and `%{` → `%%{`.
+pub fn write_go_string_tpl(out: &mut String, s: &str) {
+    write_escaped(out, s, true);
+}
+
+/// Whether byte `b` may need more than copying: JSON and Go's HTML escapes, the first byte
+/// of U+2028 / U+2029, and `$` / `%` (template escape).
+const fn special_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'&' as usize] = true;
+    t[0xE2] = true;
+    t[b'$' as usize] = true;
+    t[b'%' as usize] = true;
+    t
+}
+
+static SPECIAL: [bool; 256] = special_table();
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_u_escape(out: &mut String, c: u32) {
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[((c >> shift) & 0xF) as usize] as char);
+    }
+}
+
+fn write_escaped(out: &mut String, s: &str, tpl: bool) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[b as usize] {
+            i += 1;
+            continue;
+        }
+        // Every special byte is ASCII or the lead byte 0xE2, so `i` is a char boundary.
+        let (esc, len): (Option<&str>, usize) = match b {
+            b'"' => (Some("\\\""), 1),
+            b'\\' => (Some("\\\\"), 1),
+            b'\n' => (Some("\\n"), 1),
+            b'\r' => (Some("\\r"), 1),
+            b'\t' => (Some("\\t"), 1),
+            0x08 => (Some("\\b"), 1),
+            0x0C => (Some("\\f"), 1),
+            b'$' | b'%' => {
+                if tpl && bytes.get(i + 1) == Some(&b'{') {
+                    out.push_str(&s[start..=i]);
+                    start = i;
+                }
+                i += 1;
+                continue;
             }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+            0xE2 => {
+                if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9))
+                {
+                    out.push_str(&s[start..i]);
+                    push_u_escape(out, 0x2000 | u32::from(bytes[i + 2] - 0xA8 + 0x28));
+                    i += 3;
+                    start = i;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => (None, 1),
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => push_u_escape(out, u32::from(b)),
+        }
+        i += len;
+        start = i;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Writes Go's `MarshalIndent(v, "", "  ")` layout straight into a string, without building
+/// a [`Json`] tree: `{}` / `[]` when a container gets no members.
+#[derive(Debug, Default)]
+pub struct PrettyWriter {
+    pub out: String,
+    level: usize,
+    /// The innermost open container has no member yet.
+    empty: bool,
+}
+
+const SPACES: &str = "                                                                ";
+
+impl PrettyWriter {
+    /// A writer whose buffer starts with room for `capacity` bytes.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        PrettyWriter {
+            out: String::with_capacity(capacity),
+            level: 0,
+            empty: false,
         }
     }
-    out.push('"');
+
+    fn newline(&mut self) {
+        self.out.push('\n');
+        let mut n = self.level * 2;
+        while n > SPACES.len() {
+            self.out.push_str(SPACES);
+            n -= SPACES.len();
+        }
+        self.out.push_str(&SPACES[..n]);
+    }
+
+    /// Starts an object (`{`) or array (`[`) value.
+    pub fn open(&mut self, c: char) {
+        self.out.push(c);
+        self.level += 1;
+        self.empty = true;
+    }
+
+    /// Ends the innermost container with `}` or `]`.
+    pub fn close(&mut self, c: char) {
+        self.level -= 1;
+        if !self.empty {
+            self.newline();
+        }
+        self.out.push(c);
+        self.empty = false;
+    }
+
+    /// Starts an array element.
+    pub fn elem(&mut self) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.newline();
+    }
+
+    /// Starts an object member: writes its key (escaped as a JSON string).
+    pub fn key(&mut self, k: &str) {
+        self.elem();
+        write_go_string(&mut self.out, k);
+        self.out.push_str(": ");
+    }
+
+    /// Starts an object member whose key needs no escaping.
+    pub fn raw_key(&mut self, k: &str) {
+        debug_assert!(!k.bytes().any(|b| SPECIAL[b as usize]));
+        self.elem();
+        self.out.push('"');
+        self.out.push_str(k);
+        self.out.push_str("\": ");
+    }
+
+    /// A string value.
+    pub fn str(&mut self, s: &str) {
+        write_go_string(&mut self.out, s);
+    }
+
+    /// A string value with buildx's `${` / `%{` escape.
+    pub fn str_tpl(&mut self, s: &str) {
+        write_go_string_tpl(&mut self.out, s);
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self, b: bool) {
+        self.out.push_str(if b { "true" } else { "false" });
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    /// An array of strings.
+    pub fn strs<'s>(&mut self, items: impl IntoIterator<Item = &'s String>) {
+        self.open('[');
+        for s in items {
+            self.elem();
+            self.str(s);
+        }
+        self.close(']');
+    }
+
+    /// Any [`Json`] value.
+    pub fn value(&mut self, v: &Json) {
+        match v {
+            Json::Null => self.null(),
+            Json::Bool(b) => self.bool(*b),
+            Json::Int(i) => self.out.push_str(&i.to_string()),
+            Json::Str(s) => self.str(s),
+            Json::Arr(items) => {
+                self.open('[');
+                for item in items {
+                    self.elem();
+                    self.value(item);
+                }
+                self.close(']');
+            }
+            Json::Obj(fields) => {
+                self.open('{');
+                for (k, item) in fields {
+                    self.key(k);
+                    self.value(item);
+                }
+                self.close('}');
+            }
+        }
+    }
 }
 
 fn indent(out: &mut String, level: usize) {
@@ -136,5 +343,66 @@ mod tests {
             v.to_pretty(),
             "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    {\n      \"x\": 1\n    },\n    null\n  ]\n}"
         );
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+
+    /// The per-character reference the fast path must match.
+    fn reference(s: &str, tpl: bool) -> String {
+        let s = if tpl {
+            s.replace("${", "$${").replace("%{", "%%{")
+        } else {
+            s.to_string()
+        };
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn fast_escape_matches_reference() {
+        let alphabet = [
+            "$", "%", "{", "}", "a", "\"", "\\", "\n", "\u{1}", "\u{7f}", "<", "&", "\u{2028}",
+            "\u{2029}", "\u{2027}", "\u{20ac}", "é", "😀", "${", "%{", "$${", "\u{1f}",
+        ];
+        // Every string of up to three pieces of the alphabet.
+        let mut cases = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for base in &frontier {
+                for piece in alphabet {
+                    next.push(format!("{base}{piece}"));
+                }
+            }
+            cases.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for c in &cases {
+            for tpl in [false, true] {
+                let mut got = String::new();
+                write_escaped(&mut got, c, tpl);
+                assert_eq!(got, reference(c, tpl), "{c:?} tpl={tpl}");
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::Json;
+use crate::entries::{Attest, CacheEntry, PolicyEntry, SecretEntry, SshEntry};
+use crate::json::{Json, PrettyWriter};
 use crate::resolve::{Group, Resolved, Target};
 
 /// buildx's `Target.MarshalJSON` escape: `${` → `$${`, `%{` → `%%{`.
@@ -167,10 +168,207 @@ impl Target {
     }
 }
 
+fn write_opt_map(w: &mut PrettyWriter, m: &BTreeMap<String, Option<String>>) {
+    w.open('{');
+    for (k, v) in m {
+        w.key(k);
+        match v {
+            Some(v) => w.str_tpl(v),
+            None => w.null(),
+        }
+    }
+    w.close('}');
+}
+
+fn write_values<T>(w: &mut PrettyWriter, items: &[T], to_json: impl Fn(&T) -> Json) {
+    w.open('[');
+    for item in items {
+        w.elem();
+        w.value(&to_json(item));
+    }
+    w.close(']');
+}
+
+impl Group {
+    fn write_json(&self, w: &mut PrettyWriter) {
+        w.open('{');
+        if !self.description.is_empty() {
+            w.raw_key("description");
+            w.str(&self.description);
+        }
+        w.raw_key("targets");
+        w.strs(&self.targets);
+        w.close('}');
+    }
+}
+
+impl Target {
+    /// Writes what [`Target::to_json`] builds, without building it.
+    fn write_json(&self, w: &mut PrettyWriter) {
+        w.open('{');
+        if !self.description.is_empty() {
+            w.raw_key("description");
+            w.str(&self.description);
+        }
+        if !self.annotations.is_empty() {
+            w.raw_key("annotations");
+            w.open('[');
+            for a in &self.annotations {
+                w.elem();
+                w.str_tpl(a);
+            }
+            w.close(']');
+        }
+        if !self.attest.is_empty() {
+            w.raw_key("attest");
+            write_values(w, &self.attest, Attest::to_json);
+        }
+        w.raw_key("context");
+        w.str(&self.context);
+        if !self.contexts.is_empty() {
+            w.raw_key("contexts");
+            w.open('{');
+            for (k, v) in &self.contexts {
+                w.key(k);
+                w.str(v);
+            }
+            w.close('}');
+        }
+        w.raw_key("dockerfile");
+        w.str(&self.dockerfile);
+        if let Some(d) = &self.dockerfile_inline {
+            w.raw_key("dockerfile-inline");
+            w.str_tpl(d);
+        }
+        if !self.args.is_empty() {
+            w.raw_key("args");
+            write_opt_map(w, &self.args);
+        }
+        if !self.labels.is_empty() {
+            w.raw_key("labels");
+            write_opt_map(w, &self.labels);
+        }
+        if !self.tags.is_empty() {
+            w.raw_key("tags");
+            w.strs(&self.tags);
+        }
+        if !self.cache_from.is_empty() {
+            w.raw_key("cache-from");
+            write_values(w, &self.cache_from, CacheEntry::to_json);
+        }
+        if !self.cache_to.is_empty() {
+            w.raw_key("cache-to");
+            write_values(w, &self.cache_to, CacheEntry::to_json);
+        }
+        if let Some(t) = &self.target {
+            w.raw_key("target");
+            w.str(t);
+        }
+        if !self.secret.is_empty() {
+            w.raw_key("secret");
+            write_values(w, &self.secret, SecretEntry::to_json);
+        }
+        if !self.ssh.is_empty() {
+            w.raw_key("ssh");
+            write_values(w, &self.ssh, SshEntry::to_json);
+        }
+        if !self.platforms.is_empty() {
+            w.raw_key("platforms");
+            w.strs(&self.platforms);
+        }
+        if !self.output.is_empty() {
+            w.raw_key("output");
+            w.open('[');
+            for o in &self.output {
+                w.elem();
+                o.write_json(w);
+            }
+            w.close(']');
+        }
+        if let Some(p) = self.pull {
+            w.raw_key("pull");
+            w.bool(p);
+        }
+        if let Some(n) = self.no_cache {
+            w.raw_key("no-cache");
+            w.bool(n);
+        }
+        if let Some(n) = &self.network {
+            w.raw_key("network");
+            w.str(n);
+        }
+        if !self.no_cache_filter.is_empty() {
+            w.raw_key("no-cache-filter");
+            w.strs(&self.no_cache_filter);
+        }
+        if let Some(s) = &self.shm_size {
+            w.raw_key("shm-size");
+            w.str(s);
+        }
+        if !self.ulimits.is_empty() {
+            w.raw_key("ulimits");
+            w.strs(&self.ulimits);
+        }
+        if let Some(r) = &self.resources {
+            w.raw_key("resources");
+            w.value(&r.to_json());
+        }
+        if let Some(c) = &self.call {
+            w.raw_key("call");
+            w.str(c);
+        }
+        if !self.entitlements.is_empty() {
+            w.raw_key("entitlements");
+            w.strs(&self.entitlements);
+        }
+        if !self.extra_hosts.is_empty() {
+            w.raw_key("extra-hosts");
+            write_opt_map(w, &self.extra_hosts);
+        }
+        if !self.policy.is_empty() {
+            w.raw_key("policy");
+            write_values(w, &self.policy, PolicyEntry::to_json);
+        }
+        if let Some(p) = &self.project_id {
+            w.raw_key("project_id");
+            w.str(p);
+        }
+        w.close('}');
+    }
+}
+
 impl Resolved {
-    /// The whole `--print` document, ending with a newline.
+    /// The whole `--print` document, ending with a newline. Written straight into one
+    /// string; byte for byte what [`Group::to_json`] and [`Target::to_json`] pretty-print.
     #[must_use]
     pub fn to_print_json(&self) -> String {
+        let mut w = PrettyWriter::with_capacity(256 + 768 * self.targets.len());
+        w.open('{');
+        if !self.groups.is_empty() {
+            w.raw_key("group");
+            w.open('{');
+            for (k, g) in &self.groups {
+                w.key(k);
+                g.write_json(&mut w);
+            }
+            w.close('}');
+        }
+        w.raw_key("target");
+        w.open('{');
+        for (k, t) in &self.targets {
+            w.key(k);
+            t.write_json(&mut w);
+        }
+        w.close('}');
+        w.close('}');
+        w.out.push('\n');
+        w.out
+    }
+
+    /// The `--print` document built as a [`Json`] tree (the reference for
+    /// [`Resolved::to_print_json`]).
+    #[must_use]
+    pub fn to_json(&self) -> Json {
         let mut top = Vec::new();
         if !self.groups.is_empty() {
             top.push((
@@ -192,8 +390,145 @@ impl Resolved {
                     .collect(),
             ),
         ));
-        let mut s = Json::Obj(top).to_pretty();
-        s.push('\n');
-        s
+        Json::Obj(top)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entries::{ExportEntry, Resources};
+
+    fn s(v: &str) -> String {
+        v.to_string()
+    }
+
+    fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (s(k), s(v))).collect()
+    }
+
+    /// Strings that exercise every escape, both template escapes and their neighbours.
+    const TRICKY: &str =
+        "a${b}%{c}$$%%{$ %<>&\"\\\n\r\t\u{1}\u{8}\u{c}\u{1f}\u{2028}\u{2029}\u{2027}é€😀$";
+
+    fn rich(name: &str) -> Target {
+        let opt = |pairs: &[(&str, Option<&str>)]| -> BTreeMap<String, Option<String>> {
+            pairs.iter().map(|(k, v)| (s(k), v.map(s))).collect()
+        };
+        Target {
+            name: s(name),
+            description: s(TRICKY),
+            annotations: vec![s(TRICKY), s("index:a=b")],
+            attest: vec![Attest {
+                typ: s("sbom"),
+                disabled: true,
+                attrs: attrs(&[("generator", "x"), ("a", TRICKY)]),
+            }],
+            context: s(TRICKY),
+            contexts: attrs(&[("base", "target:x"), (TRICKY, TRICKY)]),
+            dockerfile: s("Dockerfile"),
+            dockerfile_inline: Some(s(TRICKY)),
+            args: opt(&[("A", Some(TRICKY)), ("B", None), ("C", Some(""))]),
+            labels: opt(&[(TRICKY, Some("${x}")), ("n", None)]),
+            tags: vec![s("a"), s(TRICKY)],
+            cache_from: vec![CacheEntry {
+                typ: s("registry"),
+                attrs: attrs(&[("ref", "x"), ("mode", "max")]),
+            }],
+            cache_to: vec![CacheEntry {
+                typ: s("local"),
+                attrs: BTreeMap::new(),
+            }],
+            target: Some(s(TRICKY)),
+            secret: vec![
+                SecretEntry {
+                    id: s("id"),
+                    src: s("src"),
+                    env: s(""),
+                },
+                SecretEntry::default(),
+            ],
+            ssh: vec![
+                SshEntry {
+                    id: s("default"),
+                    paths: vec![s("a"), s("b")],
+                },
+                SshEntry::default(),
+            ],
+            platforms: vec![s("linux/amd64"), s("linux/arm64")],
+            output: vec![
+                ExportEntry {
+                    typ: s("cacheonly"),
+                    ..Default::default()
+                },
+                ExportEntry {
+                    typ: s("image"),
+                    attrs: attrs(&[("a", "1"), ("dest", "x"), ("push", "true"), ("z", "2")]),
+                    dest: s("out"),
+                },
+                ExportEntry {
+                    typ: s("local"),
+                    attrs: attrs(&[("compression", "zstd"), ("type", "y"), ("u", "")]),
+                    dest: String::new(),
+                },
+            ],
+            pull: Some(false),
+            no_cache: Some(true),
+            network: Some(s("host")),
+            no_cache_filter: vec![s("x")],
+            shm_size: Some(s("2g")),
+            ulimits: vec![s("nofile=1024:1024")],
+            resources: Some(Resources {
+                memory: Some(s("1g")),
+                cpu_shares: Some(512),
+                ..Default::default()
+            }),
+            call: Some(s("lint")),
+            entitlements: vec![s("network.host")],
+            extra_hosts: opt(&[("h", Some("1.2.3.4")), ("n", None)]),
+            policy: vec![PolicyEntry {
+                files: vec![s("p.rego")],
+                reset: true,
+                disabled: false,
+                strict: Some(true),
+                log_level: None,
+            }],
+            project_id: Some(s("p")),
+            linked: false,
+            origins: BTreeMap::new(),
+        }
+    }
+
+    fn check(r: &Resolved) {
+        let mut want = r.to_json().to_pretty();
+        want.push('\n');
+        assert_eq!(r.to_print_json(), want);
+    }
+
+    #[test]
+    fn writer_matches_tree() {
+        let mut r = Resolved::default();
+        check(&r);
+        r.targets.insert(s("plain"), Target::default());
+        check(&r);
+        r.targets.insert(s(TRICKY), rich(TRICKY));
+        r.targets.insert(s("rich"), rich("rich"));
+        r.groups.insert(
+            s("default"),
+            Group {
+                name: s("default"),
+                description: String::new(),
+                targets: vec![s("rich"), s(TRICKY)],
+            },
+        );
+        r.groups.insert(
+            s(TRICKY),
+            Group {
+                name: s(TRICKY),
+                description: s(TRICKY),
+                targets: Vec::new(),
+            },
+        );
+        check(&r);
     }
 }
