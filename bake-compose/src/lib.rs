@@ -10,6 +10,11 @@ use std::path::PathBuf;
 use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
+mod dotenv;
+mod interp;
+mod load;
+mod yaml;
+
 /// What the Compose loader may read from outside; nothing is read from the process.
 #[derive(Debug, Clone, Default)]
 pub struct ComposeOptions {
@@ -33,7 +38,7 @@ pub struct ComposeLoaded {
     pub warnings: Vec<ComposeError>,
 }
 
-/// An error (or warning) in a Compose file.
+/// An error (or warning) in a Compose file, with the file and position when known.
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 pub struct ComposeError {
@@ -42,6 +47,56 @@ pub struct ComposeError {
     /// A hint.
     #[help]
     pub help: Option<String>,
+    /// The file the error is in.
+    #[source_code]
+    pub source_code: Option<miette::NamedSource<String>>,
+    /// Where in the file.
+    #[label("here")]
+    pub span: Option<miette::SourceSpan>,
+    /// (source index, byte offset) waiting for the source text to be attached.
+    #[doc(hidden)]
+    pending: Option<(usize, usize)>,
+}
+
+impl ComposeError {
+    /// An error with only a message.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        ComposeError {
+            message: message.into(),
+            help: None,
+            source_code: None,
+            span: None,
+            pending: None,
+        }
+    }
+
+    /// Points the error at byte `offset` of the `source`-th compose file given to [`load`].
+    #[must_use]
+    pub(crate) fn at(mut self, source: usize, offset: usize) -> Self {
+        self.pending = Some((source, offset));
+        self
+    }
+
+    /// Prefixes the message (buildx wraps errors of the combined load).
+    #[must_use]
+    fn wrap(mut self, prefix: &str) -> Self {
+        self.message = format!("{prefix}: {}", self.message);
+        self
+    }
+
+    fn attach(mut self, sources: &SourceMap, ids: &[SourceId]) -> Self {
+        if let Some((i, off)) = self.pending.take() {
+            if let Some(id) = ids.get(i) {
+                let src = sources.get(*id);
+                let text = src.text.to_string();
+                let off = off.min(text.len());
+                self.span = Some(miette::SourceSpan::from((off, 0)));
+                self.source_code = Some(miette::NamedSource::new(src.name.clone(), text));
+            }
+        }
+        self
+    }
 }
 
 /// Whether a file that is not named `.yml`/`.yaml`/`.json`/`.hcl` is a Compose file (buildx
@@ -62,12 +117,97 @@ pub fn load(
     ids: &[SourceId],
     opts: &ComposeOptions,
 ) -> Result<ComposeLoaded, ComposeError> {
-    let _ = (sources, opts);
     if ids.is_empty() {
         return Ok(ComposeLoaded::default());
     }
-    Err(ComposeError {
-        message: "Compose files are not supported yet".into(),
-        help: Some("use an HCL or JSON bake file for now".into()),
+    load_inner(sources, ids, opts).map_err(|e| e.attach(sources, ids))
+}
+
+fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, ComposeError> {
+    let mut env = if opts.env_lookup {
+        opts.env.clone()
+    } else {
+        BTreeMap::new()
+    };
+    let dot = opts.cwd.join(".env");
+    if dot.is_file() {
+        let text = std::fs::read_to_string(&dot)
+            .map_err(|e| ComposeError::new(format!("failed to read {}: {e}", dot.display())))?;
+        let cur = env.clone();
+        let vars = dotenv::parse(&text, &|k| cur.get(k).cloned()).map_err(ComposeError::new)?;
+        for (k, v) in vars {
+            env.entry(k).or_insert(v);
+        }
+    }
+    for (k, v) in &opts.vars {
+        env.insert(k.clone(), v.clone());
+    }
+    Ok(env)
+}
+
+fn load_inner(
+    sources: &SourceMap,
+    ids: &[SourceId],
+    opts: &ComposeOptions,
+) -> Result<ComposeLoaded, ComposeError> {
+    let env = compose_env(opts)?;
+    let file = |i: usize, id: SourceId, named: bool| {
+        let src = sources.get(id);
+        load::FileIn {
+            name: if named { src.name.clone() } else { String::new() },
+            text: src.text.to_string(),
+            workdir: String::new(),
+            base: String::new(),
+            source: Some(i),
+        }
+    };
+    // Each file on its own first, as buildx validates them (errors are not wrapped).
+    for (i, id) in ids.iter().enumerate() {
+        let mut l = load::Loader {
+            env: env.clone(),
+            cwd: &opts.cwd,
+            warnings: Vec::new(),
+            warn: false,
+        };
+        let model = l.load_model(&[file(i, *id, false)], &mut Vec::new())?;
+        let filtered = load::filter(&model);
+        if filtered.is_empty() {
+            return Err(ComposeError::new("empty compose file"));
+        }
+        load::validate(&filtered)?;
+        l.to_config(&filtered, false, None)?;
+    }
+    let mut l = load::Loader {
+        env,
+        cwd: &opts.cwd,
+        warnings: Vec::new(),
+        warn: true,
+    };
+    let wrap = |e: ComposeError| e.wrap("failed to parse compose file");
+    let files: Vec<load::FileIn> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| file(i, *id, true))
+        .collect();
+    let model = l.load_model(&files, &mut Vec::new()).map_err(wrap)?;
+    let filtered = load::filter(&model);
+    if filtered.is_empty() {
+        return Err(wrap(ComposeError::new("empty compose file")));
+    }
+    load::validate(&filtered).map_err(wrap)?;
+    let first = sources.get(ids[0]);
+    let dir = std::path::Path::new(&first.name)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = if dir.is_empty() || first.name == "-" {
+        ".".to_string()
+    } else {
+        dir
+    };
+    let config = l.to_config(&filtered, true, Some(&dir)).map_err(wrap)?;
+    Ok(ComposeLoaded {
+        config,
+        warnings: l.warnings,
     })
 }

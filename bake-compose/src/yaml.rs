@@ -1,0 +1,555 @@
+//! YAML to a generic value tree, as compose-go reads it through yaml.v3: aliases expanded,
+//! merge keys (`<<`, nested) applied, duplicate keys rejected with their line, and the
+//! compose tags `!reset` / `!override` recorded as paths.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// A mapping with string keys, in file order.
+pub type Map = IndexMap<String, Value>;
+
+/// A YAML value (after key stringification).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Value>),
+    Map(Map),
+}
+
+impl Value {
+    /// The value as Go's `fmt.Sprint` prints it (scalars only; containers print empty).
+    #[must_use]
+    pub fn sprint(&self) -> String {
+        match self {
+            Value::Null => "<nil>".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => go_float(*f),
+            Value::Str(s) => s.clone(),
+            Value::Seq(items) => {
+                let parts: Vec<String> = items.iter().map(Value::sprint).collect();
+                format!("[{}]", parts.join(" "))
+            }
+            Value::Map(m) => {
+                let parts: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{k}:{}", v.sprint()))
+                    .collect();
+                format!("map[{}]", parts.join(" "))
+            }
+        }
+    }
+
+    /// The JSON-schema type name of the value.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "array",
+            Value::Map(_) => "object",
+        }
+    }
+}
+
+/// Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e21)).
+#[must_use]
+pub fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", exp.abs());
+    }
+    format!("{f}")
+}
+
+/// One parsed document: its root and the paths tagged `!reset` / `!override`.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Value,
+    /// Dotted paths (`services.app.build.tags`) of nodes tagged `!reset` or `!override`.
+    pub reset_paths: Vec<String>,
+    /// Where each path was written: (line, column, byte offset), 1-based line and column.
+    pub positions: HashMap<String, (usize, usize, usize)>,
+}
+
+/// A YAML error with its position.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub message: String,
+    /// byte offset in the text, if known
+    pub offset: Option<usize>,
+}
+
+#[derive(Clone)]
+struct Node {
+    value: Value,
+    /// relative paths of tagged descendants ("" for the node itself)
+    tagged: Vec<String>,
+    reset: bool,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    anchors: HashMap<usize, Node>,
+    positions: HashMap<String, (usize, usize, usize)>,
+    visits: usize,
+}
+
+const MAX_VISITS: usize = 10_000_000;
+
+impl Builder<'_> {
+    fn offset(&self, line: usize, col: usize) -> usize {
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        // col is in characters
+        let rest = &self.text[start.min(self.text.len())..];
+        start
+            + rest
+                .char_indices()
+                .nth(col)
+                .map_or(rest.len(), |(i, _)| i)
+    }
+}
+
+/// Parses every document of `text`.
+///
+/// # Errors
+/// Syntax errors, duplicate keys, unknown aliases.
+pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut line_starts = vec![0];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let mut b = Builder {
+        text,
+        line_starts,
+        anchors: HashMap::new(),
+        positions: HashMap::new(),
+        visits: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    loop {
+        let Some(ev) = next(&mut parser, &b)? else {
+            break;
+        };
+        match ev.0 {
+            Event::DocumentStart(_) => {
+                b.anchors.clear();
+                b.positions.clear();
+                let Some(first) = next(&mut parser, &b)? else {
+                    break;
+                };
+                if matches!(first.0, Event::DocumentEnd) {
+                    continue;
+                }
+                let node = build(&mut parser, &mut b, first, "")?;
+                // DocumentEnd
+                let _ = next(&mut parser, &b)?;
+                let mut reset_paths = node.tagged.clone();
+                reset_paths.retain(|p| !p.is_empty());
+                if matches!(node.value, Value::Null) {
+                    continue;
+                }
+                docs.push(Document {
+                    root: node.value,
+                    reset_paths,
+                    positions: std::mem::take(&mut b.positions),
+                });
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    Ok(docs)
+}
+
+type Ev<'a> = (Event<'a>, saphyr_parser::Span);
+
+fn next<'a>(
+    parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+    b: &Builder<'_>,
+) -> Result<Option<Ev<'a>>, YamlError> {
+    match parser.next_event() {
+        None => Ok(None),
+        Some(Ok(ev)) => Ok(Some(ev)),
+        Some(Err(e)) => {
+            let m = e.marker();
+            Err(YamlError {
+                message: format!("yaml: line {}: {}", m.line(), e.info()),
+                offset: Some(b.offset(m.line(), m.col())),
+            })
+        }
+    }
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+fn tag_kind(tag: Option<&saphyr_parser::Tag>) -> (bool, bool, Option<String>) {
+    match tag {
+        Some(t) if t.handle == "!" && t.suffix == "reset" => (true, false, None),
+        Some(t) if t.handle == "!" && t.suffix == "override" => (false, true, None),
+        Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => {
+            (false, false, Some(t.suffix.clone()))
+        }
+        _ => (false, false, None),
+    }
+}
+
+fn build<'a>(
+    parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+    b: &mut Builder<'_>,
+    ev: Ev<'a>,
+    path: &str,
+) -> Result<Node, YamlError> {
+    b.visits += 1;
+    if b.visits > MAX_VISITS {
+        return Err(YamlError {
+            message: "compose file exceeds maximum node visit limit".into(),
+            offset: None,
+        });
+    }
+    let (event, span) = ev;
+    let pos = (
+        span.start.line(),
+        span.start.col() + 1,
+        b.offset(span.start.line(), span.start.col()),
+    );
+    b.positions.entry(path.to_string()).or_insert(pos);
+    match event {
+        Event::Alias(id) => match b.anchors.get(&id) {
+            Some(n) => Ok(n.clone()),
+            None => Err(YamlError {
+                message: format!("yaml: line {}: unknown anchor referenced", pos.0),
+                offset: Some(pos.2),
+            }),
+        },
+        Event::Scalar(text, style, anchor, tag) => {
+            let (reset, over, core) = tag_kind(tag.as_deref());
+            let value = if reset {
+                Value::Null
+            } else {
+                scalar(&text, style, core.as_deref())
+            };
+            let node = Node {
+                value,
+                tagged: if reset || over { vec![String::new()] } else { vec![] },
+                reset,
+            };
+            if anchor > 0 {
+                b.anchors.insert(anchor, node.clone());
+            }
+            Ok(node)
+        }
+        Event::SequenceStart(anchor, tag) => {
+            let (reset, over, _) = tag_kind(tag.as_deref());
+            let mut items = Vec::new();
+            let mut tagged = Vec::new();
+            loop {
+                let Some(ev) = next(parser, b)? else {
+                    return Err(eof(b));
+                };
+                if matches!(ev.0, Event::SequenceEnd) {
+                    break;
+                }
+                let idx = items.len().to_string();
+                let child = build(parser, b, ev, &join(path, &idx))?;
+                for t in child.tagged {
+                    tagged.push(join(&idx, &t));
+                }
+                if !child.reset {
+                    items.push(child.value);
+                }
+            }
+            if reset || over {
+                tagged = vec![String::new()];
+            }
+            let node = Node {
+                value: if reset { Value::Null } else { Value::Seq(items) },
+                tagged,
+                reset,
+            };
+            if anchor > 0 {
+                b.anchors.insert(anchor, node.clone());
+            }
+            Ok(node)
+        }
+        Event::MappingStart(anchor, tag) => {
+            let (reset, over, _) = tag_kind(tag.as_deref());
+            let mut map = Map::new();
+            let mut lines: HashMap<String, usize> = HashMap::new();
+            let mut merges: Vec<Map> = Vec::new();
+            let mut tagged = Vec::new();
+            loop {
+                let Some(kev) = next(parser, b)? else {
+                    return Err(eof(b));
+                };
+                if matches!(kev.0, Event::MappingEnd) {
+                    break;
+                }
+                let kline = kev.1.start.line();
+                let koff = b.offset(kline, kev.1.start.col());
+                let key_is_merge = matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
+                let knode = build(parser, b, kev, &format!("{path}\u{0}key"))?;
+                let key = match &knode.value {
+                    Value::Str(s) => s.clone(),
+                    Value::Null if !key_is_merge => "null".into(),
+                    other => other.sprint(),
+                };
+                let Some(vev) = next(parser, b)? else {
+                    return Err(eof(b));
+                };
+                if key_is_merge {
+                    let vnode = build(parser, b, vev, path)?;
+                    for t in vnode.tagged {
+                        tagged.push(t);
+                    }
+                    match vnode.value {
+                        Value::Map(m) => merges.push(m),
+                        Value::Seq(items) => {
+                            for it in items {
+                                match it {
+                                    Value::Map(m) => merges.push(m),
+                                    _ => {
+                                        return Err(YamlError {
+                                            message: format!(
+                                                "yaml: line {kline}: map merge requires map or sequence of maps as the value"
+                                            ),
+                                            offset: Some(koff),
+                                        })
+                                    }
+                                }
+                            }
+                        }
+                        _ => {
+                            return Err(YamlError {
+                                message: format!(
+                                    "yaml: line {kline}: map merge requires map or sequence of maps as the value"
+                                ),
+                                offset: Some(koff),
+                            })
+                        }
+                    }
+                    continue;
+                }
+                if let Some(first) = lines.get(&key) {
+                    return Err(YamlError {
+                        message: format!(
+                            "line {kline}: mapping key {key:?} already defined at line {first}"
+                        ),
+                        offset: Some(koff),
+                    });
+                }
+                lines.insert(key.clone(), kline);
+                let child_path = join(path, &key);
+                let vnode = build(parser, b, vev, &child_path)?;
+                for t in vnode.tagged {
+                    tagged.push(join(&key, &t));
+                }
+                if !vnode.reset {
+                    map.insert(key, vnode.value);
+                }
+            }
+            // explicit keys win over merged ones; earlier merge sources win over later ones
+            if !merges.is_empty() {
+                let mut merged = Map::new();
+                for m in merges {
+                    for (k, v) in m {
+                        if !lines.contains_key(&k) && !merged.contains_key(&k) {
+                            merged.insert(k, v);
+                        }
+                    }
+                }
+                for (k, v) in map {
+                    merged.insert(k, v);
+                }
+                map = merged;
+            }
+            if reset || over {
+                tagged = vec![String::new()];
+            }
+            let node = Node {
+                value: if reset { Value::Null } else { Value::Map(map) },
+                tagged,
+                reset,
+            };
+            if anchor > 0 {
+                b.anchors.insert(anchor, node.clone());
+            }
+            Ok(node)
+        }
+        _ => Err(YamlError {
+            message: format!("yaml: line {}: unexpected event", pos.0),
+            offset: Some(pos.2),
+        }),
+    }
+}
+
+fn eof(b: &Builder<'_>) -> YamlError {
+    YamlError {
+        message: "yaml: unexpected end of stream".into(),
+        offset: Some(b.text.len()),
+    }
+}
+
+/// Resolves a scalar as yaml.v3 does when decoding into `interface{}`.
+fn scalar(text: &str, style: ScalarStyle, core_tag: Option<&str>) -> Value {
+    match core_tag {
+        Some("str") => return Value::Str(text.to_string()),
+        Some("null") => return Value::Null,
+        _ => {}
+    }
+    if style != ScalarStyle::Plain && core_tag.is_none() {
+        return Value::Str(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        let plain: String = text.chars().filter(|&c| c != '_').collect();
+        if let Some(i) = parse_go_int(&plain) {
+            return Value::Int(i);
+        }
+        if is_float(&plain) {
+            if let Ok(f) = plain.parse::<f64>() {
+                return Value::Float(f);
+            }
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+fn is_float(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        && s.chars().any(|c| c.is_ascii_digit())
+        && !s.starts_with(['e', 'E'])
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: decimal, `0x`, `0o`, `0b`, and a leading `0` as octal.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) = if let Some(r) = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))
+    {
+        (16, r)
+    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, r)
+    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, r)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    let v = if neg { -v } else { v };
+    i64::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Value {
+        parse(text).unwrap().remove(0).root
+    }
+
+    #[test]
+    fn scalars_as_yaml_v3() {
+        let v = root("a: yes\nb: on\nc: 0755\nd: 1_000\ne: 1.5\nf: ~\ng: 'x'\nh: true\n");
+        let Value::Map(m) = v else { panic!() };
+        assert_eq!(m["a"], Value::Str("yes".into()));
+        assert_eq!(m["b"], Value::Str("on".into()));
+        assert_eq!(m["c"], Value::Int(493));
+        assert_eq!(m["d"], Value::Int(1000));
+        assert_eq!(m["e"], Value::Float(1.5));
+        assert_eq!(m["f"], Value::Null);
+        assert_eq!(m["g"], Value::Str("x".into()));
+        assert_eq!(m["h"], Value::Bool(true));
+    }
+
+    #[test]
+    fn nested_merge_keys() {
+        let v = root("a: &a {x: 1}\nb: &b\n  <<: *a\n  y: 2\nc:\n  <<: *b\n  z: 3\n");
+        let Value::Map(m) = v else { panic!() };
+        let Value::Map(c) = &m["c"] else { panic!() };
+        assert_eq!(c.len(), 3);
+        assert_eq!(c["x"], Value::Int(1));
+    }
+
+    #[test]
+    fn duplicate_keys_rejected() {
+        let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(e.message, "line 3: mapping key \"a\" already defined at line 1");
+    }
+
+    #[test]
+    fn reset_paths() {
+        let d = parse("s:\n  a: !reset []\n  b: !override\n    x: 1\n").unwrap().remove(0);
+        assert_eq!(d.reset_paths, vec!["s.a".to_string(), "s.b".to_string()]);
+        let Value::Map(m) = d.root else { panic!() };
+        let Value::Map(s) = &m["s"] else { panic!() };
+        assert!(!s.contains_key("a"));
+    }
+
+    #[test]
+    fn go_floats() {
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(1e21), "1e+21");
+        assert_eq!(go_float(100.0), "100");
+    }
+}
