@@ -6,6 +6,8 @@
 pub mod ast;
 pub mod error;
 pub mod eval;
+#[doc(hidden)]
+pub mod fastparse;
 pub mod functions;
 pub mod json;
 pub mod jsonspan;
@@ -41,7 +43,11 @@ pub fn parse(
 ) -> Result<ast::Body, Box<HclError>> {
     let text = &sources.get(id).text;
     match syntax {
-        Syntax::Hcl => parse_hcl::parse(id, text),
+        // The fast reader handles plain valid files; hcl-edit does the rest and the errors.
+        Syntax::Hcl => match fastparse::parse(id, text) {
+            Some(body) => Ok(body),
+            None => parse_hcl::parse(id, text),
+        },
         Syntax::Json => parse_json::parse(id, text),
     }
 }
