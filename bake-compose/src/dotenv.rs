@@ -43,7 +43,10 @@ pub fn parse(
 }
 
 fn is_space(c: char) -> bool {
-    matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
+    matches!(
+        c,
+        '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    )
 }
 
 fn statement_start<'a>(mut src: &'a str, line: &mut usize) -> &'a str {
@@ -202,7 +205,10 @@ fn escapes(s: &str) -> String {
                         _ => break,
                     }
                 }
-                match u32::from_str_radix(&digits, 8).ok().filter(|_| digits.len() == 3) {
+                match u32::from_str_radix(&digits, 8)
+                    .ok()
+                    .filter(|_| digits.len() == 3)
+                {
                     Some(v) if v <= 255 => out.push(char::from_u32(v).unwrap_or('\u{fffd}')),
                     _ => {
                         out.push_str("\\0");

@@ -19,7 +19,10 @@ impl std::fmt::Display for TemplateError {
                 write!(f, "required variable {variable} is missing a value")
             }
             TemplateError::Required { variable, reason } => {
-                write!(f, "required variable {variable} is missing a value: {reason}")
+                write!(
+                    f,
+                    "required variable {variable} is missing a value: {reason}"
+                )
             }
         }
     }
@@ -306,8 +309,14 @@ mod tests {
                 reason: "must be set".into()
             })
         );
-        assert!(matches!(sub("${EMPTY:?}"), Err(TemplateError::Required { .. })));
-        assert!(matches!(sub("${UNSET?}"), Err(TemplateError::Required { .. })));
+        assert!(matches!(
+            sub("${EMPTY:?}"),
+            Err(TemplateError::Required { .. })
+        ));
+        assert!(matches!(
+            sub("${UNSET?}"),
+            Err(TemplateError::Required { .. })
+        ));
         assert_eq!(sub("${"), Err(TemplateError::Invalid("${".into())));
         assert_eq!(sub("a ${1}"), Err(TemplateError::Invalid("a ${1}".into())));
         assert!(sub("${ SET}").is_err());

@@ -154,7 +154,11 @@ fn load_inner(
     let file = |i: usize, id: SourceId, named: bool| {
         let src = sources.get(id);
         load::FileIn {
-            name: if named { src.name.clone() } else { String::new() },
+            name: if named {
+                src.name.clone()
+            } else {
+                String::new()
+            },
             text: src.text.to_string(),
             workdir: String::new(),
             base: String::new(),

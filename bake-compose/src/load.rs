@@ -120,7 +120,12 @@ impl Loader<'_> {
     // -----------------------------------------------------------------------------------
     // interpolation
 
-    fn interpolate(&mut self, v: Value, path: &[String], errs: &mut Vec<(Vec<String>, String)>) -> Value {
+    fn interpolate(
+        &mut self,
+        v: Value,
+        path: &[String],
+        errs: &mut Vec<(Vec<String>, String)>,
+    ) -> Value {
         match v {
             Value::Str(s) => {
                 let mut unset = Vec::new();
@@ -239,7 +244,10 @@ impl Loader<'_> {
             if inc == Value::Null {
                 return Ok(());
             }
-            return Err(err(format!("`include` must be a list, got {}", inc.sprint())));
+            return Err(err(format!(
+                "`include` must be a list, got {}",
+                inc.sprint()
+            )));
         };
         for item in items {
             let (paths, project_dir) = match item {
@@ -299,7 +307,9 @@ impl Loader<'_> {
                 });
             }
             let imported = self.load_model(&files, &mut included.clone())?;
-            for key in ["services", "volumes", "networks", "secrets", "configs", "models"] {
+            for key in [
+                "services", "volumes", "networks", "secrets", "configs", "models",
+            ] {
                 let Some(Value::Map(from)) = imported.get(key) else {
                     continue;
                 };
@@ -316,11 +326,8 @@ impl Loader<'_> {
                             to.insert(name.clone(), a.clone());
                         }
                         Some(existing) => {
-                            let merged = merge_yaml(
-                                a.clone(),
-                                existing,
-                                &[key.to_string(), name.clone()],
-                            )?;
+                            let merged =
+                                merge_yaml(a.clone(), existing, &[key.to_string(), name.clone()])?;
                             to.insert(name.clone(), merged);
                         }
                     }
@@ -570,7 +577,10 @@ fn to_sequence(v: Value) -> Vec<Value> {
 fn to_mapping(v: Value) -> Map {
     match v {
         Value::Map(m) => m,
-        Value::Seq(items) => items.into_iter().map(|i| (i.sprint(), Value::Null)).collect(),
+        Value::Seq(items) => items
+            .into_iter()
+            .map(|i| (i.sprint(), Value::Null))
+            .collect(),
         _ => Map::new(),
     }
 }
@@ -675,7 +685,14 @@ fn unicity(dict: &mut Map) {
     };
     for (_, s) in services.iter_mut() {
         let Value::Map(s) = s else { continue };
-        for key in ["environment", "labels", "annotations", "dns", "cap_add", "cap_drop"] {
+        for key in [
+            "environment",
+            "labels",
+            "annotations",
+            "dns",
+            "cap_add",
+            "cap_drop",
+        ] {
             if let Some(Value::Seq(v)) = s.get_mut(key) {
                 dedupe_kv(v);
             }
@@ -856,9 +873,16 @@ fn go_type(v: &Value) -> &'static str {
 // relative paths (workingDir "" = the process working directory, only cleaned)
 
 fn is_remote_context(v: &str) -> bool {
-    ["https://", "http://", "git://", "ssh://", "github.com/", "git@"]
-        .iter()
-        .any(|p| v.starts_with(p))
+    [
+        "https://",
+        "http://",
+        "git://",
+        "ssh://",
+        "github.com/",
+        "git@",
+    ]
+    .iter()
+    .any(|p| v.starts_with(p))
 }
 
 fn resolve_paths(l: &Loader<'_>, dict: &mut Map, wd: &str) {
@@ -1004,9 +1028,15 @@ fn additional(m: &Map, path: &str, allowed: &[&str]) -> Res<()> {
     if extra.is_empty() {
         Ok(())
     } else if extra.len() == 1 {
-        Err(err(format!("{path} additional properties {} not allowed", extra[0])))
+        Err(err(format!(
+            "{path} additional properties {} not allowed",
+            extra[0]
+        )))
     } else {
-        Err(err(format!("{path} additional properties {} not allowed", extra.join(", "))))
+        Err(err(format!(
+            "{path} additional properties {} not allowed",
+            extra.join(", ")
+        )))
     }
 }
 
@@ -1014,7 +1044,11 @@ fn list_or_dict(v: &Value, path: &str) -> Res<()> {
     match v {
         Value::Map(m) => {
             for (k, e) in m {
-                want(e, &format!("{path}.{k}"), &["string", "number", "boolean", "null"])?;
+                want(
+                    e,
+                    &format!("{path}.{k}"),
+                    &["string", "number", "boolean", "null"],
+                )?;
             }
             Ok(())
         }
@@ -1085,7 +1119,9 @@ pub(crate) fn validate(f: &Map) -> Res<()> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                 || name.is_empty()
             {
-                return Err(err(format!("services additional properties '{name}' not allowed")));
+                return Err(err(format!(
+                    "services additional properties '{name}' not allowed"
+                )));
             }
             let Value::Map(s) = s else {
                 return Err(type_err(&p, &["object"]));
@@ -1197,11 +1233,11 @@ fn validate_build(b: &Value, p: &str) -> Res<()> {
                             for r in ["soft", "hard"] {
                                 match lim.get(r) {
                                     None => {
-                                        return Err(err(format!(
-                                            "{up} missing property '{r}'"
-                                        )))
+                                        return Err(err(format!("{up} missing property '{r}'")))
                                     }
-                                    Some(x) => want(x, &format!("{up}.{r}"), &["integer", "string"])?,
+                                    Some(x) => {
+                                        want(x, &format!("{up}.{r}"), &["integer", "string"])?
+                                    }
                                 }
                             }
                         }
@@ -1379,8 +1415,21 @@ fn trim_zeros(s: &str) -> String {
 }
 
 const ULIMIT_NAMES: &[&str] = &[
-    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-    "rss", "rtprio", "rttime", "sigpending", "stack",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
 ];
 
 fn as_int(v: Option<&Value>) -> i64 {
@@ -1456,7 +1505,9 @@ impl Loader<'_> {
                     if let Some(Value::Seq(sec)) = b.get("secrets") {
                         for it in sec {
                             let src = match it {
-                                Value::Map(m) => m.get("source").map(Value::sprint).unwrap_or_default(),
+                                Value::Map(m) => {
+                                    m.get("source").map(Value::sprint).unwrap_or_default()
+                                }
                                 other => other.sprint(),
                             };
                             if !secrets.contains_key(&src) {
@@ -1466,7 +1517,8 @@ impl Loader<'_> {
                             }
                         }
                     }
-                    if b.get("dockerfile_inline").is_some_and(|v| !v.sprint().is_empty())
+                    if b.get("dockerfile_inline")
+                        .is_some_and(|v| !v.sprint().is_empty())
                         && b.get("dockerfile").is_some_and(|v| !v.sprint().is_empty())
                     {
                         return Err(err(format!(
@@ -1518,9 +1570,9 @@ impl Loader<'_> {
             if let Some(v) = b.get("shm_size") {
                 let n = match v {
                     Value::Int(i) => Some(*i),
-                    Value::Str(s) => Some(ram_in_bytes(s).ok_or_else(|| {
-                        err(format!("invalid size: '{s}'"))
-                    })?),
+                    Value::Str(s) => {
+                        Some(ram_in_bytes(s).ok_or_else(|| err(format!("invalid size: '{s}'")))?)
+                    }
                     _ => None,
                 };
                 if let Some(n) = n.filter(|n| *n > 0) {
@@ -1539,9 +1591,7 @@ impl Loader<'_> {
                         return Err(err(format!("invalid ulimit type: {n}")));
                     }
                     if soft > hard {
-                        return Err(err(format!(
-                            "invalid ulimit argument: {n}={soft}:{hard}"
-                        )));
+                        return Err(err(format!("invalid ulimit argument: {n}={soft}:{hard}")));
                     }
                     out.push(format!("{n}={soft}:{hard}"));
                 }
@@ -1563,11 +1613,16 @@ impl Loader<'_> {
                 Some(Value::Seq(items)) => {
                     for it in items {
                         let s = it.sprint();
-                        let (h, ip) = s
-                            .split_once('=')
-                            .or_else(|| s.split_once(':'))
-                            .ok_or_else(|| err(format!("invalid additional host, missing IP: {s}")))?;
-                        hosts.entry(h.to_string()).or_insert_with(Vec::new).push(ip.to_string());
+                        let (h, ip) =
+                            s.split_once('=')
+                                .or_else(|| s.split_once(':'))
+                                .ok_or_else(|| {
+                                    err(format!("invalid additional host, missing IP: {s}"))
+                                })?;
+                        hosts
+                            .entry(h.to_string())
+                            .or_insert_with(Vec::new)
+                            .push(ip.to_string());
                     }
                 }
                 _ => {}
@@ -1625,11 +1680,15 @@ impl Loader<'_> {
                         e.insert("id".to_string(), src.clone());
                     }
                     if let Some(Value::Map(top)) = secrets.get(&src) {
-                        if truthy(top.get("external")) || matches!(top.get("external"), Some(Value::Map(_))) {
+                        if truthy(top.get("external"))
+                            || matches!(top.get("external"), Some(Value::Map(_)))
+                        {
                             let n = top.get("name").map(Value::sprint).unwrap_or_default();
                             return Err(err(format!("unsupported external secret {n}")));
                         }
-                        if let Some(f) = top.get("file").map(Value::sprint).filter(|s| !s.is_empty()) {
+                        if let Some(f) =
+                            top.get("file").map(Value::sprint).filter(|s| !s.is_empty())
+                        {
                             e.insert("src".to_string(), f);
                         }
                         if let Some(v) = top

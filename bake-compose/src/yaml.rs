@@ -68,7 +68,11 @@ pub fn go_float(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
@@ -97,6 +101,8 @@ pub struct YamlError {
     pub message: String,
     /// byte offset in the text, if known
     pub offset: Option<usize>,
+    /// 1-based line, if known
+    pub line: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -126,11 +132,7 @@ impl Builder<'_> {
             .unwrap_or(self.text.len());
         // col is in characters
         let rest = &self.text[start.min(self.text.len())..];
-        start
-            + rest
-                .char_indices()
-                .nth(col)
-                .map_or(rest.len(), |(i, _)| i)
+        start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i)
     }
 }
 
@@ -139,6 +141,32 @@ impl Builder<'_> {
 /// # Errors
 /// Syntax errors, duplicate keys, unknown aliases.
 pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+    // libyaml accepts a flow collection closed by a bracket at the indentation of its key
+    // (`command: [\n  "a"\n]`); the YAML 1.2 scanner does not: indent such lines and retry.
+    let mut owned: Option<String> = None;
+    for _ in 0..64 {
+        let t = owned.as_deref().unwrap_or(text);
+        match parse_once(t) {
+            Err(e) if e.message.ends_with("invalid indentation") => {
+                let Some(line) = e.line else { return Err(e) };
+                let lines: Vec<&str> = t.split('\n').collect();
+                let Some(l) = lines.get(line.wrapping_sub(1)) else {
+                    return Err(e);
+                };
+                if !l.trim_start().starts_with([']', '}']) {
+                    return Err(e);
+                }
+                let mut fixed: Vec<String> = lines.iter().map(|s| (*s).to_string()).collect();
+                fixed[line - 1] = format!("  {l}");
+                owned = Some(fixed.join("\n"));
+            }
+            other => return other,
+        }
+    }
+    parse_once(owned.as_deref().unwrap_or(text))
+}
+
+fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
     let mut line_starts = vec![0];
     for (i, b) in text.bytes().enumerate() {
         if b == b'\n' {
@@ -203,13 +231,16 @@ fn next<'a>(
             Err(YamlError {
                 message: format!("yaml: line {}: {}", m.line(), e.info()),
                 offset: Some(b.offset(m.line(), m.col())),
+                line: Some(m.line()),
             })
         }
     }
 }
 
 fn join(base: &str, key: &str) -> String {
-    if base.is_empty() {
+    if key.is_empty() {
+        base.to_string()
+    } else if base.is_empty() {
         key.to_string()
     } else {
         format!("{base}.{key}")
@@ -238,6 +269,7 @@ fn build<'a>(
         return Err(YamlError {
             message: "compose file exceeds maximum node visit limit".into(),
             offset: None,
+            line: None,
         });
     }
     let (event, span) = ev;
@@ -253,6 +285,7 @@ fn build<'a>(
             None => Err(YamlError {
                 message: format!("yaml: line {}: unknown anchor referenced", pos.0),
                 offset: Some(pos.2),
+                line: None,
             }),
         },
         Event::Scalar(text, style, anchor, tag) => {
@@ -264,7 +297,11 @@ fn build<'a>(
             };
             let node = Node {
                 value,
-                tagged: if reset || over { vec![String::new()] } else { vec![] },
+                tagged: if reset || over {
+                    vec![String::new()]
+                } else {
+                    vec![]
+                },
                 reset,
             };
             if anchor > 0 {
@@ -296,7 +333,11 @@ fn build<'a>(
                 tagged = vec![String::new()];
             }
             let node = Node {
-                value: if reset { Value::Null } else { Value::Seq(items) },
+                value: if reset {
+                    Value::Null
+                } else {
+                    Value::Seq(items)
+                },
                 tagged,
                 reset,
             };
@@ -320,7 +361,8 @@ fn build<'a>(
                 }
                 let kline = kev.1.start.line();
                 let koff = b.offset(kline, kev.1.start.col());
-                let key_is_merge = matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
+                let key_is_merge =
+                    matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
                 let knode = build(parser, b, kev, &format!("{path}\u{0}key"))?;
                 let key = match &knode.value {
                     Value::Str(s) => s.clone(),
@@ -347,6 +389,7 @@ fn build<'a>(
                                                 "yaml: line {kline}: map merge requires map or sequence of maps as the value"
                                             ),
                                             offset: Some(koff),
+ line: None,
                                         })
                                     }
                                 }
@@ -358,6 +401,7 @@ fn build<'a>(
                                     "yaml: line {kline}: map merge requires map or sequence of maps as the value"
                                 ),
                                 offset: Some(koff),
+ line: None,
                             })
                         }
                     }
@@ -369,6 +413,7 @@ fn build<'a>(
                             "line {kline}: mapping key {key:?} already defined at line {first}"
                         ),
                         offset: Some(koff),
+                        line: None,
                     });
                 }
                 lines.insert(key.clone(), kline);
@@ -412,6 +457,7 @@ fn build<'a>(
         _ => Err(YamlError {
             message: format!("yaml: line {}: unexpected event", pos.0),
             offset: Some(pos.2),
+            line: None,
         }),
     }
 }
@@ -420,6 +466,7 @@ fn eof(b: &Builder<'_>) -> YamlError {
     YamlError {
         message: "yaml: unexpected end of stream".into(),
         offset: Some(b.text.len()),
+        line: None,
     }
 }
 
@@ -478,20 +525,18 @@ fn parse_go_int(s: &str) -> Option<i64> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) = if let Some(r) = body
-        .strip_prefix("0x")
-        .or_else(|| body.strip_prefix("0X"))
-    {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
@@ -534,12 +579,17 @@ mod tests {
     #[test]
     fn duplicate_keys_rejected() {
         let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert_eq!(e.message, "line 3: mapping key \"a\" already defined at line 1");
+        assert_eq!(
+            e.message,
+            "line 3: mapping key \"a\" already defined at line 1"
+        );
     }
 
     #[test]
     fn reset_paths() {
-        let d = parse("s:\n  a: !reset []\n  b: !override\n    x: 1\n").unwrap().remove(0);
+        let d = parse("s:\n  a: !reset []\n  b: !override\n    x: 1\n")
+            .unwrap()
+            .remove(0);
         assert_eq!(d.reset_paths, vec!["s.a".to_string(), "s.b".to_string()]);
         let Value::Map(m) = d.root else { panic!() };
         let Value::Map(s) = &m["s"] else { panic!() };
