@@ -112,6 +112,7 @@ pub fn looks_like_compose(text: &str) -> bool {
 /// # Errors
 /// Invalid YAML, files that are not valid Compose files, failed interpolation
 /// (`${VAR:?message}`), missing secret or env files.
+#[allow(clippy::result_large_err)] // the CLI's contract; errors are rare and returned once
 pub fn load(
     sources: &SourceMap,
     ids: &[SourceId],
@@ -120,10 +121,10 @@ pub fn load(
     if ids.is_empty() {
         return Ok(ComposeLoaded::default());
     }
-    load_inner(sources, ids, opts).map_err(|e| e.attach(sources, ids))
+    load_inner(sources, ids, opts).map_err(|e| (*e).attach(sources, ids))
 }
 
-fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, ComposeError> {
+fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Box<ComposeError>> {
     let mut env = if opts.env_lookup {
         opts.env.clone()
     } else {
@@ -131,10 +132,15 @@ fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Compos
     };
     let dot = opts.cwd.join(".env");
     if dot.is_file() {
-        let text = std::fs::read_to_string(&dot)
-            .map_err(|e| ComposeError::new(format!("failed to read {}: {e}", dot.display())))?;
+        let text = std::fs::read_to_string(&dot).map_err(|e| {
+            Box::new(ComposeError::new(format!(
+                "failed to read {}: {e}",
+                dot.display()
+            )))
+        })?;
         let cur = env.clone();
-        let vars = dotenv::parse(&text, &|k| cur.get(k).cloned()).map_err(ComposeError::new)?;
+        let vars = dotenv::parse(&text, &|k| cur.get(k).cloned())
+            .map_err(|e| Box::new(ComposeError::new(e)))?;
         for (k, v) in vars {
             env.entry(k).or_insert(v);
         }
@@ -149,7 +155,7 @@ fn load_inner(
     sources: &SourceMap,
     ids: &[SourceId],
     opts: &ComposeOptions,
-) -> Result<ComposeLoaded, ComposeError> {
+) -> Result<ComposeLoaded, Box<ComposeError>> {
     let env = compose_env(opts)?;
     let file = |i: usize, id: SourceId, named: bool| {
         let src = sources.get(id);
@@ -176,10 +182,10 @@ fn load_inner(
         let model = l.load_model(&[file(i, *id, false)], &mut Vec::new())?;
         let filtered = load::filter(&model);
         if filtered.is_empty() {
-            return Err(ComposeError::new("empty compose file"));
+            return Err(Box::new(ComposeError::new("empty compose file")));
         }
         load::validate(&filtered)?;
-        l.to_config(&filtered, false, None)?;
+        l.build_config(&filtered, false, None)?;
     }
     let mut l = load::Loader {
         env,
@@ -187,7 +193,7 @@ fn load_inner(
         warnings: Vec::new(),
         warn: true,
     };
-    let wrap = |e: ComposeError| e.wrap("failed to parse compose file");
+    let wrap = |e: Box<ComposeError>| Box::new((*e).wrap("failed to parse compose file"));
     let files: Vec<load::FileIn> = ids
         .iter()
         .enumerate()
@@ -196,7 +202,7 @@ fn load_inner(
     let model = l.load_model(&files, &mut Vec::new()).map_err(wrap)?;
     let filtered = load::filter(&model);
     if filtered.is_empty() {
-        return Err(wrap(ComposeError::new("empty compose file")));
+        return Err(wrap(Box::new(ComposeError::new("empty compose file"))));
     }
     load::validate(&filtered).map_err(wrap)?;
     let first = sources.get(ids[0]);
@@ -209,7 +215,7 @@ fn load_inner(
     } else {
         dir
     };
-    let config = l.to_config(&filtered, true, Some(&dir)).map_err(wrap)?;
+    let config = l.build_config(&filtered, true, Some(&dir)).map_err(wrap)?;
     Ok(ComposeLoaded {
         config,
         warnings: l.warnings,

@@ -30,10 +30,10 @@ pub(crate) struct Loader<'a> {
     pub warn: bool,
 }
 
-pub(crate) type Res<T> = Result<T, ComposeError>;
+pub(crate) type Res<T> = Result<T, Box<ComposeError>>;
 
-fn err(msg: impl Into<String>) -> ComposeError {
-    ComposeError::new(msg)
+fn err(msg: impl Into<String>) -> Box<ComposeError> {
+    Box::new(ComposeError::new(msg))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ impl Loader<'_> {
                 });
                 for n in unset {
                     if self.warn {
-                        self.warnings.push(err(format!(
+                        self.warnings.push(*err(format!(
                             "The {n:?} variable is not set. Defaulting to a blank string."
                         )));
                     }
@@ -210,7 +210,7 @@ impl Loader<'_> {
             let docs = yaml::parse(&f.text).map_err(|e| {
                 let mut ce = err(format!("failed to parse {}: {}", f.name, e.message));
                 if let (Some(src), Some(off)) = (f.source, e.offset) {
-                    ce = ce.at(src, off);
+                    ce = Box::new(ce.at(src, off));
                 }
                 ce
             })?;
@@ -236,7 +236,7 @@ impl Loader<'_> {
         Ok(dict)
     }
 
-    fn apply_include(&mut self, cfg: &mut Map, f: &FileIn, included: &mut Vec<String>) -> Res<()> {
+    fn apply_include(&mut self, cfg: &mut Map, f: &FileIn, included: &mut [String]) -> Res<()> {
         let Some(inc) = cfg.shift_remove("include") else {
             return Ok(());
         };
@@ -287,7 +287,7 @@ impl Loader<'_> {
             for p in &paths {
                 let full = join(&here, p);
                 if included.contains(&full) {
-                    let mut chain = included.clone();
+                    let mut chain = included.to_vec();
                     chain.push(full);
                     return Err(err(format!(
                         "include cycle detected:\n{}\n include {}",
@@ -306,7 +306,7 @@ impl Loader<'_> {
                     source: None,
                 });
             }
-            let imported = self.load_model(&files, &mut included.clone())?;
+            let imported = self.load_model(&files, &mut included.to_vec())?;
             for key in [
                 "services", "volumes", "networks", "secrets", "configs", "models",
             ] {
@@ -956,8 +956,8 @@ fn resolve_paths(l: &Loader<'_>, dict: &mut Map, wd: &str) {
 /// Keeps what buildx keeps: `services.*.{image,build,environment,env_file}` and `secrets`.
 pub(crate) fn filter(raw: &Map) -> Map {
     let mut out = Map::new();
-    if let Some(services) = raw.get("services") {
-        if let Value::Map(services) = services {
+    if let Some(Value::Map(services)) = raw.get("services") {
+        {
             let mut fs = Map::new();
             for (name, svc) in services {
                 match svc {
@@ -985,7 +985,7 @@ pub(crate) fn filter(raw: &Map) -> Map {
     out
 }
 
-fn type_err(path: &str, want: &[&str]) -> ComposeError {
+fn type_err(path: &str, want: &[&str]) -> Box<ComposeError> {
     let mut w: Vec<&str> = want
         .iter()
         .map(|t| if *t == "object" { "mapping" } else { t })
@@ -1478,7 +1478,7 @@ fn push_entries(list: &mut Option<Vec<RawEntry>>, items: Vec<String>) {
 
 impl Loader<'_> {
     /// The services with `build` as targets (buildx `ParseCompose` after `ModelToProject`).
-    pub(crate) fn to_config(
+    pub(crate) fn build_config(
         &mut self,
         model: &Map,
         consistency: bool,
@@ -1836,7 +1836,7 @@ impl Loader<'_> {
             ]
             .contains(&k.as_str())
             {
-                self.warnings.push(err(format!(
+                self.warnings.push(*err(format!(
                     "unknown x-bake key {k:?} in service {service:?} is ignored"
                 )));
             }
@@ -1912,7 +1912,7 @@ impl Loader<'_> {
                     t.project_id = Some(val.sprint());
                 }
             } else {
-                self.warnings.push(err(format!(
+                self.warnings.push(*err(format!(
                     "unknown x-depot key {k:?} in service {service:?} is ignored"
                 )));
             }

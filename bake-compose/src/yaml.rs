@@ -45,20 +45,6 @@ impl Value {
             }
         }
     }
-
-    /// The JSON-schema type name of the value.
-    #[must_use]
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Int(_) => "integer",
-            Value::Float(_) => "number",
-            Value::Str(_) => "string",
-            Value::Seq(_) => "array",
-            Value::Map(_) => "object",
-        }
-    }
 }
 
 /// Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e21)).
@@ -91,8 +77,6 @@ pub struct Document {
     pub root: Value,
     /// Dotted paths (`services.app.build.tags`) of nodes tagged `!reset` or `!override`.
     pub reset_paths: Vec<String>,
-    /// Where each path was written: (line, column, byte offset), 1-based line and column.
-    pub positions: HashMap<String, (usize, usize, usize)>,
 }
 
 /// A YAML error with its position.
@@ -117,7 +101,6 @@ struct Builder<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     anchors: HashMap<usize, Node>,
-    positions: HashMap<String, (usize, usize, usize)>,
     visits: usize,
 }
 
@@ -177,19 +160,14 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
         text,
         line_starts,
         anchors: HashMap::new(),
-        positions: HashMap::new(),
         visits: 0,
     };
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
-    loop {
-        let Some(ev) = next(&mut parser, &b)? else {
-            break;
-        };
+    while let Some(ev) = next(&mut parser, &b)? {
         match ev.0 {
             Event::DocumentStart(_) => {
                 b.anchors.clear();
-                b.positions.clear();
                 let Some(first) = next(&mut parser, &b)? else {
                     break;
                 };
@@ -207,7 +185,6 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
                 docs.push(Document {
                     root: node.value,
                     reset_paths,
-                    positions: std::mem::take(&mut b.positions),
                 });
             }
             Event::StreamEnd => break,
@@ -278,7 +255,6 @@ fn build<'a>(
         span.start.col() + 1,
         b.offset(span.start.line(), span.start.col()),
     );
-    b.positions.entry(path.to_string()).or_insert(pos);
     match event {
         Event::Alias(id) => match b.anchors.get(&id) {
             Some(n) => Ok(n.clone()),
