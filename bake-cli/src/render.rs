@@ -24,9 +24,9 @@ impl Reporter {
         }
     }
 
-    /// Queues a warning.
+    /// Queues a warning (shown with warning severity whatever the diagnostic says).
     pub fn warn(&mut self, w: Box<dyn Diagnostic + Send + Sync>) {
-        self.warnings.push(w);
+        self.warnings.push(Box::new(AsWarning(w)));
     }
 
     /// Writes the queued warnings.
@@ -46,5 +46,35 @@ impl Reporter {
             s = format!("error: {d}\\n");
         }
         s
+    }
+}
+
+/// A diagnostic shown as a warning.
+#[derive(Debug)]
+struct AsWarning(Box<dyn Diagnostic + Send + Sync>);
+
+impl std::fmt::Display for AsWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for AsWarning {}
+
+impl Diagnostic for AsWarning {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }

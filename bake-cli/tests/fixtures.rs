@@ -95,3 +95,14 @@ fn error_fixtures() {
         insta::assert_snapshot!(format!("errors__{name}"), shown);
     }
 }
+
+#[test]
+fn compose_fixtures() {
+    let dirs = fixtures("compose");
+    assert!(dirs.len() >= 9);
+    for dir in dirs {
+        let name = name_of(&dir);
+        let shown = run_fixture(&dir);
+        insta::assert_snapshot!(format!("compose__{name}"), shown);
+    }
+}

@@ -208,7 +208,12 @@ impl Loader<'_> {
         let workdir = files.first().map(|f| f.workdir.clone()).unwrap_or_default();
         for f in files {
             let docs = yaml::parse(&f.text).map_err(|e| {
-                let mut ce = err(format!("failed to parse {}: {}", f.name, e.message));
+                let what = if f.name.is_empty() {
+                    "compose file"
+                } else {
+                    f.name.as_str()
+                };
+                let mut ce = err(format!("failed to parse {what}: {}", e.message));
                 if let (Some(src), Some(off)) = (f.source, e.offset) {
                     ce = Box::new(ce.at(src, off));
                 }
@@ -218,6 +223,31 @@ impl Loader<'_> {
                 let Value::Map(cfg) = doc.root else {
                     return Err(err("top-level object must be a mapping"));
                 };
+                // buildx ignores top-level keys it does not know; we accept them too, but say so.
+                const TOP: &[&str] = &[
+                    "version", "name", "include", "services", "networks", "volumes", "secrets",
+                    "configs", "models",
+                ];
+                for k in cfg.keys() {
+                    if !k.starts_with("x-") && !TOP.contains(&k.as_str()) {
+                        let near = TOP
+                            .iter()
+                            .map(|t| (strsim::levenshtein(k, t), *t))
+                            .filter(|(d, _)| *d < 3)
+                            .min()
+                            .map(|(_, t)| format!("did you mean `{t}`?"));
+                        let mut w = *err(format!(
+                            "unknown top-level key `{k}` in {} is ignored",
+                            if f.name.is_empty() {
+                                "the compose file"
+                            } else {
+                                f.name.as_str()
+                            }
+                        ));
+                        w.help = near.or_else(|| Some("extension keys start with `x-`".into()));
+                        self.warnings.push(w);
+                    }
+                }
                 let mut cfg = self.interpolate_root(cfg)?;
                 included.push(join(&f.base, &f.name));
                 self.apply_include(&mut cfg, f, included)?;

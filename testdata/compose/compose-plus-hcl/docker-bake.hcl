@@ -1,0 +1,4 @@
+target "api" {
+  tags       = ["acme/api:dev"]
+  project_id = "abc123"
+}
