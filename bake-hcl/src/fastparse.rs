@@ -14,6 +14,7 @@
 //! binary operators in one attribute value, and objects with two non-literal keys (whose equality
 //! hcl-edit decides structurally).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -35,10 +36,9 @@ const MAX_OPS: u32 = 100;
 #[must_use]
 pub fn parse(src: SourceId, text: &str) -> Option<Body> {
     let b = text.as_bytes();
-    if u32::try_from(b.len()).is_err()
-        || b.chunks(64)
-            .any(|c| c.iter().fold(false, |acc, &x| acc | (x == b'\r') | (x == 0)))
-    {
+    // NUL needs no check: it never matches a token, and the end of input is always told by
+    // position. Carriage returns (CRLF files) are left to hcl-edit.
+    if u32::try_from(b.len()).is_err() || b.contains(&b'\r') {
         return None;
     }
     let mut p = P {
@@ -48,6 +48,7 @@ pub fn parse(src: SourceId, text: &str) -> Option<Body> {
         src,
         depth: 0,
         ops: 0,
+        names: vec![None; NAME_SLOTS],
     };
     let (attrs, blocks) = p.body()?;
     p.ws()?;
@@ -65,8 +66,8 @@ pub fn parse(src: SourceId, text: &str) -> Option<Body> {
 type Strip = (bool, bool);
 
 /// Template tokens in source order, before strip markers are applied (as in `parse_hcl`).
-enum Tok {
-    Lit(String),
+enum Tok<'a> {
+    Lit(Cow<'a, str>),
     Interp(Expr, Strip),
     If(Expr, Strip),
     Else(Strip),
@@ -75,7 +76,7 @@ enum Tok {
     EndFor(Strip),
 }
 
-impl Tok {
+impl Tok<'_> {
     fn strip(&self) -> Strip {
         match self {
             Tok::Lit(_) => (false, false),
@@ -104,8 +105,21 @@ fn is_id_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
 
+/// ASCII identifier characters (`[A-Za-z0-9_-]`).
+static ID_CONTINUE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        i += 1;
+    }
+    t
+};
+
+#[inline]
 fn is_id_continue(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    ID_CONTINUE[usize::from(c)]
 }
 
 struct P<'a> {
@@ -115,7 +129,12 @@ struct P<'a> {
     src: SourceId,
     depth: u32,
     ops: u32,
+    /// Recently seen identifier names (a direct-mapped cache): bake files repeat a few names
+    /// thousands of times, and sharing them saves an allocation each.
+    names: Vec<Option<(&'a str, Arc<str>)>>,
 }
+
+const NAME_SLOTS: usize = 512;
 
 impl<'a> P<'a> {
     // ---- low level -------------------------------------------------------------------------
@@ -244,10 +263,27 @@ impl<'a> P<'a> {
 
     fn ident(&mut self) -> Option<Ident> {
         let (start, end) = self.ident_str()?;
-        Some(Ident {
-            name: Arc::from(&self.s[start..end]),
+        Some(self.make_ident(start, end))
+    }
+
+    /// The identifier `s[start..end]`, its name shared with earlier ones.
+    fn make_ident(&mut self, start: usize, end: usize) -> Ident {
+        let text: &'a str = &self.s[start..end];
+        let b = text.as_bytes();
+        let (first, last) = (b[0] as usize, b[b.len() - 1] as usize);
+        let slot = (b.len() * 61 + first * 31 + last * 7 + b[b.len() / 2] as usize) % NAME_SLOTS;
+        let name = match &self.names[slot] {
+            Some((k, v)) if *k == text => v.clone(),
+            _ => {
+                let v: Arc<str> = Arc::from(text);
+                self.names[slot] = Some((text, v.clone()));
+                v
+            }
+        };
+        Ident {
+            name,
             span: self.span(start, end),
-        })
+        }
     }
 
     // ---- structure -------------------------------------------------------------------------
@@ -318,7 +354,7 @@ impl<'a> P<'a> {
                     let lstart = self.pos;
                     let name = self.plain_string()?;
                     labels.push(Ident {
-                        name: Arc::from(name),
+                        name: Arc::from(&*name),
                         span: self.span(lstart, self.pos),
                     });
                 }
@@ -655,10 +691,7 @@ impl<'a> P<'a> {
         }
         if self.peek() == b'(' {
             *nl = true;
-            let name = Ident {
-                name: Arc::from(&self.s[start..end]),
-                span: self.span(start, end),
-            };
+            let name = self.make_ident(start, end);
             self.pos += 1;
             let mut args = Vec::new();
             let mut expand = false;
@@ -707,10 +740,7 @@ impl<'a> P<'a> {
             "null" => ExprKind::Lit(Value::NULL),
             "true" => ExprKind::Lit(Value::Bool(true)),
             "false" => ExprKind::Lit(Value::Bool(false)),
-            _ => ExprKind::Var(Ident {
-                name: Arc::from(word),
-                span: self.span(start, end),
-            }),
+            _ => ExprKind::Var(self.make_ident(start, end)),
         };
         Some(Expr {
             kind,
@@ -722,8 +752,8 @@ impl<'a> P<'a> {
     fn for_ahead(&mut self) -> Option<bool> {
         let save = self.pos;
         self.ws()?;
-        let r =
-            self.starts(b"for") && matches!(self.at(self.pos + 3), b' ' | b'\t' | b'#' | b'/' | b'\n');
+        let r = self.starts(b"for")
+            && matches!(self.at(self.pos + 3), b' ' | b'\t' | b'#' | b'/' | b'\n');
         self.pos = save;
         Some(r)
     }
@@ -905,7 +935,7 @@ impl<'a> P<'a> {
     // ---- strings and templates -------------------------------------------------------------
 
     /// A quoted string without interpolations (a block label); `None` for anything else.
-    fn plain_string(&mut self) -> Option<String> {
+    fn plain_string(&mut self) -> Option<Cow<'a, str>> {
         self.pos += 1;
         let lit = self.literal(Mode::Quoted)?.unwrap_or_default();
         self.expect(b'"')?;
@@ -915,6 +945,22 @@ impl<'a> P<'a> {
     fn quoted(&mut self) -> Option<Expr> {
         let start = self.pos;
         self.pos += 1;
+        // Fast path: no escapes, markers or newlines.
+        let mut i = self.pos;
+        while let Some(&c) = self.b.get(i) {
+            match c {
+                b'"' => {
+                    let lit = &self.s[self.pos..i];
+                    self.pos = i + 1;
+                    return Some(Expr {
+                        kind: ExprKind::Lit(Value::string(lit)),
+                        span: self.span(start, self.pos),
+                    });
+                }
+                b'\\' | b'$' | b'%' | b'\n' => break,
+                _ => i += 1,
+            }
+        }
         let toks = self.elements(Mode::Quoted)?;
         self.expect(b'"')?;
         let span = self.span(start, self.pos);
@@ -926,7 +972,7 @@ impl<'a> P<'a> {
         }
         if let [Tok::Lit(s)] = &toks[..] {
             return Some(Expr {
-                kind: ExprKind::Lit(Value::string(s.as_str())),
+                kind: ExprKind::Lit(Value::string(&**s)),
                 span,
             });
         }
@@ -954,8 +1000,8 @@ impl<'a> P<'a> {
         let mut toks = self.elements(Mode::Heredoc(delim))?;
         self.expect(b'\n')?;
         match toks.last_mut() {
-            Some(Tok::Lit(s)) => s.push('\n'),
-            _ => toks.push(Tok::Lit("\n".to_string())),
+            Some(Tok::Lit(s)) => s.to_mut().push('\n'),
+            _ => toks.push(Tok::Lit(Cow::Borrowed("\n"))),
         }
         while matches!(self.peek(), b' ' | b'\t') {
             self.pos += 1;
@@ -981,7 +1027,7 @@ impl<'a> P<'a> {
     }
 
     /// A literal run of template text; `Some(None)` when empty.
-    fn literal(&mut self, mode: Mode<'_>) -> Option<Option<String>> {
+    fn literal(&mut self, mode: Mode<'_>) -> Option<Option<Cow<'a, str>>> {
         let mut out: Option<String> = None;
         let mut run = self.pos;
         loop {
@@ -1022,7 +1068,8 @@ impl<'a> P<'a> {
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 return None;
                             }
-                            let v = u32::from_str_radix(&self.s[self.pos..self.pos + n], 16).ok()?;
+                            let v =
+                                u32::from_str_radix(&self.s[self.pos..self.pos + n], 16).ok()?;
                             o.push(char::from_u32(v)?);
                             self.pos += n;
                         }
@@ -1039,16 +1086,19 @@ impl<'a> P<'a> {
                 _ => self.pos += 1,
             }
         }
-        if let Some(o) = &mut out {
-            o.push_str(&self.s[run..self.pos]);
-        } else if self.pos > run {
-            out = Some(self.s[run..self.pos].to_string());
-        }
-        Some(out.filter(|s| !s.is_empty()))
+        let s: &'a str = self.s;
+        Some(match out {
+            Some(mut o) => {
+                o.push_str(&s[run..self.pos]);
+                Some(Cow::Owned(o))
+            }
+            None if self.pos > run => Some(Cow::Borrowed(&s[run..self.pos])),
+            None => None,
+        })
     }
 
     /// Template elements up to whatever ends them (the caller checks what that is).
-    fn elements(&mut self, mode: Mode<'_>) -> Option<Vec<Tok>> {
+    fn elements(&mut self, mode: Mode<'_>) -> Option<Vec<Tok<'a>>> {
         let mut toks = Vec::new();
         loop {
             let before = self.pos;
@@ -1106,7 +1156,7 @@ impl<'a> P<'a> {
         Some((sl, sr))
     }
 
-    fn directive_body(&mut self, toks: &mut Vec<Tok>) -> Option<()> {
+    fn directive_body(&mut self, toks: &mut Vec<Tok<'a>>) -> Option<()> {
         self.enter()?;
         let body = self.elements(Mode::Raw)?;
         toks.extend(body);
@@ -1114,7 +1164,7 @@ impl<'a> P<'a> {
         Some(())
     }
 
-    fn if_directive(&mut self, sl: bool, toks: &mut Vec<Tok>) -> Option<()> {
+    fn if_directive(&mut self, sl: bool, toks: &mut Vec<Tok<'a>>) -> Option<()> {
         self.ws()?;
         let cond = self.expr(false)?;
         let sr = self.control_end()?;
@@ -1137,7 +1187,7 @@ impl<'a> P<'a> {
         Some(())
     }
 
-    fn for_directive(&mut self, sl: bool, toks: &mut Vec<Tok>) -> Option<()> {
+    fn for_directive(&mut self, sl: bool, toks: &mut Vec<Tok<'a>>) -> Option<()> {
         self.ws()?;
         let first = self.ident()?;
         self.ws()?;
@@ -1216,7 +1266,7 @@ fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
 
 /// Tokens to parts: heredoc line splitting, strip markers, flush dedent, nesting — the same
 /// steps, in the same order, as `parse_hcl`.
-fn finish_template(mut toks: Vec<Tok>, heredoc: Option<bool>) -> Vec<TplPart> {
+fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> Vec<TplPart> {
     if heredoc.is_some() {
         toks = split_lines(toks);
     }
@@ -1224,13 +1274,18 @@ fn finish_template(mut toks: Vec<Tok>, heredoc: Option<bool>) -> Vec<TplPart> {
         let (start, end) = toks[i].strip();
         if start && i > 0 {
             if let Tok::Lit(s) = &mut toks[i - 1] {
-                let t = s.trim_end().len();
-                s.truncate(t);
+                match s {
+                    Cow::Borrowed(b) => *b = b.trim_end(),
+                    Cow::Owned(o) => o.truncate(o.trim_end().len()),
+                }
             }
         }
         if end && i + 1 < toks.len() {
             if let Tok::Lit(s) = &mut toks[i + 1] {
-                *s = s.trim_start().to_string();
+                match s {
+                    Cow::Borrowed(b) => *b = b.trim_start(),
+                    Cow::Owned(o) => *o = o.trim_start().to_string(),
+                }
             }
         }
     }
@@ -1241,12 +1296,18 @@ fn finish_template(mut toks: Vec<Tok>, heredoc: Option<bool>) -> Vec<TplPart> {
     build(&mut it)
 }
 
-fn split_lines(toks: Vec<Tok>) -> Vec<Tok> {
+fn split_lines(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
     let mut out = Vec::with_capacity(toks.len());
     for t in toks {
         match t {
-            Tok::Lit(s) if s.contains('\n') => {
-                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(l.to_string())));
+            Tok::Lit(Cow::Borrowed(s)) if s.contains('\n') => {
+                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(Cow::Borrowed(l))));
+            }
+            Tok::Lit(Cow::Owned(s)) if s.contains('\n') => {
+                out.extend(
+                    s.split_inclusive('\n')
+                        .map(|l| Tok::Lit(Cow::Owned(l.to_string()))),
+                );
             }
             other => out.push(other),
         }
@@ -1254,7 +1315,7 @@ fn split_lines(toks: Vec<Tok>) -> Vec<Tok> {
     out
 }
 
-fn flush_heredoc(toks: &mut [Tok]) {
+fn flush_heredoc(toks: &mut [Tok<'_>]) {
     let mut min = usize::MAX;
     let mut newline = true;
     let mut adjust = Vec::new();
@@ -1285,12 +1346,17 @@ fn flush_heredoc(toks: &mut [Tok]) {
     for i in adjust {
         if let Tok::Lit(s) = &mut toks[i] {
             let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
-            s.drain(..cut);
+            match s {
+                Cow::Borrowed(b) => *b = &b[cut..],
+                Cow::Owned(o) => {
+                    o.drain(..cut);
+                }
+            }
         }
     }
 }
 
-fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TplPart> {
+fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok<'_>>>) -> Vec<TplPart> {
     let mut out = Vec::new();
     while let Some(tok) = it.peek() {
         if matches!(tok, Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_)) {
@@ -1300,7 +1366,7 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TplPart> 
         match tok {
             Tok::Lit(s) => {
                 if !s.is_empty() {
-                    out.push(TplPart::Lit(Arc::from(s)));
+                    out.push(TplPart::Lit(Arc::from(&*s)));
                 }
             }
             Tok::Interp(e, _) => out.push(TplPart::Interp(e)),
