@@ -868,6 +868,9 @@ impl<'a> P<'a> {
         }
         let mut items: Vec<(ObjKey, Expr)> = Vec::new();
         let mut complex_keys = 0;
+        // Number keys by value: hcl-edit compares keys structurally, and numbers equal as
+        // floats may be equal to it.
+        let mut numbers: Vec<f64> = Vec::new();
         loop {
             self.ws()?;
             if self.eat(b'}') {
@@ -891,6 +894,15 @@ impl<'a> P<'a> {
                     }) {
                         return None;
                     }
+                    ObjKey::Expr(key)
+                }
+                ExprKind::Lit(Value::Number(_)) => {
+                    let text = &self.s[key.span.start as usize..key.span.end as usize];
+                    let v: f64 = text.parse().ok()?;
+                    if numbers.contains(&v) {
+                        return None;
+                    }
+                    numbers.push(v);
                     ObjKey::Expr(key)
                 }
                 _ => {
@@ -1012,6 +1024,8 @@ impl<'a> P<'a> {
             return None;
         }
         let span = self.span(start, self.pos);
+        // `parse_hcl` dedents (`<<-`) only when hcl-edit found an indent to strip.
+        let flush = flush && hcl_edit_indent(&toks);
         Some(template_expr(finish_template(toks, Some(flush)), span))
     }
 
@@ -1294,6 +1308,51 @@ fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> Vec<TplPart
     }
     let mut it = toks.into_iter().peekable();
     build(&mut it)
+}
+
+/// Whether hcl-edit's own heredoc dedent finds an indent (`HeredocTemplate::indent` is set):
+/// it looks at the top-level literals only, before strip markers.
+fn hcl_edit_indent(toks: &[Tok<'_>]) -> bool {
+    let mut indent = false;
+    let mut skip_first_line = false;
+    let mut depth = 0usize;
+    for t in toks {
+        match t {
+            Tok::Lit(lit) if depth == 0 => {
+                indent |= min_leading_whitespace(lit, skip_first_line);
+                skip_first_line = !lit.ends_with('\n');
+            }
+            Tok::Lit(_) | Tok::Else(_) => {}
+            Tok::If(..) | Tok::For(..) => {
+                if depth == 0 && !skip_first_line {
+                    return false;
+                }
+                depth += 1;
+            }
+            Tok::Interp(..) => {
+                if depth == 0 && !skip_first_line {
+                    return false;
+                }
+            }
+            Tok::EndIf(_) | Tok::EndFor(_) => depth = depth.saturating_sub(1),
+        }
+    }
+    indent
+}
+
+/// hcl-edit's `min_leading_whitespace(s, skip_first).is_some()`.
+fn min_leading_whitespace(s: &str, skip_first: bool) -> bool {
+    let mut found = false;
+    for (i, line) in s.lines().enumerate() {
+        if (i == 0 && skip_first) || line.is_empty() {
+            continue;
+        }
+        if !line.starts_with(char::is_whitespace) {
+            return false;
+        }
+        found = true;
+    }
+    found
 }
 
 fn split_lines(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {

@@ -157,6 +157,7 @@ const ACCEPTED: &[&str] = &[
     "a = {}\nb = { a = 1 }\nc = { a = 1, b = 2 }\nd = {\n  a = 1\n  b = 2,\n  c: 3\n}\n",
     "a = { \"k\" = 1, k = 2 }\nb = { (k) = 1 }\nc = { a.b = 1 }\nd = { \"${x}\" = 1 }\n",
     "a = {\n  a = 1 # c\n  b = 2 // d\n}\n",
+    "a = {\n  17 = x\n  21 = y\n  -1 = z\n  1.5 = w\n}\n",
     "a = f()\nb = f(1)\nc = f(1, 2)\nd = f(1,)\ne = f(x...)\nf = f(1, x...)\ng = f (1)\n",
     "a = f(\n  1,\n  2\n)\nb = f(x ...)\nc = f(g(h(1)))\n",
     "a = [for x in y : x]\nb = [for i, x in y : x if i > 0]\nc = [ for x in y: upper(x) ]\n",
@@ -271,6 +272,11 @@ const OTHER: &[&str] = &[
     "a = <<-EOT\n  EOT\n",
     "a = { (x) = 1, (x) = 2 }\n",
     "a = { 1 = 1, 1 = 2 }\n",
+    "a = { 1 = 1, 1.0 = 2 }\n",
+    "a = { 1 = 1, 1e0 = 2 }\n",
+    "a = { -1 = 1, - 1 = 2 }\n",
+    "a = { true = 1, true = 2 }\n",
+    "a = { null = 1, \"null\" = 2 }\n",
     "a = \"%{ if a }x\n%{ endif }\"\n",
     "a = \"%{ iffy }\"\n",
     "a = \"%{ ifx }x%{ endif }\"\n",
@@ -404,4 +410,264 @@ fn random_bytes_never_panic() {
             assert!(res.is_ok(), "panic on {text:?}");
         }
     }
+}
+
+/// Random expressions from a small grammar, with random spacing, comments and newlines: both
+/// readers must agree on every one of them.
+struct Gen {
+    rng: Rng,
+}
+
+impl Gen {
+    fn pick<'s>(&mut self, xs: &[&'s str]) -> &'s str {
+        xs[self.rng.below(xs.len())]
+    }
+
+    /// Spacing between tokens: usually a space or nothing, sometimes a comment or a newline.
+    fn sp(&mut self, out: &mut String) {
+        let s = self.pick(&[
+            "",
+            " ",
+            " ",
+            "",
+            "  ",
+            "\t",
+            " /* c */ ",
+            "\n",
+            "\n  ",
+            " # c\n",
+            " // c\n",
+        ]);
+        out.push_str(s);
+    }
+
+    fn lit_text(&mut self, out: &mut String) {
+        for _ in 0..self.rng.below(4) {
+            let s = self.pick(&[
+                "a",
+                "b c",
+                "  ",
+                "\\n",
+                "\\t",
+                "\\\"",
+                "\\\\",
+                "\\u00e9",
+                "é",
+                "$${x}",
+                "%%{y}",
+                "$",
+                "%",
+                "x.y",
+                "\\U0001F600",
+                ":",
+                " ",
+            ]);
+            out.push_str(s);
+        }
+    }
+
+    fn string(&mut self, out: &mut String, depth: usize) {
+        out.push('"');
+        for _ in 0..self.rng.below(4) {
+            match self.rng.below(6) {
+                0 | 1 => self.lit_text(out),
+                2 | 3 => {
+                    out.push_str(self.pick(&["${", "${~", "${ ", "${~ "]));
+                    self.expr(out, depth + 1);
+                    out.push_str(self.pick(&["}", "~}", " }", " ~}"]));
+                }
+                4 => {
+                    out.push_str(self.pick(&["%{ if ", "%{~ if ", "%{if "]));
+                    self.expr(out, depth + 1);
+                    out.push_str(self.pick(&[" }", "~}", "}"]));
+                    out.push_str(self.pick(&["x", " y ", "", "z${a}"]));
+                    if self.rng.below(2) == 0 {
+                        out.push_str(self.pick(&["%{ else }", "%{~ else ~}", "%{else}"]));
+                        out.push_str(self.pick(&["n", " m ", ""]));
+                    }
+                    out.push_str(self.pick(&["%{ endif }", "%{~ endif ~}", "%{endif}"]));
+                }
+                _ => {
+                    out.push_str(self.pick(&["%{ for v in ", "%{ for k, v in ", "%{~for v in "]));
+                    self.expr(out, depth + 1);
+                    out.push_str(self.pick(&[" }", "~}"]));
+                    out.push_str(self.pick(&["${v},", " - ${v}\n", "x", ""]));
+                    out.push_str(self.pick(&["%{ endfor }", "%{~ endfor ~}"]));
+                }
+            }
+        }
+        out.push('"');
+    }
+
+    fn heredoc(&mut self, out: &mut String, depth: usize) {
+        let flush = self.rng.below(2) == 0;
+        out.push_str(if flush { "<<-EOT\n" } else { "<<EOT\n" });
+        for _ in 0..=self.rng.below(3) {
+            out.push_str(self.pick(&["", "  ", "    ", "\t"]));
+            match self.rng.below(4) {
+                0 => {
+                    out.push_str(self.pick(&["${", "${~"]));
+                    self.expr(out, depth + 1);
+                    out.push_str(self.pick(&["}", "~}"]));
+                }
+                1 => out.push_str(
+                    self.pick(&["%{ if x }a%{ endif }", "%{~ for v in l ~} ${v}%{ endfor }"]),
+                ),
+                _ => out.push_str(self.pick(&["text", "a b", "$${x}", "EOTX", ""])),
+            }
+            out.push('\n');
+        }
+        out.push_str(self.pick(&["EOT", "  EOT", "\tEOT"]));
+    }
+
+    fn expr(&mut self, out: &mut String, depth: usize) {
+        let max = if depth > 3 { 6 } else { 17 };
+        match self.rng.below(max) {
+            0 => out.push_str(self.pick(&[
+                "0", "1", "42", "1.5", "1e3", "2.5E-2", "-7", "-0", "-1.25", "007",
+            ])),
+            1 => out.push_str(self.pick(&["x", "foo", "a-b", "_u", "for_x", "iff", "format"])),
+            2 => out.push_str(self.pick(&["true", "false", "null"])),
+            3 | 4 => self.string(out, depth),
+            5 => out.push_str(self.pick(&["\"s\"", "\"\"", "\"a b\""])),
+            6 => {
+                out.push('[');
+                let n = self.rng.below(4);
+                for i in 0..n {
+                    self.sp(out);
+                    self.expr(out, depth + 1);
+                    self.sp(out);
+                    if i + 1 < n || self.rng.below(3) == 0 {
+                        out.push(',');
+                    }
+                }
+                self.sp(out);
+                out.push(']');
+            }
+            7 => {
+                out.push('{');
+                let n = self.rng.below(4);
+                for i in 0..n {
+                    self.sp(out);
+                    out.push_str(self.pick(&[
+                        "a", "b", "c", "\"k\"", "\"a\"", "1", "2", "(x)", "x.y", "\"${x}\"",
+                    ]));
+                    out.push_str(self.pick(&[" = ", "=", ": ", " : "]));
+                    self.expr(out, depth + 1);
+                    if i + 1 < n {
+                        out.push_str(self.pick(&[",", "\n", ", ", " # c\n", ",\n"]));
+                    } else {
+                        out.push_str(self.pick(&["", ",", "\n", " "]));
+                    }
+                }
+                out.push('}');
+            }
+            8 => {
+                out.push_str(self.pick(&["f", "upper", "join", "g"]));
+                out.push('(');
+                let n = self.rng.below(4);
+                for i in 0..n {
+                    self.sp(out);
+                    self.expr(out, depth + 1);
+                    if i + 1 < n {
+                        out.push(',');
+                    }
+                }
+                out.push_str(self.pick(&["", "", ",", "...", " ..."]));
+                self.sp(out);
+                out.push(')');
+            }
+            9 => {
+                self.expr(out, depth + 1);
+                for _ in 0..=self.rng.below(3) {
+                    out.push_str(self.pick(&[
+                        ".a",
+                        ".b",
+                        "[0]",
+                        "[ \"k\" ]",
+                        ".0",
+                        ".*",
+                        "[*]",
+                        " .c",
+                        "[x]",
+                    ]));
+                }
+            }
+            10 => {
+                out.push_str(self.pick(&["-", "!", "- ", "!!", "--"]));
+                self.expr(out, depth + 1);
+            }
+            11 | 12 => {
+                self.expr(out, depth + 1);
+                out.push_str(self.pick(&[
+                    " + ", "-", " * ", " / ", " % ", " == ", " != ", " < ", " <= ", " > ", " >= ",
+                    " && ", " || ", "+", " - ",
+                ]));
+                self.expr(out, depth + 1);
+            }
+            13 => {
+                self.expr(out, depth + 1);
+                out.push_str(self.pick(&[" ? ", "?"]));
+                self.expr(out, depth + 1);
+                out.push_str(self.pick(&[" : ", ":"]));
+                self.expr(out, depth + 1);
+            }
+            14 => {
+                let obj = self.rng.below(2) == 0;
+                out.push(if obj { '{' } else { '[' });
+                out.push_str(self.pick(&["for v in ", "for k, v in ", " for i,v in "]));
+                self.expr(out, depth + 1);
+                out.push_str(self.pick(&[" : ", ": ", ":"]));
+                if obj {
+                    self.expr(out, depth + 1);
+                    out.push_str(" => ");
+                }
+                self.expr(out, depth + 1);
+                if obj && self.rng.below(3) == 0 {
+                    out.push_str("...");
+                }
+                if self.rng.below(2) == 0 {
+                    out.push_str(" if ");
+                    self.expr(out, depth + 1);
+                }
+                out.push(if obj { '}' } else { ']' });
+            }
+            15 => {
+                out.push('(');
+                self.sp(out);
+                self.expr(out, depth + 1);
+                self.sp(out);
+                out.push(')');
+            }
+            _ => self.heredoc(out, depth),
+        }
+    }
+}
+
+#[test]
+fn random_expressions_agree() {
+    let mut g = Gen {
+        rng: Rng(0x1234_5678_9abc_def1),
+    };
+    let n = if cfg!(debug_assertions) { 4000 } else { 40000 };
+    let (mut valid, mut accepted) = (0, 0);
+    for i in 0..n {
+        let mut e = String::new();
+        g.expr(&mut e, 0);
+        let text = match i % 3 {
+            0 => format!("a = {e}\n"),
+            1 => format!("target \"t\" {{\n  x = {e}\n  y = 1\n}}\n"),
+            _ => format!("b {{ x = {e} }}\n"),
+        };
+        if let Some(acc) = check(&format!("random #{i}"), &text) {
+            valid += 1;
+            accepted += usize::from(acc);
+        }
+    }
+    eprintln!("random expressions: {valid} of {n} valid, {accepted} accepted by the fast reader");
+    assert!(
+        valid * 4 >= n,
+        "generator too often invalid: {valid} of {n}"
+    );
+    assert!(accepted * 10 >= valid * 8, "{accepted} of {valid} accepted");
 }
