@@ -8,11 +8,12 @@
 //! parses it or reports the error. Giving up is always safe; accepting what hcl-edit rejects or
 //! building a different tree is not, and `tests/fastparse_diff.rs` checks both.
 //!
-//! Left to hcl-edit on purpose: carriage returns and NUL bytes anywhere, non-ASCII identifiers,
-//! namespaced function calls (`a::b()`), raw newlines in quoted strings, `- 5` (a space between
-//! the sign and a negative number literal), empty heredocs, more than 40 nesting levels or 100
-//! binary operators in one attribute value, and objects with two non-literal keys (whose equality
-//! hcl-edit decides structurally).
+//! Left to hcl-edit on purpose: carriage returns anywhere (CRLF files), non-ASCII identifiers,
+//! namespaced function calls (`a::b()`), raw newlines in quoted strings, `- 5` (space between
+//! the sign and a negative number literal), empty heredocs, more than 40 nesting levels (counted
+//! on more constructs than hcl-edit's 64) or 100 binary operators in one attribute value, and
+//! objects whose keys hcl-edit might consider duplicates in ways we do not mirror exactly (two
+//! keys that are neither identifiers, plain strings nor numbers; numbers equal as floats).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -420,8 +421,11 @@ impl<'a> P<'a> {
 
     /// A nested expression with its own state (`nl`: whether newlines may separate operators).
     fn expr(&mut self, nl: bool) -> Option<Expr> {
+        self.enter()?;
         let mut nl = nl;
-        self.expr_inner(&mut nl)
+        let e = self.expr_inner(&mut nl)?;
+        self.leave();
+        Some(e)
     }
 
     fn expr_inner(&mut self, nl: &mut bool) -> Option<Expr> {

@@ -312,6 +312,22 @@ fn deep_nesting_is_left_to_hcl_edit() {
             text.push_str("}\n");
         }
         check(&format!("block depth {n}"), &text);
+        let text = format!("a = {}0\n", "x ? 1 : ".repeat(n));
+        check(&format!("conditional chain {n}"), &text);
+        let text = format!("a = {}x\n", "!".repeat(n));
+        check(&format!("unary chain {n}"), &text);
+        let text = format!("a = \"{}x{}\"\n", "${\"".repeat(n), "\"}".repeat(n));
+        check(&format!("template depth {n}"), &text);
+    }
+    // Far beyond any limit: the fast reader must give up without overflowing its stack.
+    for text in [
+        format!("a = {}0\n", "x ? 1 : ".repeat(100_000)),
+        format!("a = {}1\n", "[".repeat(100_000)),
+        format!("a = {}x\n", "-".repeat(100_000)),
+        format!("a = 1{}\n", " + 1".repeat(100_000)),
+        "b {\n".repeat(100_000),
+    ] {
+        assert!(fastparse::parse(SRC, &text).is_none());
     }
     for n in [50, 99, 100, 101, 127, 128, 129, 300] {
         let text = format!("a = 1{}\n", " + 1".repeat(n));
