@@ -670,7 +670,11 @@ impl<'a> Loader<'a> {
         let ovr = self.value_override(name, type_specified);
         let origin = match &ovr {
             Some((_, json)) => {
-                let key = if *json { format!("{name}_JSON") } else { name.to_string() };
+                let key = if *json {
+                    format!("{name}_JSON")
+                } else {
+                    name.to_string()
+                };
                 if self.opts.vars.contains_key(&key) {
                     Origin::Set(format!("--var {key}"))
                 } else {
