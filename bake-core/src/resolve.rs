@@ -3,6 +3,7 @@
 //! `inherits`, `--set` overrides, normalization, `target:` context links, `SOURCE_DATE_EPOCH`,
 //! context path cleaning and the secret/ssh checks buildx runs before printing.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -17,8 +18,8 @@ use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
 use crate::util::{
-    clean_path, csv_fields, dedup, did_you_mean, is_git_ssh, is_remote_url, join_path, parse_bool,
-    remove_dupes_str,
+    clean_path, csv_fields, dedup, dedup_owned, did_you_mean, is_git_ssh, is_remote_url, join_path,
+    parse_bool, remove_dupes_str, FxBuildHasher,
 };
 
 /// What to resolve and the process context (injected, never read from the real process).
@@ -252,6 +253,33 @@ fn merge_map(
     }
 }
 
+/// [`merge_map`] of a map that is not needed afterwards.
+fn merge_map_owned(
+    into: &mut Option<BTreeMap<String, Option<String>>>,
+    from: Option<BTreeMap<String, Option<String>>>,
+) {
+    let Some(from) = from else { return };
+    if into.is_none() && !from.is_empty() && from.values().all(Option::is_some) {
+        *into = Some(from);
+        return;
+    }
+    for (k, v) in from {
+        if v.is_some() {
+            into.get_or_insert_with(BTreeMap::new).insert(k, v);
+        }
+    }
+}
+
+/// [`append`] of a list that is not needed afterwards.
+fn append_owned<T>(into: &mut Option<Vec<T>>, from: Option<Vec<T>>) {
+    if let Some(from) = from {
+        match into {
+            Some(v) => v.extend(from),
+            None => *into = Some(from),
+        }
+    }
+}
+
 fn append<T: Clone>(into: &mut Option<Vec<T>>, from: &Option<Vec<T>>) {
     if let Some(from) = from {
         into.get_or_insert_with(Vec::new)
@@ -408,6 +436,103 @@ impl Tgt {
         }
     }
 
+    /// [`Tgt::merge`] of a target that is not needed afterwards: its values are moved.
+    fn merge_owned(&mut self, o: Tgt) {
+        fn set<T>(into: &mut Option<T>, from: Option<T>) {
+            if from.is_some() {
+                *into = from;
+            }
+        }
+        let Tgt {
+            description,
+            inherits,
+            annotations,
+            attest,
+            context,
+            contexts,
+            dockerfile,
+            dockerfile_inline,
+            args,
+            labels,
+            tags,
+            cache_from,
+            cache_to,
+            target,
+            secret,
+            ssh,
+            platforms,
+            output,
+            pull,
+            no_cache,
+            network,
+            no_cache_filter,
+            shm_size,
+            ulimits,
+            resources,
+            call,
+            entitlements,
+            extra_hosts,
+            policy,
+            project_id,
+            default_base,
+            linked: _,
+            origins,
+        } = o;
+        set(&mut self.default_base, default_base);
+        set(&mut self.context, context);
+        set(&mut self.dockerfile, dockerfile);
+        set(&mut self.dockerfile_inline, dockerfile_inline);
+        merge_map_owned(&mut self.args, args);
+        if let Some(cs) = contexts {
+            match &mut self.contexts {
+                Some(into) => into.extend(cs),
+                None => self.contexts = Some(cs),
+            }
+        }
+        merge_map_owned(&mut self.labels, labels);
+        set(&mut self.tags, tags);
+        set(&mut self.target, target);
+        set(&mut self.call, call);
+        append_owned(&mut self.annotations, annotations);
+        if attest.is_some() {
+            self.attest = Attest::merge(self.attest.take(), attest);
+        }
+        append_owned(&mut self.policy, policy);
+        if secret.is_some() {
+            self.secret = SecretEntry::merge(self.secret.take(), secret);
+        }
+        if ssh.is_some() {
+            self.ssh = SshEntry::merge(self.ssh.take(), ssh);
+        }
+        set(&mut self.platforms, platforms);
+        if cache_from.is_some() {
+            self.cache_from = CacheEntry::merge(self.cache_from.take(), cache_from);
+        }
+        set(&mut self.cache_to, cache_to);
+        set(&mut self.output, output);
+        set(&mut self.pull, pull);
+        set(&mut self.no_cache, no_cache);
+        set(&mut self.network, network);
+        append_owned(&mut self.no_cache_filter, no_cache_filter);
+        set(&mut self.shm_size, shm_size);
+        append_owned(&mut self.ulimits, ulimits);
+        if let Some(r) = &resources {
+            self.resources = Some(Resources::merge(self.resources.as_ref(), r));
+        }
+        if !description.is_empty() {
+            self.description = description;
+        }
+        append_owned(&mut self.entitlements, entitlements);
+        merge_map_owned(&mut self.extra_hosts, extra_hosts);
+        set(&mut self.project_id, project_id);
+        self.inherits.extend(inherits);
+        if self.origins.is_empty() {
+            self.origins = origins;
+        } else {
+            self.origins.extend(origins);
+        }
+    }
+
     /// `Target.normalize`.
     fn normalize(&mut self) {
         self.annotations = self.annotations.take().map(remove_dupes_str);
@@ -445,7 +570,10 @@ struct Override {
     text: String,
 }
 
-type Overrides = HashMap<String, IndexMap<String, Override>>;
+type Overrides = HashMap<String, IndexMap<String, Override>, FxBuildHasher>;
+
+/// The resolver's maps by target name.
+type ByName<T> = IndexMap<String, T, FxBuildHasher>;
 
 /// The keys `--set` accepts.
 pub const OVERRIDE_KEYS: [&str; 29] = [
@@ -496,26 +624,31 @@ fn print_key(key: &str) -> &'static str {
 /// The merged configuration: one group per name (last definition), one target per name
 /// (definitions merged in order).
 struct Cfg {
-    groups: IndexMap<String, GroupDef>,
-    targets: IndexMap<String, Tgt>,
+    groups: ByName<GroupDef>,
+    /// In a `RefCell` so that [`Resolver`] can move out a definition nothing else reads.
+    targets: ByName<RefCell<Tgt>>,
 }
 
 impl Cfg {
     fn build(config: &Config, frel: bool) -> Result<Self, ResolveError> {
         // Indexed by name: lookups must stay O(1) for files with thousands of targets.
-        let mut groups: IndexMap<String, GroupDef> = IndexMap::new();
+        let mut groups = ByName::with_capacity_and_hasher(config.groups.len(), Default::default());
         for g in &config.groups {
-            let mut g2 = g.clone();
-            g2.targets = dedup(&g2.targets);
+            let g2 = GroupDef {
+                name: g.name.clone(),
+                description: g.description.clone(),
+                targets: dedup(&g.targets),
+            };
             groups.insert(g.name.clone(), g2);
         }
-        let mut targets: IndexMap<String, Tgt> = IndexMap::new();
+        let mut targets: ByName<RefCell<Tgt>> =
+            ByName::with_capacity_and_hasher(config.targets.len(), Default::default());
         for d in &config.targets {
             let t = Tgt::from_def(d, frel)?;
             if let Some(existing) = targets.get_mut(&d.name) {
-                existing.merge(&t);
+                existing.get_mut().merge_owned(t);
             } else {
-                targets.insert(d.name.clone(), t);
+                targets.insert(d.name.clone(), RefCell::new(t));
             }
         }
         Ok(Cfg { groups, targets })
@@ -525,8 +658,8 @@ impl Cfg {
         self.groups.get(name)
     }
 
-    fn target(&self, name: &str) -> Option<&Tgt> {
-        self.targets.get(name)
+    fn has_target(&self, name: &str) -> bool {
+        self.targets.contains_key(name)
     }
 
     fn all_names(&self) -> impl Iterator<Item = &str> {
@@ -562,7 +695,7 @@ impl Cfg {
 
     /// `expandTargets`: `--set` patterns match targets only.
     fn expand_targets(&self, pattern: &str) -> Result<Vec<String>, ResolveError> {
-        if self.target(pattern).is_some() {
+        if self.has_target(pattern) {
             return Ok(vec![pattern.to_string()]);
         }
         let mut names = Vec::new();
@@ -603,7 +736,7 @@ impl Cfg {
             .get("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")
             .and_then(|v| parse_bool(v))
             .unwrap_or(false);
-        let mut m: Overrides = HashMap::new();
+        let mut m = Overrides::default();
         for text in list {
             let (lhs, value) = match text.split_once('=') {
                 Some((l, v)) => (l, Some(v)),
@@ -681,7 +814,7 @@ impl Cfg {
     fn resolve_group(&self, name: &str) -> (Vec<String>, Vec<String>) {
         let mut visited = HashMap::new();
         let (t, g) = self.group_rec(name, &mut visited);
-        (dedup(&t), dedup(&g))
+        (dedup_owned(t), dedup_owned(g))
     }
 
     fn group_rec(
@@ -699,6 +832,11 @@ impl Cfg {
         let mut targets = Vec::new();
         let mut groups = vec![name.to_string()];
         for t in &g.targets {
+            if self.group(t).is_none() {
+                // What `group_rec` returns for a target (groups alone are `visited`).
+                targets.push(t.clone());
+                continue;
+            }
             let (tt, tg) = self.group_rec(t, visited);
             if tt.is_empty() {
                 targets.push(t.clone());
@@ -730,6 +868,15 @@ impl Cfg {
 /// `inherits` cycle cut it off) and whether a cycle was cut anywhere below it.
 type Rec = (Option<Rc<Tgt>>, bool);
 
+/// A target's own definition: read in place, or moved out when nothing reads it again.
+/// Built once per resolution and consumed at once: boxing `Moved` would only add an
+/// allocation.
+#[allow(clippy::large_enum_variant)]
+enum Own<'c> {
+    Shared(&'c RefCell<Tgt>),
+    Moved(Tgt),
+}
+
 /// `ResolveTarget` for the targets of one [`resolve`] call. A resolved target whose walk
 /// cut no `inherits` cycle depends only on its name and the overrides (fixed for the call),
 /// so it is memoized and shared: a parent inherited by thousands of targets is resolved
@@ -738,18 +885,46 @@ type Rec = (Option<Rc<Tgt>>, bool);
 struct Resolver<'c> {
     cfg: &'c Cfg,
     ov: &'c Overrides,
-    done: HashMap<&'c str, Rc<Tgt>>,
+    done: HashMap<&'c str, Rc<Tgt>, FxBuildHasher>,
     /// One walk's targets: `None` while being resolved, then the result and its cycle flag.
-    visited: HashMap<&'c str, Option<(Rc<Tgt>, bool)>>,
+    visited: HashMap<&'c str, Option<(Rc<Tgt>, bool)>, FxBuildHasher>,
+    /// By definition index: how many more times the target is resolved as a requested one,
+    /// and whether any target inherits from it. The last requested resolution of a target
+    /// no one inherits from moves its definition out instead of copying it.
+    requested: Vec<u32>,
+    inherited: Vec<bool>,
 }
 
 impl<'c> Resolver<'c> {
-    fn new(cfg: &'c Cfg, ov: &'c Overrides) -> Self {
+    /// `requested`: every name [`Resolver::resolve_target`] will be called with before the
+    /// `target:` links are loaded, as often as it will be.
+    fn new<'n>(
+        cfg: &'c Cfg,
+        ov: &'c Overrides,
+        requested: impl Iterator<Item = &'n String>,
+    ) -> Self {
+        let n = cfg.targets.len();
+        let mut inherited = vec![false; n];
+        for t in cfg.targets.values() {
+            for p in &t.borrow().inherits {
+                if let Some(i) = cfg.targets.get_index_of(p) {
+                    inherited[i] = true;
+                }
+            }
+        }
+        let mut counts = vec![0u32; n];
+        for name in requested {
+            if let Some(i) = cfg.targets.get_index_of(name) {
+                counts[i] = counts[i].saturating_add(1);
+            }
+        }
         Resolver {
             cfg,
             ov,
-            done: HashMap::new(),
-            visited: HashMap::new(),
+            done: HashMap::default(),
+            visited: HashMap::default(),
+            requested: counts,
+            inherited,
         }
     }
 
@@ -763,11 +938,22 @@ impl<'c> Resolver<'c> {
         let mut t = if let Some(t) = self.done.get(name) {
             Tgt::clone(t)
         } else {
-            let Some((key, own)) = self.cfg.targets.get_key_value(name) else {
-                return Err(self.cfg.not_found(name, None));
+            let cfg = self.cfg;
+            let Some((idx, key, cell)) = cfg.targets.get_full(name) else {
+                return Err(cfg.not_found(name, None));
             };
             let key = key.as_str();
             self.visited.insert(key, None);
+            // After the requested resolutions come only `target:` links, each resolved once
+            // (then it is in the result), so a count of at most one means the last use.
+            let last = self.requested[idx] <= 1;
+            self.requested[idx] = self.requested[idx].saturating_sub(1);
+            let own = match cell.try_borrow_mut() {
+                Ok(mut own) if last && !self.inherited[idx] => {
+                    Own::Moved(std::mem::take(&mut *own))
+                }
+                _ => Own::Shared(cell),
+            };
             self.build(key, own, warnings)?.0
         };
         t.inherits.clear();
@@ -788,7 +974,7 @@ impl<'c> Resolver<'c> {
     fn build(
         &mut self,
         name: &'c str,
-        own: &'c Tgt,
+        own: Own<'c>,
         warnings: &mut Vec<String>,
     ) -> Result<(Tgt, bool), ResolveError> {
         let mut cut = false;
@@ -797,14 +983,27 @@ impl<'c> Resolver<'c> {
         // copied, maps hold no null values, lists stay as they are, cache entries are
         // already normalized), so the parents are merged straight into `m`.
         let mut m = Tgt::default();
-        for parent in &own.inherits {
-            let (p, c) = self.target_rec(parent, name, warnings)?;
-            cut |= c;
-            if let Some(p) = p {
-                m.merge(&p);
+        {
+            let shared;
+            let inherits = match &own {
+                Own::Moved(t) => &t.inherits,
+                Own::Shared(cell) => {
+                    shared = cell.borrow();
+                    &shared.inherits
+                }
+            };
+            for parent in inherits {
+                let (p, c) = self.target_rec(parent, name, warnings)?;
+                cut |= c;
+                if let Some(p) = p {
+                    m.merge(&p);
+                }
             }
         }
-        m.merge(own);
+        match own {
+            Own::Moved(t) => m.merge_owned(t),
+            Own::Shared(cell) => m.merge(&cell.borrow()),
+        }
         if let Some(o) = self.ov.get(name) {
             m.add_overrides(o)?;
         }
@@ -853,7 +1052,7 @@ impl<'c> Resolver<'c> {
         };
         let key = key.as_str();
         self.visited.insert(key, None);
-        let (m, cut) = self.build(key, own, warnings)?;
+        let (m, cut) = self.build(key, Own::Shared(own), warnings)?;
         let m = Rc::new(m);
         if !cut {
             self.done.insert(key, Rc::clone(&m));
@@ -867,7 +1066,7 @@ impl<'c> Resolver<'c> {
     fn load_links(
         &mut self,
         idx: usize,
-        m: &mut IndexMap<String, Tgt>,
+        m: &mut ByName<Tgt>,
         stack: &mut Vec<usize>,
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
@@ -881,7 +1080,7 @@ impl<'c> Resolver<'c> {
                     .collect()
             })
             .unwrap_or_default();
-        let name = |m: &IndexMap<String, Tgt>| m.get_index(idx).expect("target present").0.clone();
+        let name = |m: &ByName<Tgt>| m.get_index(idx).expect("target present").0.clone();
         for link in links {
             if m.get_index(idx).is_some_and(|(n, _)| *n == link) {
                 return Err(ResolveError::LinkSelf { target: link });
@@ -895,7 +1094,7 @@ impl<'c> Resolver<'c> {
                 }
                 Some(li) => li,
                 None => {
-                    if self.cfg.target(&link).is_none() {
+                    if !self.cfg.has_target(&link) {
                         let from = name(m);
                         return Err(self.cfg.not_found(
                             &link,
@@ -1272,12 +1471,14 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     let ov = cfg.new_overrides(&opts.overrides, opts.env)?;
 
     let mut warnings = Vec::new();
-    let mut resolver = Resolver::new(&cfg, &ov);
+    let expanded: Vec<(Vec<String>, Vec<String>)> =
+        names.iter().map(|name| cfg.resolve_group(name)).collect();
+    let mut resolver = Resolver::new(&cfg, &ov, expanded.iter().flat_map(|(ts, _)| ts));
     // By first resolution; sorted by name below, where the order matters.
-    let mut targets: IndexMap<String, Tgt> = IndexMap::new();
+    let mut targets: ByName<Tgt> =
+        ByName::with_capacity_and_hasher(cfg.targets.len(), Default::default());
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for name in &names {
-        let (ts, gs) = cfg.resolve_group(name);
+    for (ts, gs) in expanded {
         for tname in ts {
             let t = resolver.resolve_target(&tname, &mut warnings)?;
             targets.insert(tname, t);
@@ -1330,10 +1531,14 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         }
     }
 
-    let mut sorted: Vec<(String, Tgt)> = targets.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out = Vec::with_capacity(sorted.len());
-    for (name, t) in sorted {
+    // Sorted through a permutation: the entries are large, moving them while sorting is not.
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    let key = |i: usize| targets.get_index(i).map(|(n, _)| n);
+    order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut entries: Vec<(String, Tgt)> = targets.into_iter().collect();
+    let mut out = Vec::with_capacity(entries.len());
+    for i in order {
+        let (name, t) = std::mem::take(&mut entries[i]);
         let mut t = t.into_target(name.clone());
         check_build_options(&mut t, opts)?;
         out.push((name, t));
@@ -1490,4 +1695,146 @@ fn check_ssh(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Option<&str>)]) -> Option<BTreeMap<String, Option<String>>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.map(str::to_string)))
+                .collect(),
+        )
+    }
+
+    fn strs(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| (*s).to_string()).collect())
+    }
+
+    /// Targets covering set / unset / empty / null-valued forms of every merged field.
+    fn samples() -> Vec<Tgt> {
+        let cache = |r: &str| CacheEntry {
+            typ: "registry".into(),
+            attrs: BTreeMap::from([("ref".to_string(), r.to_string())]),
+        };
+        let full = Tgt {
+            description: "d".into(),
+            inherits: vec!["p".into()],
+            annotations: strs(&["a=1", "a=1"]),
+            attest: Some(vec![Attest {
+                typ: "sbom".into(),
+                ..Default::default()
+            }]),
+            context: Some("ctx".into()),
+            contexts: Some(BTreeMap::from([("x".to_string(), "target:y".to_string())])),
+            dockerfile: Some("D".into()),
+            dockerfile_inline: Some("FROM x".into()),
+            args: map(&[("A", Some("1")), ("N", None)]),
+            labels: map(&[("L", Some("v"))]),
+            tags: strs(&["t"]),
+            cache_from: Some(vec![cache("a"), cache("a"), cache("b")]),
+            cache_to: Some(vec![cache("c")]),
+            target: Some("stage".into()),
+            secret: Some(vec![SecretEntry {
+                id: "s".into(),
+                ..Default::default()
+            }]),
+            ssh: Some(vec![SshEntry::default()]),
+            platforms: strs(&["linux/amd64"]),
+            output: Some(vec![ExportEntry {
+                typ: "docker".into(),
+                ..Default::default()
+            }]),
+            pull: Some(true),
+            no_cache: Some(false),
+            network: Some("host".into()),
+            no_cache_filter: strs(&["x"]),
+            shm_size: Some("1g".into()),
+            ulimits: strs(&["nofile=1:1"]),
+            resources: Some(Resources {
+                memory: Some("1g".into()),
+                ..Default::default()
+            }),
+            call: Some("lint".into()),
+            entitlements: strs(&["e"]),
+            extra_hosts: map(&[("h", Some("1.2.3.4"))]),
+            policy: Some(vec![PolicyEntry::default()]),
+            project_id: Some("p".into()),
+            default_base: Some(Some("dir".into())),
+            linked: true,
+            origins: BTreeMap::from([("tags", Origin::Default)]),
+        };
+        let empties = Tgt {
+            annotations: strs(&[]),
+            args: map(&[]),
+            labels: map(&[("N", None)]),
+            contexts: Some(BTreeMap::new()),
+            cache_from: Some(Vec::new()),
+            attest: Some(Vec::new()),
+            secret: Some(Vec::new()),
+            ssh: Some(Vec::new()),
+            output: Some(Vec::new()),
+            default_base: Some(None),
+            ..Default::default()
+        };
+        let other = Tgt {
+            description: "e".into(),
+            inherits: vec!["q".into()],
+            args: map(&[("A", Some("2")), ("B", Some("3"))]),
+            labels: map(&[("N", None), ("M", Some("m"))]),
+            contexts: Some(BTreeMap::from([("z".to_string(), "ctx".to_string())])),
+            cache_from: Some(vec![cache("b"), cache("d")]),
+            secret: Some(vec![
+                SecretEntry {
+                    id: "s".into(),
+                    src: "f".into(),
+                    ..Default::default()
+                },
+                SecretEntry {
+                    id: "t".into(),
+                    ..Default::default()
+                },
+            ]),
+            platforms: strs(&["linux/arm64"]),
+            resources: Some(Resources {
+                cpu_shares: Some(2),
+                ..Default::default()
+            }),
+            origins: BTreeMap::from([("args", Origin::Default)]),
+            ..Default::default()
+        };
+        vec![Tgt::default(), full, empties, other]
+    }
+
+    #[test]
+    fn merge_owned_matches_merge() {
+        for a in samples() {
+            for b in samples() {
+                let mut by_ref = a.clone();
+                by_ref.merge(&b);
+                let mut by_value = a.clone();
+                by_value.merge_owned(b.clone());
+                assert_eq!(format!("{by_ref:?}"), format!("{by_value:?}"));
+            }
+        }
+    }
+
+    /// The second of buildx's merges (`tt` into an empty target) changes nothing, so the
+    /// resolver merges parents straight into the result.
+    #[test]
+    fn merging_a_merge_result_into_empty_is_identity() {
+        for a in samples() {
+            for b in samples() {
+                let mut tt = Tgt::default();
+                tt.merge(&a);
+                tt.merge(&b);
+                let mut m = Tgt::default();
+                m.merge(&tt);
+                assert_eq!(format!("{m:?}"), format!("{tt:?}"));
+            }
+        }
+    }
 }

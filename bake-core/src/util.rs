@@ -8,6 +8,13 @@ pub fn clean_path(p: &str) -> String {
     if p.is_empty() {
         return ".".to_string();
     }
+    if is_clean(p) {
+        return p.to_string();
+    }
+    clean_path_full(p)
+}
+
+fn clean_path_full(p: &str) -> String {
     let rooted = p.starts_with('/');
     let mut out: Vec<&str> = Vec::new();
     for seg in p.split('/') {
@@ -30,6 +37,69 @@ pub fn clean_path(p: &str) -> String {
         (false, false) => joined,
     }
 }
+
+/// Whether [`clean_path`] leaves `p` as it is: `/` alone, or no empty, `.` or `..` segment
+/// (so no doubled, leading-relative or trailing slash).
+#[must_use]
+pub fn is_clean(p: &str) -> bool {
+    if p == "/" {
+        return true;
+    }
+    let rest = p.strip_prefix('/').unwrap_or(p);
+    !rest.is_empty() && rest.split('/').all(|seg| !matches!(seg, "" | "." | ".."))
+}
+
+/// The multiply-rotate hash of rustc's `FxHasher`: much cheaper than SipHash for the short
+/// name keys of the resolver's maps (inputs are the user's own files, not adversarial).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// [`FxHasher`] for `HashMap` / `HashSet` / `IndexMap`.
+pub type FxBuildHasher = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Go's `filepath.Join(base, p)` on Unix (empty elements ignored, result cleaned).
 #[must_use]
@@ -154,17 +224,49 @@ pub fn is_git_ssh(s: &str) -> bool {
 /// `dedupSlice`: keeps the first occurrence of each value.
 #[must_use]
 pub fn dedup(v: &[String]) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str, FxBuildHasher> =
+        std::collections::HashSet::with_capacity_and_hasher(v.len(), FxBuildHasher::default());
     v.iter()
         .filter(|s| seen.insert(s.as_str()))
         .cloned()
         .collect()
 }
 
+/// [`dedup`] of a list that is not needed afterwards (no copies).
+#[must_use]
+pub fn dedup_owned(v: Vec<String>) -> Vec<String> {
+    let keep: Vec<bool> = {
+        let mut seen: std::collections::HashSet<&str, FxBuildHasher> =
+            std::collections::HashSet::with_capacity_and_hasher(v.len(), FxBuildHasher::default());
+        v.iter().map(|s| seen.insert(s.as_str())).collect()
+    };
+    if keep.iter().all(|k| *k) {
+        return v;
+    }
+    v.into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
+}
+
 /// `removeDupesStr`: keeps the first occurrence of each value and drops empty strings.
 #[must_use]
-pub fn remove_dupes_str(v: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
+pub fn remove_dupes_str(mut v: Vec<String>) -> Vec<String> {
+    // Short lists (tags, platforms) are deduplicated in place without allocating.
+    if v.len() <= 16 {
+        let mut kept = 0;
+        for i in 0..v.len() {
+            if v[i].is_empty() || v[..kept].contains(&v[i]) {
+                continue;
+            }
+            v.swap(kept, i);
+            kept += 1;
+        }
+        v.truncate(kept);
+        return v;
+    }
+    let mut seen: std::collections::HashSet<String, FxBuildHasher> =
+        std::collections::HashSet::default();
     v.into_iter()
         .filter(|s| !s.is_empty() && seen.insert(s.clone()))
         .collect()
@@ -227,7 +329,41 @@ mod tests {
             assert_eq!(clean_path(i), o, "{i}");
         }
         assert_eq!(join_path("sub", "./ctx"), "sub/ctx");
+        // The already-clean fast path agrees with the full cleaning on every short path.
+        let mut paths = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = paths
+                .iter()
+                .flat_map(|p| ["a", "/", ".", ".."].map(|x| format!("{p}{x}")))
+                .collect();
+            paths.extend(next);
+        }
+        for p in &paths {
+            if is_clean(p) {
+                assert_eq!(&clean_path_full(p), p);
+            }
+        }
         assert_eq!(join_path(".", "."), ".");
+    }
+
+    #[test]
+    fn remove_dupes_fast_path() {
+        let reference = |v: Vec<String>| -> Vec<String> {
+            let mut seen = std::collections::HashSet::new();
+            v.into_iter()
+                .filter(|s| !s.is_empty() && seen.insert(s.clone()))
+                .collect()
+        };
+        for n in [0, 1, 2, 5, 16, 17, 40] {
+            let v: Vec<String> = (0..n)
+                .map(|i| {
+                    ["a", "", "b", "a", "c", "b"][(i * 7) % 6].to_string() + &(i % 5).to_string()
+                })
+                .collect();
+            assert_eq!(remove_dupes_str(v.clone()), reference(v));
+        }
+        let v: Vec<String> = ["x", "", "y", "x", "", "z", "y"].map(String::from).to_vec();
+        assert_eq!(remove_dupes_str(v), ["x", "y", "z"]);
     }
 
     #[test]
