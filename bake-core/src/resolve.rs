@@ -3,7 +3,6 @@
 //! `inherits`, `--set` overrides, normalization, `target:` context links, `SOURCE_DATE_EPOCH`,
 //! context path cleaning and the secret/ssh checks buildx runs before printing.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -222,6 +221,68 @@ struct Tgt {
     origins: BTreeMap<&'static str, Origin>,
 }
 
+/// The compound fields of a definition, parsed as buildx parses them.
+#[derive(Debug, Clone, Default)]
+struct Entries {
+    attest: Option<Vec<Attest>>,
+    cache_from: Option<Vec<CacheEntry>>,
+    cache_to: Option<Vec<CacheEntry>>,
+    secret: Option<Vec<SecretEntry>>,
+    ssh: Option<Vec<SshEntry>>,
+    output: Option<Vec<ExportEntry>>,
+    resources: Option<Resources>,
+    policy: Option<Vec<PolicyEntry>>,
+}
+
+impl Entries {
+    /// `None` when the definition has none of them (the usual case).
+    fn parse(d: &TargetDef) -> Result<Option<Box<Self>>, ResolveError> {
+        let e = Entries {
+            attest: d.attest.as_deref().map(Attest::from_raw).transpose()?,
+            cache_from: d
+                .cache_from
+                .as_deref()
+                .map(|r| CacheEntry::from_raw("cache-from", r))
+                .transpose()?,
+            cache_to: d
+                .cache_to
+                .as_deref()
+                .map(|r| CacheEntry::from_raw("cache-to", r))
+                .transpose()?,
+            secret: d.secret.as_deref().map(SecretEntry::from_raw).transpose()?,
+            ssh: d.ssh.as_deref().map(SshEntry::from_raw).transpose()?,
+            output: d.output.as_deref().map(ExportEntry::from_raw).transpose()?,
+            resources: d.resources.as_ref().map(Resources::from_raw).transpose()?,
+            policy: d.policy.as_deref().map(PolicyEntry::from_raw).transpose()?,
+        };
+        let none = e.attest.is_none()
+            && e.cache_from.is_none()
+            && e.cache_to.is_none()
+            && e.secret.is_none()
+            && e.ssh.is_none()
+            && e.output.is_none()
+            && e.resources.is_none()
+            && e.policy.is_none();
+        Ok((!none).then(|| Box::new(e)))
+    }
+}
+
+/// A target's definitions in the configuration: one, read in place when resolving, or
+/// several merged (in file order) into a [`Tgt`].
+enum Def<'a> {
+    One(&'a TargetDef, Option<Box<Entries>>),
+    Merged(Box<Tgt>),
+}
+
+impl Def<'_> {
+    fn inherits(&self) -> &[String] {
+        match self {
+            Def::One(d, _) => d.inherits.as_deref().unwrap_or_default(),
+            Def::Merged(t) => &t.inherits,
+        }
+    }
+}
+
 fn is_special_context(p: &str) -> bool {
     p.starts_with("cwd://")
         || p.starts_with("target:")
@@ -288,13 +349,20 @@ fn append<T: Clone>(into: &mut Option<Vec<T>>, from: &Option<Vec<T>>) {
 }
 
 impl Tgt {
+    /// One definition as a target (the resolver reads definitions in place instead).
+    #[cfg(test)]
     fn from_def(d: &TargetDef, frel: bool) -> Result<Self, ResolveError> {
+        Ok(Self::from_parts(d, Entries::parse(d)?.map(|e| *e), frel))
+    }
+
+    fn from_parts(d: &TargetDef, e: Option<Entries>, frel: bool) -> Self {
         let base = if frel { d.file_dir.clone() } else { None };
+        let e = e.unwrap_or_default();
         let mut t = Tgt {
             description: d.description.clone().unwrap_or_default(),
             inherits: d.inherits.clone().unwrap_or_default(),
             annotations: d.annotations.clone(),
-            attest: d.attest.as_deref().map(Attest::from_raw).transpose()?,
+            attest: e.attest,
             context: d.context.clone(),
             contexts: d.contexts.clone(),
             dockerfile: d.dockerfile.clone(),
@@ -302,32 +370,24 @@ impl Tgt {
             args: d.args.clone(),
             labels: d.labels.clone(),
             tags: d.tags.clone(),
-            cache_from: d
-                .cache_from
-                .as_deref()
-                .map(|r| CacheEntry::from_raw("cache-from", r))
-                .transpose()?,
-            cache_to: d
-                .cache_to
-                .as_deref()
-                .map(|r| CacheEntry::from_raw("cache-to", r))
-                .transpose()?,
+            cache_from: e.cache_from,
+            cache_to: e.cache_to,
             target: d.target.clone(),
-            secret: d.secret.as_deref().map(SecretEntry::from_raw).transpose()?,
-            ssh: d.ssh.as_deref().map(SshEntry::from_raw).transpose()?,
+            secret: e.secret,
+            ssh: e.ssh,
             platforms: d.platforms.clone(),
-            output: d.output.as_deref().map(ExportEntry::from_raw).transpose()?,
+            output: e.output,
             pull: d.pull,
             no_cache: d.no_cache,
             network: d.network.clone(),
             no_cache_filter: d.no_cache_filter.clone(),
             shm_size: d.shm_size.clone(),
             ulimits: d.ulimits.clone(),
-            resources: d.resources.as_ref().map(Resources::from_raw).transpose()?,
+            resources: e.resources,
             call: d.call.clone(),
             entitlements: d.entitlements.clone(),
             extra_hosts: d.extra_hosts.clone(),
-            policy: d.policy.as_deref().map(PolicyEntry::from_raw).transpose()?,
+            policy: e.policy,
             project_id: d.project_id.clone(),
             default_base: None,
             linked: false,
@@ -348,7 +408,92 @@ impl Tgt {
                 }
             }
         }
-        Ok(t)
+        t
+    }
+
+    /// `self.merge(&Tgt::from_parts(d, e, frel))`, copying from the definition directly.
+    fn merge_def(&mut self, d: &TargetDef, e: Option<&Entries>, frel: bool) {
+        let base = if frel { d.file_dir.as_deref() } else { None };
+        let path = |p: &String| match base {
+            Some(b) => rebase(b, p),
+            None => p.clone(),
+        };
+        let copy = |into: &mut Option<String>, from: &Option<String>| {
+            if let Some(v) = from {
+                *into = Some(v.clone());
+            }
+        };
+        let no = Entries::default();
+        let e = e.unwrap_or(&no);
+        if let Some(b) = base {
+            self.default_base = Some(d.context.is_none().then(|| b.to_string()));
+        }
+        if let Some(c) = &d.context {
+            self.context = Some(path(c));
+        }
+        copy(&mut self.dockerfile, &d.dockerfile);
+        copy(&mut self.dockerfile_inline, &d.dockerfile_inline);
+        merge_map(&mut self.args, &d.args);
+        if let Some(cs) = &d.contexts {
+            let into = self.contexts.get_or_insert_with(BTreeMap::new);
+            for (k, v) in cs {
+                into.insert(k.clone(), path(v));
+            }
+        }
+        merge_map(&mut self.labels, &d.labels);
+        if d.tags.is_some() {
+            self.tags.clone_from(&d.tags);
+        }
+        copy(&mut self.target, &d.target);
+        copy(&mut self.call, &d.call);
+        append(&mut self.annotations, &d.annotations);
+        if e.attest.is_some() {
+            self.attest = Attest::merge(self.attest.take(), e.attest.clone());
+        }
+        append(&mut self.policy, &e.policy);
+        if e.secret.is_some() {
+            self.secret = SecretEntry::merge(self.secret.take(), e.secret.clone());
+        }
+        if e.ssh.is_some() {
+            self.ssh = SshEntry::merge(self.ssh.take(), e.ssh.clone());
+        }
+        if d.platforms.is_some() {
+            self.platforms.clone_from(&d.platforms);
+        }
+        if e.cache_from.is_some() {
+            self.cache_from = CacheEntry::merge(self.cache_from.take(), e.cache_from.clone());
+        }
+        if e.cache_to.is_some() {
+            self.cache_to.clone_from(&e.cache_to);
+        }
+        if e.output.is_some() {
+            self.output.clone_from(&e.output);
+        }
+        if d.pull.is_some() {
+            self.pull = d.pull;
+        }
+        if d.no_cache.is_some() {
+            self.no_cache = d.no_cache;
+        }
+        copy(&mut self.network, &d.network);
+        append(&mut self.no_cache_filter, &d.no_cache_filter);
+        copy(&mut self.shm_size, &d.shm_size);
+        append(&mut self.ulimits, &d.ulimits);
+        if let Some(r) = &e.resources {
+            self.resources = Some(Resources::merge(self.resources.as_ref(), r));
+        }
+        if let Some(desc) = d.description.as_ref().filter(|s| !s.is_empty()) {
+            self.description.clone_from(desc);
+        }
+        append(&mut self.entitlements, &d.entitlements);
+        merge_map(&mut self.extra_hosts, &d.extra_hosts);
+        copy(&mut self.project_id, &d.project_id);
+        if let Some(i) = &d.inherits {
+            self.inherits.extend(i.iter().cloned());
+        }
+        for (k, v) in &d.origins {
+            self.origins.insert(k, v.clone());
+        }
     }
 
     /// `Target.Merge`: `o` is applied on top of `self`.
@@ -623,14 +768,14 @@ fn print_key(key: &str) -> &'static str {
 
 /// The merged configuration: one group per name (last definition), one target per name
 /// (definitions merged in order).
-struct Cfg {
+struct Cfg<'a> {
     groups: ByName<GroupDef>,
-    /// In a `RefCell` so that [`Resolver`] can move out a definition nothing else reads.
-    targets: ByName<RefCell<Tgt>>,
+    targets: IndexMap<&'a str, Def<'a>, FxBuildHasher>,
+    frel: bool,
 }
 
-impl Cfg {
-    fn build(config: &Config, frel: bool) -> Result<Self, ResolveError> {
+impl<'a> Cfg<'a> {
+    fn build(config: &'a Config, frel: bool) -> Result<Self, ResolveError> {
         // Indexed by name: lookups must stay O(1) for files with thousands of targets.
         let mut groups = ByName::with_capacity_and_hasher(config.groups.len(), Default::default());
         for g in &config.groups {
@@ -641,17 +786,26 @@ impl Cfg {
             };
             groups.insert(g.name.clone(), g2);
         }
-        let mut targets: ByName<RefCell<Tgt>> =
-            ByName::with_capacity_and_hasher(config.targets.len(), Default::default());
+        let mut targets: IndexMap<&'a str, Def<'a>, FxBuildHasher> =
+            IndexMap::with_capacity_and_hasher(config.targets.len(), Default::default());
         for d in &config.targets {
-            let t = Tgt::from_def(d, frel)?;
-            if let Some(existing) = targets.get_mut(&d.name) {
-                existing.get_mut().merge_owned(t);
+            let e = Entries::parse(d)?;
+            if let Some(existing) = targets.get_mut(d.name.as_str()) {
+                let mut t = match std::mem::replace(existing, Def::Merged(Box::default())) {
+                    Def::One(first, fe) => Box::new(Tgt::from_parts(first, fe.map(|e| *e), frel)),
+                    Def::Merged(t) => t,
+                };
+                t.merge_owned(Tgt::from_parts(d, e.map(|e| *e), frel));
+                *existing = Def::Merged(t);
             } else {
-                targets.insert(d.name.clone(), RefCell::new(t));
+                targets.insert(d.name.as_str(), Def::One(d, e));
             }
         }
-        Ok(Cfg { groups, targets })
+        Ok(Cfg {
+            groups,
+            targets,
+            frel,
+        })
     }
 
     fn group(&self, name: &str) -> Option<&GroupDef> {
@@ -666,7 +820,7 @@ impl Cfg {
         self.groups
             .keys()
             .map(String::as_str)
-            .chain(self.targets.iter().map(|(n, _)| n.as_str()))
+            .chain(self.targets.keys().copied())
     }
 
     /// `matchNames`: a name without glob characters is taken as is.
@@ -706,7 +860,7 @@ impl Cfg {
                         pattern: pattern.to_string(),
                     })
                 }
-                Ok(true) => names.push(n.clone()),
+                Ok(true) => names.push((*n).to_string()),
                 Ok(false) => {}
             }
         }
@@ -716,7 +870,7 @@ impl Cfg {
                     "`{pattern}` is a group; `--set` patterns match target names only"
                 ))
             } else {
-                did_you_mean(pattern, self.targets.iter().map(|(n, _)| n.as_str()))
+                did_you_mean(pattern, self.targets.keys().copied())
             };
             return Err(ResolveError::NoMatch {
                 pattern: pattern.to_string(),
@@ -868,63 +1022,26 @@ impl Cfg {
 /// `inherits` cycle cut it off) and whether a cycle was cut anywhere below it.
 type Rec = (Option<Rc<Tgt>>, bool);
 
-/// A target's own definition: read in place, or moved out when nothing reads it again.
-/// Built once per resolution and consumed at once: boxing `Moved` would only add an
-/// allocation.
-#[allow(clippy::large_enum_variant)]
-enum Own<'c> {
-    Shared(&'c RefCell<Tgt>),
-    Moved(Tgt),
-}
-
 /// `ResolveTarget` for the targets of one [`resolve`] call. A resolved target whose walk
 /// cut no `inherits` cycle depends only on its name and the overrides (fixed for the call),
 /// so it is memoized and shared: a parent inherited by thousands of targets is resolved
 /// once. Results that met a cycle depend on where the walk started and are not memoized
 /// (their warnings are emitted by every walk that meets them, as before).
 struct Resolver<'c> {
-    cfg: &'c Cfg,
+    cfg: &'c Cfg<'c>,
     ov: &'c Overrides,
     done: HashMap<&'c str, Rc<Tgt>, FxBuildHasher>,
     /// One walk's targets: `None` while being resolved, then the result and its cycle flag.
     visited: HashMap<&'c str, Option<(Rc<Tgt>, bool)>, FxBuildHasher>,
-    /// By definition index: how many more times the target is resolved as a requested one,
-    /// and whether any target inherits from it. The last requested resolution of a target
-    /// no one inherits from moves its definition out instead of copying it.
-    requested: Vec<u32>,
-    inherited: Vec<bool>,
 }
 
 impl<'c> Resolver<'c> {
-    /// `requested`: every name [`Resolver::resolve_target`] will be called with before the
-    /// `target:` links are loaded, as often as it will be.
-    fn new<'n>(
-        cfg: &'c Cfg,
-        ov: &'c Overrides,
-        requested: impl Iterator<Item = &'n String>,
-    ) -> Self {
-        let n = cfg.targets.len();
-        let mut inherited = vec![false; n];
-        for t in cfg.targets.values() {
-            for p in &t.borrow().inherits {
-                if let Some(i) = cfg.targets.get_index_of(p) {
-                    inherited[i] = true;
-                }
-            }
-        }
-        let mut counts = vec![0u32; n];
-        for name in requested {
-            if let Some(i) = cfg.targets.get_index_of(name) {
-                counts[i] = counts[i].saturating_add(1);
-            }
-        }
+    fn new(cfg: &'c Cfg<'c>, ov: &'c Overrides) -> Self {
         Resolver {
             cfg,
             ov,
             done: HashMap::default(),
             visited: HashMap::default(),
-            requested: counts,
-            inherited,
         }
     }
 
@@ -939,21 +1056,10 @@ impl<'c> Resolver<'c> {
             Tgt::clone(t)
         } else {
             let cfg = self.cfg;
-            let Some((idx, key, cell)) = cfg.targets.get_full(name) else {
+            let Some((key, own)) = cfg.targets.get_key_value(name) else {
                 return Err(cfg.not_found(name, None));
             };
-            let key = key.as_str();
             self.visited.insert(key, None);
-            // After the requested resolutions come only `target:` links, each resolved once
-            // (then it is in the result), so a count of at most one means the last use.
-            let last = self.requested[idx] <= 1;
-            self.requested[idx] = self.requested[idx].saturating_sub(1);
-            let own = match cell.try_borrow_mut() {
-                Ok(mut own) if last && !self.inherited[idx] => {
-                    Own::Moved(std::mem::take(&mut *own))
-                }
-                _ => Own::Shared(cell),
-            };
             self.build(key, own, warnings)?.0
         };
         t.inherits.clear();
@@ -974,7 +1080,7 @@ impl<'c> Resolver<'c> {
     fn build(
         &mut self,
         name: &'c str,
-        own: Own<'c>,
+        own: &'c Def<'c>,
         warnings: &mut Vec<String>,
     ) -> Result<(Tgt, bool), ResolveError> {
         let mut cut = false;
@@ -983,26 +1089,16 @@ impl<'c> Resolver<'c> {
         // copied, maps hold no null values, lists stay as they are, cache entries are
         // already normalized), so the parents are merged straight into `m`.
         let mut m = Tgt::default();
-        {
-            let shared;
-            let inherits = match &own {
-                Own::Moved(t) => &t.inherits,
-                Own::Shared(cell) => {
-                    shared = cell.borrow();
-                    &shared.inherits
-                }
-            };
-            for parent in inherits {
-                let (p, c) = self.target_rec(parent, name, warnings)?;
-                cut |= c;
-                if let Some(p) = p {
-                    m.merge(&p);
-                }
+        for parent in own.inherits() {
+            let (p, c) = self.target_rec(parent, name, warnings)?;
+            cut |= c;
+            if let Some(p) = p {
+                m.merge(&p);
             }
         }
         match own {
-            Own::Moved(t) => m.merge_owned(t),
-            Own::Shared(cell) => m.merge(&cell.borrow()),
+            Def::One(d, e) => m.merge_def(d, e.as_deref(), self.cfg.frel),
+            Def::Merged(t) => m.merge(t),
         }
         if let Some(o) = self.ov.get(name) {
             m.add_overrides(o)?;
@@ -1046,13 +1142,12 @@ impl<'c> Resolver<'c> {
                         "`{name}` is a group; a target can only inherit from targets"
                     ))
                 } else {
-                    did_you_mean(name, cfg.targets.iter().map(|(n, _)| n.as_str()))
+                    did_you_mean(name, cfg.targets.keys().copied())
                 },
             });
         };
-        let key = key.as_str();
         self.visited.insert(key, None);
-        let (m, cut) = self.build(key, Own::Shared(own), warnings)?;
+        let (m, cut) = self.build(key, own, warnings)?;
         let m = Rc::new(m);
         if !cut {
             self.done.insert(key, Rc::clone(&m));
@@ -1473,7 +1568,7 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     let mut warnings = Vec::new();
     let expanded: Vec<(Vec<String>, Vec<String>)> =
         names.iter().map(|name| cfg.resolve_group(name)).collect();
-    let mut resolver = Resolver::new(&cfg, &ov, expanded.iter().flat_map(|(ts, _)| ts));
+    let mut resolver = Resolver::new(&cfg, &ov);
     // By first resolution; sorted by name below, where the order matters.
     let mut targets: ByName<Tgt> =
         ByName::with_capacity_and_hasher(cfg.targets.len(), Default::default());
@@ -1818,6 +1913,79 @@ mod tests {
                 let mut by_value = a.clone();
                 by_value.merge_owned(b.clone());
                 assert_eq!(format!("{by_ref:?}"), format!("{by_value:?}"));
+            }
+        }
+    }
+
+    fn defs() -> Vec<TargetDef> {
+        let raw = |v: &str| crate::model::RawEntry::Str(v.to_string());
+        vec![
+            TargetDef::default(),
+            TargetDef {
+                name: "a".into(),
+                description: Some("desc".into()),
+                inherits: Some(vec!["p".into(), "q".into()]),
+                annotations: Some(vec!["x=1".into()]),
+                attest: Some(vec![raw("type=sbom")]),
+                context: Some("sub/../ctx".into()),
+                contexts: Some(BTreeMap::from([
+                    ("a".to_string(), "rel/dir".to_string()),
+                    ("b".to_string(), "target:t".to_string()),
+                    ("c".to_string(), String::new()),
+                ])),
+                dockerfile: Some("Df".into()),
+                dockerfile_inline: Some("FROM x".into()),
+                args: map(&[("A", Some("1")), ("N", None)]),
+                labels: map(&[("N", None)]),
+                tags: strs(&["t", "t"]),
+                cache_from: Some(vec![raw("user/app:cache"), raw("a,b")]),
+                cache_to: Some(vec![raw("type=inline")]),
+                target: Some("stage".into()),
+                secret: Some(vec![raw("id=s,src=f")]),
+                ssh: Some(vec![raw("default")]),
+                platforms: strs(&["linux/amd64"]),
+                output: Some(vec![raw("type=docker")]),
+                pull: Some(true),
+                no_cache: Some(false),
+                network: Some("host".into()),
+                no_cache_filter: strs(&["x"]),
+                shm_size: Some("1g".into()),
+                ulimits: strs(&["nofile=1:1"]),
+                resources: Some(crate::model::RawEntry::Map(BTreeMap::from([(
+                    "memory".to_string(),
+                    "1g".to_string(),
+                )]))),
+                call: Some("lint".into()),
+                entitlements: strs(&["e"]),
+                extra_hosts: map(&[("h", Some("1.2.3.4")), ("n", None)]),
+                policy: Some(vec![raw("filename=p.rego")]),
+                project_id: Some("p".into()),
+                file_dir: Some("dir".into()),
+                origins: BTreeMap::from([("tags", Origin::Default)]),
+            },
+            TargetDef {
+                name: "b".into(),
+                description: Some(String::new()),
+                args: map(&[]),
+                contexts: Some(BTreeMap::new()),
+                file_dir: Some("other".into()),
+                ..Default::default()
+            },
+        ]
+    }
+
+    #[test]
+    fn merge_def_matches_merge_of_from_def() {
+        for frel in [false, true] {
+            for a in samples() {
+                for d in defs() {
+                    let mut by_tgt = a.clone();
+                    by_tgt.merge(&Tgt::from_def(&d, frel).unwrap());
+                    let mut by_def = a.clone();
+                    let e = Entries::parse(&d).unwrap();
+                    by_def.merge_def(&d, e.as_deref(), frel);
+                    assert_eq!(format!("{by_tgt:?}"), format!("{by_def:?}"));
+                }
             }
         }
     }
