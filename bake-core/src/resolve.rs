@@ -17,8 +17,8 @@ use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
 use crate::util::{
-    clean_path, csv_fields, dedup, dedup_owned, did_you_mean, is_git_ssh, is_remote_url, join_path,
-    parse_bool, remove_dupes_str, FxBuildHasher,
+    clean_path, csv_fields, dedup, dedup_owned, did_you_mean, is_clean, is_git_ssh, is_remote_url,
+    join_path, parse_bool, remove_dupes_str, FxBuildHasher,
 };
 
 /// What to resolve and the process context (injected, never read from the real process).
@@ -1166,29 +1166,38 @@ impl<'c> Resolver<'c> {
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
         stack.push(idx);
-        let links: Vec<String> = m[idx]
-            .contexts
-            .as_ref()
-            .map(|cs| {
-                cs.values()
-                    .filter_map(|v| v.strip_prefix("target:").map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
         let name = |m: &ByName<Tgt>| m.get_index(idx).expect("target present").0.clone();
-        for link in links {
-            if m.get_index(idx).is_some_and(|(n, _)| *n == link) {
-                return Err(ResolveError::LinkSelf { target: link });
-            }
-            let li = match m.get_index_of(&link) {
-                Some(li) if stack.contains(&li) => {
-                    return Err(ResolveError::LinkLoop {
-                        from: name(m),
-                        to: link,
-                    });
-                }
-                Some(li) => li,
-                None => {
+        // The `target:` contexts in order, each looked up again (no copy of the list): the
+        // loop only adds targets to `m` and changes entitlements.
+        let mut j = 0;
+        loop {
+            let (known, missing) =
+                {
+                    let Some(link) = m[idx].contexts.as_ref().and_then(|cs| {
+                        cs.values().filter_map(|v| v.strip_prefix("target:")).nth(j)
+                    }) else {
+                        break;
+                    };
+                    j += 1;
+                    if m.get_index(idx).is_some_and(|(n, _)| n == link) {
+                        return Err(ResolveError::LinkSelf {
+                            target: link.to_string(),
+                        });
+                    }
+                    match m.get_index_of(link) {
+                        Some(li) if stack.contains(&li) => {
+                            return Err(ResolveError::LinkLoop {
+                                from: name(m),
+                                to: link.to_string(),
+                            });
+                        }
+                        Some(li) => (li, None),
+                        None => (0, Some(link.to_string())),
+                    }
+                };
+            let li = match missing {
+                None => known,
+                Some(link) => {
                     if !self.cfg.has_target(&link) {
                         let from = name(m);
                         return Err(self.cfg.not_found(
@@ -1204,7 +1213,7 @@ impl<'c> Resolver<'c> {
                         ..Default::default()
                     }]);
                     t2.linked = true;
-                    m.insert_full(link.clone(), t2).0
+                    m.insert_full(link, t2).0
                 }
             };
             self.load_links(li, m, stack, warnings)?;
@@ -1224,7 +1233,7 @@ impl<'c> Resolver<'c> {
                     target: name(m),
                     platforms: plat.to_vec(),
                     linked_platforms: lplat.to_vec(),
-                    linked: link,
+                    linked: m.get_index(li).expect("target present").0.clone(),
                 });
             }
         }
@@ -1660,7 +1669,7 @@ fn check_build_options(t: &mut Target, opts: &ResolveOptions) -> Result<(), Reso
     }
     if let Some(rest) = t.context.strip_prefix("cwd://") {
         t.context = clean_path(rest);
-    } else if !is_remote_url(&t.context) {
+    } else if !is_remote_url(&t.context) && !is_clean(&t.context) {
         t.context = clean_path(&t.context);
     }
     let invalid = |field: &str, value: &str, reason: String| ResolveError::InvalidValue {
