@@ -1161,12 +1161,12 @@ impl<'c> Resolver<'c> {
     fn load_links(
         &mut self,
         idx: usize,
-        m: &mut ByName<Tgt>,
+        m: &mut ByName<Box<Tgt>>,
         stack: &mut Vec<usize>,
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
         stack.push(idx);
-        let name = |m: &ByName<Tgt>| m.get_index(idx).expect("target present").0.clone();
+        let name = |m: &ByName<Box<Tgt>>| m.get_index(idx).expect("target present").0.clone();
         // The `target:` contexts in order, each looked up again (no copy of the list): the
         // loop only adds targets to `m` and changes entitlements.
         let mut j = 0;
@@ -1213,7 +1213,7 @@ impl<'c> Resolver<'c> {
                         ..Default::default()
                     }]);
                     t2.linked = true;
-                    m.insert_full(link, t2).0
+                    m.insert_full(link, Box::new(t2)).0
                 }
             };
             self.load_links(li, m, stack, warnings)?;
@@ -1579,13 +1579,15 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         names.iter().map(|name| cfg.resolve_group(name)).collect();
     let mut resolver = Resolver::new(&cfg, &ov);
     // By first resolution; sorted by name below, where the order matters.
-    let mut targets: ByName<Tgt> =
+    // Boxed: a resolved target is large, and one block of thousands of them is fresh memory
+    // for every call.
+    let mut targets: ByName<Box<Tgt>> =
         ByName::with_capacity_and_hasher(cfg.targets.len(), Default::default());
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for (ts, gs) in expanded {
         for tname in ts {
             let t = resolver.resolve_target(&tname, &mut warnings)?;
-            targets.insert(tname, t);
+            targets.insert(tname, Box::new(t));
         }
         for g in gs {
             if let Some(def) = cfg.group(&g) {
@@ -1635,21 +1637,18 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         }
     }
 
-    // Sorted through a permutation: the entries are large, moving them while sorting is not.
-    let mut order: Vec<usize> = (0..targets.len()).collect();
-    let key = |i: usize| targets.get_index(i).map(|(n, _)| n);
-    order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
-    let mut entries: Vec<(String, Tgt)> = targets.into_iter().collect();
-    let mut out = Vec::with_capacity(entries.len());
-    for i in order {
-        let (name, t) = std::mem::take(&mut entries[i]);
+    let mut entries: Vec<(String, Box<Tgt>)> = targets.into_iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Inserted in ascending order: no intermediate block of (large) targets.
+    let mut out = BTreeMap::new();
+    for (name, t) in entries {
         let mut t = t.into_target(name.clone());
         check_build_options(&mut t, opts)?;
-        out.push((name, t));
+        out.insert(name, t);
     }
     Ok(Resolved {
         groups,
-        targets: out.into_iter().collect(),
+        targets: out,
         warnings,
     })
 }
