@@ -33,6 +33,8 @@ pub struct Context<'a> {
     pub color: bool,
     /// The current time as Unix seconds and nanoseconds (for `timestamp()`).
     pub now: Option<(i64, u32)>,
+    /// Randomness for `uuidv4()` and `bcrypt()` salts.
+    pub seed: u64,
 }
 
 /// Runs `bake` with these arguments (the first is the program name); returns the exit code.
@@ -177,7 +179,8 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
             now: cx.now,
             home: cx.env.get("HOME").cloned(),
             cwd: Some(cx.cwd.to_string_lossy().into_owned()),
-            seed: 0,
+            seed: cx.seed,
+            draws: std::sync::Arc::default(),
         },
     };
     let loaded = bake_hcl::load(&bodies, &sources, &opts)

@@ -24,6 +24,9 @@ fn main() -> std::process::ExitCode {
     let (mut stdin, mut stdout, mut stderr) =
         (std::io::stdin(), std::io::stdout(), std::io::stderr());
     let color = stderr.is_terminal();
+    // Not cryptographic: salts for bcrypt() and uuidv4() only need to differ between runs.
+    let seed = now.map_or(0, |(s, n)| (s as u64).rotate_left(32) ^ u64::from(n))
+        ^ u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut cx = bake_cli::Context {
         env,
         cwd,
@@ -32,6 +35,7 @@ fn main() -> std::process::ExitCode {
         stderr: &mut stderr,
         color,
         now,
+        seed,
     };
     let code = bake_cli::run(std::env::args().collect(), &mut cx);
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -34,6 +34,7 @@ fn run_fixture(dir: &Path) -> String {
         stderr: &mut err,
         color: false,
         now: Some((1_700_000_000, 0)),
+        seed: 0,
     };
     let mut argv = vec!["bake".to_string()];
     argv.extend(args);

@@ -48,7 +48,7 @@ fn bcrypt_fn(env: &FnEnv, a: &[Value]) -> Result<Value, FnError> {
         ));
     }
     let mut salt = [0u8; 16];
-    salt.copy_from_slice(&seeded_bytes(env.seed, 0xbc, 16));
+    salt.copy_from_slice(&seeded_bytes(env.draw(), 0xbc, 16));
     match bcrypt::hash_with_salt(input, cost as u32, salt) {
         Ok(h) => Ok(st(h.format_for_version(bcrypt::Version::TwoA))),
         Err(e) => err(format!("error occured generating password {e}")),
@@ -243,7 +243,7 @@ fn uuidv5(a: &[Value]) -> Result<Value, FnError> {
 }
 
 fn uuidv4(env: &FnEnv) -> Value {
-    let mut b = seeded_bytes(env.seed, 0x44, 16);
+    let mut b = seeded_bytes(env.draw(), 0x44, 16);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     st(fmt_uuid(&b))

@@ -37,6 +37,20 @@ pub struct FnEnv {
     pub cwd: Option<String>,
     /// A seed for `uuidv4`/`bcrypt` salts; tests fix it.
     pub seed: u64,
+    /// How many random draws were made so far: every `uuidv4()`/`bcrypt()` call gets fresh
+    /// bytes, deterministic for a given seed.
+    pub draws: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FnEnv {
+    /// A new seed for one random draw.
+    #[must_use]
+    pub fn draw(&self) -> u64 {
+        let n = self
+            .draws
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.seed ^ n.wrapping_mul(0xd1b5_4a32_d192_ed03)
+    }
 }
 
 /// A parameter's type, with cty's flags.

@@ -55,6 +55,7 @@ pub(crate) fn env() -> FnEnv {
         home: Some("/nonexistent-home".into()),
         cwd: Some("/work".into()),
         seed: 42,
+        draws: std::sync::Arc::default(),
     }
 }
 
