@@ -56,6 +56,10 @@ pub struct ComposeError {
     /// (source index, byte offset) waiting for the source text to be attached.
     #[doc(hidden)]
     pending: Option<(usize, usize)>,
+    /// The dotted path of the value the error is about (`services.app.build.args`), used to
+    /// find it in the file when the parser gave no position.
+    #[doc(hidden)]
+    path: Option<String>,
 }
 
 impl ComposeError {
@@ -68,7 +72,26 @@ impl ComposeError {
             source_code: None,
             span: None,
             pending: None,
+            path: None,
         }
+    }
+
+    /// Records the dotted path of the value the error is about.
+    #[must_use]
+    pub(crate) fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Points the error at its path in the `source`-th file's text, if it has a path and no
+    /// position yet (block-style YAML only; otherwise the error stays without a caret).
+    fn locate(mut self, source: usize, text: &str) -> Self {
+        if self.pending.is_none() {
+            if let Some(off) = self.path.as_deref().and_then(|p| locate_path(text, p)) {
+                self.pending = Some((source, off));
+            }
+        }
+        self
     }
 
     /// Points the error at byte `offset` of the `source`-th compose file given to [`load`].
@@ -179,13 +202,17 @@ fn load_inner(
             warnings: Vec::new(),
             warn: false,
         };
-        let model = l.load_model(&[file(i, *id, false)], &mut Vec::new())?;
+        let text = &sources.get(*id).text;
+        let here = |e: Box<ComposeError>| Box::new((*e).locate(i, text));
+        let model = l
+            .load_model(&[file(i, *id, false)], &mut Vec::new())
+            .map_err(here)?;
         let filtered = load::filter(&model);
         if filtered.is_empty() {
             return Err(Box::new(ComposeError::new("empty compose file")));
         }
-        load::validate(&filtered)?;
-        l.build_config(&filtered, false, None)?;
+        load::validate(&filtered).map_err(here)?;
+        l.build_config(&filtered, false, None).map_err(here)?;
     }
     let mut l = load::Loader {
         env,
@@ -220,4 +247,57 @@ fn load_inner(
         config,
         warnings: l.warnings,
     })
+}
+
+/// The byte offset of the key at dotted `path` (`services.app.build.args`) in block-style
+/// YAML: follows keys by indentation; `None` when the path cannot be followed (flow style,
+/// anchors, merged keys).
+fn locate_path(text: &str, path: &str) -> Option<usize> {
+    let want: Vec<&str> = path.split('.').collect();
+    let mut stack: Vec<(usize, &str)> = Vec::new();
+    let mut off = 0;
+    let mut best = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let content = trimmed.trim_end();
+        if content.is_empty() || content.starts_with('#') || content.starts_with('-') {
+            off += line.len();
+            continue;
+        }
+        if let Some((key, _)) = content.split_once(':') {
+            let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+            while stack.last().is_some_and(|(i, _)| *i >= indent) {
+                stack.pop();
+            }
+            stack.push((indent, key));
+            let depth = stack.len();
+            if depth <= want.len() && stack.iter().zip(&want).all(|((_, k), w)| k == w) {
+                best = Some(off + indent);
+                if depth == want.len() {
+                    return best;
+                }
+            }
+        }
+        off += line.len();
+    }
+    best
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::locate_path;
+
+    #[test]
+    fn follows_block_keys_by_indentation() {
+        let text = "services:\n  web:\n    image: x\n  app:\n    build:\n      args: 42\n";
+        let off = locate_path(text, "services.app.build.args").unwrap_or(usize::MAX);
+        assert_eq!(&text[off..off + 5], "args:");
+        let off = locate_path(text, "services.app").unwrap_or(usize::MAX);
+        assert_eq!(&text[off..off + 4], "app:");
+        // a missing leaf falls back to the deepest key found
+        let off = locate_path(text, "services.app.build.labels").unwrap_or(usize::MAX);
+        assert_eq!(&text[off..off + 6], "build:");
+        assert_eq!(locate_path("{services: {}}", "services.x"), None);
+    }
 }

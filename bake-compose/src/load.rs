@@ -194,8 +194,9 @@ impl Loader<'_> {
             Ok(out)
         } else {
             errs.sort_by(|a, b| a.0.cmp(&b.0));
+            let first = errs.first().map(|e| e.0.join(".")).unwrap_or_default();
             let msgs: Vec<String> = errs.into_iter().map(|e| e.1).collect();
-            Err(err(msgs.join("\n")))
+            Err(Box::new(err(msgs.join("\n")).with_path(first)))
         }
     }
 
@@ -1021,11 +1022,11 @@ fn type_err(path: &str, want: &[&str]) -> Box<ComposeError> {
         .map(|t| if *t == "object" { "mapping" } else { t })
         .collect();
     if w.len() == 1 {
-        return err(format!("{path} must be a {}", w[0]));
+        return Box::new(err(format!("{path} must be a {}", w[0])).with_path(path));
     }
     w.sort_unstable();
     let last = w.pop().unwrap_or_default();
-    err(format!("{path} must be a {} or {last}", w.join(", ")))
+    Box::new(err(format!("{path} must be a {} or {last}", w.join(", "))).with_path(path))
 }
 
 fn is_type(v: &Value, t: &str) -> bool {
