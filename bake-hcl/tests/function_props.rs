@@ -87,3 +87,42 @@ proptest! {
         prop_assert_eq!(got.as_str().unwrap_or_default(), s.replace(&from, &to));
     }
 }
+
+/// Any value: primitives and nested collections.
+fn any_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::NULL),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::int),
+        "-?[0-9]{1,30}(\\.[0-9]{1,20})?(e-?[0-9]{1,3})?"
+            .prop_map(|s| bake_hcl::number::Number::parse(&s).map_or(Value::NULL, Value::Number)),
+        "\\PC{0,12}".prop_map(|s| Value::string(s.as_str())),
+        "[a-z0-9/.:,=${}%*\\[\\]-]{0,16}".prop_map(|s| Value::string(s.as_str())),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::tuple),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::list),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::set),
+            prop::collection::btree_map("[a-z]{1,3}", inner.clone(), 0..4).prop_map(Value::object),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4).prop_map(Value::map),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// No function panics, whatever it is given (bcrypt is skipped: it is slow by design).
+    #[test]
+    fn no_function_panics(args in prop::collection::vec(any_value(), 0..4)) {
+        for name in bake_hcl::functions::names() {
+            if matches!(name, "bcrypt" | "try" | "can") {
+                continue;
+            }
+            let a = args.clone();
+            let r = std::panic::catch_unwind(|| call(name, a));
+            prop_assert!(r.is_ok(), "{name} panicked on {:?}", args);
+        }
+    }
+}
