@@ -20,11 +20,12 @@ pub(super) fn def(
     variadic: Option<Param>,
     body: FnBody,
 ) -> FuncDef {
-    // `FuncDef::call` looks up `params[0]` eagerly for variadic arguments, so a variadic-only
-    // function gets a leading fixed copy of its variadic parameter (it must then be called
-    // with at least one argument, which every such cty function requires except `merge`).
+    // A variadic-only function gets a leading fixed copy of its variadic parameter, so it
+    // must be called with at least one argument: every such cty function requires one
+    // except `merge`, whose spec accepts no arguments and returns an empty object
+    // (go-cty stdlib/collection.go MergeFunc: "empty args is accepted").
     let params = match (&variadic, params.is_empty()) {
-        (Some(v), true) => vec![v.clone()],
+        (Some(v), true) if name != "merge" => vec![v.clone()],
         _ => params,
     };
     FuncDef {
