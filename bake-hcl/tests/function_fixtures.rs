@@ -35,7 +35,7 @@ const FAMILIES: &[&str] = &[
     "sets",
 ];
 const MIN_CASES_PER_FAMILY: usize = 10;
-const MIN_CASES_TOTAL: usize = 200;
+const MIN_CASES_TOTAL: usize = 500;
 
 /// Builtins only: no variables, blocks or user functions; fixed clock, home and cwd.
 struct FixtureEnv {
