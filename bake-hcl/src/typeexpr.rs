@@ -48,10 +48,10 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
                 "list" => Ok(Type::list(one()?)),
                 "set" => Ok(Type::set(one()?)),
                 "map" => Ok(Type::map(one()?)),
-                "optional" => match args.as_slice() {
-                    [a] | [a, _] => type_expr(a),
-                    _ => Err(bad(e, "optional takes a type and an optional default")),
-                },
+                "optional" => Err(bad(
+                    e,
+                    "the keyword `optional` is valid only as a modifier for object type attributes",
+                )),
                 "tuple" => match args.as_slice() {
                     [Expr { kind: ExprKind::Tuple(items), .. }] => {
                         Ok(Type::Tuple(items.iter().map(type_expr).collect::<Result<_>>()?))
@@ -68,7 +68,7 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
                                 ObjKey::Expr(Expr { kind: ExprKind::Var(id), .. }) => id.name.to_string(),
                                 ObjKey::Expr(x) => return Err(bad(x, "object attribute names must be identifiers")),
                             };
-                            m.insert(key, type_expr(v)?);
+                            m.insert(key, attr_type(v)?);
                         }
                         Ok(Type::Object(m))
                     }
@@ -82,4 +82,21 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
             "a type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string)",
         )),
     }
+}
+
+/// An object attribute's type: `optional(T)` is allowed here (without a default, as buildx's
+/// type constraints take no defaults).
+fn attr_type(e: &Expr) -> Result<Type> {
+    if let ExprKind::Call { name, args, .. } = &e.kind {
+        if &*name.name == "optional" {
+            return match args.as_slice() {
+                [a] => Ok(Type::Optional(Box::new(type_expr(a)?))),
+                _ => Err(bad(
+                    e,
+                    "optional attribute modifier expects only one argument: the attribute type",
+                )),
+            };
+        }
+    }
+    type_expr(e)
 }

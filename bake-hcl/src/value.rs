@@ -56,6 +56,8 @@ pub enum Type {
     Object(BTreeMap<String, Type>),
     /// `any` (cty's dynamic pseudo-type)
     Dynamic,
+    /// `optional(T)`: an object attribute that may be absent (it converts to null).
+    Optional(Box<Type>),
 }
 
 impl Type {
@@ -89,6 +91,7 @@ impl Type {
         match self {
             Type::Dynamic => true,
             Type::List(t) | Type::Set(t) | Type::Map(t) => t.has_dynamic(),
+            Type::Optional(t) => t.has_dynamic(),
             Type::Tuple(ts) => ts.iter().any(Type::has_dynamic),
             Type::Object(ts) => ts.values().any(Type::has_dynamic),
             _ => false,
@@ -108,6 +111,7 @@ impl Type {
             Type::Tuple(_) => "tuple".into(),
             Type::Object(_) => "object".into(),
             Type::Dynamic => "dynamic".into(),
+            Type::Optional(t) => t.friendly_name(),
         }
     }
 
@@ -137,6 +141,7 @@ impl Type {
                     .join(", ")
             ),
             Type::Dynamic => "any".into(),
+            Type::Optional(t) => format!("optional({})", t.constraint_name()),
         }
     }
 }
@@ -344,6 +349,7 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
     }
     match want {
         Type::Dynamic => Ok(v.clone()),
+        Type::Optional(t) => convert(v, t),
         Type::String => match v {
             Value::String(_) => Ok(v.clone()),
             Value::Number(n) => Ok(Value::string(n.to_string())),
@@ -441,6 +447,10 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                         );
                     }
                     None => {
+                        if let Type::Optional(inner) = t {
+                            out.insert(k.clone(), Value::Null((**inner).clone()));
+                            continue;
+                        }
                         return Err(ConvertError(format!("attribute {k:?} is required")));
                     }
                 }
@@ -461,6 +471,7 @@ fn mismatch(v: &Value, want: &Type) -> ConvertError {
         (Type::Object(_), _) => "object required".to_string(),
         (Type::Tuple(_), _) => "tuple required".to_string(),
         (Type::Dynamic, _) => "value required".to_string(),
+        (Type::Optional(t), _) => return mismatch(v, t),
     };
     ConvertError(msg)
 }

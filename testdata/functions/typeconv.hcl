@@ -28,10 +28,9 @@ cases = {
   tuple_typed          = [convert([1, 2], tuple([string, number])), ["1", 2], "tuple([string, number])"]
   object_typed         = [convert({ a = 1 }, object({ a = string })), { a = "1" }, "object({a=string})"]
   object_drops_extra   = [convert({ a = 1, b = 2 }, object({ a = number })), { a = 1 }]  # cty discards attributes the target lacks
-  # Known divergence, not a case yet: buildx's convert uses typeexpr.TypeConstraint, which
-  # accepts optional(string) (so convert({}, object({a=optional(string)})) is {a=null}) and
-  # rejects optional(string, "d") ("expects only one argument"). bake's Type has no optional
-  # attributes (src/typeexpr.rs, value.rs): the first fails, the second ignores the default.
+  # buildx's convert uses typeexpr.TypeConstraint: optional(T) attributes may be absent (null)
+  optional_absent      = [convert({}, object({ a = optional(string) })), { a = null }]
+  optional_present     = [convert({ a = true }, object({ a = optional(bool), b = optional(number) })), { a = true, b = null }]
   nested_list          = [convert([[1], [2, 3]], list(list(string))), [["1"], ["2", "3"]], "list(list(string))"]
   arg_string_to_number = [max("10", 9), 10]                                     # function arguments convert to the param type
   arg_number_to_string = [upper(12), "12"]
@@ -45,6 +44,8 @@ cases = {
   try_chain            = [try(convert("a", number), convert("b", bool), "last"), "last"] # corpus 218 shape
 }
 errors = {
+  optional_with_default = convert({}, object({ a = optional(string, "d") }))  # TypeConstraint: defaults not allowed
+  optional_outside_object = convert("x", optional(string))
   impossible_number    = convert("abc", number)                  # corpus 221
   bool_from_one        = convert("1", bool)                      # only "true"/"false"
   number_hex           = convert("0x10", number)

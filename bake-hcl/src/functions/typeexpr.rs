@@ -92,7 +92,7 @@ impl P {
                         if self.eat('=').is_none() {
                             self.eat(':')?;
                         }
-                        let t = self.ty()?;
+                        let t = self.attr_ty()?;
                         m.insert(k, t);
                         if self.eat(',').is_some() {
                             if self.eat('}').is_some() {
@@ -110,5 +110,17 @@ impl P {
             }
             _ => None,
         }
+    }
+
+    /// An object attribute's type: `optional(T)` is allowed here only.
+    fn attr_ty(&mut self) -> Option<Type> {
+        let save = self.i;
+        if self.ident().as_deref() == Some("optional") && self.eat('(').is_some() {
+            let t = self.ty()?;
+            self.eat(')')?;
+            return Some(Type::Optional(Box::new(t)));
+        }
+        self.i = save;
+        self.ty()
     }
 }
