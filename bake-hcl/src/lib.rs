@@ -15,6 +15,7 @@ pub mod loader;
 pub mod number;
 pub mod parse_hcl;
 pub mod parse_json;
+mod template;
 pub mod typeexpr;
 pub mod value;
 

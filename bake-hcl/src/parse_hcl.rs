@@ -1,11 +1,12 @@
 //! HCL native syntax → our syntax tree, through `hcl-edit` (the only module that knows it).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bake_core::source::SourceId;
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
-use hcl_edit::template::{Directive, Element, Strip, Template};
+use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
 use crate::ast::{
@@ -13,6 +14,7 @@ use crate::ast::{
 };
 use crate::error::HclError;
 use crate::number::Number;
+use crate::template::{finish_template, template_expr, Tok};
 use crate::value::Value;
 
 /// Parses an HCL file.
@@ -77,51 +79,6 @@ struct Cx<'a> {
     text: &'a str,
     /// Offset of `text` in the source (for re-parsed heredoc bodies).
     base: usize,
-}
-
-fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
-    // A template that is only literal text is a plain string.
-    if parts.iter().all(|p| matches!(p, TplPart::Lit(_))) {
-        let s: String = parts
-            .iter()
-            .map(|p| match p {
-                TplPart::Lit(s) => &**s,
-                _ => "",
-            })
-            .collect();
-        return Expr {
-            kind: ExprKind::Lit(Value::string(s)),
-            span,
-        };
-    }
-    Expr {
-        kind: ExprKind::Template(parts),
-        span,
-    }
-}
-
-enum Tok {
-    Lit(String),
-    Interp(Expr, Strip),
-    If(Expr, Strip),
-    Else(Strip),
-    EndIf(Strip),
-    For(Option<Ident>, Ident, Expr, Strip),
-    EndFor(Strip),
-}
-
-impl Tok {
-    fn strip(&self) -> Strip {
-        match self {
-            Tok::Lit(_) => Strip::None,
-            Tok::Interp(_, s)
-            | Tok::If(_, s)
-            | Tok::Else(s)
-            | Tok::EndIf(s)
-            | Tok::For(_, _, _, s)
-            | Tok::EndFor(s) => *s,
-        }
-    }
 }
 
 impl Cx<'_> {
@@ -337,48 +294,29 @@ impl Cx<'_> {
         for el in elems {
             self.flatten(el, &mut toks);
         }
-        if heredoc.is_some() {
-            toks = split_lines(toks);
-        }
-        // Apply strip markers to the neighbouring literals.
-        for i in 0..toks.len() {
-            let strip = toks[i].strip();
-            if strip.strip_start() && i > 0 {
-                if let Tok::Lit(s) = &mut toks[i - 1] {
-                    let t = s.trim_end().len();
-                    s.truncate(t);
-                }
-            }
-            if strip.strip_end() && i + 1 < toks.len() {
-                if let Tok::Lit(s) = &mut toks[i + 1] {
-                    *s = s.trim_start().to_string();
-                }
-            }
-        }
-        if heredoc == Some(true) {
-            flush_heredoc(&mut toks);
-        }
-        let mut it = toks.into_iter().peekable();
-        build(&mut it)
+        finish_template(toks, heredoc)
     }
 
-    fn flatten(&self, el: &Element, toks: &mut Vec<Tok>) {
+    fn flatten(&self, el: &Element, toks: &mut Vec<Tok<'static>>) {
         match el {
-            Element::Literal(l) => toks.push(Tok::Lit(l.value().clone())),
-            Element::Interpolation(i) => toks.push(Tok::Interp(self.expr(&i.expr), i.strip)),
+            Element::Literal(l) => toks.push(Tok::Lit(Cow::Owned(l.value().clone()))),
+            Element::Interpolation(i) => toks.push(Tok::Interp(self.expr(&i.expr), strip(i.strip))),
             Element::Directive(d) => match &**d {
                 Directive::If(d) => {
-                    toks.push(Tok::If(self.expr(&d.if_expr.cond_expr), d.if_expr.strip));
+                    toks.push(Tok::If(
+                        self.expr(&d.if_expr.cond_expr),
+                        strip(d.if_expr.strip),
+                    ));
                     for e in d.if_expr.template.iter() {
                         self.flatten(e, toks);
                     }
                     if let Some(els) = &d.else_expr {
-                        toks.push(Tok::Else(els.strip));
+                        toks.push(Tok::Else(strip(els.strip)));
                         for e in els.template.iter() {
                             self.flatten(e, toks);
                         }
                     }
-                    toks.push(Tok::EndIf(d.endif_expr.strip));
+                    toks.push(Tok::EndIf(strip(d.endif_expr.strip)));
                 }
                 Directive::For(d) => {
                     let f = &d.for_expr;
@@ -386,112 +324,19 @@ impl Cx<'_> {
                         f.key_var.as_ref().map(|k| self.ident(k)),
                         self.ident(&f.value_var),
                         self.expr(&f.collection_expr),
-                        f.strip,
+                        strip(f.strip),
                     ));
                     for e in f.template.iter() {
                         self.flatten(e, toks);
                     }
-                    toks.push(Tok::EndFor(d.endfor_expr.strip));
+                    toks.push(Tok::EndFor(strip(d.endfor_expr.strip)));
                 }
             },
         }
     }
 }
 
-/// Splits literal tokens after each newline, as HCL's scanner tokenizes heredoc bodies.
-fn split_lines(toks: Vec<Tok>) -> Vec<Tok> {
-    let mut out = Vec::with_capacity(toks.len());
-    for t in toks {
-        match t {
-            Tok::Lit(s) if s.contains('\n') => {
-                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(l.to_string())));
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// HCL's flush-heredoc rule (`<<-`): find the line with the fewest leading spaces (a line
-/// that starts with an interpolation or directive counts as zero; blank lines do not count)
-/// and remove that many from the literal at the start of every line.
-fn flush_heredoc(toks: &mut [Tok]) {
-    let mut min = usize::MAX;
-    let mut newline = true;
-    let mut adjust = Vec::new();
-    for (i, t) in toks.iter().enumerate() {
-        if newline {
-            newline = false;
-            let mut spaces = 0;
-            if let Tok::Lit(s) = t {
-                let trimmed = s.trim_start();
-                if trimmed.is_empty() && s.ends_with('\n') {
-                    spaces = usize::MAX;
-                } else {
-                    spaces = s[..s.len() - trimmed.len()].chars().count();
-                    adjust.push(i);
-                }
-            }
-            min = min.min(spaces);
-        }
-        if let Tok::Lit(s) = t {
-            if s.ends_with('\n') {
-                newline = true;
-            }
-        }
-    }
-    if min == usize::MAX || min == 0 {
-        return;
-    }
-    for i in adjust {
-        if let Tok::Lit(s) = &mut toks[i] {
-            let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
-            s.drain(..cut);
-        }
-    }
-}
-
-fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>) -> Vec<TplPart> {
-    let mut out = Vec::new();
-    while let Some(tok) = it.peek() {
-        match tok {
-            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => return out,
-            _ => {}
-        }
-        let Some(tok) = it.next() else { break };
-        match tok {
-            Tok::Lit(s) => {
-                if !s.is_empty() {
-                    out.push(TplPart::Lit(Arc::from(s)));
-                }
-            }
-            Tok::Interp(e, _) => out.push(TplPart::Interp(e)),
-            Tok::If(cond, _) => {
-                let then = build(it);
-                let mut els = Vec::new();
-                if matches!(it.peek(), Some(Tok::Else(_))) {
-                    it.next();
-                    els = build(it);
-                }
-                if matches!(it.peek(), Some(Tok::EndIf(_))) {
-                    it.next();
-                }
-                out.push(TplPart::If { cond, then, els });
-            }
-            Tok::For(key, val, coll, _) => {
-                let body = build(it);
-                if matches!(it.peek(), Some(Tok::EndFor(_))) {
-                    it.next();
-                }
-                out.push(TplPart::For {
-                    key,
-                    val,
-                    coll,
-                    body,
-                });
-            }
-            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => {}
-        }
-    }
-    out
+/// hcl-edit's strip marker as (strip before, strip after).
+fn strip(s: hcl_edit::template::Strip) -> (bool, bool) {
+    (s.strip_start(), s.strip_end())
 }

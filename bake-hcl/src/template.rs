@@ -1,0 +1,197 @@
+//! Template tokens shared by both HCL readers: literals and markers in source order, then
+//! HCL's steps in HCL's order — heredoc line splitting, strip markers (`~`), the flush-heredoc
+//! dedent (`<<-`), and nesting into [`TplPart`]s.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::ast::{Expr, ExprKind, Ident, Span, TplPart};
+use crate::value::Value;
+
+/// Strip markers `(before, after)` of a template interpolation or directive.
+pub(crate) type Strip = (bool, bool);
+
+/// Template tokens in source order, before strip markers are applied (as in `parse_hcl`).
+pub(crate) enum Tok<'a> {
+    Lit(Cow<'a, str>),
+    Interp(Expr, Strip),
+    If(Expr, Strip),
+    Else(Strip),
+    EndIf(Strip),
+    For(Option<Ident>, Ident, Expr, Strip),
+    EndFor(Strip),
+}
+
+impl Tok<'_> {
+    pub(crate) fn strip(&self) -> Strip {
+        match self {
+            Tok::Lit(_) => (false, false),
+            Tok::Interp(_, s)
+            | Tok::If(_, s)
+            | Tok::Else(s)
+            | Tok::EndIf(s)
+            | Tok::For(_, _, _, s)
+            | Tok::EndFor(s) => *s,
+        }
+    }
+}
+
+/// A template that is only literal text is a plain string.
+pub(crate) fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
+    if parts.iter().all(|p| matches!(p, TplPart::Lit(_))) {
+        let s: String = parts
+            .iter()
+            .map(|p| match p {
+                TplPart::Lit(s) => &**s,
+                _ => "",
+            })
+            .collect();
+        return Expr {
+            kind: ExprKind::Lit(Value::string(s)),
+            span,
+        };
+    }
+    Expr {
+        kind: ExprKind::Template(parts),
+        span,
+    }
+}
+
+/// Tokens to parts: heredoc line splitting, strip markers, flush dedent, nesting.
+pub(crate) fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> Vec<TplPart> {
+    if heredoc.is_some() {
+        toks = split_lines(toks);
+    }
+    for i in 0..toks.len() {
+        let (start, end) = toks[i].strip();
+        if start && i > 0 {
+            if let Tok::Lit(s) = &mut toks[i - 1] {
+                match s {
+                    Cow::Borrowed(b) => *b = b.trim_end(),
+                    Cow::Owned(o) => o.truncate(o.trim_end().len()),
+                }
+            }
+        }
+        if end && i + 1 < toks.len() {
+            if let Tok::Lit(s) = &mut toks[i + 1] {
+                match s {
+                    Cow::Borrowed(b) => *b = b.trim_start(),
+                    Cow::Owned(o) => *o = o.trim_start().to_string(),
+                }
+            }
+        }
+    }
+    if heredoc == Some(true) {
+        flush_heredoc(&mut toks);
+    }
+    let mut it = toks.into_iter().peekable();
+    build(&mut it)
+}
+
+/// Splits literal tokens after each newline, as HCL's scanner tokenizes heredoc bodies.
+fn split_lines(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
+    let mut out = Vec::with_capacity(toks.len());
+    for t in toks {
+        match t {
+            Tok::Lit(Cow::Borrowed(s)) if s.contains('\n') => {
+                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(Cow::Borrowed(l))));
+            }
+            Tok::Lit(Cow::Owned(s)) if s.contains('\n') => {
+                out.extend(
+                    s.split_inclusive('\n')
+                        .map(|l| Tok::Lit(Cow::Owned(l.to_string()))),
+                );
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// HCL's flush-heredoc rule (`<<-`): find the line with the fewest leading spaces (a line
+/// that starts with an interpolation or directive counts as zero; blank lines do not count)
+/// and remove that many from the literal at the start of every line.
+fn flush_heredoc(toks: &mut [Tok<'_>]) {
+    let mut min = usize::MAX;
+    let mut newline = true;
+    let mut adjust = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if newline {
+            newline = false;
+            let mut spaces = 0;
+            if let Tok::Lit(s) = t {
+                let trimmed = s.trim_start();
+                if trimmed.is_empty() && s.ends_with('\n') {
+                    spaces = usize::MAX;
+                } else {
+                    spaces = s[..s.len() - trimmed.len()].chars().count();
+                    adjust.push(i);
+                }
+            }
+            min = min.min(spaces);
+        }
+        if let Tok::Lit(s) = t {
+            if s.ends_with('\n') {
+                newline = true;
+            }
+        }
+    }
+    if min == usize::MAX || min == 0 {
+        return;
+    }
+    for i in adjust {
+        if let Tok::Lit(s) = &mut toks[i] {
+            let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
+            match s {
+                Cow::Borrowed(b) => *b = &b[cut..],
+                Cow::Owned(o) => {
+                    o.drain(..cut);
+                }
+            }
+        }
+    }
+}
+
+fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok<'_>>>) -> Vec<TplPart> {
+    let mut out = Vec::new();
+    while let Some(tok) = it.peek() {
+        if matches!(tok, Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_)) {
+            return out;
+        }
+        let Some(tok) = it.next() else { break };
+        match tok {
+            Tok::Lit(s) => {
+                if !s.is_empty() {
+                    out.push(TplPart::Lit(Arc::from(&*s)));
+                }
+            }
+            Tok::Interp(e, _) => out.push(TplPart::Interp(e)),
+            Tok::If(cond, _) => {
+                let then = build(it);
+                let mut els = Vec::new();
+                if matches!(it.peek(), Some(Tok::Else(_))) {
+                    it.next();
+                    els = build(it);
+                }
+                if matches!(it.peek(), Some(Tok::EndIf(_))) {
+                    it.next();
+                }
+                out.push(TplPart::If { cond, then, els });
+            }
+            Tok::For(key, val, coll, _) => {
+                let body = build(it);
+                if matches!(it.peek(), Some(Tok::EndFor(_))) {
+                    it.next();
+                }
+                out.push(TplPart::For {
+                    key,
+                    val,
+                    coll,
+                    body,
+                });
+            }
+            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => {}
+        }
+    }
+    out
+}
