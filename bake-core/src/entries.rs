@@ -237,14 +237,7 @@ impl ExportEntry {
     /// `Exports.Merge`.
     #[must_use]
     pub fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        match (a, b) {
-            (a, None) => a,
-            (None, Some(b)) => Some(b),
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Self::normalize(a)
-            }
-        }
+        merge_lists(a, b, Self::normalize)
     }
 
     /// The `--print` form: attributes plus `type` and `dest` (when set), keys sorted.
@@ -391,14 +384,7 @@ impl SecretEntry {
     /// `Secrets.Merge`.
     #[must_use]
     pub fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        match (a, b) {
-            (a, None) => a,
-            (None, Some(b)) => Some(b),
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Self::normalize(a)
-            }
-        }
+        merge_lists(a, b, Self::normalize)
     }
 
     /// The `--print` form: `id`, `src`, `env` in that order, each when set.
@@ -505,14 +491,7 @@ impl SshEntry {
     /// `SSHKeys.Merge`.
     #[must_use]
     pub fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        match (a, b) {
-            (a, None) => a,
-            (None, Some(b)) => Some(b),
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Self::normalize(a)
-            }
-        }
+        merge_lists(a, b, Self::normalize)
     }
 
     /// The `--print` form: `{"id": ..., "paths": [...]}`, each when set.
@@ -614,14 +593,7 @@ impl Attest {
     /// `Attests.Merge`.
     #[must_use]
     pub fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        match (a, b) {
-            (a, None) => a,
-            (None, Some(b)) => Some(b),
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Self::normalize(a)
-            }
-        }
+        merge_lists(a, b, Self::normalize)
     }
 
     /// `CanonicalizeAttest`: `--sbom`/`--provenance` values as an attest CSV.
@@ -892,6 +864,23 @@ impl PolicyEntry {
                 self.log_level.clone().map_or(Json::Null, Json::Str),
             ),
         ])
+    }
+}
+
+/// buildflags' `Merge` for entry lists: a side that is unset leaves the other as it is; two
+/// lists are appended and normalized.
+fn merge_lists<T>(
+    a: Option<Vec<T>>,
+    b: Option<Vec<T>>,
+    normalize: fn(Vec<T>) -> Option<Vec<T>>,
+) -> Option<Vec<T>> {
+    match (a, b) {
+        (a, None) => a,
+        (None, Some(b)) => Some(b),
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            normalize(a)
+        }
     }
 }
 
