@@ -1,8 +1,6 @@
 //! Values to and from JSON, as go-cty's JSON encoding does it (sorted keys, Go's string
 //! escaping, numbers in cty's decimal form).
 
-use std::fmt::Write as _;
-
 use crate::number::Number;
 use crate::value::{Value, ValueMap};
 
@@ -27,27 +25,30 @@ pub fn from_json(j: &serde_json::Value) -> Value {
     }
 }
 
-/// A value as compact JSON, the way cty marshals it.
-#[must_use]
-pub fn to_json(v: &Value) -> String {
+/// A value as compact JSON, the way cty marshals it (sorted keys, Go's string escaping,
+/// numbers in cty's decimal form).
+///
+/// # Errors
+/// cty refuses infinite numbers.
+pub fn to_json(v: &Value) -> Result<String, String> {
     let mut out = String::new();
-    write_json(v, &mut out);
-    out
+    write_json(v, &mut out)?;
+    Ok(out)
 }
 
-fn write_json(v: &Value, out: &mut String) {
+fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_json().unwrap_or_else(|_| "null".to_string())),
-        Value::String(s) => write_go_string(s, out),
+        Value::Number(n) => out.push_str(&n.to_json().map_err(str::to_string)?),
+        Value::String(s) => bake_core::json::write_go_string(out, s),
         Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
             out.push('[');
             for (i, x) in e.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json(x, out);
+                write_json(x, out)?;
             }
             out.push(']');
         }
@@ -57,33 +58,12 @@ fn write_json(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_go_string(k, out);
+                bake_core::json::write_go_string(out, k);
                 out.push(':');
-                write_json(x, out);
+                write_json(x, out)?;
             }
             out.push('}');
         }
     }
-}
-
-/// A JSON string with Go's `encoding/json` escaping (`<`, `>`, `&`, U+2028, U+2029 escaped).
-pub fn write_go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    Ok(())
 }

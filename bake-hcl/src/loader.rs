@@ -754,7 +754,7 @@ impl<'a> Loader<'a> {
         let value = if v.is_null() {
             None
         } else if let Some(tc) = tc {
-            let s = json::to_json(v);
+            let s = json::to_json(v).unwrap_or_else(|_| "null".to_string());
             Some(if *tc == Type::String {
                 s.trim_matches('"').to_string()
             } else {
@@ -765,7 +765,7 @@ impl<'a> Loader<'a> {
                 .ok()
                 .and_then(|s| s.as_str().map(str::to_string))
         } else {
-            Some(json::to_json(v))
+            json::to_json(v).ok()
         };
         VariableInfo {
             name: name.to_string(),

@@ -369,7 +369,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
             }
             if v.mode == 'q' {
                 let mut j = String::new();
-                super::util::json_string(&x, &mut j);
+                bake_core::json::write_go_string(&mut j, &x);
                 x = j;
             }
             out.push_str(&pad(v, x));

@@ -139,70 +139,9 @@ pub(super) fn seq(v: &Value) -> &[Value] {
     v.as_seq().unwrap_or_default()
 }
 
-/// Writes `x` as Go's `json.Marshal` does (HTML-safe escapes).
-pub(super) fn json_string(x: &str, out: &mut String) {
-    out.push('"');
-    for c in x.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// cty's JSON encoding of a value (`json.Marshal` with the value's own type).
 pub(super) fn json_encode(v: &Value) -> Result<String, String> {
-    let mut out = String::new();
-    json_write(v, &mut out)?;
-    Ok(out)
-}
-
-fn json_write(v: &Value, out: &mut String) -> Result<(), String> {
-    match v {
-        Value::Null(_) => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(x) => {
-            if x.is_inf() {
-                return Err("cannot serialize infinity as JSON".into());
-            }
-            out.push_str(&x.to_string());
-        }
-        Value::String(x) => json_string(x, out),
-        Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
-            out.push('[');
-            for (i, x) in e.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_write(x, out)?;
-            }
-            out.push(']');
-        }
-        Value::Map(m) | Value::Object(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(k, out);
-                out.push(':');
-                json_write(x, out)?;
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
+    crate::json::to_json(v)
 }
 
 /// An object value from pairs.
