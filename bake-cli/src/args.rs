@@ -93,4 +93,24 @@ pub struct Args {
     /// Override the configured builder instance
     #[arg(long, value_name = "NAME")]
     pub builder: Option<String>,
+
+    /// Print the build plan (per project, each build's exact command) without building
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+
+    /// Builder configuration file (default: BAKE_CONFIG, ./bake.toml, ~/.config/bake/config.toml)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Cancel all builds after the first failure
+    #[arg(long = "fail-fast")]
+    pub fail_fast: bool,
+
+    /// Push each requested build to its project's registry (see bake.toml `registry`)
+    #[arg(long)]
+    pub save: bool,
+
+    /// The tag for --save (default: the build's content id)
+    #[arg(long = "save-tag", value_name = "TAG", requires = "save")]
+    pub save_tag: Option<String>,
 }

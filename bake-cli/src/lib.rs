@@ -3,6 +3,7 @@
 //! streams) comes in through [`Context`], so tests can run the whole command in-process.
 
 pub mod args;
+mod build;
 mod files;
 mod render;
 
@@ -54,9 +55,9 @@ pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
     };
     let mut rep = Reporter::new(cx.color);
     match execute(&args, cx, &mut rep) {
-        Ok(()) => {
+        Ok(code) => {
             rep.flush(cx.stderr);
-            0
+            code
         }
         Err(e) => {
             rep.flush(cx.stderr);
@@ -66,7 +67,7 @@ pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
     }
 }
 
-type Failure = Box<dyn miette::Diagnostic + Send + Sync + 'static>;
+pub(crate) type Failure = Box<dyn miette::Diagnostic + Send + Sync + 'static>;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
@@ -76,7 +77,7 @@ struct CliError {
     help: Option<String>,
 }
 
-fn fail(message: impl Into<String>, help: Option<String>) -> Failure {
+pub(crate) fn fail(message: impl Into<String>, help: Option<String>) -> Failure {
     Box::new(CliError {
         message: message.into(),
         help,
@@ -92,7 +93,7 @@ fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Result<bool, Failure> 
     }
 }
 
-fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), Failure> {
+fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32, Failure> {
     let mut list = args.list.clone();
     if list.is_none() {
         if args.list_targets {
@@ -209,7 +210,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
         };
         let out = bake_core::render_list(lo, input);
         write_out(cx.stdout, &out)?;
-        return Ok(());
+        return Ok(0);
     }
 
     let flags = bake_core::Flags {
@@ -244,15 +245,12 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
         // The process is about to exit: freeing thousands of small values one by one would
         // only cost time.
         std::mem::forget((bodies, config, resolved, sources));
-        return Ok(());
+        return Ok(0);
     }
-    Err(fail(
-        "building is not available yet: only --print and --list work in this version",
-        Some("run `bake --print` to see the resolved definition".into()),
-    ))
+    build::build(&resolved, args, cx, rep)
 }
 
-fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {
+pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {
     match w.write_all(s.as_bytes()).and_then(|()| w.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

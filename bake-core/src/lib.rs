@@ -2,13 +2,17 @@
 //! and the `--print` rendering. Frontends (`bake-hcl`, `bake-compose`) produce a
 //! [`model::Config`]; this crate turns it into resolved targets.
 
+pub mod config;
+pub mod dispatch;
 pub mod entries;
 pub mod error;
+pub mod graph;
 pub mod json;
 pub mod list;
 pub mod model;
 pub mod pathmatch;
 pub mod print;
+pub mod project;
 pub mod resolve;
 pub mod source;
 pub mod util;
@@ -23,3 +27,6 @@ pub use pathmatch::{path_match, BadPattern};
 pub use resolve::{
     parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target, OVERRIDE_KEYS,
 };
+pub use config::{BakeConfig, ConfigError, ProjectConfig};
+pub use graph::{BuildGraph, BuildNode, GraphError};
+pub use project::{Project, ProjectDefaults, ProjectSource, DEFAULT_PROJECT};

@@ -1,0 +1,503 @@
+//! Building: the graph, the projects' builders, the dry-run plan, and the live dispatch with
+//! its progress display, summary table and metadata file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bake_core::dispatch::buildx::BuildxBackend;
+use bake_core::dispatch::{
+    self, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus, StatusKind,
+};
+use bake_core::{BakeConfig, BuildGraph, ProjectDefaults, ProjectSource, Resolved};
+
+use crate::args::Args;
+use crate::render::Reporter;
+use crate::{fail, Context, Failure};
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tty,
+    Plain,
+    Quiet,
+    RawJson,
+}
+
+fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
+    Ok(match value {
+        "auto" | "" => {
+            if tty {
+                Mode::Tty
+            } else {
+                Mode::Plain
+            }
+        }
+        "tty" => Mode::Tty,
+        "plain" => Mode::Plain,
+        "quiet" | "none" => Mode::Quiet,
+        "rawjson" => Mode::RawJson,
+        other => {
+            return Err(fail(
+                format!("invalid progress mode {other:?}"),
+                Some("use one of auto, tty, plain, quiet, rawjson".into()),
+            ))
+        }
+    })
+}
+
+/// The graph of `resolved` with every target placed in its project.
+pub fn graph_of(resolved: &Resolved, args: &Args, cx: &Context<'_>) -> Result<BuildGraph, Failure> {
+    let defaults = ProjectDefaults::discover(args.project.as_deref(), &cx.env, &cx.cwd)
+        .map_err(|e| fail(e, Some("depot.json should look like {\"id\": \"PROJECT\"}".into())))?;
+    BuildGraph::new(resolved, &defaults).map_err(|e| Box::new(e) as Failure)
+}
+
+/// Loads the builder configuration and warns about projects named in the files that it does
+/// not configure.
+fn config_for(
+    graph: &BuildGraph,
+    args: &Args,
+    cx: &Context<'_>,
+    rep: &mut Reporter,
+) -> Result<BakeConfig, Failure> {
+    let path = BakeConfig::locate(args.config.as_deref(), &cx.env, &cx.cwd)
+        .map_err(|e| Box::new(e) as Failure)?;
+    let config = match &path {
+        Some(p) => {
+            let shown = display_path(p, &cx.cwd);
+            BakeConfig::load(p, &shown).map_err(|e| Box::new(e) as Failure)?
+        }
+        None => BakeConfig::default(),
+    };
+    let mut missing: Vec<(String, &'static str)> = Vec::new();
+    for node in &graph.nodes {
+        let id = &node.project.id;
+        if node.project.source == ProjectSource::Default
+            || config.projects.contains_key(id)
+            || args.builder.is_some()
+            || missing.iter().any(|(m, _)| m == id)
+        {
+            continue;
+        }
+        missing.push((id.clone(), node.project.source.describe()));
+    }
+    if !missing.is_empty() {
+        let file = path
+            .as_ref()
+            .map_or_else(|| "bake.toml".to_string(), |p| display_path(p, &cx.cwd));
+        let names: Vec<String> = missing
+            .iter()
+            .map(|(id, src)| format!("{id} (from {src})"))
+            .collect();
+        let (noun, verb) = if missing.len() == 1 {
+            ("project", "has")
+        } else {
+            ("projects", "have")
+        };
+        let mut help = format!("to give each its own builder, add to {file}:");
+        for (id, _) in &missing {
+            help.push_str(&format!(
+                "\n[projects.{id}]\nbuilder = \"NAME\"   # or docker-host = \"unix:///…\", or endpoint = \"tcp://…\""
+            ));
+        }
+        rep.warn(fail(
+            format!(
+                "{noun} {} {verb} no builder configured; using the local Docker's default builder",
+                names.join(", ")
+            ),
+            Some(help),
+        ));
+    }
+    Ok(config)
+}
+
+fn display_path(p: &Path, cwd: &Path) -> String {
+    p.strip_prefix(cwd)
+        .map_or_else(|_| p.display().to_string(), |r| r.display().to_string())
+}
+
+/// A private scratch directory for hand-over layouts and metadata, removed when dropped.
+struct WorkDir(PathBuf, bool);
+
+impl WorkDir {
+    fn create(cx: &Context<'_>) -> Result<WorkDir, Failure> {
+        let base = cx
+            .env
+            .get("TMPDIR")
+            .filter(|d| !d.is_empty())
+            .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+        let dir = base.join(format!("bake-{}-{:08x}", std::process::id(), cx.seed as u32));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.display()), None))?;
+        Ok(WorkDir(dir, true))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// `bake --dry-run` and plain `bake`: plans or runs the builds. Returns the exit code.
+pub fn build(
+    resolved: &Resolved,
+    args: &Args,
+    cx: &mut Context<'_>,
+    rep: &mut Reporter,
+) -> Result<i32, Failure> {
+    let mode = progress_mode(&args.progress, cx.color)?;
+    let graph = graph_of(resolved, args, cx)?;
+    let config = config_for(&graph, args, cx, rep)?;
+    if let Some(m) = &args.metadata_file {
+        let p = cx.cwd.join(m);
+        let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        if !parent.as_os_str().is_empty() && !parent.is_dir() {
+            return Err(fail(
+                format!("cannot write the metadata file {m}: directory {} does not exist", parent.display()),
+                Some("create the directory first, or name a file in an existing one".into()),
+            ));
+        }
+    }
+    // A dry run creates nothing: its commands name the scratch directory `<work>`.
+    let work = if args.dry_run {
+        WorkDir(PathBuf::from("<work>"), false)
+    } else {
+        WorkDir::create(cx)?
+    };
+    let options = Arc::new(DispatchOptions {
+        fail_fast: args.fail_fast,
+        save: args.save,
+        save_tag: args.save_tag.clone(),
+        allow: args.allow.clone(),
+        builder: args.builder.clone(),
+        config,
+        work_dir: work.0.clone(),
+    });
+
+    if args.dry_run {
+        let backend = BuildxBackend::for_plan(cx.env.clone(), cx.cwd.clone());
+        let steps = dispatch::plan::plan(&graph, &backend, &options);
+        let text = dispatch::plan::render_plan(&graph, &steps, &options);
+        rep.flush(cx.stderr);
+        crate::write_out(cx.stdout, &text)?;
+        return Ok(0);
+    }
+
+    let backend = BuildxBackend::new(cx.env.clone(), cx.cwd.clone())
+        .map_err(|e| Box::new(e) as Failure)?;
+    rep.flush(cx.stderr);
+    let graph = Arc::new(graph);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the scheduler: {e}"), None))?;
+    let (canceller, cancel) = dispatch::cancellation();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let sink: Arc<dyn EventSink> = Arc::new(ChannelSink(tx));
+    let mut view = Progress::new(mode, &graph);
+    let stderr = &mut *cx.stderr;
+    let (report, interrupted) = runtime.block_on(async {
+        let signals = tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut int), Ok(mut term)) =
+                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            canceller.cancel();
+        });
+        let run = dispatch::dispatch(
+            graph.clone(),
+            Arc::new(backend),
+            sink,
+            options.clone(),
+            cancel.clone(),
+        );
+        tokio::pin!(run);
+        let report = loop {
+            tokio::select! {
+                r = &mut run => break r,
+                Some(ev) = rx.recv() => view.show(&ev, stderr),
+            }
+        };
+        while let Ok(ev) = rx.try_recv() {
+            view.show(&ev, stderr);
+        }
+        signals.abort();
+        (report, cancel.is_cancelled())
+    });
+    view.finish();
+
+    if let Some(m) = &args.metadata_file {
+        let p = cx.cwd.join(m);
+        std::fs::write(&p, report.metadata_json(&graph))
+            .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
+    }
+    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
+        if let NodeStatus::Done(o) = &r.status {
+            if !o.stdout.is_empty() {
+                crate::write_out(cx.stdout, &o.stdout)?;
+            }
+        }
+        let _ = node;
+    }
+    if mode != Mode::Quiet && mode != Mode::RawJson {
+        let _ = cx.stderr.write_all(summary_table(&graph, &report).as_bytes());
+    }
+    let failures = failure_text(&graph, &report);
+    if !failures.is_empty() {
+        let _ = cx.stderr.write_all(failures.as_bytes());
+    }
+    let _ = cx.stderr.flush();
+    if interrupted {
+        let _ = writeln!(cx.stderr, "interrupted: builds cancelled");
+        return Ok(130);
+    }
+    Ok(if report.success() { 0 } else { 1 })
+}
+
+struct ChannelSink(tokio::sync::mpsc::UnboundedSender<Event>);
+
+impl EventSink for ChannelSink {
+    fn event(&self, event: &Event) {
+        let _ = self.0.send(event.clone());
+    }
+}
+
+/// Renders events: one live line per build on a terminal, prefixed lines when plain, JSON
+/// lines for `rawjson`, nothing when quiet.
+struct Progress {
+    mode: Mode,
+    labels: Vec<String>,
+    projects: Vec<String>,
+    bars: BTreeMap<usize, indicatif::ProgressBar>,
+    multi: Option<indicatif::MultiProgress>,
+}
+
+impl Progress {
+    fn new(mode: Mode, graph: &BuildGraph) -> Progress {
+        Progress {
+            mode,
+            labels: graph.nodes.iter().map(bake_core::BuildNode::label).collect(),
+            projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
+            bars: BTreeMap::new(),
+            multi: (mode == Mode::Tty).then(indicatif::MultiProgress::new),
+        }
+    }
+
+    fn bar(&mut self, node: usize) -> &indicatif::ProgressBar {
+        let label = &self.labels[node];
+        let project = &self.projects[node];
+        let multi = self.multi.as_ref();
+        self.bars.entry(node).or_insert_with(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix:.bold} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+            b.set_style(style);
+            b.set_prefix(format!("{label} ({project})"));
+            b.enable_steady_tick(Duration::from_millis(120));
+            match multi {
+                Some(m) => m.add(b),
+                None => b,
+            }
+        })
+    }
+
+    fn show(&mut self, ev: &Event, out: &mut dyn Write) {
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::RawJson => {
+                let _ = writeln!(out, "{}", self.event_json(ev));
+            }
+            Mode::Plain => {
+                let line = match ev {
+                    Event::Queued { .. } | Event::Progress { .. } => return,
+                    Event::Started { node } => {
+                        format!("[{}] building on project {}", self.labels[*node], self.projects[*node])
+                    }
+                    Event::Log { node, line } => format!("[{}] {line}", self.labels[*node]),
+                    Event::Finished {
+                        node,
+                        status,
+                        duration,
+                    } => format!(
+                        "[{}] {} in {:.1}s",
+                        self.labels[*node],
+                        status.word(),
+                        duration.as_secs_f64()
+                    ),
+                };
+                let _ = writeln!(out, "{line}");
+            }
+            Mode::Tty => match ev {
+                Event::Queued { node } => {
+                    self.bar(*node).set_message("waiting");
+                }
+                Event::Started { node } => {
+                    self.bar(*node).set_message("starting");
+                }
+                Event::Progress {
+                    node,
+                    total,
+                    done,
+                    cached,
+                    current,
+                } => {
+                    let msg = format!(
+                        "{done}/{total} steps, {cached} cached  {}",
+                        current.as_deref().unwrap_or("")
+                    );
+                    self.bar(*node).set_message(msg);
+                }
+                Event::Log { .. } => {}
+                Event::Finished {
+                    node,
+                    status,
+                    duration,
+                } => {
+                    let mark = if *status == StatusKind::Done { "✔" } else { "✘" };
+                    let msg = format!("{mark} {} in {:.1}s", status.word(), duration.as_secs_f64());
+                    self.bar(*node).finish_with_message(msg);
+                }
+            },
+        }
+    }
+
+    fn event_json(&self, ev: &Event) -> String {
+        let (kind, node, extra) = match ev {
+            Event::Queued { node } => ("queued", *node, serde_json::json!({})),
+            Event::Started { node } => ("started", *node, serde_json::json!({})),
+            Event::Progress {
+                node,
+                total,
+                done,
+                cached,
+                current,
+            } => (
+                "progress",
+                *node,
+                serde_json::json!({"total": total, "done": done, "cached": cached, "current": current}),
+            ),
+            Event::Log { node, line } => ("log", *node, serde_json::json!({ "line": line })),
+            Event::Finished {
+                node,
+                status,
+                duration,
+            } => (
+                "finished",
+                *node,
+                serde_json::json!({"status": status.word(), "duration": duration.as_secs_f64()}),
+            ),
+        };
+        let mut obj = serde_json::json!({
+            "event": kind,
+            "target": self.labels[node],
+            "project": self.projects[node],
+        });
+        if let (Some(o), serde_json::Value::Object(e)) = (obj.as_object_mut(), extra) {
+            o.extend(e);
+        }
+        obj.to_string()
+    }
+
+    fn finish(&mut self) {
+        for b in self.bars.values() {
+            if !b.is_finished() {
+                b.abandon();
+            }
+        }
+        if let Some(m) = &self.multi {
+            let _ = m.clear();
+        }
+    }
+}
+
+/// The table printed after a build: target, project, status, time, cache hits, image/digest.
+fn summary_table(graph: &BuildGraph, report: &DispatchReport) -> String {
+    let mut rows: Vec<[String; 6]> = vec![[
+        "TARGET".into(),
+        "PROJECT".into(),
+        "STATUS".into(),
+        "TIME".into(),
+        "CACHED".into(),
+        "IMAGE / DIGEST".into(),
+    ]];
+    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
+        let (cached, image) = match &r.status {
+            NodeStatus::Done(o) => {
+                let digest = o.digest().map(|d| d.chars().take(19).collect::<String>());
+                let named = o.image().filter(|i| !i.starts_with("moby-dangling@"));
+                let image = match (named, digest) {
+                    (Some(i), Some(d)) => format!("{i} {d}"),
+                    (Some(i), None) => i.to_string(),
+                    (None, Some(d)) => d,
+                    (None, None) => "-".into(),
+                };
+                (format!("{}/{}", o.cached_steps, o.steps), image)
+            }
+            NodeStatus::Skipped(dep) => (
+                "-".into(),
+                format!("needs {}", graph.nodes[*dep].names[0]),
+            ),
+            _ => ("-".into(), "-".into()),
+        };
+        rows.push([
+            node.label(),
+            node.project.id.clone(),
+            r.status.kind().word().to_string(),
+            format!("{:.1}s", r.duration.as_secs_f64()),
+            cached,
+            image,
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::from("\n");
+    for row in &rows {
+        let mut line = String::new();
+        for (k, (c, w)) in row.iter().zip(widths).enumerate() {
+            if k + 1 == row.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One block per failed build: target, project, reason, and the last lines it printed.
+fn failure_text(graph: &BuildGraph, report: &DispatchReport) -> String {
+    let mut out = String::new();
+    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
+        if let NodeStatus::Failed(f) = &r.status {
+            out.push_str(&format!(
+                "\nerror: target {} (project {}) failed: {}\n",
+                node.label(),
+                node.project.id,
+                f.message
+            ));
+            let tail: Vec<&String> = f.log_tail.iter().rev().take(12).collect();
+            for l in tail.into_iter().rev() {
+                out.push_str(&format!("  | {l}\n"));
+            }
+        }
+    }
+    out
+}

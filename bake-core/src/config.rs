@@ -1,0 +1,256 @@
+//! The builder configuration: which builder each project uses (`bake.toml`).
+//!
+//! ```toml
+//! [projects.abc123]
+//! builder = "ci-amd64"                        # an existing buildx builder, or
+//! docker-host = "unix:///run/docker-abc.sock" # a Docker engine's BuildKit, or
+//! endpoint = "tcp://10.0.0.5:1234"            # a BuildKit daemon (buildx remote driver)
+//! max-parallelism = 4
+//! registry = "registry.example.com/abc123"    # where --save puts images
+//! ```
+//!
+//! Lookup order: `--config FILE`, `BAKE_CONFIG`, `./bake.toml`, then the user's config
+//! directory (`$XDG_CONFIG_HOME/bake/config.toml`, else `~/.config/bake/config.toml`). With
+//! no file, every project uses the local Docker's default builder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{NamedSource, SourceSpan};
+use serde::Deserialize;
+
+/// How one project builds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProjectConfig {
+    /// An existing buildx builder (`docker buildx build --builder NAME`).
+    pub builder: Option<String>,
+    /// A Docker engine whose BuildKit builds (`DOCKER_HOST` for the build).
+    pub docker_host: Option<String>,
+    /// A BuildKit daemon, reached through a buildx builder of the `remote` driver.
+    pub endpoint: Option<String>,
+    /// How many builds of this project may run at once (default: no limit).
+    pub max_parallelism: Option<usize>,
+    /// Where `--save` pushes images (`registry.example.com/abc123`).
+    pub registry: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    projects: BTreeMap<String, toml::Spanned<ProjectConfig>>,
+}
+
+/// The loaded configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BakeConfig {
+    /// The file it came from; `None` when there is none.
+    pub path: Option<PathBuf>,
+    /// Per-project settings, by project id.
+    pub projects: BTreeMap<String, ProjectConfig>,
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(bake::config))]
+pub struct ConfigError {
+    /// What is wrong.
+    pub message: String,
+    /// The file's text, for the caret.
+    #[source_code]
+    pub src: Option<NamedSource<String>>,
+    /// Where in the file.
+    #[label("{}", label.as_deref().unwrap_or("here"))]
+    pub span: Option<SourceSpan>,
+    /// The label's text.
+    pub label: Option<String>,
+    /// How to fix it.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn plain(message: impl Into<String>, help: Option<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+            src: None,
+            span: None,
+            label: None,
+            help,
+        }
+    }
+}
+
+impl BakeConfig {
+    /// Finds the configuration file: `explicit` (`--config`), `BAKE_CONFIG`, `cwd/bake.toml`,
+    /// then the user's config directory. `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    /// An explicitly named file (flag or variable) that does not exist.
+    pub fn locate(
+        explicit: Option<&str>,
+        env: &BTreeMap<String, String>,
+        cwd: &Path,
+    ) -> Result<Option<PathBuf>, ConfigError> {
+        let named = explicit
+            .map(|p| (p, "--config"))
+            .or_else(|| {
+                env.get("BAKE_CONFIG")
+                    .filter(|p| !p.is_empty())
+                    .map(|p| (p.as_str(), "BAKE_CONFIG"))
+            });
+        if let Some((p, via)) = named {
+            let path = cwd.join(p);
+            if !path.is_file() {
+                return Err(ConfigError::plain(
+                    format!("config file {p} (from {via}) does not exist or is not a file"),
+                    Some("name an existing TOML file, or leave it out to use ./bake.toml".into()),
+                ));
+            }
+            return Ok(Some(path));
+        }
+        let local = cwd.join("bake.toml");
+        if local.is_file() {
+            return Ok(Some(local));
+        }
+        let dir = env
+            .get("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".config")));
+        if let Some(d) = dir {
+            let user = d.join("bake").join("config.toml");
+            if user.is_file() {
+                return Ok(Some(user));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads and checks the file at `path`; `display` is the name used in messages.
+    ///
+    /// # Errors
+    /// An unreadable file, bad TOML, an unknown key, a wrong type, or a project that names more
+    /// than one of `builder`, `docker-host` and `endpoint`.
+    pub fn load(path: &Path, display: &str) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::plain(format!("cannot read config file {display}: {e}"), None)
+        })?;
+        let mut cfg = Self::parse(&text, display)?;
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses configuration text; `name` is the file name used in messages.
+    ///
+    /// # Errors
+    /// As [`BakeConfig::load`].
+    pub fn parse(text: &str, name: &str) -> Result<Self, ConfigError> {
+        let src = || Some(NamedSource::new(name, text.to_string()));
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let help = if e.message().contains("unknown field") {
+                Some(
+                    "a project takes builder, docker-host, endpoint, max-parallelism and registry"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            ConfigError {
+                message: format!("invalid config file {name}: {}", e.message().trim()),
+                src: src(),
+                span: e.span().map(|r| SourceSpan::from(r.start..r.end)),
+                label: None,
+                help,
+            }
+        })?;
+        let mut projects = BTreeMap::new();
+        for (id, spanned) in raw.projects {
+            let span = spanned.span();
+            let p = spanned.into_inner();
+            let kinds = [
+                p.builder.is_some(),
+                p.docker_host.is_some(),
+                p.endpoint.is_some(),
+            ];
+            let bad = |message: String, help: &str| ConfigError {
+                message,
+                src: src(),
+                span: Some(SourceSpan::from(span.start..span.end)),
+                label: Some(format!("project {id}")),
+                help: Some(help.to_string()),
+            };
+            if kinds.iter().filter(|k| **k).count() > 1 {
+                return Err(bad(
+                    format!("project {id} names more than one of builder, docker-host and endpoint"),
+                    "keep exactly one way to reach the project's builder",
+                ));
+            }
+            if p.max_parallelism == Some(0) {
+                return Err(bad(
+                    format!("project {id}: max-parallelism must be at least 1"),
+                    "leave max-parallelism out for no limit",
+                ));
+            }
+            for (key, v) in [
+                ("builder", &p.builder),
+                ("docker-host", &p.docker_host),
+                ("endpoint", &p.endpoint),
+                ("registry", &p.registry),
+            ] {
+                if v.as_deref() == Some("") {
+                    return Err(bad(
+                        format!("project {id}: {key} is empty"),
+                        "give it a value or leave it out",
+                    ));
+                }
+            }
+            projects.insert(id, p);
+        }
+        Ok(BakeConfig {
+            path: None,
+            projects,
+        })
+    }
+
+    /// The settings of project `id` (the defaults when it has no entry).
+    #[must_use]
+    pub fn project(&self, id: &str) -> ProjectConfig {
+        self.projects.get(id).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_projects() {
+        let c = BakeConfig::parse(
+            "[projects.abc]\nbuilder = \"b\"\nmax-parallelism = 2\n[projects.def]\nendpoint = \"tcp://x:1\"\nregistry = \"r/x\"\n",
+            "bake.toml",
+        )
+        .unwrap();
+        assert_eq!(c.project("abc").builder.as_deref(), Some("b"));
+        assert_eq!(c.project("abc").max_parallelism, Some(2));
+        assert_eq!(c.project("def").registry.as_deref(), Some("r/x"));
+        assert_eq!(c.project("zzz"), ProjectConfig::default());
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_types_with_spans() {
+        let e = BakeConfig::parse("[projects.a]\nbuildr = \"x\"\n", "bake.toml").unwrap_err();
+        assert!(e.message.contains("unknown field `buildr`"), "{}", e.message);
+        assert!(e.span.is_some());
+        let e = BakeConfig::parse("[projects.a]\nmax-parallelism = \"4\"\n", "bake.toml")
+            .unwrap_err();
+        assert!(e.message.contains("invalid type"), "{}", e.message);
+        let e = BakeConfig::parse("[projects.a]\nbuilder = \"x\"\nendpoint = \"y\"\n", "c")
+            .unwrap_err();
+        assert!(e.message.contains("more than one"));
+        let e = BakeConfig::parse("[project.a]\n", "c").unwrap_err();
+        assert!(e.message.contains("unknown field `project`"), "{}", e.message);
+    }
+}

@@ -1,0 +1,304 @@
+//! The build graph: resolved targets as a deduplicated DAG of builds.
+//!
+//! Every resolved target (requested, or pulled in through a `target:` context) maps to one
+//! node. Two targets whose builds are identical — the same content hash of every
+//! build-relevant field, with their `target:` contexts replaced by the hashes of the builds they
+//! name, in the same project — share one node, which then serves both names. Edges run from a
+//! build to the builds it uses as named contexts. Node order is deterministic: dependencies
+//! first, ties broken by target name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::graph::DiGraph;
+use sha2::{Digest, Sha256};
+
+use crate::project::{Project, ProjectDefaults};
+use crate::resolve::{Resolved, Target};
+
+/// A `target:` context of a build: the context name and the node that provides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    /// The named context (`base` in `contexts = { base = "target:b" }`).
+    pub context: String,
+    /// The index of the providing node in [`BuildGraph::nodes`].
+    pub node: usize,
+}
+
+/// One build of the graph.
+#[derive(Debug, Clone)]
+pub struct BuildNode {
+    /// The content id: the first 12 hex digits of the build's SHA-256.
+    pub id: String,
+    /// Every target name this build serves, in graph order.
+    pub names: Vec<String>,
+    /// The resolved definition (the first of `names`).
+    pub target: Target,
+    /// Where it builds.
+    pub project: Project,
+    /// Its `target:` contexts, by context name.
+    pub deps: Vec<Dep>,
+    /// Whether any of its names was requested (not only pulled in as a context).
+    pub requested: bool,
+}
+
+impl BuildNode {
+    /// The name used in progress lines and reports: the names joined with `,`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        self.names.join(",")
+    }
+}
+
+/// The deduplicated DAG of builds.
+#[derive(Debug, Clone, Default)]
+pub struct BuildGraph {
+    /// Nodes in dependency order: every node comes after the nodes it depends on.
+    pub nodes: Vec<BuildNode>,
+}
+
+/// Why a graph could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum GraphError {
+    /// `target:` contexts that form a cycle.
+    #[error("`target:` contexts form a cycle: {}", path.join(" -> "))]
+    #[diagnostic(
+        code(bake::graph::cycle),
+        help("a target cannot use itself, directly or through others, as a build context")
+    )]
+    Cycle {
+        /// The targets of the cycle, the first repeated at the end.
+        path: Vec<String>,
+    },
+    /// A `target:` context naming a target that was not resolved.
+    #[error("target `{from}` uses `target:{to}` as context `{context}`, but `{to}` is not defined")]
+    #[diagnostic(code(bake::graph::missing))]
+    Missing {
+        /// The target with the context.
+        from: String,
+        /// The context name.
+        context: String,
+        /// The missing target.
+        to: String,
+    },
+}
+
+impl BuildGraph {
+    /// Builds the graph of `resolved`, placing each target in its project.
+    ///
+    /// # Errors
+    /// A cycle of `target:` contexts, or a context naming an unknown target.
+    pub fn new(resolved: &Resolved, defaults: &ProjectDefaults) -> Result<Self, GraphError> {
+        let targets = &resolved.targets;
+        let names: Vec<&String> = targets.keys().collect();
+        let index: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+
+        // Target-level graph: an edge from a dependency to its dependent.
+        let mut g: DiGraph<usize, ()> = DiGraph::with_capacity(names.len(), 0);
+        for i in 0..names.len() {
+            g.add_node(i);
+        }
+        let mut deps: Vec<Vec<(String, usize)>> = vec![Vec::new(); names.len()];
+        for (i, name) in names.iter().enumerate() {
+            for (ctx, value) in &targets[*name].contexts {
+                let Some(link) = value.strip_prefix("target:") else {
+                    continue;
+                };
+                let Some(&j) = index.get(link) else {
+                    return Err(GraphError::Missing {
+                        from: (*name).clone(),
+                        context: ctx.clone(),
+                        to: link.to_string(),
+                    });
+                };
+                deps[i].push((ctx.clone(), j));
+                g.add_edge(
+                    petgraph::graph::NodeIndex::new(j),
+                    petgraph::graph::NodeIndex::new(i),
+                    (),
+                );
+            }
+        }
+        if petgraph::algo::toposort(&g, None).is_err() {
+            return Err(GraphError::Cycle {
+                path: find_cycle(&names, &deps),
+            });
+        }
+
+        // Kahn's algorithm with the smallest ready name first: a deterministic order.
+        let mut indegree: Vec<usize> = deps.iter().map(Vec::len).collect();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (i, ds) in deps.iter().enumerate() {
+            for (_, j) in ds {
+                dependents[*j].push(i);
+            }
+        }
+        let mut ready: BTreeSet<usize> = (0..names.len()).filter(|&i| indegree[i] == 0).collect();
+        let mut order = Vec::with_capacity(names.len());
+        while let Some(i) = ready.pop_first() {
+            order.push(i);
+            for &d in &dependents[i] {
+                indegree[d] -= 1;
+                if indegree[d] == 0 {
+                    ready.insert(d);
+                }
+            }
+        }
+
+        // Content hashes in dependency order, so a context's hash is known when it is used.
+        let mut hashes: Vec<String> = vec![String::new(); names.len()];
+        let mut node_of: Vec<usize> = vec![0; names.len()];
+        let mut by_hash: BTreeMap<String, usize> = BTreeMap::new();
+        let mut nodes: Vec<BuildNode> = Vec::new();
+        for &i in &order {
+            let t = &targets[names[i]];
+            let project = crate::project::assign(t, defaults);
+            let hash = content_hash(t, &project, |link| {
+                index.get(link).map(|&j| hashes[j].as_str())
+            });
+            hashes[i] = hash.clone();
+            if let Some(&n) = by_hash.get(&hash) {
+                node_of[i] = n;
+                nodes[n].names.push(names[i].clone());
+                nodes[n].requested |= !t.linked;
+                continue;
+            }
+            let n = nodes.len();
+            by_hash.insert(hash.clone(), n);
+            node_of[i] = n;
+            nodes.push(BuildNode {
+                id: hash[..12].to_string(),
+                names: vec![names[i].clone()],
+                target: t.clone(),
+                project,
+                deps: deps[i]
+                    .iter()
+                    .map(|(c, j)| Dep {
+                        context: c.clone(),
+                        node: node_of[*j],
+                    })
+                    .collect(),
+                requested: !t.linked,
+            });
+        }
+        Ok(BuildGraph { nodes })
+    }
+
+    /// The indexes of the nodes that use node `i` as a context.
+    #[must_use]
+    pub fn dependents(&self, i: usize) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|&j| self.nodes[j].deps.iter().any(|d| d.node == i))
+            .collect()
+    }
+
+    /// The number of `target:` edges (after deduplication; one per distinct pair).
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.edges().len()
+    }
+
+    /// Every edge as `(dependency, dependent, context name)`, in node order, deduplicated.
+    #[must_use]
+    pub fn edges(&self) -> Vec<(usize, usize, String)> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            for d in &n.deps {
+                if seen.insert((d.node, i, d.context.clone())) {
+                    out.push((d.node, i, d.context.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The projects of the graph, in order of first use.
+    #[must_use]
+    pub fn projects(&self) -> Vec<&str> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for n in &self.nodes {
+            if seen.insert(n.project.id.as_str()) {
+                out.push(n.project.id.as_str());
+            }
+        }
+        out
+    }
+}
+
+/// One cycle among the target-level edges, as a path of names (first repeated at the end).
+fn find_cycle(names: &[&String], deps: &[Vec<(String, usize)>]) -> Vec<String> {
+    // Colour-marking DFS from each node in name order; the first back edge closes a cycle.
+    fn visit(
+        i: usize,
+        deps: &[Vec<(String, usize)>],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[i] = 1;
+        stack.push(i);
+        for (_, j) in &deps[i] {
+            match state[*j] {
+                1 => {
+                    let from = stack.iter().position(|&s| s == *j).unwrap_or(0);
+                    let mut cyc: Vec<usize> = stack[from..].to_vec();
+                    cyc.push(*j);
+                    return Some(cyc);
+                }
+                0 => {
+                    if let Some(c) = visit(*j, deps, state, stack) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state[i] = 2;
+        None
+    }
+    let mut state = vec![0u8; names.len()];
+    for i in 0..names.len() {
+        if state[i] == 0 {
+            let mut stack = Vec::new();
+            if let Some(c) = visit(i, deps, &mut state, &mut stack) {
+                // The walk follows "uses as context"; show it in that direction.
+                return c.into_iter().map(|k| names[k].clone()).collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The SHA-256 (hex) of everything that decides what a build produces: the `--print` object
+/// without its name and description, `target:` contexts replaced by the hash of the build they
+/// name, and the project.
+fn content_hash<'h>(t: &Target, project: &Project, hash_of: impl Fn(&str) -> Option<&'h str>) -> String {
+    let mut t = t.clone();
+    t.description.clear();
+    for v in t.contexts.values_mut() {
+        if let Some(link) = v.strip_prefix("target:") {
+            if let Some(h) = hash_of(link) {
+                *v = format!("target:#{h}");
+            }
+        }
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(t.to_json().to_pretty().as_bytes());
+    hasher.update(b"\0project=");
+    hasher.update(project.id.as_bytes());
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
