@@ -75,7 +75,7 @@ fn config_for(
     let mut missing: Vec<(String, &'static str)> = Vec::new();
     for node in &graph.nodes {
         let id = &node.project.id;
-        if node.project.source == ProjectSource::Default
+        if node.project.source != ProjectSource::Target
             || config.projects.contains_key(id)
             || args.builder.is_some()
             || missing.iter().any(|(m, _)| m == id)
@@ -159,7 +159,10 @@ pub fn build(
         let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
         if !parent.as_os_str().is_empty() && !parent.is_dir() {
             return Err(fail(
-                format!("cannot write the metadata file {m}: directory {} does not exist", parent.display()),
+                format!(
+                    "cannot write the metadata file {m}: directory {} does not exist",
+                    display_path(&parent, &cx.cwd)
+                ),
                 Some("create the directory first, or name a file in an existing one".into()),
             ));
         }

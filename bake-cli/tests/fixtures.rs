@@ -1,4 +1,4 @@
-//! Runs `bake` in-process on every fixture under `testdata/print` and `testdata/errors` and
+//! Runs `bake` in-process on every fixture under `testdata/{print,errors,compose,plan}` and
 //! snapshots what a user sees: exit code, stdout (`--print` JSON) and stderr (rendered
 //! diagnostics, no colour, fixed width).
 //!
@@ -105,5 +105,16 @@ fn compose_fixtures() {
         let name = name_of(&dir);
         let shown = run_fixture(&dir);
         insta::assert_snapshot!(format!("compose__{name}"), shown);
+    }
+}
+
+#[test]
+fn plan_fixtures() {
+    let dirs = fixtures("plan");
+    assert!(dirs.len() >= 5);
+    for dir in dirs {
+        let name = name_of(&dir);
+        let shown = run_fixture(&dir);
+        insta::assert_snapshot!(format!("plan__{name}"), shown);
     }
 }

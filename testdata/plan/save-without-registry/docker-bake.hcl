@@ -1,0 +1,3 @@
+target "default" {
+  project_id = "noreg"
+}
