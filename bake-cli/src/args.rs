@@ -113,4 +113,8 @@ pub struct Args {
     /// The tag for --save (default: the build's content id)
     #[arg(long = "save-tag", value_name = "TAG", requires = "save")]
     pub save_tag: Option<String>,
+
+    /// Print the build graph without building: dot (default), mermaid or json
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "dot")]
+    pub graph: Option<String>,
 }

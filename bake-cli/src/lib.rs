@@ -240,6 +240,12 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     for w in &resolved.warnings {
         rep.warn(fail(w.clone(), None));
     }
+    if let Some(format) = &args.graph {
+        let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
+        let graph = build::graph_of(&resolved, args, cx)?;
+        write_out(cx.stdout, &graph.render(format))?;
+        return Ok(0);
+    }
     if args.print {
         write_out(cx.stdout, &resolved.to_print_json())?;
         // The process is about to exit: freeing thousands of small values one by one would

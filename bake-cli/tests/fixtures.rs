@@ -11,10 +11,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn run_fixture(dir: &Path) -> String {
-    let args: Vec<String> = match std::fs::read_to_string(dir.join("args")) {
-        Ok(s) => s.lines().map(str::to_string).collect(),
-        Err(_) => vec!["--print".to_string()],
-    };
+    run_fixture_with(dir, &[])
+}
+
+/// Runs a fixture with `extra` arguments before those of its `args` file.
+fn run_fixture_with(dir: &Path, extra: &[&str]) -> String {
+    let mut args: Vec<String> = extra.iter().map(|s| (*s).to_string()).collect();
+    match std::fs::read_to_string(dir.join("args")) {
+        Ok(s) => args.extend(s.lines().map(str::to_string)),
+        Err(_) if extra.is_empty() => args.push("--print".to_string()),
+        Err(_) => {}
+    }
     let mut env = BTreeMap::new();
     env.insert("HOME".to_string(), "/home/user".to_string());
     if let Ok(s) = std::fs::read_to_string(dir.join("env")) {
@@ -116,5 +123,40 @@ fn plan_fixtures() {
         let name = name_of(&dir);
         let shown = run_fixture(&dir);
         insta::assert_snapshot!(format!("plan__{name}"), shown);
+    }
+}
+
+#[test]
+fn graph_fixtures() {
+    let dirs = fixtures("graph");
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        let name = name_of(&dir);
+        for format in ["dot", "mermaid", "json"] {
+            let shown = run_fixture_with(&dir, &[&format!("--graph={format}")]);
+            assert!(shown.starts_with("exit: 0\n"), "{name}:\n{shown}");
+            insta::assert_snapshot!(format!("graph__{name}__{format}"), shown);
+        }
+    }
+}
+
+/// The JSON graph has as many nodes and edges as the dry-run plan has builds and hand-overs.
+#[test]
+fn graph_counts_match_the_plan() {
+    for dir in fixtures("graph") {
+        let shown = run_fixture_with(&dir, &["--graph=json"]);
+        let json = shown
+            .split("--- stdout\n")
+            .nth(1)
+            .and_then(|s| s.split("--- stderr\n").next())
+            .unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(json).expect("graph JSON");
+        let nodes = v["nodes"].as_array().map_or(0, Vec::len);
+        let edges = v["edges"].as_array().map_or(0, Vec::len);
+        let plan = run_fixture_with(&dir, &["--dry-run"]);
+        let header = format!("Plan: {nodes} build");
+        assert!(plan.contains(&header), "{plan}");
+        let handovers = plan.matches("=oci-layout://").count();
+        assert_eq!(handovers, edges, "{plan}");
     }
 }

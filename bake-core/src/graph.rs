@@ -302,3 +302,180 @@ fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// The formats `bake --graph` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart (renders in GitHub markdown).
+    Mermaid,
+    /// JSON for tools: `{projects, nodes, edges}`.
+    Json,
+}
+
+impl GraphFormat {
+    /// Parses `dot`, `mermaid` or `json`.
+    ///
+    /// # Errors
+    /// Any other name.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "" | "dot" => Ok(GraphFormat::Dot),
+            "mermaid" => Ok(GraphFormat::Mermaid),
+            "json" => Ok(GraphFormat::Json),
+            other => Err(format!(
+                "unknown graph format {other:?}: use dot, mermaid or json"
+            )),
+        }
+    }
+}
+
+impl BuildNode {
+    /// What the build outputs, in a few words: `type=docker`, `cacheonly`, or `none`.
+    #[must_use]
+    pub fn output_summary(&self) -> String {
+        let outs: Vec<String> = self
+            .target
+            .output
+            .iter()
+            .map(|o| {
+                if o.dest.is_empty() {
+                    format!("type={}", o.typ)
+                } else {
+                    format!("type={},dest={}", o.typ, o.dest)
+                }
+            })
+            .collect();
+        if outs.is_empty() {
+            "none".into()
+        } else {
+            outs.join(" ")
+        }
+    }
+}
+
+fn dot_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+}
+
+impl BuildGraph {
+    /// Draws the graph: one cluster per project, one box per build (every name it serves, its
+    /// platforms and outputs), one arrow per `target:` context from the build it uses.
+    #[must_use]
+    pub fn render(&self, format: GraphFormat) -> String {
+        match format {
+            GraphFormat::Dot => self.to_dot(),
+            GraphFormat::Mermaid => self.to_mermaid(),
+            GraphFormat::Json => self.to_json(),
+        }
+    }
+
+    fn node_lines(n: &BuildNode) -> Vec<String> {
+        let mut lines = vec![n.names.join(", ")];
+        if !n.target.platforms.is_empty() {
+            lines.push(n.target.platforms.join(", "));
+        }
+        lines.push(format!("output: {}", n.output_summary()));
+        lines
+    }
+
+    fn to_dot(&self) -> String {
+        let mut out = String::from(
+            "digraph bake {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+        );
+        for (k, project) in self.projects().iter().enumerate() {
+            out.push_str(&format!(
+                "  subgraph cluster_{k} {{\n    label={};\n    style=\"rounded,dashed\";\n",
+                dot_quote(&format!("project {project}"))
+            ));
+            for (i, n) in self.nodes.iter().enumerate() {
+                if n.project.id != *project {
+                    continue;
+                }
+                let style = if n.requested { "" } else { ", style=\"rounded,dotted\"" };
+                out.push_str(&format!(
+                    "    n{i} [label={}{style}];\n",
+                    dot_quote(&Self::node_lines(n).join("\n"))
+                ));
+            }
+            out.push_str("  }\n");
+        }
+        for (from, to, ctx) in self.edges() {
+            out.push_str(&format!("  n{from} -> n{to} [label={}];\n", dot_quote(&ctx)));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    fn to_mermaid(&self) -> String {
+        let mut out = String::from("flowchart LR\n");
+        for (k, project) in self.projects().iter().enumerate() {
+            out.push_str(&format!(
+                "  subgraph p{k}[\"project {}\"]\n",
+                mermaid_text(project)
+            ));
+            for (i, n) in self.nodes.iter().enumerate() {
+                if n.project.id != *project {
+                    continue;
+                }
+                let label: Vec<String> = Self::node_lines(n).iter().map(|l| mermaid_text(l)).collect();
+                out.push_str(&format!("    n{i}[\"{}\"]\n", label.join("<br/>")));
+            }
+            out.push_str("  end\n");
+        }
+        for (from, to, ctx) in self.edges() {
+            out.push_str(&format!("  n{from} -- \"{}\" --> n{to}\n", mermaid_text(&ctx)));
+        }
+        out
+    }
+
+    fn to_json(&self) -> String {
+        use serde_json::json;
+        let nodes: Vec<serde_json::Value> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                json!({
+                    "index": i,
+                    "id": n.id,
+                    "names": n.names,
+                    "project": n.project.id,
+                    "project_source": n.project.source.describe(),
+                    "platforms": n.target.platforms,
+                    "outputs": n.target.output.iter().map(crate::entries::ExportEntry::to_json).map(|j| serde_json::from_str::<serde_json::Value>(&j.to_pretty()).unwrap_or(serde_json::Value::Null)).collect::<Vec<_>>(),
+                    "requested": n.requested,
+                    "depends_on": n.deps.iter().map(|d| json!({"context": d.context, "node": d.node})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let edges: Vec<serde_json::Value> = self
+            .edges()
+            .into_iter()
+            .map(|(from, to, ctx)| json!({"from": from, "to": to, "context": ctx}))
+            .collect();
+        let v = json!({
+            "projects": self.projects(),
+            "nodes": nodes,
+            "edges": edges,
+        });
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,480 @@
+//! End-to-end builds on a real engine: two Docker daemons (projects A and B), a local
+//! registry and a busybox base image, as `scripts/engine.sh start` sets up.
+//!
+//! The tests read the engine's environment from `$BAKE_ENGINE_DIR/env` (default
+//! `/tmp/bake-engine/env`). Without it they print why and pass, unless `BAKE_E2E_REQUIRED=1`
+//! (set by `.ci/run`, which starts the engine), where a missing engine fails them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Builds share two daemons; running them one at a time keeps timings meaningful.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+struct Engine {
+    env: BTreeMap<String, String>,
+    host_a: String,
+    host_b: String,
+    registry: String,
+    arm64: bool,
+}
+
+fn engine() -> Option<Engine> {
+    let dir = std::env::var("BAKE_ENGINE_DIR").unwrap_or_else(|_| "/tmp/bake-engine".into());
+    let file = Path::new(&dir).join("env");
+    let required = std::env::var("BAKE_E2E_REQUIRED").is_ok_and(|v| v == "1");
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        assert!(
+            !required,
+            "BAKE_E2E_REQUIRED=1 but {} is missing: run scripts/engine.sh start",
+            file.display()
+        );
+        eprintln!(
+            "skipping end-to-end test: no engine ({} is missing; run scripts/engine.sh start)",
+            file.display()
+        );
+        return None;
+    };
+    let mut env: BTreeMap<String, String> = std::env::vars().collect();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("export ") else {
+            continue;
+        };
+        let Some((k, v)) = rest.split_once('=') else {
+            continue;
+        };
+        let v = v.trim_matches('"');
+        let old_path = env.get("PATH").cloned().unwrap_or_default();
+        env.insert(k.to_string(), v.replace("$PATH", &old_path));
+    }
+    let get = |k: &str| env.get(k).cloned().unwrap_or_default();
+    let e = Engine {
+        host_a: get("BAKE_E2E_HOST_A"),
+        host_b: get("BAKE_E2E_HOST_B"),
+        registry: get("BAKE_E2E_REGISTRY"),
+        arm64: get("BAKE_E2E_ARM64") == "1",
+        env,
+    };
+    // The daemon must answer; a stale env file from a stopped engine is no engine.
+    let ok = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .env_clear()
+        .envs(&e.env)
+        .env("DOCKER_HOST", &e.host_a)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(!required, "BAKE_E2E_REQUIRED=1 but the engine does not answer");
+        eprintln!("skipping end-to-end test: the engine in {} does not answer", file.display());
+        return None;
+    }
+    Some(e)
+}
+
+/// A fresh project directory with the given files, and a `bake.toml` mapping project `a` to
+/// daemon A and `b` to daemon B.
+fn workspace(name: &str, e: &Engine, files: &[(&str, &str)], extra_config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bake-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create workspace");
+    for (path, text) in files {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create dir");
+        }
+        std::fs::write(p, text).expect("write file");
+    }
+    let config = format!(
+        "[projects.a]\ndocker-host = \"{}\"\n\n[projects.b]\ndocker-host = \"{}\"\n{extra_config}",
+        e.host_a, e.host_b
+    );
+    std::fs::write(dir.join("bake.toml"), config).expect("write bake.toml");
+    dir
+}
+
+fn bake(e: &Engine, dir: &Path, args: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_bake"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(&e.env)
+        .output()
+        .expect("run bake");
+    let took = start.elapsed();
+    eprintln!(
+        "bake {} took {:.2}s, exit {:?}\n--- stderr\n{}",
+        args.join(" "),
+        took.as_secs_f64(),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, took)
+}
+
+fn docker(e: &Engine, host: &str, args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .env_clear()
+        .envs(&e.env)
+        .env("DOCKER_HOST", host)
+        .output()
+        .expect("run docker")
+}
+
+fn metadata(dir: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("meta.json")).expect("metadata file");
+    match serde_json::from_str(&text).expect("metadata JSON") {
+        serde_json::Value::Object(m) => m,
+        other => panic!("metadata is not an object: {other}"),
+    }
+}
+
+fn no_panic(out: &Output) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked at"), "{err}");
+    assert_ne!(out.status.code(), Some(101));
+}
+
+const COMPOSE: &str = "services:
+  api:
+    image: e2e-api:latest
+    build:
+      dockerfile: ./Dockerfile.api
+      x-depot:
+        project-id: a
+  web:
+    image: e2e-web:latest
+    build:
+      dockerfile: ./Dockerfile.web
+      x-depot:
+        project-id: b
+";
+
+#[test]
+fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let nonce = format!("{:?}", Instant::now());
+    let api = format!(
+        "FROM localbusybox:latest\nRUN --network=none echo '{nonce}' > /n && sleep 3 && echo api > /api\n"
+    );
+    let web = format!(
+        "FROM localbusybox:latest\nRUN --network=none echo '{nonce}' > /n && sleep 3 && echo web > /web\n"
+    );
+    let dir = workspace(
+        "compose",
+        &e,
+        &[
+            ("docker-compose.yml", COMPOSE),
+            ("Dockerfile.api", &api),
+            ("Dockerfile.web", &web),
+        ],
+        "",
+    );
+    let (out, took) = bake(&e, &dir, &["--load", "--progress=plain", "--metadata-file", "meta.json"]);
+    no_panic(&out);
+    assert!(out.status.success());
+    // Two 3 s steps, one per daemon: together they take well under the 6 s of running them
+    // one after the other.
+    assert!(took < Duration::from_millis(5800), "builds did not overlap: {took:?}");
+    let meta = metadata(&dir);
+    assert_eq!(meta["api"]["project_id"], "a");
+    assert_eq!(meta["web"]["project_id"], "b");
+    // Each image is in its own project's daemon only.
+    assert!(docker(&e, &e.host_a, &["image", "inspect", "e2e-api:latest"]).status.success());
+    assert!(docker(&e, &e.host_b, &["image", "inspect", "e2e-web:latest"]).status.success());
+    assert!(!docker(&e, &e.host_b, &["image", "inspect", "e2e-api:latest"]).status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TARGET") && err.contains("api") && err.contains("done"), "{err}");
+    // Warm: everything cached.
+    let (out, took) = bake(&e, &dir, &["--load", "--progress=quiet"]);
+    assert!(out.status.success());
+    eprintln!("warm rebuild took {:.2}s", took.as_secs_f64());
+}
+
+#[test]
+fn target_context_across_projects_builds_base_once() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hcl = r#"
+target "base" {
+  project_id = "a"
+  dockerfile = "base.Dockerfile"
+}
+target "app" {
+  project_id = "b"
+  contexts   = { base = "target:base" }
+  dockerfile = "app.Dockerfile"
+  tags       = ["e2e-app:latest"]
+  output     = ["type=docker"]
+}
+target "app2" {
+  inherits = ["app"]
+}
+group "default" {
+  targets = ["app", "app2"]
+}
+"#;
+    let dir = workspace(
+        "contexts",
+        &e,
+        &[
+            ("docker-bake.hcl", hcl),
+            (
+                "base.Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo from-base > /from-base\n",
+            ),
+            (
+                "app.Dockerfile",
+                "FROM base\nRUN --network=none test \"$(cat /from-base)\" = from-base\n",
+            ),
+        ],
+        "",
+    );
+    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    no_panic(&out);
+    assert!(out.status.success());
+    let meta = metadata(&dir);
+    let names: Vec<&String> = meta.keys().collect();
+    assert_eq!(names, ["app", "app2", "base"]);
+    assert_eq!(meta["base"]["project_id"], "a");
+    assert_eq!(meta["app"]["project_id"], "b");
+    // app and app2 are one build: the same result.
+    assert_eq!(meta["app"]["containerimage.digest"], meta["app2"]["containerimage.digest"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("[base] building on project a").count(), 1, "{err}");
+    assert!(docker(&e, &e.host_b, &["image", "inspect", "e2e-app:latest"]).status.success());
+}
+
+fn registry_has(e: &Engine, repo: &str, tag: &str) -> bool {
+    let url = format!("http://{}/v2/{repo}/manifests/{tag}", e.registry);
+    Command::new("curl")
+        .args([
+            "-sf",
+            "-o",
+            "/dev/null",
+            "-H",
+            "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json",
+            &url,
+        ])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn push_and_save_reach_the_registry() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let platforms = if e.arm64 {
+        r#"platforms = ["linux/amd64", "linux/arm64"]"#
+    } else {
+        ""
+    };
+    let tag = format!("t{}", std::process::id());
+    let hcl = format!(
+        r#"
+target "pushed" {{
+  project_id = "a"
+  tags = ["{reg}/e2e/pushed:{tag}"]
+  {platforms}
+}}
+target "saved" {{
+  project_id = "b"
+}}
+"#,
+        reg = e.registry
+    );
+    let dir = workspace(
+        "push",
+        &e,
+        &[
+            ("docker-bake.hcl", &hcl),
+            ("Dockerfile", "FROM localbusybox:latest\nRUN --network=none echo hi > /hi\n"),
+        ],
+        &format!("registry = \"{}/e2e-save\"\n", e.registry),
+    );
+    let (out, _) = bake(&e, &dir, &["--push", "--progress=plain", "pushed"]);
+    no_panic(&out);
+    assert!(out.status.success());
+    assert!(registry_has(&e, "e2e/pushed", &tag), "pushed manifest missing");
+    let (out, _) = bake(&e, &dir, &["--save", "--save-tag", &tag, "--progress=plain", "saved"]);
+    no_panic(&out);
+    assert!(out.status.success());
+    assert!(registry_has(&e, "e2e-save/saved", &tag), "saved manifest missing");
+}
+
+#[test]
+fn one_failing_target_of_four_keeps_the_other_results() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hcl = r#"
+target "ok1" {
+  project_id = "a"
+  args = { N = "1" }
+}
+target "ok2" {
+  project_id = "b"
+  args = { N = "2" }
+}
+target "ok3" {
+  project_id = "a"
+  args = { N = "3" }
+}
+target "broken" {
+  project_id = "b"
+  dockerfile = "broken.Dockerfile"
+}
+group "default" {
+  targets = ["ok1", "ok2", "ok3", "broken"]
+}
+"#;
+    let dir = workspace(
+        "failure",
+        &e,
+        &[
+            ("docker-bake.hcl", hcl),
+            (
+                "Dockerfile",
+                "FROM localbusybox:latest\nARG N\nRUN --network=none echo $N > /n\n",
+            ),
+            (
+                "broken.Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo about to fail && exit 3\n",
+            ),
+        ],
+        "",
+    );
+    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let meta = metadata(&dir);
+    let names: Vec<&String> = meta.keys().collect();
+    assert_eq!(names, ["ok1", "ok2", "ok3"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: target broken (project b) failed"), "{err}");
+    assert!(err.contains("about to fail"), "the failure shows the step's output: {err}");
+}
+
+#[test]
+fn missing_dockerfile_and_unknown_builder_are_named() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hcl = r#"
+target "fine" {
+  project_id = "a"
+}
+target "nofile" {
+  project_id = "a"
+  dockerfile = "nope.Dockerfile"
+}
+target "elsewhere" {
+  project_id = "ghost"
+}
+group "default" {
+  targets = ["fine", "nofile", "elsewhere"]
+}
+"#;
+    let dir = workspace(
+        "badinput",
+        &e,
+        &[
+            ("docker-bake.hcl", hcl),
+            ("Dockerfile", "FROM localbusybox:latest\n"),
+        ],
+        "\n[projects.ghost]\nbuilder = \"no-such-builder\"\n",
+    );
+    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: target nofile (project a) failed: Dockerfile not found: nope.Dockerfile"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: target elsewhere (project ghost) failed: project ghost: builder `no-such-builder`"),
+        "{err}"
+    );
+    let meta = metadata(&dir);
+    assert!(meta.contains_key("fine"), "the other target's work is kept");
+}
+
+#[test]
+fn sigint_stops_everything_quickly() {
+    let Some(e) = engine() else { return };
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let nonce = format!("{:?}", Instant::now());
+    let df = format!("FROM localbusybox:latest\nRUN --network=none echo '{nonce}' && sleep 60\n");
+    let hcl = r#"
+target "slow-a" {
+  project_id = "a"
+}
+target "slow-b" {
+  project_id = "b"
+}
+group "default" {
+  targets = ["slow-a", "slow-b"]
+}
+"#;
+    let dir = workspace("sigint", &e, &[("docker-bake.hcl", hcl), ("Dockerfile", &df)], "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bake"))
+        .args(["--progress=plain"])
+        .current_dir(&dir)
+        .env_clear()
+        .envs(&e.env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bake");
+    let pid = child.id();
+    // Wait until both builds run their `sleep`.
+    std::thread::sleep(Duration::from_secs(4));
+    let marker = format!("bake-{pid}-");
+    assert!(!processes_with(&marker).is_empty(), "no build was running");
+    let sent = Instant::now();
+    // SAFETY: sends SIGINT to the child we spawned; no memory is involved.
+    unsafe {
+        libc::kill(i32::try_from(pid).expect("pid"), libc::SIGINT);
+    }
+    let status = child.wait().expect("wait");
+    let took = sent.elapsed();
+    let mut err = String::new();
+    if let Some(mut s) = child.stderr.take() {
+        use std::io::Read;
+        let _ = s.read_to_string(&mut err);
+    }
+    eprintln!("exit {:?} {:.2}s after SIGINT\n{err}", status.code(), took.as_secs_f64());
+    assert_eq!(status.code(), Some(130));
+    assert!(took < Duration::from_secs(8), "took {took:?} to stop");
+    assert!(err.contains("cancelled"), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    let left = processes_with(&marker);
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+}
+
+/// Processes whose command line contains `needle` (the builds of one bake run name its
+/// private directory `bake-PID-…`).
+fn processes_with(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().filter(|s| s.bytes().all(|b| b.is_ascii_digit())) else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(needle) {
+            found.push(format!("{pid}: {cmd}"));
+        }
+    }
+    found
+}
