@@ -117,4 +117,9 @@ pub struct Args {
     /// Print the build graph without building: dot (default), mermaid or json
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "dot")]
     pub graph: Option<String>,
+
+    /// Explain where each value of the targets came from: text (default) or json;
+    /// targets may name one field (`app.tags`)
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub explain: Option<String>,
 }

@@ -50,8 +50,13 @@ fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
 
 /// The graph of `resolved` with every target placed in its project.
 pub fn graph_of(resolved: &Resolved, args: &Args, cx: &Context<'_>) -> Result<BuildGraph, Failure> {
-    let defaults = ProjectDefaults::discover(args.project.as_deref(), &cx.env, &cx.cwd)
-        .map_err(|e| fail(e, Some("depot.json should look like {\"id\": \"PROJECT\"}".into())))?;
+    let defaults =
+        ProjectDefaults::discover(args.project.as_deref(), &cx.env, &cx.cwd).map_err(|e| {
+            fail(
+                e,
+                Some("depot.json should look like {\"id\": \"PROJECT\"}".into()),
+            )
+        })?;
     BuildGraph::new(resolved, &defaults).map_err(|e| Box::new(e) as Failure)
 }
 
@@ -63,12 +68,12 @@ fn config_for(
     cx: &Context<'_>,
     rep: &mut Reporter,
 ) -> Result<BakeConfig, Failure> {
-    let path = BakeConfig::locate(args.config.as_deref(), &cx.env, &cx.cwd)
-        .map_err(|e| Box::new(e) as Failure)?;
+    let path =
+        BakeConfig::locate(args.config.as_deref(), &cx.env, &cx.cwd).map_err(|e| e as Failure)?;
     let config = match &path {
         Some(p) => {
             let shown = display_path(p, &cx.cwd);
-            BakeConfig::load(p, &shown).map_err(|e| Box::new(e) as Failure)?
+            BakeConfig::load(p, &shown).map_err(|e| e as Failure)?
         }
         None => BakeConfig::default(),
     };
@@ -129,7 +134,11 @@ impl WorkDir {
             .get("TMPDIR")
             .filter(|d| !d.is_empty())
             .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
-        let dir = base.join(format!("bake-{}-{:08x}", std::process::id(), cx.seed as u32));
+        let dir = base.join(format!(
+            "bake-{}-{:08x}",
+            std::process::id(),
+            cx.seed as u32
+        ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| fail(format!("cannot create {}: {e}", dir.display()), None))?;
         Ok(WorkDir(dir, true))
@@ -192,8 +201,8 @@ pub fn build(
         return Ok(0);
     }
 
-    let backend = BuildxBackend::new(cx.env.clone(), cx.cwd.clone())
-        .map_err(|e| Box::new(e) as Failure)?;
+    let backend =
+        BuildxBackend::new(cx.env.clone(), cx.cwd.clone()).map_err(|e| Box::new(e) as Failure)?;
     rep.flush(cx.stderr);
     let graph = Arc::new(graph);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -208,9 +217,10 @@ pub fn build(
     let (report, interrupted) = runtime.block_on(async {
         let signals = tokio::spawn(async move {
             use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut int), Ok(mut term)) =
-                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-            else {
+            let (Ok(mut int), Ok(mut term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
                 return;
             };
             tokio::select! {
@@ -255,7 +265,9 @@ pub fn build(
         let _ = node;
     }
     if mode != Mode::Quiet && mode != Mode::RawJson {
-        let _ = cx.stderr.write_all(summary_table(&graph, &report).as_bytes());
+        let _ = cx
+            .stderr
+            .write_all(summary_table(&graph, &report).as_bytes());
     }
     let failures = failure_text(&graph, &report);
     if !failures.is_empty() {
@@ -291,7 +303,11 @@ impl Progress {
     fn new(mode: Mode, graph: &BuildGraph) -> Progress {
         Progress {
             mode,
-            labels: graph.nodes.iter().map(bake_core::BuildNode::label).collect(),
+            labels: graph
+                .nodes
+                .iter()
+                .map(bake_core::BuildNode::label)
+                .collect(),
             projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
             bars: BTreeMap::new(),
             multi: (mode == Mode::Tty).then(indicatif::MultiProgress::new),
@@ -326,7 +342,10 @@ impl Progress {
                 let line = match ev {
                     Event::Queued { .. } | Event::Progress { .. } => return,
                     Event::Started { node } => {
-                        format!("[{}] building on project {}", self.labels[*node], self.projects[*node])
+                        format!(
+                            "[{}] building on project {}",
+                            self.labels[*node], self.projects[*node]
+                        )
                     }
                     Event::Log { node, line } => format!("[{}] {line}", self.labels[*node]),
                     Event::Finished {
@@ -368,7 +387,11 @@ impl Progress {
                     status,
                     duration,
                 } => {
-                    let mark = if *status == StatusKind::Done { "✔" } else { "✘" };
+                    let mark = if *status == StatusKind::Done {
+                        "✔"
+                    } else {
+                        "✘"
+                    };
                     let msg = format!("{mark} {} in {:.1}s", status.word(), duration.as_secs_f64());
                     self.bar(*node).finish_with_message(msg);
                 }
@@ -448,10 +471,9 @@ fn summary_table(graph: &BuildGraph, report: &DispatchReport) -> String {
                 };
                 (format!("{}/{}", o.cached_steps, o.steps), image)
             }
-            NodeStatus::Skipped(dep) => (
-                "-".into(),
-                format!("needs {}", graph.nodes[*dep].names[0]),
-            ),
+            NodeStatus::Skipped(dep) => {
+                ("-".into(), format!("needs {}", graph.nodes[*dep].names[0]))
+            }
             _ => ("-".into(), "-".into()),
         };
         rows.push([

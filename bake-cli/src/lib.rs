@@ -161,6 +161,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
         vars: vars.clone(),
         env_lookup,
         cwd: cx.cwd.clone(),
+        record_origins: args.explain.is_some(),
     };
     let composed =
         bake_compose::load(&sources, &compose_ids, &copts).map_err(|e| Box::new(e) as Failure)?;
@@ -183,12 +184,14 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
             seed: cx.seed,
             draws: std::sync::Arc::default(),
         },
+        record_refs: args.explain.is_some(),
     };
     let loaded = bake_hcl::load(&bodies, &sources, &opts)
         .map_err(|e| Box::new(e.attach(&sources)) as Failure)?;
     for w in loaded.warnings {
         rep.warn(Box::new(w.attach(&sources)));
     }
+    let interpolations = composed.interpolations;
     let mut config = composed.config;
     config.groups.extend(loaded.config.groups);
     config.targets.extend(loaded.config.targets);
@@ -229,8 +232,31 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     let mut overrides = args.set.clone();
     overrides.extend(flags.to_overrides());
     let file_relative_paths = env_bool(&cx.env, "BUILDX_BAKE_FILE_RELATIVE_PATHS")?;
+    // `--explain app.tags`: the target is `app`, the field `tags`.
+    let explain_only: Vec<(String, Option<String>)> = if args.explain.is_some() {
+        args.targets
+            .iter()
+            .map(|t| match t.split_once('.') {
+                Some((n, f)) => (n.to_string(), Some(f.to_string())),
+                None => (t.clone(), None),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let targets: Vec<String> = if args.explain.is_some() {
+        let mut names: Vec<String> = Vec::new();
+        for (n, _) in &explain_only {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        names
+    } else {
+        args.targets.clone()
+    };
     let ropts = bake_core::ResolveOptions {
-        targets: args.targets.clone(),
+        targets,
         overrides,
         env: &cx.env,
         cwd: cx.cwd.clone(),
@@ -239,6 +265,59 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     let resolved = bake_core::resolve(&config, &ropts).map_err(|e| Box::new(e) as Failure)?;
     for w in &resolved.warnings {
         rep.warn(fail(w.clone(), None));
+    }
+    if let Some(format) = &args.explain {
+        let json = match format.as_str() {
+            "" | "text" => false,
+            "json" => true,
+            other => {
+                return Err(fail(
+                    format!("unknown explain format {other:?}"),
+                    Some("use --explain (text) or --explain=json".into()),
+                ))
+            }
+        };
+        let mut facts = bake_core::explain::Facts {
+            refs: loaded.refs.clone(),
+            interpolations,
+            ..Default::default()
+        };
+        for v in &loaded.variables {
+            facts.variables.insert(
+                v.name.clone(),
+                bake_core::explain::VariableFact {
+                    value: v.value.clone(),
+                    origin: loaded
+                        .variable_origins
+                        .get(&v.name)
+                        .cloned()
+                        .unwrap_or(bake_core::source::Origin::Default),
+                },
+            );
+        }
+        let e = bake_core::explain::explain(&resolved, &config, &sources, &facts, &explain_only);
+        if let Some((t, f)) = explain_only.iter().find_map(|(t, f)| {
+            f.as_ref()
+                .filter(|f| !e.get(t).is_some_and(|m| m.contains_key(*f)))
+                .map(|f| (t, f))
+        }) {
+            return Err(fail(
+                format!("target {t} has no field {f:?}"),
+                Some(format!(
+                    "fields are the keys `bake --print {t}` shows, like tags or args"
+                )),
+            ));
+        }
+        let out = if json {
+            bake_core::explain::render_json(&e)
+        } else {
+            bake_core::explain::render_text(&e)
+        };
+        if args.print {
+            write_out(cx.stdout, &resolved.to_print_json())?;
+        }
+        write_out(cx.stdout, &out)?;
+        return Ok(0);
     }
     if let Some(format) = &args.graph {
         let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;

@@ -67,8 +67,14 @@ fn engine() -> Option<Engine> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(!required, "BAKE_E2E_REQUIRED=1 but the engine does not answer");
-        eprintln!("skipping end-to-end test: the engine in {} does not answer", file.display());
+        assert!(
+            !required,
+            "BAKE_E2E_REQUIRED=1 but the engine does not answer"
+        );
+        eprintln!(
+            "skipping end-to-end test: the engine in {} does not answer",
+            file.display()
+        );
         return None;
     }
     Some(e)
@@ -157,7 +163,9 @@ const COMPOSE: &str = "services:
 #[test]
 fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let nonce = format!("{:?}", Instant::now());
     let api = format!(
         "FROM localbusybox:latest\nRUN --network=none echo '{nonce}' > /n && sleep 3 && echo api > /api\n"
@@ -175,21 +183,43 @@ fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
         ],
         "",
     );
-    let (out, took) = bake(&e, &dir, &["--load", "--progress=plain", "--metadata-file", "meta.json"]);
+    let (out, took) = bake(
+        &e,
+        &dir,
+        &["--load", "--progress=plain", "--metadata-file", "meta.json"],
+    );
     no_panic(&out);
     assert!(out.status.success());
     // Two 3 s steps, one per daemon: together they take well under the 6 s of running them
     // one after the other.
-    assert!(took < Duration::from_millis(5800), "builds did not overlap: {took:?}");
+    assert!(
+        took < Duration::from_millis(5800),
+        "builds did not overlap: {took:?}"
+    );
     let meta = metadata(&dir);
     assert_eq!(meta["api"]["project_id"], "a");
     assert_eq!(meta["web"]["project_id"], "b");
     // Each image is in its own project's daemon only.
-    assert!(docker(&e, &e.host_a, &["image", "inspect", "e2e-api:latest"]).status.success());
-    assert!(docker(&e, &e.host_b, &["image", "inspect", "e2e-web:latest"]).status.success());
-    assert!(!docker(&e, &e.host_b, &["image", "inspect", "e2e-api:latest"]).status.success());
+    assert!(
+        docker(&e, &e.host_a, &["image", "inspect", "e2e-api:latest"])
+            .status
+            .success()
+    );
+    assert!(
+        docker(&e, &e.host_b, &["image", "inspect", "e2e-web:latest"])
+            .status
+            .success()
+    );
+    assert!(
+        !docker(&e, &e.host_b, &["image", "inspect", "e2e-api:latest"])
+            .status
+            .success()
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("TARGET") && err.contains("api") && err.contains("done"), "{err}");
+    assert!(
+        err.contains("TARGET") && err.contains("api") && err.contains("done"),
+        "{err}"
+    );
     // Warm: everything cached.
     let (out, took) = bake(&e, &dir, &["--load", "--progress=quiet"]);
     assert!(out.status.success());
@@ -199,7 +229,9 @@ fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
 #[test]
 fn target_context_across_projects_builds_base_once() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "base" {
   project_id = "a"
@@ -235,7 +267,11 @@ group "default" {
         ],
         "",
     );
-    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json"],
+    );
     no_panic(&out);
     assert!(out.status.success());
     let meta = metadata(&dir);
@@ -244,10 +280,21 @@ group "default" {
     assert_eq!(meta["base"]["project_id"], "a");
     assert_eq!(meta["app"]["project_id"], "b");
     // app and app2 are one build: the same result.
-    assert_eq!(meta["app"]["containerimage.digest"], meta["app2"]["containerimage.digest"]);
+    assert_eq!(
+        meta["app"]["containerimage.digest"],
+        meta["app2"]["containerimage.digest"]
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.matches("[base] building on project a").count(), 1, "{err}");
-    assert!(docker(&e, &e.host_b, &["image", "inspect", "e2e-app:latest"]).status.success());
+    assert_eq!(
+        err.matches("[base] building on project a").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        docker(&e, &e.host_b, &["image", "inspect", "e2e-app:latest"])
+            .status
+            .success()
+    );
 }
 
 fn registry_has(e: &Engine, repo: &str, tag: &str) -> bool {
@@ -268,7 +315,9 @@ fn registry_has(e: &Engine, repo: &str, tag: &str) -> bool {
 #[test]
 fn push_and_save_reach_the_registry() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let platforms = if e.arm64 {
         r#"platforms = ["linux/amd64", "linux/arm64"]"#
     } else {
@@ -293,24 +342,39 @@ target "saved" {{
         &e,
         &[
             ("docker-bake.hcl", &hcl),
-            ("Dockerfile", "FROM localbusybox:latest\nRUN --network=none echo hi > /hi\n"),
+            (
+                "Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo hi > /hi\n",
+            ),
         ],
         &format!("registry = \"{}/e2e-save\"\n", e.registry),
     );
     let (out, _) = bake(&e, &dir, &["--push", "--progress=plain", "pushed"]);
     no_panic(&out);
     assert!(out.status.success());
-    assert!(registry_has(&e, "e2e/pushed", &tag), "pushed manifest missing");
-    let (out, _) = bake(&e, &dir, &["--save", "--save-tag", &tag, "--progress=plain", "saved"]);
+    assert!(
+        registry_has(&e, "e2e/pushed", &tag),
+        "pushed manifest missing"
+    );
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &["--save", "--save-tag", &tag, "--progress=plain", "saved"],
+    );
     no_panic(&out);
     assert!(out.status.success());
-    assert!(registry_has(&e, "e2e-save/saved", &tag), "saved manifest missing");
+    assert!(
+        registry_has(&e, "e2e-save/saved", &tag),
+        "saved manifest missing"
+    );
 }
 
 #[test]
 fn one_failing_target_of_four_keeps_the_other_results() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "ok1" {
   project_id = "a"
@@ -348,21 +412,33 @@ group "default" {
         ],
         "",
     );
-    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json"],
+    );
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     let meta = metadata(&dir);
     let names: Vec<&String> = meta.keys().collect();
     assert_eq!(names, ["ok1", "ok2", "ok3"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error: target broken (project b) failed"), "{err}");
-    assert!(err.contains("about to fail"), "the failure shows the step's output: {err}");
+    assert!(
+        err.contains("error: target broken (project b) failed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("about to fail"),
+        "the failure shows the step's output: {err}"
+    );
 }
 
 #[test]
 fn missing_dockerfile_and_unknown_builder_are_named() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "fine" {
   project_id = "a"
@@ -387,12 +463,18 @@ group "default" {
         ],
         "\n[projects.ghost]\nbuilder = \"no-such-builder\"\n",
     );
-    let (out, _) = bake(&e, &dir, &["--progress=plain", "--metadata-file", "meta.json"]);
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json"],
+    );
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("error: target nofile (project a) failed: Dockerfile not found: nope.Dockerfile"),
+        err.contains(
+            "error: target nofile (project a) failed: Dockerfile not found: nope.Dockerfile"
+        ),
         "{err}"
     );
     assert!(
@@ -406,7 +488,9 @@ group "default" {
 #[test]
 fn sigint_stops_everything_quickly() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let nonce = format!("{:?}", Instant::now());
     let df = format!("FROM localbusybox:latest\nRUN --network=none echo '{nonce}' && sleep 60\n");
     let hcl = r#"
@@ -420,7 +504,12 @@ group "default" {
   targets = ["slow-a", "slow-b"]
 }
 "#;
-    let dir = workspace("sigint", &e, &[("docker-bake.hcl", hcl), ("Dockerfile", &df)], "");
+    let dir = workspace(
+        "sigint",
+        &e,
+        &[("docker-bake.hcl", hcl), ("Dockerfile", &df)],
+        "",
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_bake"))
         .args(["--progress=plain"])
         .current_dir(&dir)
@@ -447,7 +536,11 @@ group "default" {
         use std::io::Read;
         let _ = s.read_to_string(&mut err);
     }
-    eprintln!("exit {:?} {:.2}s after SIGINT\n{err}", status.code(), took.as_secs_f64());
+    eprintln!(
+        "exit {:?} {:.2}s after SIGINT\n{err}",
+        status.code(),
+        took.as_secs_f64()
+    );
     assert_eq!(status.code(), Some(130));
     assert!(took < Duration::from_secs(8), "took {took:?} to stop");
     assert!(err.contains("cancelled"), "{err}");
@@ -465,7 +558,10 @@ fn processes_with(needle: &str) -> Vec<String> {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().filter(|s| s.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(pid) = name
+            .to_str()
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+        else {
             continue;
         };
         let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else {

@@ -160,3 +160,15 @@ fn graph_counts_match_the_plan() {
         assert_eq!(handovers, edges, "{plan}");
     }
 }
+
+#[test]
+fn explain_fixtures() {
+    let dirs = fixtures("explain");
+    assert!(dirs.len() >= 6);
+    for dir in dirs {
+        let name = name_of(&dir);
+        let shown = run_fixture(&dir);
+        assert!(shown.starts_with("exit: 0\n"), "{name}:\n{shown}");
+        insta::assert_snapshot!(format!("explain__{name}"), shown);
+    }
+}

@@ -27,6 +27,10 @@ pub struct ComposeOptions {
     /// The working directory (`.env`, `include`, `env_file`, secret files are relative to it
     /// or to the files).
     pub cwd: PathBuf,
+    /// Record where each target field was written and the interpolations that fed it (for
+    /// `--explain`): fills [`TargetDef::origins`](bake_core::model::TargetDef) and
+    /// [`ComposeLoaded::interpolations`].
+    pub record_origins: bool,
 }
 
 /// What loading produced.
@@ -36,6 +40,9 @@ pub struct ComposeLoaded {
     pub config: Config,
     /// Warnings (unknown `x-bake` / `x-depot` keys, unset interpolation variables).
     pub warnings: Vec<ComposeError>,
+    /// With [`ComposeOptions::record_origins`]: the interpolations, at the span of the field
+    /// they fed.
+    pub interpolations: Vec<bake_core::explain::Interpolation>,
 }
 
 /// An error (or warning) in a Compose file, with the file and position when known.
@@ -201,6 +208,8 @@ fn load_inner(
             cwd: &opts.cwd,
             warnings: Vec::new(),
             warn: false,
+            record: false,
+            interps: Vec::new(),
         };
         let text = &sources.get(*id).text;
         let here = |e: Box<ComposeError>| Box::new((*e).locate(i, text));
@@ -219,6 +228,8 @@ fn load_inner(
         cwd: &opts.cwd,
         warnings: Vec::new(),
         warn: true,
+        record: opts.record_origins,
+        interps: Vec::new(),
     };
     let wrap = |e: Box<ComposeError>| Box::new((*e).wrap("failed to parse compose file"));
     let files: Vec<load::FileIn> = ids
@@ -242,11 +253,147 @@ fn load_inner(
     } else {
         dir
     };
-    let config = l.build_config(&filtered, true, Some(&dir)).map_err(wrap)?;
+    let mut config = l.build_config(&filtered, true, Some(&dir)).map_err(wrap)?;
+    let interpolations = if opts.record_origins {
+        record_origins(sources, ids, &mut config, &l.interps)
+    } else {
+        Vec::new()
+    };
     Ok(ComposeLoaded {
         config,
         warnings: l.warnings,
+        interpolations,
     })
+}
+
+/// Where each target field comes from in the Compose files, by print key: the paths under
+/// `services.NAME` that feed it, `x-bake` first.
+const FIELD_PATHS: &[(&str, &[&str])] = &[
+    ("context", &["build.x-bake.context", "build.context"]),
+    (
+        "dockerfile",
+        &["build.x-bake.dockerfile", "build.dockerfile"],
+    ),
+    ("dockerfile-inline", &["build.dockerfile_inline"]),
+    ("args", &["build.x-bake.args", "build.args"]),
+    ("labels", &["build.x-bake.labels", "build.labels"]),
+    ("tags", &["build.x-bake.tags", "build.tags", "image"]),
+    ("platforms", &["build.x-bake.platforms", "build.platforms"]),
+    (
+        "cache-from",
+        &["build.x-bake.cache-from", "build.cache_from"],
+    ),
+    ("cache-to", &["build.x-bake.cache-to", "build.cache_to"]),
+    ("target", &["build.x-bake.target", "build.target"]),
+    ("secret", &["build.x-bake.secret", "build.secrets"]),
+    ("ssh", &["build.x-bake.ssh", "build.ssh"]),
+    ("network", &["build.x-bake.network", "build.network"]),
+    ("shm-size", &["build.x-bake.shm-size", "build.shm_size"]),
+    ("ulimits", &["build.x-bake.ulimits", "build.ulimits"]),
+    (
+        "extra-hosts",
+        &["build.x-bake.extra-hosts", "build.extra_hosts"],
+    ),
+    (
+        "contexts",
+        &["build.x-bake.contexts", "build.additional_contexts"],
+    ),
+    ("output", &["build.x-bake.output"]),
+    ("pull", &["build.x-bake.pull", "build.pull"]),
+    ("no-cache", &["build.x-bake.no-cache", "build.no_cache"]),
+    ("no-cache-filter", &["build.x-bake.no-cache-filter"]),
+    ("attest", &["build.x-bake.attest"]),
+    (
+        "entitlements",
+        &["build.x-bake.entitlements", "build.entitlements"],
+    ),
+    ("project_id", &["build.x-depot.project-id"]),
+];
+
+fn field_set(t: &bake_core::model::TargetDef, key: &str) -> bool {
+    match key {
+        "context" => t.context.is_some(),
+        "dockerfile" => t.dockerfile.is_some(),
+        "dockerfile-inline" => t.dockerfile_inline.is_some(),
+        "args" => t.args.is_some(),
+        "labels" => t.labels.is_some(),
+        "tags" => t.tags.is_some(),
+        "platforms" => t.platforms.is_some(),
+        "cache-from" => t.cache_from.is_some(),
+        "cache-to" => t.cache_to.is_some(),
+        "target" => t.target.is_some(),
+        "secret" => t.secret.is_some(),
+        "ssh" => t.ssh.is_some(),
+        "network" => t.network.is_some(),
+        "shm-size" => t.shm_size.is_some(),
+        "ulimits" => t.ulimits.is_some(),
+        "extra-hosts" => t.extra_hosts.is_some(),
+        "contexts" => t.contexts.is_some(),
+        "output" => t.output.is_some(),
+        "pull" => t.pull.is_some(),
+        "no-cache" => t.no_cache.is_some(),
+        "no-cache-filter" => t.no_cache_filter.is_some(),
+        "attest" => t.attest.is_some(),
+        "entitlements" => t.entitlements.is_some(),
+        "project_id" => t.project_id.is_some(),
+        _ => false,
+    }
+}
+
+/// Fills the origins of the targets' fields (the key in the last file that has it) and
+/// places each interpolation at the field it fed.
+fn record_origins(
+    sources: &SourceMap,
+    ids: &[SourceId],
+    config: &mut Config,
+    interps: &[load::Interp],
+) -> Vec<bake_core::explain::Interpolation> {
+    use bake_core::source::{Origin, Span};
+    let mut out = Vec::new();
+    for t in &mut config.targets {
+        for (key, paths) in FIELD_PATHS {
+            if !field_set(t, key) {
+                continue;
+            }
+            let found = paths.iter().find_map(|rel| {
+                let path = format!("services.{}.{rel}", t.name);
+                ids.iter().rev().find_map(|id| {
+                    let text = &sources.get(*id).text;
+                    let off = locate_path(text, &path)?;
+                    // Only an exact hit: the key itself, not a parent it fell back to.
+                    let leaf = rel.rsplit('.').next().unwrap_or(rel);
+                    if !text[off..].starts_with(leaf) {
+                        return None;
+                    }
+                    let end = text[off..].find('\n').map_or(text.len(), |e| off + e);
+                    Some((*id, off, end, *rel))
+                })
+            });
+            let Some((id, start, end, rel)) = found else {
+                continue;
+            };
+            let span = Span {
+                source: id,
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                end: u32::try_from(end).unwrap_or(u32::MAX),
+            };
+            t.origins.insert(key, Origin::File(span));
+            let prefix: Vec<String> = std::iter::once("services".to_string())
+                .chain(std::iter::once(t.name.clone()))
+                .chain(rel.split('.').map(str::to_string))
+                .collect();
+            for i in interps {
+                if i.path.starts_with(&prefix) {
+                    out.push(bake_core::explain::Interpolation {
+                        span,
+                        template: i.template.clone(),
+                        lookups: i.lookups.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The byte offset of the key at dotted `path` (`services.app.build.args`) in block-style

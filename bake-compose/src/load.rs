@@ -28,6 +28,17 @@ pub(crate) struct Loader<'a> {
     pub cwd: &'a Path,
     pub warnings: Vec<ComposeError>,
     pub warn: bool,
+    /// Record interpolations (for `--explain`).
+    pub record: bool,
+    pub interps: Vec<Interp>,
+}
+
+/// One interpolated string: where it is, the template, and the variables it looked up.
+#[derive(Debug, Clone)]
+pub(crate) struct Interp {
+    pub path: Vec<String>,
+    pub template: String,
+    pub lookups: Vec<(String, Option<String>)>,
 }
 
 pub(crate) type Res<T> = Result<T, Box<ComposeError>>;
@@ -129,9 +140,28 @@ impl Loader<'_> {
         match v {
             Value::Str(s) => {
                 let mut unset = Vec::new();
-                let r = interp::substitute(&s, &|k| self.lookup(k), &mut |n| {
-                    unset.push(n.to_string());
-                });
+                let seen = std::cell::RefCell::new(Vec::<(String, Option<String>)>::new());
+                let r = interp::substitute(
+                    &s,
+                    &|k| {
+                        let v = self.lookup(k);
+                        if self.record {
+                            seen.borrow_mut().push((k.to_string(), v.clone()));
+                        }
+                        v
+                    },
+                    &mut |n| {
+                        unset.push(n.to_string());
+                    },
+                );
+                let lookups = seen.into_inner();
+                if !lookups.is_empty() {
+                    self.interps.push(Interp {
+                        path: path.to_vec(),
+                        template: s.clone(),
+                        lookups,
+                    });
+                }
                 for n in unset {
                     if self.warn {
                         self.warnings.push(*err(format!(

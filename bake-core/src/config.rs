@@ -93,21 +93,19 @@ impl BakeConfig {
         explicit: Option<&str>,
         env: &BTreeMap<String, String>,
         cwd: &Path,
-    ) -> Result<Option<PathBuf>, ConfigError> {
-        let named = explicit
-            .map(|p| (p, "--config"))
-            .or_else(|| {
-                env.get("BAKE_CONFIG")
-                    .filter(|p| !p.is_empty())
-                    .map(|p| (p.as_str(), "BAKE_CONFIG"))
-            });
+    ) -> Result<Option<PathBuf>, Box<ConfigError>> {
+        let named = explicit.map(|p| (p, "--config")).or_else(|| {
+            env.get("BAKE_CONFIG")
+                .filter(|p| !p.is_empty())
+                .map(|p| (p.as_str(), "BAKE_CONFIG"))
+        });
         if let Some((p, via)) = named {
             let path = cwd.join(p);
             if !path.is_file() {
-                return Err(ConfigError::plain(
+                return Err(Box::new(ConfigError::plain(
                     format!("config file {p} (from {via}) does not exist or is not a file"),
                     Some("name an existing TOML file, or leave it out to use ./bake.toml".into()),
-                ));
+                )));
             }
             return Ok(Some(path));
         }
@@ -134,9 +132,12 @@ impl BakeConfig {
     /// # Errors
     /// An unreadable file, bad TOML, an unknown key, a wrong type, or a project that names more
     /// than one of `builder`, `docker-host` and `endpoint`.
-    pub fn load(path: &Path, display: &str) -> Result<Self, ConfigError> {
+    pub fn load(path: &Path, display: &str) -> Result<Self, Box<ConfigError>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::plain(format!("cannot read config file {display}: {e}"), None)
+            Box::new(ConfigError::plain(
+                format!("cannot read config file {display}: {e}"),
+                None,
+            ))
         })?;
         let mut cfg = Self::parse(&text, display)?;
         cfg.path = Some(path.to_path_buf());
@@ -147,7 +148,7 @@ impl BakeConfig {
     ///
     /// # Errors
     /// As [`BakeConfig::load`].
-    pub fn parse(text: &str, name: &str) -> Result<Self, ConfigError> {
+    pub fn parse(text: &str, name: &str) -> Result<Self, Box<ConfigError>> {
         let src = || Some(NamedSource::new(name, text.to_string()));
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let help = if e.message().contains("unknown field") {
@@ -158,13 +159,13 @@ impl BakeConfig {
             } else {
                 None
             };
-            ConfigError {
+            Box::new(ConfigError {
                 message: format!("invalid config file {name}: {}", e.message().trim()),
                 src: src(),
                 span: e.span().map(|r| SourceSpan::from(r.start..r.end)),
                 label: None,
                 help,
-            }
+            })
         })?;
         let mut projects = BTreeMap::new();
         for (id, spanned) in raw.projects {
@@ -175,16 +176,20 @@ impl BakeConfig {
                 p.docker_host.is_some(),
                 p.endpoint.is_some(),
             ];
-            let bad = |message: String, help: &str| ConfigError {
-                message,
-                src: src(),
-                span: Some(SourceSpan::from(span.start..span.end)),
-                label: Some(format!("project {id}")),
-                help: Some(help.to_string()),
+            let bad = |message: String, help: &str| {
+                Box::new(ConfigError {
+                    message,
+                    src: src(),
+                    span: Some(SourceSpan::from(span.start..span.end)),
+                    label: Some(format!("project {id}")),
+                    help: Some(help.to_string()),
+                })
             };
             if kinds.iter().filter(|k| **k).count() > 1 {
                 return Err(bad(
-                    format!("project {id} names more than one of builder, docker-host and endpoint"),
+                    format!(
+                        "project {id} names more than one of builder, docker-host and endpoint"
+                    ),
                     "keep exactly one way to reach the project's builder",
                 ));
             }
@@ -242,15 +247,23 @@ mod tests {
     #[test]
     fn rejects_unknown_keys_and_types_with_spans() {
         let e = BakeConfig::parse("[projects.a]\nbuildr = \"x\"\n", "bake.toml").unwrap_err();
-        assert!(e.message.contains("unknown field `buildr`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown field `buildr`"),
+            "{}",
+            e.message
+        );
         assert!(e.span.is_some());
-        let e = BakeConfig::parse("[projects.a]\nmax-parallelism = \"4\"\n", "bake.toml")
-            .unwrap_err();
+        let e =
+            BakeConfig::parse("[projects.a]\nmax-parallelism = \"4\"\n", "bake.toml").unwrap_err();
         assert!(e.message.contains("invalid type"), "{}", e.message);
         let e = BakeConfig::parse("[projects.a]\nbuilder = \"x\"\nendpoint = \"y\"\n", "c")
             .unwrap_err();
         assert!(e.message.contains("more than one"));
         let e = BakeConfig::parse("[project.a]\n", "c").unwrap_err();
-        assert!(e.message.contains("unknown field `project`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown field `project`"),
+            "{}",
+            e.message
+        );
     }
 }

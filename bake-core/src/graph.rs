@@ -70,7 +70,9 @@ pub enum GraphError {
         path: Vec<String>,
     },
     /// A `target:` context naming a target that was not resolved.
-    #[error("target `{from}` uses `target:{to}` as context `{context}`, but `{to}` is not defined")]
+    #[error(
+        "target `{from}` uses `target:{to}` as context `{context}`, but `{to}` is not defined"
+    )]
     #[diagnostic(code(bake::graph::missing))]
     Missing {
         /// The target with the context.
@@ -277,7 +279,11 @@ fn find_cycle(names: &[&String], deps: &[Vec<(String, usize)>]) -> Vec<String> {
 /// The SHA-256 (hex) of everything that decides what a build produces: the `--print` object
 /// without its name and description, `target:` contexts replaced by the hash of the build they
 /// name, and the project.
-fn content_hash<'h>(t: &Target, project: &Project, hash_of: impl Fn(&str) -> Option<&'h str>) -> String {
+fn content_hash<'h>(
+    t: &Target,
+    project: &Project,
+    hash_of: impl Fn(&str) -> Option<&'h str>,
+) -> String {
     let mut t = t.clone();
     t.description.clear();
     for v in t.contexts.values_mut() {
@@ -370,7 +376,9 @@ fn dot_quote(s: &str) -> String {
 }
 
 fn mermaid_text(s: &str) -> String {
-    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }
 
 impl BuildGraph {
@@ -407,7 +415,11 @@ impl BuildGraph {
                 if n.project.id != *project {
                     continue;
                 }
-                let style = if n.requested { "" } else { ", style=\"rounded,dotted\"" };
+                let style = if n.requested {
+                    ""
+                } else {
+                    ", style=\"rounded,dotted\""
+                };
                 out.push_str(&format!(
                     "    n{i} [label={}{style}];\n",
                     dot_quote(&Self::node_lines(n).join("\n"))
@@ -416,7 +428,10 @@ impl BuildGraph {
             out.push_str("  }\n");
         }
         for (from, to, ctx) in self.edges() {
-            out.push_str(&format!("  n{from} -> n{to} [label={}];\n", dot_quote(&ctx)));
+            out.push_str(&format!(
+                "  n{from} -> n{to} [label={}];\n",
+                dot_quote(&ctx)
+            ));
         }
         out.push_str("}\n");
         out
@@ -433,13 +448,19 @@ impl BuildGraph {
                 if n.project.id != *project {
                     continue;
                 }
-                let label: Vec<String> = Self::node_lines(n).iter().map(|l| mermaid_text(l)).collect();
+                let label: Vec<String> = Self::node_lines(n)
+                    .iter()
+                    .map(|l| mermaid_text(l))
+                    .collect();
                 out.push_str(&format!("    n{i}[\"{}\"]\n", label.join("<br/>")));
             }
             out.push_str("  end\n");
         }
         for (from, to, ctx) in self.edges() {
-            out.push_str(&format!("  n{from} -- \"{}\" --> n{to}\n", mermaid_text(&ctx)));
+            out.push_str(&format!(
+                "  n{from} -- \"{}\" --> n{to}\n",
+                mermaid_text(&ctx)
+            ));
         }
         out
     }

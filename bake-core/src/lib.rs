@@ -6,6 +6,7 @@ pub mod config;
 pub mod dispatch;
 pub mod entries;
 pub mod error;
+pub mod explain;
 pub mod graph;
 pub mod json;
 pub mod list;
@@ -18,15 +19,15 @@ pub mod source;
 pub mod util;
 pub mod validate;
 
+pub use config::{BakeConfig, ConfigError, ProjectConfig};
 pub use entries::{Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry};
 pub use error::ResolveError;
+pub use graph::{BuildGraph, BuildNode, GraphError};
 pub use list::{
     parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
 };
 pub use pathmatch::{path_match, BadPattern};
+pub use project::{Project, ProjectDefaults, ProjectSource, DEFAULT_PROJECT};
 pub use resolve::{
     parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target, OVERRIDE_KEYS,
 };
-pub use config::{BakeConfig, ConfigError, ProjectConfig};
-pub use graph::{BuildGraph, BuildNode, GraphError};
-pub use project::{Project, ProjectDefaults, ProjectSource, DEFAULT_PROJECT};

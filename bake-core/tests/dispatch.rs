@@ -6,10 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions,
-    Event, EventSink, NodeStatus, StatusKind,
+    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions, Event,
+    EventSink, NodeStatus, StatusKind,
 };
-use bake_core::{BakeConfig, BuildGraph, GraphError, ProjectConfig, ProjectDefaults, Resolved, Target};
+use bake_core::{
+    BakeConfig, BuildGraph, GraphError, ProjectConfig, ProjectDefaults, Resolved, Target,
+};
 
 fn target(name: &str, project: Option<&str>, contexts: &[(&str, &str)]) -> Target {
     Target {
@@ -82,7 +84,10 @@ fn context_cycles_name_the_path() {
             path: vec!["a".into(), "b".into(), "c".into(), "a".into()]
         }
     );
-    assert_eq!(e.to_string(), "`target:` contexts form a cycle: a -> b -> c -> a");
+    assert_eq!(
+        e.to_string(),
+        "`target:` contexts form a cycle: a -> b -> c -> a"
+    );
 }
 
 /// A backend that sleeps per build, fails the targets it is told to, and records the
@@ -98,7 +103,11 @@ struct Fake {
 }
 
 impl Backend for Fake {
-    fn prepare(self: Arc<Self>, project: String, _: ProjectConfig) -> BoxFuture<Result<(), String>> {
+    fn prepare(
+        self: Arc<Self>,
+        project: String,
+        _: ProjectConfig,
+    ) -> BoxFuture<Result<(), String>> {
         Box::pin(async move {
             if self.unreachable.contains(&project) {
                 Err("cannot reach it".to_string())
@@ -127,7 +136,11 @@ impl Backend for Fake {
                 *peak = (*peak).max(*n);
             }
             // Failing builds fail at once; the others take `sleep_ms`.
-            let sleep = if self.fail.contains(&name) { 0 } else { self.sleep_ms };
+            let sleep = if self.fail.contains(&name) {
+                0
+            } else {
+                self.sleep_ms
+            };
             let cancelled = tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(sleep)) => false,
                 () = cancel.cancelled() => true,
@@ -189,7 +202,11 @@ fn chain_graph() -> BuildGraph {
     let mid = target("mid", Some("p"), &[("b", "target:base")]);
     let top = target("top", Some("q"), &[("m", "target:mid")]);
     let lone = target("lone", Some("q"), &[]);
-    BuildGraph::new(&resolved(vec![base, mid, top, lone]), &ProjectDefaults::default()).unwrap()
+    BuildGraph::new(
+        &resolved(vec![base, mid, top, lone]),
+        &ProjectDefaults::default(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -338,7 +355,10 @@ fn cancelling_stops_running_builds_and_starts_nothing_new() {
         .await
     });
     let kinds: Vec<StatusKind> = report.nodes.iter().map(|n| n.status.kind()).collect();
-    assert!(kinds.iter().all(|k| *k == StatusKind::Cancelled), "{kinds:?}");
+    assert!(
+        kinds.iter().all(|k| *k == StatusKind::Cancelled),
+        "{kinds:?}"
+    );
     // Only the two builds with no dependencies ever started.
     let starts = fake
         .log
@@ -356,7 +376,11 @@ fn metadata_lists_every_name_of_successful_builds() {
     let mut a2 = a.clone();
     a2.name = "a2".into();
     let g = BuildGraph::new(&resolved(vec![a, a2]), &ProjectDefaults::default()).unwrap();
-    let (_, report, _) = run(g.clone(), Arc::new(Fake::default()), DispatchOptions::default());
+    let (_, report, _) = run(
+        g.clone(),
+        Arc::new(Fake::default()),
+        DispatchOptions::default(),
+    );
     let v: serde_json::Value = serde_json::from_str(&report.metadata_json(&g)).unwrap();
     assert_eq!(v["a"]["project_id"], "p");
     assert_eq!(v["a2"]["project_id"], "p");

@@ -36,6 +36,9 @@ pub struct LoadOptions {
     pub builtins: BTreeMap<String, String>,
     /// What functions may read (clock, home directory, ...).
     pub fn_env: FnEnv,
+    /// Record what each target attribute and variable default refers to
+    /// ([`Loaded::refs`], for `--explain`).
+    pub record_refs: bool,
 }
 
 /// A variable as `--list=variables` shows it.
@@ -63,6 +66,10 @@ pub struct Loaded {
     pub variable_origins: BTreeMap<String, Origin>,
     /// Warnings (unknown attributes and blocks).
     pub warnings: Vec<HclError>,
+    /// With [`LoadOptions::record_refs`]: the variables and matrix values used by each target
+    /// attribute (keyed by the target's name and the expression's span) and variable default
+    /// (keyed by an empty name and the span).
+    pub refs: BTreeMap<(String, bake_core::explain::SpanKey), bake_core::explain::ExprRefs>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -379,11 +386,17 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         l.resolve_var(&n, None)?;
     }
 
+    let refs = if opts.record_refs {
+        l.expr_refs()
+    } else {
+        BTreeMap::new()
+    };
     Ok(Loaded {
         config,
         variables,
         variable_origins: l.var_origins,
         warnings,
+        refs,
     })
 }
 
@@ -1044,6 +1057,55 @@ impl<'a> Loader<'a> {
             Some(Some(Slot::Done(v))) => Some(v),
             _ => None,
         }
+    }
+
+    /// What each target attribute and variable default refers to: global variables, and
+    /// matrix values of the block's cell.
+    fn expr_refs(
+        &self,
+    ) -> BTreeMap<(String, bake_core::explain::SpanKey), bake_core::explain::ExprRefs> {
+        use bake_core::explain::{span_key, ExprRefs};
+        let collect = |e: &Expr, locals: &[(Arc<str>, Value)]| {
+            let mut r = ExprRefs::default();
+            e.walk(&mut |x| {
+                if let ExprKind::Var(id) = &x.kind {
+                    let n: &str = &id.name;
+                    if let Some((_, v)) = locals.iter().find(|(k, _)| &**k == n) {
+                        let shown = v.as_str().map_or_else(
+                            || crate::json::to_json(v).unwrap_or_default(),
+                            str::to_string,
+                        );
+                        if !r.matrix.iter().any(|(k, _)| k == n) {
+                            r.matrix.push((n.to_string(), shown));
+                        }
+                    } else if self.vars.contains_key(n) && !r.variables.iter().any(|k| k == n) {
+                        r.variables.push(n.to_string());
+                    }
+                }
+            });
+            r
+        };
+        let mut out = BTreeMap::new();
+        for inst in &self.insts {
+            if inst.ty != BlockTy::Target {
+                continue;
+            }
+            for a in &inst.block.body.attrs {
+                let r = collect(&a.expr, &inst.locals);
+                if r != ExprRefs::default() {
+                    out.insert((inst.name.clone(), span_key(to_core_span(a.expr.span))), r);
+                }
+            }
+        }
+        for decl in self.vars.values() {
+            if let Some(d) = decl.default {
+                let r = collect(&d.expr, &[]);
+                if r != ExprRefs::default() {
+                    out.insert((String::new(), span_key(to_core_span(d.expr.span))), r);
+                }
+            }
+        }
+        out
     }
 
     fn lower_group(&self, i: usize) -> Result<GroupDef> {

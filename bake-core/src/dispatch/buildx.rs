@@ -62,9 +62,8 @@ impl Invocation {
 #[must_use]
 pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"-_./:=,@%+^".contains(&b)
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@%+^".contains(&b))
     {
         s.to_string()
     } else {
@@ -124,7 +123,13 @@ impl BuildxBackend {
     pub fn endpoint_builder(project: &str) -> String {
         let clean: String = project
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         format!("bake-{clean}")
     }
@@ -341,7 +346,11 @@ impl BuildxBackend {
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true);
         match tokio::time::timeout(limit, cmd.output()).await {
-            Err(_) => Err(format!("`docker {}` did not answer within {}s", args.join(" "), limit.as_secs())),
+            Err(_) => Err(format!(
+                "`docker {}` did not answer within {}s",
+                args.join(" "),
+                limit.as_secs()
+            )),
             Ok(Err(e)) => Err(format!("cannot run {}: {e}", self.docker.display())),
             Ok(Ok(out)) if out.status.success() => {
                 Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -463,7 +472,9 @@ impl Backend for BuildxBackend {
                     .is_err()
                 {
                     self.short(
-                        &["buildx", "create", "--name", &name, "--driver", "remote", ep],
+                        &[
+                            "buildx", "create", "--name", &name, "--driver", "remote", ep,
+                        ],
                         &env,
                         limit,
                     )
@@ -590,7 +601,8 @@ impl Backend for BuildxBackend {
                 Some(t) => t.await.unwrap_or_default(),
                 None => String::new(),
             };
-            let status = status.map_err(|e| BuildFailure::new(format!("waiting for docker: {e}")))?;
+            let status =
+                status.map_err(|e| BuildFailure::new(format!("waiting for docker: {e}")))?;
             let (steps, _, cached) = tracker.counts();
             if !status.success() {
                 let message = tracker

@@ -387,8 +387,11 @@ impl Cancel {
 pub trait Backend: Send + Sync + 'static {
     /// Checks, once per project before its first build, that the project's builder can be
     /// reached (and creates what it needs, such as a `remote` builder for an endpoint).
-    fn prepare(self: Arc<Self>, project: String, config: ProjectConfig)
-        -> BoxFuture<Result<(), String>>;
+    fn prepare(
+        self: Arc<Self>,
+        project: String,
+        config: ProjectConfig,
+    ) -> BoxFuture<Result<(), String>>;
 
     /// Runs one build to its end, reporting progress to `events`, and stops it when `cancel`
     /// fires.

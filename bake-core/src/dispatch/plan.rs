@@ -23,7 +23,11 @@ pub fn pending_ref(graph: &BuildGraph, options: &DispatchOptions, node: usize) -
     let n = &graph.nodes[node];
     format!(
         "oci-layout://{}@<digest of {}>",
-        options.work_dir.join("handoff").join(&n.id).to_string_lossy(),
+        options
+            .work_dir
+            .join("handoff")
+            .join(&n.id)
+            .to_string_lossy(),
         n.names[0]
     )
 }
@@ -84,7 +88,11 @@ pub fn render_plan(graph: &BuildGraph, steps: &[PlanStep], options: &DispatchOpt
     );
     for project in projects {
         let cfg = options.project(project);
-        let _ = writeln!(out, "\nproject {project}: {}", describe_builder(project, &cfg));
+        let _ = writeln!(
+            out,
+            "\nproject {project}: {}",
+            describe_builder(project, &cfg)
+        );
         let mut k = 0;
         for step in steps {
             let node = &graph.nodes[step.node];

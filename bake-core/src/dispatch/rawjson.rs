@@ -281,6 +281,9 @@ mod tests {
             ]
         );
         assert_eq!(t.counts(), (1, 1, 1));
-        assert_eq!(t.failure_message().as_deref(), Some("failed to build: boom"));
+        assert_eq!(
+            t.failure_message().as_deref(),
+            Some("failed to build: boom")
+        );
     }
 }

@@ -71,10 +71,13 @@ pub async fn dispatch(
                 if started[i] || status[i].is_some() {
                     continue;
                 }
-                let failed_dep = graph.nodes[i].deps.iter().find_map(|d| match &status[d.node] {
-                    Some(r) if !matches!(r.status, NodeStatus::Done(_)) => Some(d.node),
-                    _ => None,
-                });
+                let failed_dep = graph.nodes[i]
+                    .deps
+                    .iter()
+                    .find_map(|d| match &status[d.node] {
+                        Some(r) if !matches!(r.status, NodeStatus::Done(_)) => Some(d.node),
+                        _ => None,
+                    });
                 let settled = if stopping {
                     Some(NodeStatus::Cancelled)
                 } else {
@@ -99,10 +102,15 @@ pub async fn dispatch(
             if started[i] || status[i].is_some() {
                 continue;
             }
-            let deps_done = graph.nodes[i]
-                .deps
-                .iter()
-                .all(|d| matches!(status[d.node], Some(NodeReport { status: NodeStatus::Done(_), .. })));
+            let deps_done = graph.nodes[i].deps.iter().all(|d| {
+                matches!(
+                    status[d.node],
+                    Some(NodeReport {
+                        status: NodeStatus::Done(_),
+                        ..
+                    })
+                )
+            });
             if !deps_done {
                 continue;
             }
@@ -177,7 +185,11 @@ async fn run_one(
             None => None,
         };
         let ready = prep
-            .get_or_init(|| backend.clone().prepare(project.clone(), job.project.clone()))
+            .get_or_init(|| {
+                backend
+                    .clone()
+                    .prepare(project.clone(), job.project.clone())
+            })
             .await
             .clone();
         (permit, ready)

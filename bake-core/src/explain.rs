@@ -1,0 +1,531 @@
+//! `bake --explain`: for each field of a resolved target, its value and the chain that
+//! produced it — where it was written, the `inherits` steps it passed through, the variables
+//! and matrix values it used (and where those came from), files that overrode earlier ones,
+//! `--set` flags, and Compose interpolation.
+//!
+//! Frontends contribute facts ([`Facts`]); this module only reads them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Config;
+use crate::resolve::{Resolved, Target};
+use crate::source::{Origin, SourceMap, Span};
+
+/// A span as a sortable key: `(source, start, end)`.
+pub type SpanKey = (u32, u32, u32);
+
+/// The key of `span`.
+#[must_use]
+pub fn span_key(span: Span) -> SpanKey {
+    (span.source.0, span.start, span.end)
+}
+
+/// What an expression referred to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExprRefs {
+    /// Variables it used, in order of first use.
+    pub variables: Vec<String>,
+    /// Matrix values it used: name and value.
+    pub matrix: Vec<(String, String)>,
+}
+
+/// A variable's final value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableFact {
+    /// The value as `--list=variables` shows it (`None` for null).
+    pub value: Option<String>,
+    /// Its origin: the default's span, an environment variable, `--var`, or nothing.
+    pub origin: Origin,
+}
+
+/// One Compose interpolation: the template as written and the variables it looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interpolation {
+    /// The span of the field it fed (the same span as the field's origin).
+    pub span: Span,
+    /// The text before interpolation (`${TAG:-latest}`).
+    pub template: String,
+    /// Each variable looked up: its name and value (`None` when unset).
+    pub lookups: Vec<(String, Option<String>)>,
+}
+
+/// What the frontends know beyond the model.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// What each recorded expression referred to, by the name of the target it is in (empty
+    /// for variable defaults) and its span.
+    pub refs: BTreeMap<(String, SpanKey), ExprRefs>,
+    /// Every variable.
+    pub variables: BTreeMap<String, VariableFact>,
+    /// Compose interpolations.
+    pub interpolations: Vec<Interpolation>,
+}
+
+/// A place in a file, with the line shown as a diagnostic shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The text of the line.
+    pub source_line: String,
+    /// How many characters the caret covers on that line.
+    pub width: usize,
+}
+
+impl Place {
+    /// The place of `span`, `None` when the span is outside its source.
+    #[must_use]
+    pub fn of(sources: &SourceMap, span: Span) -> Option<Place> {
+        let src = sources.iter().find(|(id, _)| *id == span.source)?.1;
+        let text: &str = &src.text;
+        let start = (span.start as usize).min(text.len());
+        let end = (span.end as usize).clamp(start, text.len());
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return None;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text[line_start..start].chars().count() + 1;
+        let width = text[start..end.min(line_end)].chars().count().max(1);
+        Some(Place {
+            file: src.name.clone(),
+            line,
+            column,
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
+            width,
+        })
+    }
+
+    fn short(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One step of a value's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// The expression that set it.
+    Written {
+        /// Where.
+        at: Place,
+        /// The target block it is in.
+        target: String,
+    },
+    /// It came through `inherits`: `via` is the chain from the explained target to the one
+    /// that wrote it.
+    Inherited {
+        /// Target names, the explained one first.
+        via: Vec<String>,
+    },
+    /// A later file's value replaced this earlier one.
+    Overrode {
+        /// The earlier place.
+        earlier: Place,
+    },
+    /// A variable the expression used.
+    Variable {
+        /// Its name.
+        name: String,
+        /// Its value (`None` for null).
+        value: Option<String>,
+        /// Where that value came from.
+        from: VariableSource,
+        /// The variable whose default used it, when it was not used directly.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        through: Option<String>,
+    },
+    /// A matrix value the expression used.
+    Matrix {
+        /// The matrix variable.
+        name: String,
+        /// Its value in this cell.
+        value: String,
+    },
+    /// A Compose interpolation in the value.
+    Interpolated {
+        /// The template as written.
+        template: String,
+        /// The variable looked up.
+        variable: String,
+        /// Its value, `None` when unset (then the template's default or an empty string
+        /// applied).
+        value: Option<String>,
+    },
+    /// A `--set` flag (or a flag that is one: `--load`, `--push`, ...).
+    Set {
+        /// The override as given.
+        flag: String,
+    },
+    /// Nothing set it: the default.
+    Default,
+}
+
+/// Where a variable's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VariableSource {
+    /// Its `default` in a file.
+    Default {
+        /// Where.
+        at: Place,
+    },
+    /// An environment variable.
+    Environment {
+        /// Its name.
+        name: String,
+    },
+    /// A `--var` flag.
+    VarFlag {
+        /// The flag.
+        flag: String,
+    },
+    /// No default and no override: empty or null.
+    Unset,
+}
+
+/// One field explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldExplain {
+    /// The value as `--print` shows it.
+    pub value: serde_json::Value,
+    /// How it got there, the final setter first.
+    pub origin: Vec<Step>,
+}
+
+/// Every requested target's fields, explained.
+pub type Explained = BTreeMap<String, BTreeMap<String, FieldExplain>>;
+
+/// Explains the fields of the targets of `resolved` (all of them, or the `only` ones:
+/// target name and optional field).
+#[must_use]
+pub fn explain(
+    resolved: &Resolved,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+    only: &[(String, Option<String>)],
+) -> Explained {
+    let mut out = Explained::new();
+    for (name, t) in &resolved.targets {
+        let fields: Option<Vec<&str>> = if only.is_empty() {
+            None
+        } else {
+            let mine: Vec<&(String, Option<String>)> =
+                only.iter().filter(|(n, _)| n == name).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            if mine.iter().any(|(_, f)| f.is_none()) {
+                None
+            } else {
+                Some(mine.iter().filter_map(|(_, f)| f.as_deref()).collect())
+            }
+        };
+        let mut fields_out = BTreeMap::new();
+        let obj = print_object(t);
+        let keys: Vec<String> = match &fields {
+            Some(fs) => fs.iter().map(|f| (*f).to_string()).collect(),
+            None => obj.keys().cloned().collect(),
+        };
+        for key in keys {
+            let value = obj.get(&key).cloned().unwrap_or(serde_json::Value::Null);
+            let origin = history(name, &key, t, config, sources, facts);
+            fields_out.insert(key, FieldExplain { value, origin });
+        }
+        out.insert(name.clone(), fields_out);
+    }
+    out
+}
+
+/// The target's `--print` object as JSON (without `context`/`dockerfile` defaults dropped:
+/// exactly what `--print` shows).
+fn print_object(t: &Target) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::from_str::<serde_json::Value>(&t.to_json().to_pretty()) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The print keys a field may have been recorded under (`cache-from` is `cache-from` in HCL
+/// and `cache_from` nowhere; both spellings are tried).
+fn origin_of<'a>(t: &'a Target, key: &str) -> Option<&'a Origin> {
+    t.origins
+        .get(key)
+        .or_else(|| t.origins.get(key.replace('_', "-").as_str()))
+        .or_else(|| t.origins.get(key.replace('-', "_").as_str()))
+}
+
+fn history(
+    name: &str,
+    key: &str,
+    t: &Target,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    match origin_of(t, key) {
+        None | Some(Origin::Default) => steps.push(Step::Default),
+        Some(Origin::Set(flag) | Origin::Flag(flag)) => {
+            steps.push(Step::Set { flag: flag.clone() });
+            // The file value it replaced, if any.
+            for d in config.targets.iter().filter(|d| d.name == name) {
+                if let Some(Origin::File(span)) = d.origins.get(key) {
+                    if let Some(earlier) = Place::of(sources, *span) {
+                        steps.push(Step::Overrode { earlier });
+                    }
+                }
+            }
+        }
+        Some(Origin::Env(v)) => steps.push(Step::Variable {
+            name: v.clone(),
+            value: None,
+            from: VariableSource::Environment { name: v.clone() },
+            through: None,
+        }),
+        Some(Origin::Inherited(from)) => steps.push(Step::Inherited {
+            via: vec![name.to_string(), from.clone()],
+        }),
+        Some(Origin::File(span)) => {
+            let span = *span;
+            // The block that wrote it: a definition whose origin for this key is this span.
+            // (matrix cells share their spans: the explained target itself comes first).
+            let wrote = |d: &crate::model::TargetDef| {
+                d.origins
+                    .get(key)
+                    .or_else(|| d.origins.get(key.replace('_', "-").as_str()))
+                    == Some(&Origin::File(span))
+            };
+            let writer = config
+                .targets
+                .iter()
+                .find(|d| d.name == name && wrote(d))
+                .or_else(|| config.targets.iter().find(|d| wrote(d)))
+                .map_or_else(|| name.to_string(), |d| d.name.clone());
+            if let Some(at) = Place::of(sources, span) {
+                steps.push(Step::Written {
+                    at,
+                    target: writer.clone(),
+                });
+            }
+            if writer != name {
+                if let Some(via) = inherit_path(config, name, &writer) {
+                    steps.push(Step::Inherited { via });
+                }
+            }
+            // Earlier definitions of the same block that this one replaced.
+            for d in &config.targets {
+                if d.name != writer {
+                    continue;
+                }
+                if let Some(Origin::File(other)) = d.origins.get(key) {
+                    if *other != span {
+                        if let Some(earlier) = Place::of(sources, *other) {
+                            steps.push(Step::Overrode { earlier });
+                        }
+                    }
+                }
+            }
+            expr_steps(&writer, span, facts, sources, &mut steps, None);
+            for i in &facts.interpolations {
+                // Compose records interpolations at the span of the field they fed.
+                if i.span == span {
+                    for (variable, value) in &i.lookups {
+                        steps.push(Step::Interpolated {
+                            template: i.template.clone(),
+                            variable: variable.clone(),
+                            value: value.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    steps
+}
+
+/// The variables and matrix values the expression at `span` used, following variables whose
+/// defaults use other variables.
+fn expr_steps(
+    block: &str,
+    span: Span,
+    facts: &Facts,
+    sources: &SourceMap,
+    steps: &mut Vec<Step>,
+    through: Option<&str>,
+) {
+    let Some(refs) = facts.refs.get(&(block.to_string(), span_key(span))) else {
+        return;
+    };
+    for (name, value) in &refs.matrix {
+        steps.push(Step::Matrix {
+            name: name.clone(),
+            value: value.clone(),
+        });
+    }
+    for v in &refs.variables {
+        if steps
+            .iter()
+            .any(|s| matches!(s, Step::Variable { name, .. } if name == v))
+        {
+            continue;
+        }
+        let Some(fact) = facts.variables.get(v) else {
+            continue;
+        };
+        let from = match &fact.origin {
+            Origin::File(s) => match Place::of(sources, *s) {
+                Some(at) => VariableSource::Default { at },
+                None => VariableSource::Unset,
+            },
+            Origin::Env(e) => VariableSource::Environment { name: e.clone() },
+            Origin::Set(f) | Origin::Flag(f) => VariableSource::VarFlag { flag: f.clone() },
+            Origin::Inherited(_) | Origin::Default => VariableSource::Unset,
+        };
+        steps.push(Step::Variable {
+            name: v.clone(),
+            value: fact.value.clone(),
+            from,
+            through: through.map(str::to_string),
+        });
+        // A variable whose default uses others: those, too (each once, so cycles end).
+        if let Origin::File(s) = &fact.origin {
+            expr_steps("", *s, facts, sources, steps, Some(v));
+        }
+    }
+}
+
+/// The chain of `inherits` from `from` to `to` (both included), breadth first.
+fn inherit_path(config: &Config, from: &str, to: &str) -> Option<Vec<String>> {
+    let parents = |n: &str| -> Vec<String> {
+        config
+            .targets
+            .iter()
+            .filter(|d| d.name == n)
+            .flat_map(|d| d.inherits.clone().unwrap_or_default())
+            .collect()
+    };
+    let mut queue = std::collections::VecDeque::from([vec![from.to_string()]]);
+    let mut seen = std::collections::BTreeSet::from([from.to_string()]);
+    while let Some(path) = queue.pop_front() {
+        let last = path.last().cloned().unwrap_or_default();
+        if last == to {
+            return Some(path);
+        }
+        for p in parents(&last) {
+            if seen.insert(p.clone()) {
+                let mut next = path.clone();
+                next.push(p);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+fn caret_block(out: &mut String, at: &Place, indent: &str) {
+    let num = at.line.to_string();
+    let pad = " ".repeat(num.len());
+    out.push_str(&format!("{indent}{pad} |\n"));
+    out.push_str(&format!("{indent}{num} | {}\n", at.source_line));
+    let before: String = at
+        .source_line
+        .chars()
+        .take(at.column - 1)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    out.push_str(&format!(
+        "{indent}{pad} | {before}{}\n",
+        "^".repeat(at.width)
+    ));
+}
+
+/// `--explain` as text.
+#[must_use]
+pub fn render_text(e: &Explained) -> String {
+    let mut out = String::new();
+    for (target, fields) in e {
+        out.push_str(&format!("target \"{target}\"\n"));
+        for (field, fx) in fields {
+            out.push_str(&format!("  {field} = {}\n", fx.value));
+            for step in &fx.origin {
+                match step {
+                    Step::Written { at, target: writer } => {
+                        out.push_str(&format!(
+                            "    set at {} in target \"{writer}\"\n",
+                            at.short()
+                        ));
+                        caret_block(&mut out, at, "      ");
+                    }
+                    Step::Inherited { via } => {
+                        out.push_str(&format!("    inherited: {}\n", via.join(" -> ")));
+                    }
+                    Step::Overrode { earlier } => {
+                        out.push_str(&format!(
+                            "    replaces the value written at {}\n",
+                            earlier.short()
+                        ));
+                    }
+                    Step::Variable {
+                        name,
+                        value,
+                        from,
+                        through,
+                    } => {
+                        let v = value.as_deref().map_or("null".to_string(), |v| format!("{v:?}"));
+                        let src = match from {
+                            VariableSource::Default { at } => format!("its default at {}", at.short()),
+                            VariableSource::Environment { name } => {
+                                format!("environment variable {name}")
+                            }
+                            VariableSource::VarFlag { flag } => flag.clone(),
+                            VariableSource::Unset => "no default and no override".to_string(),
+                        };
+                        let via = through
+                            .as_deref()
+                            .map_or(String::new(), |t| format!(" (in the default of {t})"));
+                        out.push_str(&format!("    uses variable {name} = {v}{via}, from {src}\n"));
+                    }
+                    Step::Matrix { name, value } => {
+                        out.push_str(&format!("    uses matrix value {name} = {value:?}\n"));
+                    }
+                    Step::Interpolated {
+                        template,
+                        variable,
+                        value,
+                    } => match value {
+                        Some(v) => out.push_str(&format!(
+                            "    interpolates {template:?}: {variable} = {v:?}\n"
+                        )),
+                        None => out.push_str(&format!(
+                            "    interpolates {template:?}: {variable} is unset, so the template's default (or an empty string) applied\n"
+                        )),
+                    },
+                    Step::Set { flag } => {
+                        out.push_str(&format!("    set by --set {flag}\n"));
+                    }
+                    Step::Default => out.push_str("    not set in any file: the default\n"),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `--explain=json`: `{target: {field: {value, origin: [...]}}}`.
+#[must_use]
+pub fn render_json(e: &Explained) -> String {
+    let mut s = serde_json::to_string_pretty(e).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}

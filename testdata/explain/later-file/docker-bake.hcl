@@ -1,0 +1,4 @@
+target "app" {
+  tags = ["acme/app:dev"]
+  args = { MODE = "debug" }
+}
