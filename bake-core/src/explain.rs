@@ -215,6 +215,7 @@ pub fn explain(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> Explained {
+    let index = Index::new(config);
     let mut out = Explained::new();
     for (name, t) in &resolved.targets {
         let fields: Option<Vec<&str>> = if only.is_empty() {
@@ -239,7 +240,7 @@ pub fn explain(
         };
         for key in keys {
             let value = obj.get(&key).cloned().unwrap_or(serde_json::Value::Null);
-            let origin = history(name, &key, t, config, sources, facts);
+            let origin = history(name, &key, t, &index, sources, facts);
             fields_out.insert(key, FieldExplain { value, origin });
         }
         out.insert(name.clone(), fields_out);
@@ -265,11 +266,52 @@ fn origin_of<'a>(t: &'a Target, key: &str) -> Option<&'a Origin> {
         .or_else(|| t.origins.get(key.replace('-', "_").as_str()))
 }
 
+/// The definitions by name, and which definition wrote each (field, span): built once so
+/// explaining every target stays linear.
+struct Index<'c> {
+    by_name: BTreeMap<&'c str, Vec<&'c crate::model::TargetDef>>,
+    writers: BTreeMap<(String, SpanKey), Vec<&'c str>>,
+}
+
+impl<'c> Index<'c> {
+    fn new(config: &'c Config) -> Self {
+        let mut by_name: BTreeMap<&str, Vec<&crate::model::TargetDef>> = BTreeMap::new();
+        let mut writers: BTreeMap<(String, SpanKey), Vec<&str>> = BTreeMap::new();
+        for d in &config.targets {
+            by_name.entry(d.name.as_str()).or_default().push(d);
+            for (k, o) in &d.origins {
+                if let Origin::File(span) = o {
+                    writers
+                        .entry(((*k).to_string(), span_key(*span)))
+                        .or_default()
+                        .push(d.name.as_str());
+                }
+            }
+        }
+        Index { by_name, writers }
+    }
+
+    fn defs(&self, name: &str) -> &[&'c crate::model::TargetDef] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The block that wrote `key` at `span`: `name` itself when it did (matrix cells share
+    /// spans), else the first that did.
+    fn writer(&self, name: &str, key: &str, span: Span) -> Option<&'c str> {
+        let k = span_key(span);
+        let ws = self
+            .writers
+            .get(&(key.to_string(), k))
+            .or_else(|| self.writers.get(&(key.replace('_', "-"), k)))?;
+        ws.iter().find(|w| **w == name).or_else(|| ws.first()).copied()
+    }
+}
+
 fn history(
     name: &str,
     key: &str,
     t: &Target,
-    config: &Config,
+    index: &Index<'_>,
     sources: &SourceMap,
     facts: &Facts,
 ) -> Vec<Step> {
@@ -279,7 +321,7 @@ fn history(
         Some(Origin::Set(flag) | Origin::Flag(flag)) => {
             steps.push(Step::Set { flag: flag.clone() });
             // The file value it replaced, if any.
-            for d in config.targets.iter().filter(|d| d.name == name) {
+            for d in index.defs(name) {
                 if let Some(Origin::File(span)) = d.origins.get(key) {
                     if let Some(earlier) = Place::of(sources, *span) {
                         steps.push(Step::Overrode { earlier });
@@ -299,19 +341,9 @@ fn history(
         Some(Origin::File(span)) => {
             let span = *span;
             // The block that wrote it: a definition whose origin for this key is this span.
-            // (matrix cells share their spans: the explained target itself comes first).
-            let wrote = |d: &crate::model::TargetDef| {
-                d.origins
-                    .get(key)
-                    .or_else(|| d.origins.get(key.replace('_', "-").as_str()))
-                    == Some(&Origin::File(span))
-            };
-            let writer = config
-                .targets
-                .iter()
-                .find(|d| d.name == name && wrote(d))
-                .or_else(|| config.targets.iter().find(|d| wrote(d)))
-                .map_or_else(|| name.to_string(), |d| d.name.clone());
+            let writer = index
+                .writer(name, key, span)
+                .map_or_else(|| name.to_string(), str::to_string);
             if let Some(at) = Place::of(sources, span) {
                 steps.push(Step::Written {
                     at,
@@ -319,15 +351,12 @@ fn history(
                 });
             }
             if writer != name {
-                if let Some(via) = inherit_path(config, name, &writer) {
+                if let Some(via) = inherit_path(index, name, &writer) {
                     steps.push(Step::Inherited { via });
                 }
             }
             // Earlier definitions of the same block that this one replaced.
-            for d in &config.targets {
-                if d.name != writer {
-                    continue;
-                }
+            for d in index.defs(&writer) {
                 if let Some(Origin::File(other)) = d.origins.get(key) {
                     if *other != span {
                         if let Some(earlier) = Place::of(sources, *other) {
@@ -406,12 +435,11 @@ fn expr_steps(
 }
 
 /// The chain of `inherits` from `from` to `to` (both included), breadth first.
-fn inherit_path(config: &Config, from: &str, to: &str) -> Option<Vec<String>> {
+fn inherit_path(index: &Index<'_>, from: &str, to: &str) -> Option<Vec<String>> {
     let parents = |n: &str| -> Vec<String> {
-        config
-            .targets
+        index
+            .defs(n)
             .iter()
-            .filter(|d| d.name == n)
             .flat_map(|d| d.inherits.clone().unwrap_or_default())
             .collect()
     };

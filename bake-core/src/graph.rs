@@ -404,7 +404,7 @@ impl BuildGraph {
 
     fn to_dot(&self) -> String {
         let mut out = String::from(
-            "digraph bake {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+            "digraph bake {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\"];\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
         );
         for (k, project) in self.projects().iter().enumerate() {
             out.push_str(&format!(
