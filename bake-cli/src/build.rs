@@ -49,7 +49,7 @@ fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
 }
 
 /// The graph of `resolved` with every target placed in its project.
-pub fn graph_of(resolved: &Resolved, args: &Args, cx: &Context<'_>) -> Result<BuildGraph, Failure> {
+pub fn graph_of(resolved: Resolved, args: &Args, cx: &Context<'_>) -> Result<BuildGraph, Failure> {
     let defaults =
         ProjectDefaults::discover(args.project.as_deref(), &cx.env, &cx.cwd).map_err(|e| {
             fail(
@@ -57,7 +57,7 @@ pub fn graph_of(resolved: &Resolved, args: &Args, cx: &Context<'_>) -> Result<Bu
                 Some("depot.json should look like {\"id\": \"PROJECT\"}".into()),
             )
         })?;
-    BuildGraph::new(resolved, &defaults).map_err(|e| Box::new(e) as Failure)
+    BuildGraph::from_resolved(resolved, &defaults).map_err(|e| Box::new(e) as Failure)
 }
 
 /// Loads the builder configuration and warns about projects named in the files that it does
@@ -155,7 +155,7 @@ impl Drop for WorkDir {
 
 /// `bake --dry-run` and plain `bake`: plans or runs the builds. Returns the exit code.
 pub fn build(
-    resolved: &Resolved,
+    resolved: Resolved,
     args: &Args,
     cx: &mut Context<'_>,
     rep: &mut Reporter,

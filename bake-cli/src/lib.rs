@@ -321,8 +321,9 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     }
     if let Some(format) = &args.graph {
         let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
-        let graph = build::graph_of(&resolved, args, cx)?;
+        let graph = build::graph_of(resolved, args, cx)?;
         write_out(cx.stdout, &graph.render(format))?;
+        std::mem::forget((bodies, config, graph, sources));
         return Ok(0);
     }
     if args.print {
@@ -332,7 +333,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
         std::mem::forget((bodies, config, resolved, sources));
         return Ok(0);
     }
-    build::build(&resolved, args, cx, rep)
+    build::build(resolved, args, cx, rep)
 }
 
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::model::Config;
@@ -78,20 +80,50 @@ pub struct Place {
     pub width: usize,
 }
 
+/// Line starts of every source, so finding a line is a binary search.
+pub struct Lines<'s> {
+    sources: &'s SourceMap,
+    starts: BTreeMap<u32, Vec<usize>>,
+}
+
+impl<'s> Lines<'s> {
+    /// Indexes the lines of every source of `sources`.
+    #[must_use]
+    pub fn new(sources: &'s SourceMap) -> Self {
+        let starts = sources
+            .iter()
+            .map(|(id, src)| {
+                let mut v = vec![0];
+                v.extend(src.text.match_indices('\n').map(|(i, _)| i + 1));
+                (id.0, v)
+            })
+            .collect();
+        Lines { sources, starts }
+    }
+}
+
 impl Place {
     /// The place of `span`, `None` when the span is outside its source.
     #[must_use]
     pub fn of(sources: &SourceMap, span: Span) -> Option<Place> {
-        let src = sources.iter().find(|(id, _)| *id == span.source)?.1;
+        Self::at(&Lines::new(sources), span)
+    }
+
+    /// [`Place::of`] with the lines already indexed.
+    #[must_use]
+    pub fn at(lines: &Lines<'_>, span: Span) -> Option<Place> {
+        let src = lines.sources.iter().find(|(id, _)| *id == span.source)?.1;
         let text: &str = &src.text;
         let start = (span.start as usize).min(text.len());
         let end = (span.end as usize).clamp(start, text.len());
         if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             return None;
         }
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let starts = lines.starts.get(&span.source.0)?;
+        let line0 = starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = starts[line0];
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = text[..start].matches('\n').count() + 1;
+        let line = line0 + 1;
         let column = text[line_start..start].chars().count() + 1;
         let width = text[start..end.min(line_end)].chars().count().max(1);
         Some(Place {
@@ -216,6 +248,7 @@ pub fn explain(
     only: &[(String, Option<String>)],
 ) -> Explained {
     let index = Index::new(config);
+    let lines = Lines::new(sources);
     let mut out = Explained::new();
     for (name, t) in &resolved.targets {
         let fields: Option<Vec<&str>> = if only.is_empty() {
@@ -240,7 +273,7 @@ pub fn explain(
         };
         for key in keys {
             let value = obj.get(&key).cloned().unwrap_or(serde_json::Value::Null);
-            let origin = history(name, &key, t, &index, sources, facts);
+            let origin = history(name, &key, t, &index, &lines, facts);
             fields_out.insert(key, FieldExplain { value, origin });
         }
         out.insert(name.clone(), fields_out);
@@ -251,8 +284,8 @@ pub fn explain(
 /// The target's `--print` object as JSON (without `context`/`dockerfile` defaults dropped:
 /// exactly what `--print` shows).
 fn print_object(t: &Target) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::from_str::<serde_json::Value>(&t.to_json().to_pretty()) {
-        Ok(serde_json::Value::Object(m)) => m,
+    match t.to_json().into_serde() {
+        serde_json::Value::Object(m) => m,
         _ => serde_json::Map::new(),
     }
 }
@@ -303,7 +336,10 @@ impl<'c> Index<'c> {
             .writers
             .get(&(key.to_string(), k))
             .or_else(|| self.writers.get(&(key.replace('_', "-"), k)))?;
-        ws.iter().find(|w| **w == name).or_else(|| ws.first()).copied()
+        ws.iter()
+            .find(|w| **w == name)
+            .or_else(|| ws.first())
+            .copied()
     }
 }
 
@@ -312,7 +348,7 @@ fn history(
     key: &str,
     t: &Target,
     index: &Index<'_>,
-    sources: &SourceMap,
+    lines: &Lines<'_>,
     facts: &Facts,
 ) -> Vec<Step> {
     let mut steps = Vec::new();
@@ -323,7 +359,7 @@ fn history(
             // The file value it replaced, if any.
             for d in index.defs(name) {
                 if let Some(Origin::File(span)) = d.origins.get(key) {
-                    if let Some(earlier) = Place::of(sources, *span) {
+                    if let Some(earlier) = Place::at(lines, *span) {
                         steps.push(Step::Overrode { earlier });
                     }
                 }
@@ -344,7 +380,7 @@ fn history(
             let writer = index
                 .writer(name, key, span)
                 .map_or_else(|| name.to_string(), str::to_string);
-            if let Some(at) = Place::of(sources, span) {
+            if let Some(at) = Place::at(lines, span) {
                 steps.push(Step::Written {
                     at,
                     target: writer.clone(),
@@ -359,13 +395,13 @@ fn history(
             for d in index.defs(&writer) {
                 if let Some(Origin::File(other)) = d.origins.get(key) {
                     if *other != span {
-                        if let Some(earlier) = Place::of(sources, *other) {
+                        if let Some(earlier) = Place::at(lines, *other) {
                             steps.push(Step::Overrode { earlier });
                         }
                     }
                 }
             }
-            expr_steps(&writer, span, facts, sources, &mut steps, None);
+            expr_steps(&writer, span, facts, lines, &mut steps, None);
             for i in &facts.interpolations {
                 // Compose records interpolations at the span of the field they fed.
                 if i.span == span {
@@ -389,7 +425,7 @@ fn expr_steps(
     block: &str,
     span: Span,
     facts: &Facts,
-    sources: &SourceMap,
+    lines: &Lines<'_>,
     steps: &mut Vec<Step>,
     through: Option<&str>,
 ) {
@@ -413,7 +449,7 @@ fn expr_steps(
             continue;
         };
         let from = match &fact.origin {
-            Origin::File(s) => match Place::of(sources, *s) {
+            Origin::File(s) => match Place::at(lines, *s) {
                 Some(at) => VariableSource::Default { at },
                 None => VariableSource::Unset,
             },
@@ -429,7 +465,7 @@ fn expr_steps(
         });
         // A variable whose default uses others: those, too (each once, so cycles end).
         if let Origin::File(s) = &fact.origin {
-            expr_steps("", *s, facts, sources, steps, Some(v));
+            expr_steps("", *s, facts, lines, steps, Some(v));
         }
     }
 }
@@ -464,18 +500,15 @@ fn inherit_path(index: &Index<'_>, from: &str, to: &str) -> Option<Vec<String>> 
 fn caret_block(out: &mut String, at: &Place, indent: &str) {
     let num = at.line.to_string();
     let pad = " ".repeat(num.len());
-    out.push_str(&format!("{indent}{pad} |\n"));
-    out.push_str(&format!("{indent}{num} | {}\n", at.source_line));
+    let _ = writeln!(out, "{indent}{pad} |");
+    let _ = writeln!(out, "{indent}{num} | {}", at.source_line);
     let before: String = at
         .source_line
         .chars()
         .take(at.column - 1)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    out.push_str(&format!(
-        "{indent}{pad} | {before}{}\n",
-        "^".repeat(at.width)
-    ));
+    let _ = writeln!(out, "{indent}{pad} | {before}{}", "^".repeat(at.width));
 }
 
 /// `--explain` as text.
@@ -483,26 +516,21 @@ fn caret_block(out: &mut String, at: &Place, indent: &str) {
 pub fn render_text(e: &Explained) -> String {
     let mut out = String::new();
     for (target, fields) in e {
-        out.push_str(&format!("target \"{target}\"\n"));
+        let _ = writeln!(out, "target \"{target}\"");
         for (field, fx) in fields {
-            out.push_str(&format!("  {field} = {}\n", fx.value));
+            let _ = writeln!(out, "  {field} = {}", fx.value);
             for step in &fx.origin {
                 match step {
                     Step::Written { at, target: writer } => {
-                        out.push_str(&format!(
-                            "    set at {} in target \"{writer}\"\n",
-                            at.short()
-                        ));
+                        let _ = writeln!(out, "    set at {} in target \"{writer}\"", at.short());
                         caret_block(&mut out, at, "      ");
                     }
                     Step::Inherited { via } => {
-                        out.push_str(&format!("    inherited: {}\n", via.join(" -> ")));
+                        let _ = writeln!(out, "    inherited: {}", via.join(" -> "));
                     }
                     Step::Overrode { earlier } => {
-                        out.push_str(&format!(
-                            "    replaces the value written at {}\n",
-                            earlier.short()
-                        ));
+                        let _ =
+                            writeln!(out, "    replaces the value written at {}", earlier.short());
                     }
                     Step::Variable {
                         name,
@@ -510,9 +538,13 @@ pub fn render_text(e: &Explained) -> String {
                         from,
                         through,
                     } => {
-                        let v = value.as_deref().map_or("null".to_string(), |v| format!("{v:?}"));
+                        let v = value
+                            .as_deref()
+                            .map_or("null".to_string(), |v| format!("{v:?}"));
                         let src = match from {
-                            VariableSource::Default { at } => format!("its default at {}", at.short()),
+                            VariableSource::Default { at } => {
+                                format!("its default at {}", at.short())
+                            }
                             VariableSource::Environment { name } => {
                                 format!("environment variable {name}")
                             }
@@ -522,25 +554,29 @@ pub fn render_text(e: &Explained) -> String {
                         let via = through
                             .as_deref()
                             .map_or(String::new(), |t| format!(" (in the default of {t})"));
-                        out.push_str(&format!("    uses variable {name} = {v}{via}, from {src}\n"));
+                        let _ = writeln!(out, "    uses variable {name} = {v}{via}, from {src}");
                     }
                     Step::Matrix { name, value } => {
-                        out.push_str(&format!("    uses matrix value {name} = {value:?}\n"));
+                        let _ = writeln!(out, "    uses matrix value {name} = {value:?}");
                     }
                     Step::Interpolated {
                         template,
                         variable,
                         value,
                     } => match value {
-                        Some(v) => out.push_str(&format!(
-                            "    interpolates {template:?}: {variable} = {v:?}\n"
-                        )),
-                        None => out.push_str(&format!(
-                            "    interpolates {template:?}: {variable} is unset, so the template's default (or an empty string) applied\n"
-                        )),
+                        Some(v) => {
+                            let _ =
+                                writeln!(out, "    interpolates {template:?}: {variable} = {v:?}");
+                        }
+                        None => {
+                            let _ = writeln!(
+                                out,
+                                "    interpolates {template:?}: {variable} is unset, so the template's default (or an empty string) applied"
+                            );
+                        }
                     },
                     Step::Set { flag } => {
-                        out.push_str(&format!("    set by --set {flag}\n"));
+                        let _ = writeln!(out, "    set by --set {flag}");
                     }
                     Step::Default => out.push_str("    not set in any file: the default\n"),
                 }

@@ -54,6 +54,8 @@ impl BuildNode {
 pub struct BuildGraph {
     /// Nodes in dependency order: every node comes after the nodes it depends on.
     pub nodes: Vec<BuildNode>,
+    /// For each node, the nodes that use it.
+    users: Vec<Vec<usize>>,
 }
 
 /// Why a graph could not be built.
@@ -90,6 +92,31 @@ impl BuildGraph {
     /// # Errors
     /// A cycle of `target:` contexts, or a context naming an unknown target.
     pub fn new(resolved: &Resolved, defaults: &ProjectDefaults) -> Result<Self, GraphError> {
+        Self::build(resolved, defaults, |t| t.clone())
+    }
+
+    /// [`BuildGraph::new`], moving the targets out of `resolved` instead of copying them.
+    ///
+    /// # Errors
+    /// As [`BuildGraph::new`].
+    pub fn from_resolved(
+        mut resolved: Resolved,
+        defaults: &ProjectDefaults,
+    ) -> Result<Self, GraphError> {
+        let mut g = Self::build(&resolved, defaults, |_| Target::default())?;
+        for n in &mut g.nodes {
+            if let Some(t) = resolved.targets.remove(&n.names[0]) {
+                n.target = t;
+            }
+        }
+        Ok(g)
+    }
+
+    fn build(
+        resolved: &Resolved,
+        defaults: &ProjectDefaults,
+        take: impl Fn(&Target) -> Target,
+    ) -> Result<Self, GraphError> {
         let targets = &resolved.targets;
         let names: Vec<&String> = targets.keys().collect();
         let index: BTreeMap<&str, usize> = names
@@ -174,7 +201,7 @@ impl BuildGraph {
             nodes.push(BuildNode {
                 id: hash[..12].to_string(),
                 names: vec![names[i].clone()],
-                target: t.clone(),
+                target: take(t),
                 project,
                 deps: deps[i]
                     .iter()
@@ -186,15 +213,21 @@ impl BuildGraph {
                 requested: !t.linked,
             });
         }
-        Ok(BuildGraph { nodes })
+        let mut users = vec![Vec::new(); nodes.len()];
+        for (j, n) in nodes.iter().enumerate() {
+            for d in &n.deps {
+                if !users[d.node].contains(&j) {
+                    users[d.node].push(j);
+                }
+            }
+        }
+        Ok(BuildGraph { nodes, users })
     }
 
-    /// The indexes of the nodes that use node `i` as a context.
+    /// The indexes of the nodes that use node `i` as a context, in graph order.
     #[must_use]
-    pub fn dependents(&self, i: usize) -> Vec<usize> {
-        (0..self.nodes.len())
-            .filter(|&j| self.nodes[j].deps.iter().any(|d| d.node == i))
-            .collect()
+    pub fn dependents(&self, i: usize) -> &[usize] {
+        self.users.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// The number of `target:` edges (after deduplication; one per distinct pair).

@@ -24,6 +24,21 @@ impl Json {
         Json::Arr(v.into_iter().map(|s| Json::Str(s.into())).collect())
     }
 
+    /// The same value as a `serde_json` value.
+    #[must_use]
+    pub fn into_serde(self) -> serde_json::Value {
+        match self {
+            Json::Null => serde_json::Value::Null,
+            Json::Bool(b) => serde_json::Value::Bool(b),
+            Json::Int(i) => serde_json::Value::from(i),
+            Json::Str(s) => serde_json::Value::String(s),
+            Json::Arr(a) => serde_json::Value::Array(a.into_iter().map(Json::into_serde).collect()),
+            Json::Obj(o) => {
+                serde_json::Value::Object(o.into_iter().map(|(k, v)| (k, v.into_serde())).collect())
+            }
+        }
+    }
+
     /// Pretty-prints as Go's `json.MarshalIndent(v, prefix, "  ")` (no trailing newline).
     #[must_use]
     pub fn to_pretty(&self) -> String {

@@ -204,7 +204,7 @@ impl Group {
 
 impl Target {
     /// Writes what [`Target::to_json`] builds, without building it.
-    fn write_json(&self, w: &mut PrettyWriter) {
+    pub(crate) fn write_json(&self, w: &mut PrettyWriter) {
         w.open('{');
         if !self.description.is_empty() {
             w.raw_key("description");
@@ -362,6 +362,14 @@ impl Resolved {
         w.close('}');
         w.close('}');
         w.out.push('\n');
+        w.out
+    }
+
+    /// The target's `--print` object as text (what [`Target::to_json`] renders).
+    #[must_use]
+    pub fn to_print_object(t: &Target) -> String {
+        let mut w = PrettyWriter::with_capacity(768);
+        t.write_json(&mut w);
         w.out
     }
 

@@ -103,10 +103,7 @@ pub fn job_for(
             contexts.insert(d.context.clone(), r);
         }
     }
-    let used = graph
-        .nodes
-        .iter()
-        .any(|m| m.deps.iter().any(|d| d.node == i));
+    let used = !graph.dependents(i).is_empty();
     let handoff = used.then(|| Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)));
     let save_ref = if options.save && node.requested {
         project.registry.as_ref().map(|r| {
