@@ -21,43 +21,6 @@ pub const DEFAULT_FILES: &[&str] = &[
     "docker-bake.override.hcl",
 ];
 
-/// How a file is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// HCL native syntax.
-    Hcl,
-    /// HCL JSON syntax.
-    Json,
-    /// A Compose file.
-    Compose,
-}
-
-/// A file to load.
-#[derive(Debug, Clone)]
-pub struct BakeFile {
-    /// Its source.
-    pub id: SourceId,
-    /// How to read it.
-    pub kind: FileKind,
-}
-
-fn kind_of(name: &str, text: &str) -> FileKind {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".json") {
-        FileKind::Json
-    } else if lower.ends_with(".hcl") {
-        FileKind::Hcl
-    } else if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-        FileKind::Compose
-    } else if text.trim_start().starts_with('{') {
-        FileKind::Json
-    } else if bake_compose::looks_like_compose(text) {
-        FileKind::Compose
-    } else {
-        FileKind::Hcl
-    }
-}
-
 fn read_file(cwd: &Path, name: &str) -> Result<Option<String>, Failure> {
     let path = cwd.join(name);
     let meta = match std::fs::metadata(&path) {
@@ -90,14 +53,14 @@ fn read_file(cwd: &Path, name: &str) -> Result<Option<String>, Failure> {
     })
 }
 
-/// Reads the bake files of this invocation into `sources`.
+/// Reads the bake files of this invocation into `sources`; returns their ids in order.
 pub fn discover(
     given: &[String],
     env: &BTreeMap<String, String>,
     cwd: &Path,
     stdin: &mut dyn Read,
     sources: &mut SourceMap,
-) -> Result<Vec<BakeFile>, Failure> {
+) -> Result<Vec<SourceId>, Failure> {
     let mut names: Vec<String> = given
         .iter()
         .map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string())
@@ -150,9 +113,8 @@ pub fn discover(
         if defaults && text.trim().is_empty() {
             continue;
         }
-        let kind = kind_of(&name, &text);
-        let id = sources.add(name, text);
-        out.push(BakeFile { id, kind });
+        // Which frontend reads it (Compose, HCL or HCL-JSON) is theirs to say.
+        out.push(sources.add(name, text));
     }
     Ok(out)
 }

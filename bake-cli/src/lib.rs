@@ -15,7 +15,7 @@ use bake_core::source::SourceMap;
 use clap::Parser;
 
 use crate::args::Args;
-use crate::files::{discover, FileKind};
+use crate::files::discover;
 use crate::render::Reporter;
 
 /// The process context of one invocation.
@@ -138,78 +138,40 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     }
 
     let env_lookup = !env_bool(&cx.env, "BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")?;
-    let mut bodies = Vec::new();
-    let mut compose_ids = Vec::new();
-    for f in &files {
-        match f.kind {
-            FileKind::Hcl | FileKind::Json => {
-                let syntax = if f.kind == FileKind::Json {
-                    bake_hcl::Syntax::Json
-                } else {
-                    bake_hcl::Syntax::Hcl
-                };
-                let body = bake_hcl::parse(&sources, f.id, syntax)
-                    .map_err(|e| Box::new(e.attach(&sources)) as Failure)?;
-                bodies.push(body);
-            }
-            FileKind::Compose => compose_ids.push(f.id),
-        }
+    // Compose files load before HCL ones, as buildx merges them into the configuration first.
+    let mut bake = bake_core::api::Bake::new(cx.cwd.clone())
+        .frontend(bake_compose::ComposeFrontend)
+        .frontend(bake_hcl::HclFrontend)
+        .env(cx.env.clone())
+        .env_lookup(env_lookup)
+        .clock(cx.now)
+        .seed(cx.seed)
+        .record_origins(args.explain.is_some())
+        .sources(sources);
+    for (k, v) in vars {
+        bake = bake.var(k, v);
     }
-    // Compose files load first (buildx merges them into the configuration before HCL).
-    let copts = bake_compose::ComposeOptions {
-        env: cx.env.clone(),
-        vars: vars.clone(),
-        env_lookup,
-        cwd: cx.cwd.clone(),
-        record_origins: args.explain.is_some(),
-    };
-    let composed =
-        bake_compose::load(&sources, &compose_ids, &copts).map_err(|e| Box::new(e) as Failure)?;
-    for w in composed.warnings {
-        rep.warn(Box::new(w));
+    let project = bake.load().map_err(|e| match e {
+        // The frontend's own diagnostic, with its file and caret.
+        bake_core::api::LoadError::Frontend { error, .. } => error,
+        other => Box::new(other) as Failure,
+    })?;
+    let bake_core::api::Project {
+        sources,
+        config,
+        variables,
+        facts,
+        warnings,
+        ..
+    } = project;
+    for w in warnings {
+        rep.warn(w);
     }
-
-    let mut builtins = BTreeMap::new();
-    builtins.insert("BAKE_CMD_CONTEXT".to_string(), "cwd://".to_string());
-    builtins.insert("BAKE_LOCAL_PLATFORM".to_string(), local_platform());
-    let opts = bake_hcl::LoadOptions {
-        env: cx.env.clone(),
-        vars,
-        env_lookup,
-        builtins,
-        fn_env: bake_hcl::functions::FnEnv {
-            now: cx.now,
-            home: cx.env.get("HOME").cloned(),
-            cwd: Some(cx.cwd.to_string_lossy().into_owned()),
-            seed: cx.seed,
-            draws: std::sync::Arc::default(),
-        },
-        record_refs: args.explain.is_some(),
-    };
-    let loaded = bake_hcl::load(&bodies, &sources, &opts)
-        .map_err(|e| Box::new(e.attach(&sources)) as Failure)?;
-    for w in loaded.warnings {
-        rep.warn(Box::new(w.attach(&sources)));
-    }
-    let interpolations = composed.interpolations;
-    let mut config = composed.config;
-    config.groups.extend(loaded.config.groups);
-    config.targets.extend(loaded.config.targets);
 
     if let Some(lo) = list_opts {
-        let vars: Vec<bake_core::VariableInfo> = loaded
-            .variables
-            .iter()
-            .map(|v| bake_core::VariableInfo {
-                name: v.name.clone(),
-                value: v.value.clone(),
-                type_name: v.type_name.clone(),
-                description: v.description.clone(),
-            })
-            .collect();
         let input = match lo.kind {
             bake_core::ListType::Targets => bake_core::ListInput::Targets(&config),
-            bake_core::ListType::Variables => bake_core::ListInput::Variables(&vars),
+            bake_core::ListType::Variables => bake_core::ListInput::Variables(&variables),
         };
         let out = bake_core::render_list(lo, input);
         write_out(cx.stdout, &out)?;
@@ -277,24 +239,6 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
                 ))
             }
         };
-        let mut facts = bake_core::explain::Facts {
-            refs: loaded.refs.clone(),
-            interpolations,
-            ..Default::default()
-        };
-        for v in &loaded.variables {
-            facts.variables.insert(
-                v.name.clone(),
-                bake_core::explain::VariableFact {
-                    value: v.value.clone(),
-                    origin: loaded
-                        .variable_origins
-                        .get(&v.name)
-                        .cloned()
-                        .unwrap_or(bake_core::source::Origin::Default),
-                },
-            );
-        }
         let e = bake_core::explain::explain(&resolved, &config, &sources, &facts, &explain_only);
         if let Some((t, f)) = explain_only.iter().find_map(|(t, f)| {
             f.as_ref()
@@ -323,14 +267,14 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
         let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
         let graph = build::graph_of(resolved, args, cx)?;
         write_out(cx.stdout, &graph.render(format))?;
-        std::mem::forget((bodies, config, graph, sources));
+        std::mem::forget((config, graph, sources));
         return Ok(0);
     }
     if args.print {
         write_out(cx.stdout, &resolved.to_print_json())?;
         // The process is about to exit: freeing thousands of small values one by one would
         // only cost time.
-        std::mem::forget((bodies, config, resolved, sources));
+        std::mem::forget((config, resolved, sources));
         return Ok(0);
     }
     build::build(resolved, args, cx, rep)
@@ -342,21 +286,4 @@ pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(fail(format!("failed to write output: {e}"), None)),
     }
-}
-
-/// The platform of this machine, as `BAKE_LOCAL_PLATFORM` shows it (`linux/amd64`).
-fn local_platform() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "arm" => "arm/v7",
-        "powerpc64" => "ppc64le",
-        other => other,
-    };
-    format!("{os}/{arch}")
 }

@@ -11,6 +11,9 @@ use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
 mod dotenv;
+pub mod frontend;
+
+pub use frontend::ComposeFrontend;
 mod interp;
 mod load;
 mod yaml;

@@ -2,6 +2,7 @@
 //! and the `--print` rendering. Frontends (`bake-hcl`, `bake-compose`) produce a
 //! [`model::Config`]; this crate turns it into resolved targets.
 
+pub mod api;
 pub mod config;
 pub mod dispatch;
 pub mod entries;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod eval;
 #[doc(hidden)]
 pub mod fastparse;
+pub mod frontend;
 pub mod functions;
 pub mod json;
 pub mod jsonspan;
@@ -20,6 +21,7 @@ pub mod typeexpr;
 pub mod value;
 
 pub use error::{ErrorKind, HclError};
+pub use frontend::HclFrontend;
 pub use loader::{load, LoadOptions, Loaded, VariableInfo};
 
 use bake_core::source::{SourceId, SourceMap};
