@@ -511,6 +511,10 @@ mod tests {
         let mut want = r.to_json().to_pretty();
         want.push('\n');
         assert_eq!(r.to_print_json(), want);
+        // serde gives the same value as the printed document.
+        let printed: serde_json::Value =
+            serde_json::from_str(&r.to_print_json()).expect("print output is JSON");
+        assert_eq!(serde_json::to_value(r).expect("serializes"), printed);
     }
 
     #[test]
@@ -538,5 +542,27 @@ mod tests {
             },
         );
         check(&r);
+    }
+}
+
+/// Serializes as the target's `--print` object (the same value; byte-exact output with Go's
+/// escaping comes from [`Resolved::to_print_json`]).
+impl serde::Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
+    }
+}
+
+/// Serializes as the group's `--print` object.
+impl serde::Serialize for Group {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
+    }
+}
+
+/// Serializes as the whole `--print` document (`{"group": …, "target": …}`).
+impl serde::Serialize for Resolved {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
     }
 }
