@@ -3,6 +3,41 @@
 //!
 //! [`load`] takes every Compose file of one invocation (already read into a
 //! [`SourceMap`]) and returns the bake model.
+//!
+//! # Example
+//!
+//! ```
+//! use bake_compose::{load, ComposeOptions};
+//! use bake_core::source::SourceMap;
+//!
+//! let mut sources = SourceMap::default();
+//! let id = sources.add(
+//!     "compose.yaml",
+//!     r#"
+//! services:
+//!   web:
+//!     image: example/web:1.0
+//!     build:
+//!       context: .
+//!       x-depot:
+//!         project-id: abc123
+//!   db:
+//!     image: postgres:16
+//! "#,
+//! );
+//! let loaded = load(&sources, &[id], &ComposeOptions::default())?;
+//!
+//! // Only services with a `build` section become targets.
+//! let targets = &loaded.config.targets;
+//! assert_eq!(targets.len(), 1);
+//! assert_eq!(targets[0].name, "web");
+//! assert_eq!(targets[0].project_id.as_deref(), Some("abc123"));
+//! assert_eq!(targets[0].tags.as_deref(), Some(&["example/web:1.0".to_string()][..]));
+//! assert_eq!(loaded.config.groups[0].targets, ["web"]);
+//! # Ok::<(), bake_compose::ComposeError>(())
+//! ```
+
+#![deny(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

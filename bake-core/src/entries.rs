@@ -46,7 +46,11 @@ fn obj_with_type(attrs: &BTreeMap<String, String>, extra: &[(&str, Json)]) -> Js
 /// A `cache-from` / `cache-to` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CacheEntry {
+    /// `type`: the cache backend (`registry`, `local`, `gha`, `s3`, `inline`, ...); a bare
+    /// reference is `registry`.
     pub typ: String,
+    /// The other `key=value` attributes (`ref`, `mode`, `src`, ...), keys lowercased in the CSV
+    /// form.
     pub attrs: BTreeMap<String, String>,
 }
 
@@ -157,8 +161,12 @@ fn rename(e: ResolveError, field: &str) -> ResolveError {
 /// An `output` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExportEntry {
+    /// `type`: the exporter (`image`, `registry`, `docker`, `local`, `tar`, `oci`, `cacheonly`,
+    /// ...); a bare path is `local`, `-` is `tar`.
     pub typ: String,
+    /// The other `key=value` attributes (`name`, `push`, `compression`, ...).
     pub attrs: BTreeMap<String, String>,
+    /// `dest`: where a file or directory exporter writes; empty when unset.
     pub dest: String,
 }
 
@@ -285,8 +293,12 @@ impl ExportEntry {
 /// A `secret` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SecretEntry {
+    /// `id`: the id the Dockerfile mounts (`RUN --mount=type=secret,id=...`).
     pub id: String,
+    /// `src` (or `source`): the file the secret is read from; empty when unset.
     pub src: String,
+    /// `env`: the environment variable the secret is read from (also `type=env,src=VAR`);
+    /// empty when unset. With neither `src` nor `env`, the id names a variable or else a file.
     pub env: String,
 }
 
@@ -418,7 +430,9 @@ fn dedupe_by_key<T, K: Eq + std::hash::Hash>(v: Vec<T>, key: impl Fn(&T) -> K) -
 /// An `ssh` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SshEntry {
+    /// The id the Dockerfile mounts (`RUN --mount=type=ssh,id=...`); `default` when empty.
     pub id: String,
+    /// Agent sockets or private key files; empty means `SSH_AUTH_SOCK`.
     pub paths: Vec<String>,
 }
 
@@ -511,8 +525,11 @@ impl SshEntry {
 /// An `attest` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Attest {
+    /// `type`: the attestation kind (`sbom`, `provenance`).
     pub typ: String,
+    /// `disabled=true`: turns this attestation off.
     pub disabled: bool,
+    /// The other attributes (`mode`, `generator`, `builder-id`, ...).
     pub attrs: BTreeMap<String, String>,
 }
 
@@ -638,12 +655,19 @@ impl Attest {
 /// The `resources` object (cgroup limits for `RUN` steps).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resources {
+    /// `memory`: the memory limit (`512m`).
     pub memory: Option<String>,
+    /// `memory-swap`: memory plus swap limit (`1g`, `-1` for unlimited).
     pub memory_swap: Option<String>,
+    /// `cpu-shares`: the relative CPU weight.
     pub cpu_shares: Option<i64>,
+    /// `cpu-period`: the CFS period in microseconds.
     pub cpu_period: Option<i64>,
+    /// `cpu-quota`: the CFS quota in microseconds per period.
     pub cpu_quota: Option<i64>,
+    /// `cpuset-cpus`: the CPUs allowed (`0-3`, `0,1`).
     pub cpuset_cpus: Option<String>,
+    /// `cpuset-mems`: the memory nodes allowed.
     pub cpuset_mems: Option<String>,
 }
 
@@ -767,10 +791,15 @@ impl Resources {
 /// A `policy` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PolicyEntry {
+    /// `filename`: the policy files (each `filename=` adds one).
     pub files: Vec<String>,
+    /// `reset`: buildx's `PolicyConfig.Reset`; `false` when unset.
     pub reset: bool,
+    /// `disabled=true`: turns policy evaluation off.
     pub disabled: bool,
+    /// `strict`: buildx's `PolicyConfig.Strict`; `None` when unset.
     pub strict: Option<bool>,
+    /// `log-level` (`panic` ... `trace`, `warn` read as `warning`); `None` when unset.
     pub log_level: Option<String>,
 }
 

@@ -5,11 +5,17 @@
 /// A JSON value in output order (objects keep the order they were built in).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
+    /// `null`.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A string (escaped as Go does when written).
     Str(String),
+    /// An array.
     Arr(Vec<Json>),
+    /// An object: its members in output order (keys are not deduplicated).
     Obj(Vec<(String, Json)>),
 }
 
@@ -149,6 +155,7 @@ fn write_escaped(out: &mut String, s: &str, tpl: bool) {
 /// a [`Json`] tree: `{}` / `[]` when a container gets no members.
 #[derive(Debug, Default)]
 pub struct PrettyWriter {
+    /// The text written so far.
     pub out: String,
     level: usize,
     /// The innermost open container has no member yet.

@@ -2,6 +2,8 @@
 //! and the `--print` rendering. Frontends (`bake-hcl`, `bake-compose`) produce a
 //! [`model::Config`]; this crate turns it into resolved targets.
 
+#![deny(missing_docs)]
+
 pub mod api;
 pub mod config;
 pub mod dispatch;

@@ -9,32 +9,40 @@ use crate::util::csv_fields;
 /// What `--list` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListType {
+    /// `targets`: the targets and groups.
     Targets,
+    /// `variables`: the HCL variables.
     Variables,
 }
 
 /// How `--list` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListFormat {
+    /// `format=table` (the default): a tab-aligned table.
     Table,
+    /// `format=json`: indented JSON.
     Json,
 }
 
 /// A parsed `--list` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListOptions {
+    /// What to list.
     pub kind: ListType,
+    /// How to print it.
     pub format: ListFormat,
 }
 
 /// A variable as the HCL frontend reports it for `--list=variables`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VariableInfo {
+    /// The variable's name.
     pub name: String,
     /// The value as a string; `None` for null (printed `<null>`).
     pub value: Option<String>,
     /// The declared type in words (`bool`, `list of string`); `None` when untyped.
     pub type_name: Option<String>,
+    /// The `description` attribute; `None` when unset.
     pub description: Option<String>,
 }
 

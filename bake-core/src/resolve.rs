@@ -39,13 +39,21 @@ pub struct ResolveOptions<'a> {
 /// The build flags that turn into `*.key=value` overrides (as `commands/bake.go` does).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flags {
+    /// `--load`: adds `*.load=true` (load the result into Docker).
     pub load: bool,
+    /// `--push`: adds `*.push=true` (push the images to their registry).
     pub push: bool,
+    /// `--pull`: adds `*.pull=...`; `None` when the flag was not given.
     pub pull: Option<bool>,
+    /// `--no-cache`: adds `*.no-cache=...`; `None` when the flag was not given.
     pub no_cache: Option<bool>,
+    /// `--provenance`: adds a `type=provenance` attestation (`false` disables it).
     pub provenance: Option<String>,
+    /// `--sbom`: adds a `type=sbom` attestation (`false` disables it).
     pub sbom: Option<String>,
+    /// `--call`: adds `*.call=...` (`check` becomes `lint`, `build` adds nothing).
     pub call: Option<String>,
+    /// `--check`: shorthand for `--call=check`; takes precedence over [`Flags::call`].
     pub check: bool,
 }
 
@@ -128,43 +136,80 @@ impl Flags {
 /// A group as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Group {
+    /// The group's name.
     pub name: String,
+    /// `description`, empty when unset.
     pub description: String,
+    /// The members (targets or groups) as written, duplicates removed. The `default` group's
+    /// list also holds the other names requested, and is sorted.
     pub targets: Vec<String>,
 }
 
 /// A resolved target: defaults applied, entries typed, ready to print or build.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Target {
+    /// The target's name.
     pub name: String,
+    /// `description`; empty when unset.
     pub description: String,
+    /// `annotations`, duplicates removed.
     pub annotations: Vec<String>,
+    /// `attest`: one entry per attestation type.
     pub attest: Vec<Attest>,
+    /// `context`, defaulted to `.` and cleaned (`cwd://` stripped).
     pub context: String,
+    /// `contexts`: named contexts; empty values dropped.
     pub contexts: BTreeMap<String, String>,
+    /// `dockerfile`, defaulted to `Dockerfile`.
     pub dockerfile: String,
+    /// `dockerfile-inline`; `None` when unset.
     pub dockerfile_inline: Option<String>,
+    /// `args`, including `SOURCE_DATE_EPOCH` from the environment; a `None` value prints as
+    /// `null`.
     pub args: BTreeMap<String, Option<String>>,
+    /// `labels`; a `None` value prints as `null`.
     pub labels: BTreeMap<String, Option<String>>,
+    /// `tags`, duplicates removed.
     pub tags: Vec<String>,
+    /// `cache-from`, duplicates removed.
     pub cache_from: Vec<CacheEntry>,
+    /// `cache-to`, duplicates removed.
     pub cache_to: Vec<CacheEntry>,
+    /// `target`: the Dockerfile stage; `None` builds the last one.
     pub target: Option<String>,
+    /// `secret`: one entry per id.
     pub secret: Vec<SecretEntry>,
+    /// `ssh`: one entry per id.
     pub ssh: Vec<SshEntry>,
+    /// `platforms`, duplicates removed; empty means the builder's platform.
     pub platforms: Vec<String>,
+    /// `output`, after the `push` / `load` overrides; a target pulled in only through a
+    /// `target:` context gets a single `cacheonly` output.
     pub output: Vec<ExportEntry>,
+    /// `pull`; `None` when unset.
     pub pull: Option<bool>,
+    /// `no-cache`; `None` when unset.
     pub no_cache: Option<bool>,
+    /// `network`; `None` when unset.
     pub network: Option<String>,
+    /// `no-cache-filter`, duplicates removed.
     pub no_cache_filter: Vec<String>,
+    /// `shm-size` (validated as a size); `None` when unset.
     pub shm_size: Option<String>,
+    /// `ulimits` (validated), duplicates removed.
     pub ulimits: Vec<String>,
+    /// `resources`; `None` when unset.
     pub resources: Option<Resources>,
+    /// `call` (the method from `--call` / `--check` or the file); `None` builds.
     pub call: Option<String>,
+    /// `entitlements`, duplicates removed; includes `network.host` when `network = "host"`
+    /// and the entitlements of linked targets.
     pub entitlements: Vec<String>,
+    /// `extra-hosts`; a `None` value prints as `null`.
     pub extra_hosts: BTreeMap<String, Option<String>>,
+    /// `policy` entries, in order.
     pub policy: Vec<PolicyEntry>,
+    /// Depot extension: the project this target builds in; `None` when unset.
     pub project_id: Option<String>,
     /// Pulled in only through a `target:` context of a requested target.
     pub linked: bool,
@@ -175,7 +220,11 @@ pub struct Target {
 /// The result of [`resolve`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resolved {
+    /// The groups the requested names went through, by name, plus a `default` group listing
+    /// the requested names.
     pub groups: BTreeMap<String, Group>,
+    /// The targets the requested names expand to (through groups), plus those they use
+    /// through `target:` contexts ([`Target::linked`]), by name.
     pub targets: BTreeMap<String, Target>,
     /// Things buildx accepts silently that deserve a note (an `inherits` cycle).
     pub warnings: Vec<String>,

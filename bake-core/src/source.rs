@@ -50,8 +50,11 @@ impl SourceMap {
 /// A byte range in a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The source the range is in.
     pub source: SourceId,
+    /// The offset of the first byte.
     pub start: u32,
+    /// The offset just past the last byte (exclusive).
     pub end: u32,
 }
 

@@ -2,6 +2,40 @@
 //!
 //! [`load`] takes the parsed files of one invocation (all HCL and JSON files are evaluated
 //! together, as buildx merges them) and produces the bake model plus variable metadata.
+//!
+//! # Example
+//!
+//! ```
+//! use bake_core::source::SourceMap;
+//! use bake_hcl::{load, parse, LoadOptions, Syntax};
+//!
+//! let mut sources = SourceMap::default();
+//! let id = sources.add(
+//!     "docker-bake.hcl",
+//!     r#"
+//! variable "TAG" {
+//!   default = "1.0"
+//! }
+//!
+//! target "app" {
+//!   tags = ["example/app:${TAG}", "example/app:latest"]
+//! }
+//! "#,
+//! );
+//! let body = parse(&sources, id, Syntax::Hcl)?;
+//! let loaded = load(&[body], &sources, &LoadOptions::default())?;
+//!
+//! let app = &loaded.config.targets[0];
+//! assert_eq!(app.name, "app");
+//! assert_eq!(
+//!     app.tags.as_deref(),
+//!     Some(&["example/app:1.0".to_string(), "example/app:latest".to_string()][..])
+//! );
+//! assert_eq!(loaded.variables[0].value.as_deref(), Some("1.0"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod ast;
 pub mod error;

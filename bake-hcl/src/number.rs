@@ -41,10 +41,16 @@ const MAX_EXP: i64 = i32::MAX as i64;
 const MIN_EXP: i64 = i32::MIN as i64;
 
 /// Error messages as go-cty's stdlib functions report them.
+///
+/// Adding infinities of opposite signs.
 pub const ERR_ADD_INF: &str = "can't compute sum of opposing infinities";
+/// Subtracting an infinity from an infinity of the same sign.
 pub const ERR_SUB_INF: &str = "can't subtract infinity from itself";
+/// Multiplying zero by an infinity.
 pub const ERR_MUL_INF: &str = "can't multiply zero by infinity";
+/// Dividing zero by zero or an infinity by an infinity.
 pub const ERR_DIV_NAN: &str = "can't divide zero by zero or infinity by infinity";
+/// A modulo whose intermediate steps meet an infinity they cannot handle (`5 % inf`).
 pub const ERR_MOD_INF: &str = "can't use modulo with zero and infinity";
 /// What cty's `Modulo` / `IntFunc` end up reporting when Go dereferences the
 /// nil `*big.Int` that `(*big.Float).Int` returns for an infinity (cty turns
@@ -936,18 +942,22 @@ impl Number {
         Some(Number::from_val(r, PARSE_PREC))
     }
 
+    /// Positive infinity.
     pub fn pos_inf() -> Number {
         Number(Repr::Inf {
             neg: false,
             prec: 0,
         })
     }
+    /// Negative infinity.
     pub fn neg_inf() -> Number {
         Number(Repr::Inf { neg: true, prec: 0 })
     }
+    /// True for +Inf and -Inf.
     pub fn is_inf(&self) -> bool {
         matches!(self.0, Repr::Inf { .. })
     }
+    /// True for 0 and -0.
     pub fn is_zero(&self) -> bool {
         matches!(self.0, Repr::Int { v: 0, .. } | Repr::NegZero { .. })
     }
