@@ -39,8 +39,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::explain::{Explained, Facts};
-use crate::graph::{BuildGraph, GraphError};
+// Everything a host needs, from one place.
+pub use crate::config::{BakeConfig, ConfigError, ProjectConfig};
+pub use crate::dispatch::buildx::BuildxBackend;
+pub use crate::dispatch::{
+    cancellation, dispatch, Backend, BuildJob, BuildOutput, Cancel, Canceller, DispatchOptions,
+    DispatchReport, Event, EventSink, NodeStatus, StatusKind,
+};
+pub use crate::explain::Explained;
+pub use crate::graph::{BuildGraph, BuildNode, GraphFormat};
+pub use crate::resolve::{Group, Target};
+
+use crate::explain::Facts;
+use crate::graph::GraphError;
 use crate::list::VariableInfo;
 use crate::model::Config;
 use crate::project::ProjectDefaults;
