@@ -1,5 +1,5 @@
 //! [`ComposeFrontend`]: Compose files behind the embedding API's
-//! [`Frontend`](bake_core::api::Frontend) trait.
+//! [`Frontend`] trait.
 
 use bake_core::api::{Failure, Frontend, FrontendInput, FrontendOutput};
 

@@ -1,5 +1,5 @@
 //! [`HclFrontend`]: HCL and HCL-JSON bake files behind the embedding API's
-//! [`Frontend`](bake_core::api::Frontend) trait.
+//! [`Frontend`] trait.
 
 use std::collections::BTreeMap;
 

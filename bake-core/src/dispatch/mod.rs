@@ -1,4 +1,4 @@
-//! Dispatch: runs a [`BuildGraph`] on builders, one per project, behind a [`Backend`].
+//! Dispatch: runs a [`BuildGraph`](crate::BuildGraph) on builders, one per project, behind a [`Backend`].
 //!
 //! The scheduler starts each build as soon as the builds it uses as contexts are done, runs
 //! projects in parallel, and keeps each project within its `max-parallelism`. A failed build
