@@ -147,6 +147,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
         .clock(cx.now)
         .seed(cx.seed)
         .record_origins(args.explain.is_some())
+        .render_variables(list_opts.is_some())
         .sources(sources);
     for (k, v) in vars {
         bake = bake.var(k, v);

@@ -83,6 +83,9 @@ pub struct FrontendInput<'a> {
     pub seed: u64,
     /// Record origins and references for [`Project::explain`] (costs time on big files).
     pub record_origins: bool,
+    /// Render every variable's value into [`FrontendOutput::variables`] (for
+    /// `--list=variables` and [`Project::explain`]; costs time on big files).
+    pub render_variables: bool,
 }
 
 /// What a frontend produced.
@@ -172,6 +175,7 @@ pub struct Bake {
     now: Option<(i64, u32)>,
     seed: u64,
     record_origins: bool,
+    render_variables: bool,
     sources: SourceMap,
     pending: Vec<String>,
     frontends: Vec<Arc<dyn Frontend>>,
@@ -197,6 +201,7 @@ impl Bake {
             now: None,
             seed: 0,
             record_origins: false,
+            render_variables: false,
             sources: SourceMap::default(),
             pending: Vec::new(),
             frontends: Vec::new(),
@@ -243,6 +248,12 @@ impl Bake {
     /// Records origins for [`Project::explain`].
     pub fn record_origins(mut self, on: bool) -> Self {
         self.record_origins = on;
+        self
+    }
+
+    /// Renders variable values (for listing them; [`Bake::record_origins`] implies it).
+    pub fn render_variables(mut self, on: bool) -> Self {
+        self.render_variables = on;
         self
     }
 
@@ -328,6 +339,7 @@ impl Bake {
                 now: self.now,
                 seed: self.seed,
                 record_origins: self.record_origins,
+                render_variables: self.render_variables || self.record_origins,
             };
             let out = f.load(&input).map_err(|error| LoadError::Frontend {
                 frontend: f.name(),
