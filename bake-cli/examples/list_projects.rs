@@ -27,7 +27,9 @@ pub fn run() -> String {
         .source("compose.yaml", COMPOSE)
         .load()
         .expect("the example file loads");
-    let resolved = project.resolve(&[], &[]).expect("the default group resolves");
+    let resolved = project
+        .resolve(&[], &[])
+        .expect("the default group resolves");
     let graph = project.graph(&resolved, None).expect("no cycles");
     let mut out = String::new();
     for node in &graph.nodes {

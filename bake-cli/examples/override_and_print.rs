@@ -21,7 +21,10 @@ pub fn run() -> String {
     let project = Bake::new("/src")
         .frontend(bake_compose::ComposeFrontend)
         .frontend(bake_hcl::HclFrontend)
-        .env(BTreeMap::from([("TAG".to_string(), "from-env".to_string())]))
+        .env(BTreeMap::from([(
+            "TAG".to_string(),
+            "from-env".to_string(),
+        )]))
         // --var beats the environment.
         .var("TAG", "1.2.3")
         .source("docker-bake.hcl", HCL)

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use bake_core::api::Bake;
 use bake_core::config::ProjectConfig;
 use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions,
-    Event, EventSink,
+    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions, Event,
+    EventSink,
 };
 
 const HCL: &str = r#"

@@ -402,6 +402,28 @@ impl Resolved {
     }
 }
 
+/// Serializes as the target's `--print` object (the same value; byte-exact output with Go's
+/// escaping comes from [`Resolved::to_print_json`]).
+impl serde::Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
+    }
+}
+
+/// Serializes as the group's `--print` object.
+impl serde::Serialize for Group {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
+    }
+}
+
+/// Serializes as the whole `--print` document (`{"group": …, "target": …}`).
+impl serde::Serialize for Resolved {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().into_serde().serialize(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,27 +564,5 @@ mod tests {
             },
         );
         check(&r);
-    }
-}
-
-/// Serializes as the target's `--print` object (the same value; byte-exact output with Go's
-/// escaping comes from [`Resolved::to_print_json`]).
-impl serde::Serialize for Target {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().into_serde().serialize(s)
-    }
-}
-
-/// Serializes as the group's `--print` object.
-impl serde::Serialize for Group {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().into_serde().serialize(s)
-    }
-}
-
-/// Serializes as the whole `--print` document (`{"group": …, "target": …}`).
-impl serde::Serialize for Resolved {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().into_serde().serialize(s)
     }
 }

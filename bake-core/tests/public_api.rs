@@ -42,7 +42,9 @@ fn item_name(rest: &str) -> Option<(&'static str, String)> {
     const KINDS: [&str; 9] = [
         "fn ", "struct ", "enum ", "trait ", "type ", "const ", "static ", "mod ", "use ",
     ];
-    let rest = rest.trim_start_matches("async ").trim_start_matches("unsafe ");
+    let rest = rest
+        .trim_start_matches("async ")
+        .trim_start_matches("unsafe ");
     for k in KINDS {
         if let Some(r) = rest.strip_prefix(k) {
             let name: String = if k == "use " {
