@@ -182,6 +182,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<(), 
             seed: cx.seed,
             draws: std::sync::Arc::default(),
         },
+        render_variables: list.is_some(),
     };
     let loaded = bake_hcl::load(&bodies, &sources, &opts)
         .map_err(|e| Box::new(e.attach(&sources)) as Failure)?;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
-mod dotenv;
+pub mod dotenv;
 mod interp;
 mod load;
 mod yaml;

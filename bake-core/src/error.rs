@@ -35,6 +35,16 @@ pub enum ResolveError {
         help: Option<String>,
     },
 
+    /// A definition nests deeper than a limit allows (`inherits` chains, groups in groups,
+    /// `target:` contexts).
+    #[error("{what} nest deeper than the limit of {limit} levels (at `{name}`)")]
+    #[diagnostic(code(bake::limit))]
+    TooDeep {
+        what: &'static str,
+        name: String,
+        limit: usize,
+    },
+
     /// A malformed glob pattern.
     #[error("could not match targets with `{pattern}`: syntax error in pattern")]
     #[diagnostic(code(bake::pattern::syntax))]

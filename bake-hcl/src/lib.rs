@@ -11,6 +11,7 @@ pub mod fastparse;
 pub mod functions;
 pub mod json;
 pub mod jsonspan;
+pub mod limits;
 pub mod loader;
 pub mod number;
 pub mod parse_hcl;
