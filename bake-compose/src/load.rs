@@ -105,7 +105,7 @@ impl Loader<'_> {
         } else {
             self.cwd.join(rel)
         };
-        std::fs::read_to_string(p)
+        bake_core::util::read_regular(&p)
     }
 
     fn expand_user(&self, p: &str) -> String {
@@ -518,11 +518,13 @@ impl Loader<'_> {
     }
 }
 
-fn io_msg(e: &std::io::Error) -> &'static str {
+fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory",
-        std::io::ErrorKind::PermissionDenied => "permission denied",
-        _ => "cannot read file",
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        // `read_regular`'s refusals: not a regular file, too large.
+        std::io::ErrorKind::InvalidInput => e.to_string(),
+        _ => "cannot read file".into(),
     }
 }
 

@@ -1825,7 +1825,12 @@ fn check_ssh(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
             if crate::validate::is_socket(&md) {
                 continue;
             }
-            let text = std::fs::read_to_string(&full).unwrap_or_default();
+            // Only a regular file can hold a key: a FIFO or a device would block or never end.
+            let text = if md.is_file() {
+                crate::util::read_regular(&full).unwrap_or_default()
+            } else {
+                String::new()
+            };
             if !text.contains("PRIVATE KEY") {
                 return Err(ResolveError::SshPath {
                     id: id.clone(),
