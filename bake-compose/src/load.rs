@@ -522,9 +522,8 @@ fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        // `read_regular`'s refusals: not a regular file, too large.
-        std::io::ErrorKind::InvalidInput => e.to_string(),
-        _ => "cannot read file".into(),
+        // `read_regular`'s refusals (not a regular file, too large), a symlink loop, ...
+        _ => e.to_string(),
     }
 }
 

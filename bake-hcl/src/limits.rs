@@ -17,7 +17,7 @@ pub const MAX_MATRIX_TARGETS: usize = 10_000;
 
 /// How many expressions one load may evaluate: a bound on time for inputs that loop
 /// without growing (nested `for` over large ranges).
-pub const MAX_EVAL_STEPS: u64 = 50_000_000;
+pub const MAX_EVAL_STEPS: u64 = 10_000_000;
 
 /// Why [`value_size`] refused a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
