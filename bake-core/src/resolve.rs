@@ -1192,6 +1192,7 @@ impl<'c> Resolver<'c> {
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
         if stack.len() >= MAX_NESTING {
+            // Invariant: `idx` is an index of `m` (callers pass one; entries are only added).
             let (name, _) = m
                 .get_index(idx)
                 .expect("`idx` indexes `m`: callers pass an index of it");
@@ -1202,7 +1203,13 @@ impl<'c> Resolver<'c> {
             });
         }
         stack.push(idx);
-        let name = |m: &ByName<Box<Tgt>>| m.get_index(idx).expect("target present").0.clone();
+        // Invariant: `idx` is an index of `m` (callers pass one; entries are only added).
+        let name = |m: &ByName<Box<Tgt>>| {
+            m.get_index(idx)
+                .expect("`idx` indexes `m`: callers pass an index of it")
+                .0
+                .clone()
+        };
         // The `target:` contexts in order, each looked up again (no copy of the list): the
         // loop only adds targets to `m` and changes entitlements.
         let mut j = 0;
@@ -1269,7 +1276,12 @@ impl<'c> Resolver<'c> {
                     target: name(m),
                     platforms: plat.to_vec(),
                     linked_platforms: lplat.to_vec(),
-                    linked: m.get_index(li).expect("target present").0.clone(),
+                    // Invariant: `li` came from `m` (found in it or just inserted).
+                    linked: m
+                        .get_index(li)
+                        .expect("`li` indexes `m`: it was found in or inserted into `m`")
+                        .0
+                        .clone(),
                 });
             }
         }
