@@ -394,6 +394,12 @@ fn limits() {
             .hcl("variable \"S\" { default = join(\"\", [for i in range(1024) : \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"]) }\ntarget \"a\" {\n  args = { X = join(S, [for i in range(1024) : \"y\"]) }\n}\n"),
         case("format of many huge arguments", Some("docker-bake.hcl:3"), "value size limit")
             .hcl("variable \"S\" { default = join(\"\", [for i in range(1024) : \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"]) }\ntarget \"a\" {\n  args = { X = format(join(\"\", [for i in range(1024) : \"%s\"]), [for i in range(1024) : S]...) }\n}\n"),
+        case("bcrypt cost 31", Some("docker-bake.hcl:2"), "cost 31 exceeds the limit of 15")
+            .hcl("target \"a\" {\n  args = { X = bcrypt(\"pw\", 31) }\n}\n"),
+        case("parseint of 20,000 digits", Some("docker-bake.hcl:2"), "limit of 10000 digits")
+            .hcl(format!("target \"a\" {{\n  args = {{ X = parseint(\"{}\", 10) }}\n}}\n", "7".repeat(20_000))),
+        case("distinct and set operations on 256,000 values", Some("docker-bake.hcl:3"), "nope")
+            .hcl("variable \"L\" { default = flatten([for a in range(256) : [for b in range(1000) : a * 1000 + b]]) }\ntarget \"a\" {\n  args = { X = length(distinct(L)) + length(setintersection(L, L)) + length(setsubtract(L, L)) + nope }\n}\n"),
         case("inherits 400 deep", None, "`inherits` chains nest deeper than the limit of 256 levels")
             .hcl(inherits).args(&["--print", "t399"]),
         case("groups 400 deep", None, "groups nest deeper than the limit of 256 levels")

@@ -1490,9 +1490,12 @@ fn named_contexts(m: &Map) -> BTreeMap<String, String> {
         .collect()
 }
 
+// Both keep a set of what the list holds: a long list from a file would make repeated
+// `contains` quadratic.
 fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    let mut seen: std::collections::HashSet<String> = list.iter().cloned().collect();
     for i in items {
-        if !list.contains(&i) {
+        if seen.insert(i.clone()) {
             list.push(i);
         }
     }
@@ -1500,10 +1503,16 @@ fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) 
 
 fn push_entries(list: &mut Option<Vec<RawEntry>>, items: Vec<String>) {
     let l = list.get_or_insert_with(Vec::new);
+    let mut seen: std::collections::HashSet<String> = l
+        .iter()
+        .filter_map(|e| match e {
+            RawEntry::Str(s) => Some(s.clone()),
+            RawEntry::Map(_) => None,
+        })
+        .collect();
     for i in items {
-        let e = RawEntry::Str(i);
-        if !l.contains(&e) {
-            l.push(e);
+        if seen.insert(i.clone()) {
+            l.push(RawEntry::Str(i));
         }
     }
 }

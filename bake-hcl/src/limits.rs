@@ -19,6 +19,13 @@ pub const MAX_MATRIX_TARGETS: usize = 10_000;
 /// without growing (nested `for` over large ranges).
 pub const MAX_EVAL_STEPS: u64 = 10_000_000;
 
+/// The highest `bcrypt()` cost: each step doubles the time (buildx allows 31, which runs
+/// for days).
+pub const MAX_BCRYPT_COST: i64 = 15;
+
+/// The longest string `parseint()` converts (the conversion is quadratic in the length).
+pub const MAX_PARSEINT_DIGITS: usize = 10_000;
+
 /// Why [`value_size`] refused a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Oversize {
