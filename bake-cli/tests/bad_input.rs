@@ -512,6 +512,32 @@ fn compose() {
                 nested("[", "1", "]", 100_000)
             ),
         ),
+        case(
+            "interpolation nested 20,000 deep",
+            Some("compose.yaml:4"),
+            "templates nest deeper than the limit of 256",
+        )
+        .file(
+            "compose.yaml",
+            format!(
+                "services:\n  app:\n    build: .\n    image: \"{}\"\n",
+                nested("${A:-", "x", "}", 20_000)
+            ),
+        ),
+        case(
+            ".env interpolation nested 20,000 deep",
+            None,
+            "failed to read .env: templates nest deeper than the limit of 256",
+        )
+        .file("compose.yaml", services)
+        .file(".env", format!("A={}\n", nested("${B:-", "x", "}", 20_000))),
+        case(
+            ".env with an unterminated quote",
+            None,
+            "failed to read .env: line 3: unterminated quoted value",
+        )
+        .file("compose.yaml", services)
+        .file(".env", "A=1\nB=\"open\n"),
         case("services is a list", None, "compose file")
             .file("compose.yaml", "services:\n  - app\n"),
         case("extends a missing service", None, "nope").file(

@@ -159,7 +159,7 @@ fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Box<Co
             .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         let cur = env.clone();
         let vars = dotenv::parse(&text, &|k| cur.get(k).cloned())
-            .map_err(|e| Box::new(ComposeError::new(e)))?;
+            .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         for (k, v) in vars {
             env.entry(k).or_insert(v);
         }
