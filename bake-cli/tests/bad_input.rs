@@ -320,16 +320,20 @@ fn hcl_evaluation() {
 
 #[test]
 fn limits() {
-    let functions = chain(
-        300,
-        "function \"f0\" {\n  params = [x]\n  result = x\n}\n",
-        |i| {
-            format!(
-                "function \"f{i}\" {{\n  params = [x]\n  result = f{}(x)\n}}\n",
-                i - 1
-            )
-        },
-    );
+    let function_chain = |n: usize| {
+        chain(
+            n,
+            "function \"f0\" {\n  params = [x]\n  result = x\n}\n",
+            |i| {
+                format!(
+                    "function \"f{i}\" {{\n  params = [x]\n  result = f{}(x)\n}}\n",
+                    i - 1
+                )
+            },
+        )
+    };
+    let long_chain = function_chain(20_000);
+    let functions = function_chain(300);
     let doubling = chain(
         40,
         "variable \"v0\" { default = \"xxxxxxxxxxxxxxxx\" }\n",
@@ -364,6 +368,9 @@ fn limits() {
         )
     });
     check(vec![
+        // The check for recursive functions once took cubic time in the length of a chain.
+        case("user functions chained 20,000 deep", Some("docker-bake.hcl:"), "nesting exceeds the limit of 256")
+            .hcl(format!("{long_chain}target \"a\" {{\n  args = {{ X = f19999(1) }}\n}}\n")),
         case("user functions nested 300 deep", Some("docker-bake.hcl:"), "nesting exceeds the limit of 256")
             .hcl(format!("{functions}target \"a\" {{\n  args = {{ X = f299(1) }}\n}}\n")),
         case("matrix of a billion targets", Some("docker-bake.hcl:3"), "matrix expands to more than the limit of 10000 targets")
