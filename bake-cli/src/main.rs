@@ -7,7 +7,24 @@ use std::io::IsTerminal;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The stack of the thread that does the work. Parsing and evaluation recurse over the
+/// input; their nesting limits keep them well inside this (the main thread's 8 MiB would be
+/// too little for a debug build at the limits). Untouched stack costs no memory.
+const STACK_SIZE: usize = 256 << 20;
+
 fn main() -> std::process::ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("bake".into())
+        .stack_size(STACK_SIZE)
+        .spawn(run);
+    let code = match worker {
+        Ok(handle) => handle.join().unwrap_or(101),
+        Err(_) => run(),
+    };
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn run() -> i32 {
     let env = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
@@ -37,6 +54,5 @@ fn main() -> std::process::ExitCode {
         now,
         seed,
     };
-    let code = bake_cli::run(std::env::args().collect(), &mut cx);
-    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+    bake_cli::run(std::env::args().collect(), &mut cx)
 }

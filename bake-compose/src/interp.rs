@@ -9,12 +9,23 @@ pub enum TemplateError {
     Invalid(String),
     /// `${VAR:?reason}` with VAR unset (or empty).
     Required { variable: String, reason: String },
+    /// Templates nested deeper than [`MAX_NESTING`].
+    TooDeep,
 }
+
+/// How deep substitutions may nest: templates in defaults (`${A:-${B:-...}}`), and each
+/// `${X:-d}` after the first on a line (they are substituted as the rest of the first).
+/// Every level scans the rest of the line again: unbounded, this would take quadratic time.
+pub const MAX_NESTING: usize = 256;
 
 impl std::fmt::Display for TemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TemplateError::Invalid(t) => write!(f, "Invalid template: {t:?}"),
+            TemplateError::TooDeep => write!(
+                f,
+                "templates nest deeper than the limit of {MAX_NESTING} levels"
+            ),
             TemplateError::Required { variable, reason } if reason.is_empty() => {
                 write!(f, "required variable {variable} is missing a value")
             }
@@ -38,7 +49,21 @@ pub fn substitute(
     lookup: &dyn Fn(&str) -> Option<String>,
     warn: &mut dyn FnMut(&str),
 ) -> Result<String, TemplateError> {
-    let mut out = String::with_capacity(template.len());
+    substitute_at(template, lookup, warn, 0)
+}
+
+fn substitute_at(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    warn: &mut dyn FnMut(&str),
+    depth: usize,
+) -> Result<String, TemplateError> {
+    if depth > MAX_NESTING {
+        return Err(TemplateError::TooDeep);
+    }
+    // Not sized by the template: nested levels each get a slice of it, and reserving its
+    // length at every level would cost quadratic memory.
+    let mut out = String::new();
     let mut err: Option<TemplateError> = None;
     let bytes = template.as_bytes();
     let mut i = 0;
@@ -54,7 +79,7 @@ pub fn substitute(
         };
         out.push_str(&template[lit_start..i]);
         let matched = &template[i..i + len];
-        match replace(matched, kind, lookup, warn) {
+        match replace(matched, kind, lookup, warn, depth) {
             Ok(s) => out.push_str(&s),
             Err(e) => {
                 let e = match e {
@@ -164,6 +189,7 @@ fn replace(
     kind: Kind,
     lookup: &dyn Fn(&str) -> Option<String>,
     warn: &mut dyn FnMut(&str),
+    depth: usize,
 ) -> Result<String, TemplateError> {
     match kind {
         Kind::Escaped => return Ok("$".into()),
@@ -204,7 +230,7 @@ fn replace(
                         Some(v) => op == ":-" && v.is_empty(),
                     };
                     if use_default {
-                        substitute(arg, lookup, warn)?
+                        substitute_at(arg, lookup, warn, depth + 1)?
                     } else {
                         value.unwrap_or_default()
                     }
@@ -215,7 +241,7 @@ fn replace(
                         Some(v) => op == "+" || !v.is_empty(),
                     };
                     if present {
-                        substitute(arg, lookup, warn)?
+                        substitute_at(arg, lookup, warn, depth + 1)?
                     } else {
                         value.unwrap_or_default()
                     }
@@ -226,7 +252,7 @@ fn replace(
                         Some(v) => op == "?" || !v.is_empty(),
                     };
                     if !ok {
-                        let reason = substitute(arg, lookup, warn)?;
+                        let reason = substitute_at(arg, lookup, warn, depth + 1)?;
                         return Err(TemplateError::Required {
                             variable: name.to_string(),
                             reason,
@@ -235,7 +261,7 @@ fn replace(
                     value.unwrap_or_default()
                 }
             };
-            let tail = substitute(rest, lookup, warn)?;
+            let tail = substitute_at(rest, lookup, warn, depth + 1)?;
             return Ok(applied + &tail);
         }
     }

@@ -45,7 +45,7 @@ use std::path::PathBuf;
 use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
-mod dotenv;
+pub mod dotenv;
 pub mod frontend;
 
 pub use frontend::ComposeFrontend;
@@ -200,15 +200,11 @@ fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Box<Co
     };
     let dot = opts.cwd.join(".env");
     if dot.is_file() {
-        let text = std::fs::read_to_string(&dot).map_err(|e| {
-            Box::new(ComposeError::new(format!(
-                "failed to read {}: {e}",
-                dot.display()
-            )))
-        })?;
+        let text = bake_core::util::read_regular(&dot)
+            .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         let cur = env.clone();
         let vars = dotenv::parse(&text, &|k| cur.get(k).cloned())
-            .map_err(|e| Box::new(ComposeError::new(e)))?;
+            .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         for (k, v) in vars {
             env.entry(k).or_insert(v);
         }

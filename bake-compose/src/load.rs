@@ -116,7 +116,7 @@ impl Loader<'_> {
         } else {
             self.cwd.join(rel)
         };
-        std::fs::read_to_string(p)
+        bake_core::util::read_regular(&p)
     }
 
     fn expand_user(&self, p: &str) -> String {
@@ -548,11 +548,12 @@ impl Loader<'_> {
     }
 }
 
-fn io_msg(e: &std::io::Error) -> &'static str {
+fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory",
-        std::io::ErrorKind::PermissionDenied => "permission denied",
-        _ => "cannot read file",
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        // `read_regular`'s refusals (not a regular file, too large), a symlink loop, ...
+        _ => e.to_string(),
     }
 }
 
@@ -1519,9 +1520,12 @@ fn named_contexts(m: &Map) -> BTreeMap<String, String> {
         .collect()
 }
 
+// Both keep a set of what the list holds: a long list from a file would make repeated
+// `contains` quadratic.
 fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    let mut seen: std::collections::HashSet<String> = list.iter().cloned().collect();
     for i in items {
-        if !list.contains(&i) {
+        if seen.insert(i.clone()) {
             list.push(i);
         }
     }
@@ -1529,10 +1533,16 @@ fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) 
 
 fn push_entries(list: &mut Option<Vec<RawEntry>>, items: Vec<String>) {
     let l = list.get_or_insert_with(Vec::new);
+    let mut seen: std::collections::HashSet<String> = l
+        .iter()
+        .filter_map(|e| match e {
+            RawEntry::Str(s) => Some(s.clone()),
+            RawEntry::Map(_) => None,
+        })
+        .collect();
     for i in items {
-        let e = RawEntry::Str(i);
-        if !l.contains(&e) {
-            l.push(e);
+        if seen.insert(i.clone()) {
+            l.push(RawEntry::Str(i));
         }
     }
 }

@@ -95,6 +95,8 @@ struct Node {
     /// relative paths of tagged descendants ("" for the node itself)
     tagged: Vec<String>,
     reset: bool,
+    /// How many nodes the value holds, aliases expanded ([`MAX_EXPANDED_NODES`]).
+    size: usize,
 }
 
 struct Builder<'a> {
@@ -102,9 +104,15 @@ struct Builder<'a> {
     line_starts: Vec<usize>,
     anchors: HashMap<usize, Node>,
     visits: usize,
+    /// Nodes copied by aliases so far in this document.
+    expanded: usize,
 }
 
 const MAX_VISITS: usize = 10_000_000;
+
+/// How many nodes aliases may copy into one document: a few lines of nested aliases
+/// ("billion laughs") would otherwise expand to more values than memory holds.
+pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 
 impl Builder<'_> {
     fn offset(&self, line: usize, col: usize) -> usize {
@@ -161,6 +169,7 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
         line_starts,
         anchors: HashMap::new(),
         visits: 0,
+        expanded: 0,
     };
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
@@ -168,6 +177,7 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
         match ev.0 {
             Event::DocumentStart(_) => {
                 b.anchors.clear();
+                b.expanded = 0;
                 let Some(first) = next(&mut parser, &b)? else {
                     break;
                 };
@@ -257,7 +267,20 @@ fn build<'a>(
     );
     match event {
         Event::Alias(id) => match b.anchors.get(&id) {
-            Some(n) => Ok(n.clone()),
+            Some(n) => {
+                b.expanded = b.expanded.saturating_add(n.size);
+                if b.expanded > MAX_EXPANDED_NODES {
+                    return Err(YamlError {
+                        message: format!(
+                            "yaml: line {}: aliases expand to more than the limit of {MAX_EXPANDED_NODES} nodes",
+                            pos.0
+                        ),
+                        offset: Some(pos.2),
+                        line: Some(pos.0),
+                    });
+                }
+                Ok(n.clone())
+            }
             None => Err(YamlError {
                 message: format!("yaml: line {}: unknown anchor referenced", pos.0),
                 offset: Some(pos.2),
@@ -279,6 +302,7 @@ fn build<'a>(
                     vec![]
                 },
                 reset,
+                size: 1,
             };
             if anchor > 0 {
                 b.anchors.insert(anchor, node.clone());
@@ -289,6 +313,7 @@ fn build<'a>(
             let (reset, over, _) = tag_kind(tag.as_deref());
             let mut items = Vec::new();
             let mut tagged = Vec::new();
+            let mut size = 1usize;
             loop {
                 let Some(ev) = next(parser, b)? else {
                     return Err(eof(b));
@@ -298,6 +323,7 @@ fn build<'a>(
                 }
                 let idx = items.len().to_string();
                 let child = build(parser, b, ev, &join(path, &idx))?;
+                size = size.saturating_add(child.size);
                 for t in child.tagged {
                     tagged.push(join(&idx, &t));
                 }
@@ -316,6 +342,7 @@ fn build<'a>(
                 },
                 tagged,
                 reset,
+                size,
             };
             if anchor > 0 {
                 b.anchors.insert(anchor, node.clone());
@@ -328,6 +355,7 @@ fn build<'a>(
             let mut lines: HashMap<String, usize> = HashMap::new();
             let mut merges: Vec<Map> = Vec::new();
             let mut tagged = Vec::new();
+            let mut size = 1usize;
             loop {
                 let Some(kev) = next(parser, b)? else {
                     return Err(eof(b));
@@ -340,6 +368,7 @@ fn build<'a>(
                 let key_is_merge =
                     matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
                 let knode = build(parser, b, kev, &format!("{path}\u{0}key"))?;
+                size = size.saturating_add(knode.size);
                 let key = match &knode.value {
                     Value::Str(s) => s.clone(),
                     Value::Null if !key_is_merge => "null".into(),
@@ -350,6 +379,7 @@ fn build<'a>(
                 };
                 if key_is_merge {
                     let vnode = build(parser, b, vev, path)?;
+                    size = size.saturating_add(vnode.size);
                     for t in vnode.tagged {
                         tagged.push(t);
                     }
@@ -395,6 +425,7 @@ fn build<'a>(
                 lines.insert(key.clone(), kline);
                 let child_path = join(path, &key);
                 let vnode = build(parser, b, vev, &child_path)?;
+                size = size.saturating_add(vnode.size);
                 for t in vnode.tagged {
                     tagged.push(join(&key, &t));
                 }
@@ -424,6 +455,7 @@ fn build<'a>(
                 value: if reset { Value::Null } else { Value::Map(map) },
                 tagged,
                 reset,
+                size,
             };
             if anchor > 0 {
                 b.anchors.insert(anchor, node.clone());

@@ -43,6 +43,19 @@ pub enum ResolveError {
         help: Option<String>,
     },
 
+    /// A definition nests deeper than a limit allows (`inherits` chains, groups in groups,
+    /// `target:` contexts).
+    #[error("{what} nest deeper than the limit of {limit} levels (at `{name}`)")]
+    #[diagnostic(code(bake::limit))]
+    TooDeep {
+        /// What nests (`inherits chains`, `groups`, ...).
+        what: &'static str,
+        /// The definition where the limit was reached.
+        name: String,
+        /// The limit, in levels.
+        limit: usize,
+    },
+
     /// A malformed glob pattern.
     #[error("could not match targets with `{pattern}`: syntax error in pattern")]
     #[diagnostic(code(bake::pattern::syntax))]

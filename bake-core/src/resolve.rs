@@ -21,6 +21,11 @@ use crate::util::{
     join_path, parse_bool, remove_dupes_str, FxBuildHasher,
 };
 
+/// How deep `inherits` chains, groups within groups and `target:` context links may nest:
+/// deeper definitions are refused with [`ResolveError::TooDeep`] instead of overflowing the
+/// stack.
+pub const MAX_NESTING: usize = 256;
+
 /// What to resolve and the process context (injected, never read from the real process).
 #[derive(Debug, Clone)]
 pub struct ResolveOptions<'a> {
@@ -1014,23 +1019,31 @@ impl<'a> Cfg<'a> {
     }
 
     /// `ResolveGroup`: the targets and groups a name expands to.
-    fn resolve_group(&self, name: &str) -> (Vec<String>, Vec<String>) {
+    fn resolve_group(&self, name: &str) -> Result<(Vec<String>, Vec<String>), ResolveError> {
         let mut visited = HashMap::new();
-        let (t, g) = self.group_rec(name, &mut visited);
-        (dedup_owned(t), dedup_owned(g))
+        let (t, g) = self.group_rec(name, &mut visited, 0)?;
+        Ok((dedup_owned(t), dedup_owned(g)))
     }
 
     fn group_rec(
         &self,
         name: &str,
         visited: &mut HashMap<String, (Vec<String>, Vec<String>)>,
-    ) -> (Vec<String>, Vec<String>) {
+        depth: usize,
+    ) -> Result<(Vec<String>, Vec<String>), ResolveError> {
         if let Some(v) = visited.get(name) {
-            return v.clone();
+            return Ok(v.clone());
         }
         let Some(g) = self.group(name) else {
-            return (vec![name.to_string()], Vec::new());
+            return Ok((vec![name.to_string()], Vec::new()));
         };
+        if depth >= MAX_NESTING {
+            return Err(ResolveError::TooDeep {
+                what: "groups",
+                name: name.to_string(),
+                limit: MAX_NESTING,
+            });
+        }
         visited.insert(name.to_string(), (Vec::new(), Vec::new()));
         let mut targets = Vec::new();
         let mut groups = vec![name.to_string()];
@@ -1040,7 +1053,7 @@ impl<'a> Cfg<'a> {
                 targets.push(t.clone());
                 continue;
             }
-            let (tt, tg) = self.group_rec(t, visited);
+            let (tt, tg) = self.group_rec(t, visited, depth + 1)?;
             if tt.is_empty() {
                 targets.push(t.clone());
             } else {
@@ -1049,7 +1062,7 @@ impl<'a> Cfg<'a> {
             groups.extend(tg);
         }
         visited.insert(name.to_string(), (targets.clone(), groups.clone()));
-        (targets, groups)
+        Ok((targets, groups))
     }
 
     fn not_found(&self, name: &str, context: Option<String>) -> ResolveError {
@@ -1082,6 +1095,8 @@ struct Resolver<'c> {
     done: HashMap<&'c str, Rc<Tgt>, FxBuildHasher>,
     /// One walk's targets: `None` while being resolved, then the result and its cycle flag.
     visited: HashMap<&'c str, Option<(Rc<Tgt>, bool)>, FxBuildHasher>,
+    /// How many parents deep the walk is ([`MAX_NESTING`]).
+    depth: usize,
 }
 
 impl<'c> Resolver<'c> {
@@ -1091,6 +1106,7 @@ impl<'c> Resolver<'c> {
             ov,
             done: HashMap::default(),
             visited: HashMap::default(),
+            depth: 0,
         }
     }
 
@@ -1195,8 +1211,18 @@ impl<'c> Resolver<'c> {
                 },
             });
         };
+        if self.depth >= MAX_NESTING {
+            return Err(ResolveError::TooDeep {
+                what: "`inherits` chains",
+                name: name.to_string(),
+                limit: MAX_NESTING,
+            });
+        }
         self.visited.insert(key, None);
-        let (m, cut) = self.build(key, own, warnings)?;
+        self.depth += 1;
+        let built = self.build(key, own, warnings);
+        self.depth -= 1;
+        let (m, cut) = built?;
         let m = Rc::new(m);
         if !cut {
             self.done.insert(key, Rc::clone(&m));
@@ -1214,8 +1240,25 @@ impl<'c> Resolver<'c> {
         stack: &mut Vec<usize>,
         warnings: &mut Vec<String>,
     ) -> Result<(), ResolveError> {
+        if stack.len() >= MAX_NESTING {
+            // Invariant: `idx` is an index of `m` (callers pass one; entries are only added).
+            let (name, _) = m
+                .get_index(idx)
+                .expect("`idx` indexes `m`: callers pass an index of it");
+            return Err(ResolveError::TooDeep {
+                what: "`target:` contexts",
+                name: name.clone(),
+                limit: MAX_NESTING,
+            });
+        }
         stack.push(idx);
-        let name = |m: &ByName<Box<Tgt>>| m.get_index(idx).expect("target present").0.clone();
+        // Invariant: `idx` is an index of `m` (callers pass one; entries are only added).
+        let name = |m: &ByName<Box<Tgt>>| {
+            m.get_index(idx)
+                .expect("`idx` indexes `m`: callers pass an index of it")
+                .0
+                .clone()
+        };
         // The `target:` contexts in order, each looked up again (no copy of the list): the
         // loop only adds targets to `m` and changes entitlements.
         let mut j = 0;
@@ -1282,7 +1325,12 @@ impl<'c> Resolver<'c> {
                     target: name(m),
                     platforms: plat.to_vec(),
                     linked_platforms: lplat.to_vec(),
-                    linked: m.get_index(li).expect("target present").0.clone(),
+                    // Invariant: `li` came from `m` (found in it or just inserted).
+                    linked: m
+                        .get_index(li)
+                        .expect("`li` indexes `m`: it was found in or inserted into `m`")
+                        .0
+                        .clone(),
                 });
             }
         }
@@ -1624,8 +1672,10 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     let ov = cfg.new_overrides(&opts.overrides, opts.env)?;
 
     let mut warnings = Vec::new();
-    let expanded: Vec<(Vec<String>, Vec<String>)> =
-        names.iter().map(|name| cfg.resolve_group(name)).collect();
+    let expanded: Vec<(Vec<String>, Vec<String>)> = names
+        .iter()
+        .map(|name| cfg.resolve_group(name))
+        .collect::<Result<_, _>>()?;
     let mut resolver = Resolver::new(&cfg, &ov);
     // By first resolution; sorted by name below, where the order matters.
     // Boxed: a resolved target is large, and one block of thousands of them is fresh memory
@@ -1836,7 +1886,12 @@ fn check_ssh(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
             if crate::validate::is_socket(&md) {
                 continue;
             }
-            let text = std::fs::read_to_string(&full).unwrap_or_default();
+            // Only a regular file can hold a key: a FIFO or a device would block or never end.
+            let text = if md.is_file() {
+                crate::util::read_regular(&full).unwrap_or_default()
+            } else {
+                String::new()
+            };
             if !text.contains("PRIVATE KEY") {
                 return Err(ResolveError::SshPath {
                     id: id.clone(),

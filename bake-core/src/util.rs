@@ -309,6 +309,50 @@ where
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
+/// The largest file bake reads (`.env`, Compose `include`/`extends`/`env_file`, ssh keys).
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Reads a regular file as UTF-8 text, refusing what is not one: a FIFO or a device would
+/// block or never end, a directory is a mistake. Symlinks are followed (a loop fails with
+/// the system's error), and files over [`MAX_FILE_SIZE`] are refused.
+///
+/// # Errors
+/// The system's error, `InvalidInput` for a file that is not regular or too large, and
+/// `InvalidData` for text that is not UTF-8.
+pub fn read_regular(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let md = std::fs::metadata(path)?;
+    if md.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is a directory",
+        ));
+    }
+    if !md.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    if md.len() > MAX_FILE_SIZE {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("larger than the limit of {} MiB", MAX_FILE_SIZE >> 20),
+        ));
+    }
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_FILE_SIZE {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("larger than the limit of {} MiB", MAX_FILE_SIZE >> 20),
+        ));
+    }
+    String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use crate::value::{convert, unify, Type, Value, ValueMap};
 
 /// How deep expressions may nest (and user functions call each other) before evaluation
 /// stops with an error instead of overflowing the stack.
-pub const MAX_DEPTH: usize = 256;
+pub const MAX_DEPTH: usize = crate::limits::MAX_NESTING;
 
 /// What the evaluator asks its surroundings for.
 pub trait Env {
@@ -33,11 +33,23 @@ pub trait Env {
     /// Unknown blocks and errors evaluating the field.
     fn block_ref(&mut self, ty: &str, name: &Ident, field: Option<&Ident>) -> Result<Value>;
 
-    /// Calls a user-defined function, if one with this name exists.
+    /// Calls a user-defined function, if one with this name exists; `depth` is the nesting
+    /// depth of the call, which the function's result expression continues from.
     ///
     /// # Errors
     /// Errors in the function's result expression.
-    fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span) -> Option<Result<Value>>;
+    fn call_user(
+        &mut self,
+        name: &Ident,
+        args: Vec<Value>,
+        span: Span,
+        depth: usize,
+    ) -> Option<Result<Value>>;
+
+    /// Counts one evaluation step; `false` once [`crate::limits::MAX_EVAL_STEPS`] are spent.
+    fn step(&mut self) -> bool {
+        true
+    }
 
     /// Notes a type keyword (`string`) used in a `convert` call; buildx fails when the same
     /// keyword is used twice in one evaluation context (it takes it for a variable cycle).
@@ -99,18 +111,45 @@ impl<'e> Evaluator<'e> {
     /// # Errors
     /// Any evaluation error, with the span of the offending expression.
     pub fn eval(&mut self, e: &Expr) -> Result<Value> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            self.depth -= 1;
+        if self.depth >= MAX_DEPTH {
             return Err(err(
                 ErrorKind::Limit,
                 e.span,
                 format!("expression nesting exceeds the limit of {MAX_DEPTH} levels"),
+            )
+            .with_help("expressions, including calls of user functions, nest too deeply"));
+        }
+        if !self.env.step() {
+            return Err(err(
+                ErrorKind::Limit,
+                e.span,
+                format!(
+                    "evaluation exceeds the limit of {} steps",
+                    crate::limits::MAX_EVAL_STEPS
+                ),
+            )
+            .with_help(
+                "the file evaluates too many expressions (nested `for` over large collections?)",
             ));
         }
+        self.depth += 1;
         let r = self.eval_inner(e);
         self.depth -= 1;
-        r
+        let v = r?;
+        // Values built here (not passed through from a variable) must stay within the size
+        // limit, so that nothing can double its way out of memory.
+        if matches!(
+            e.kind,
+            ExprKind::Template(_)
+                | ExprKind::Tuple(_)
+                | ExprKind::Object(_)
+                | ExprKind::Call { .. }
+                | ExprKind::For(_)
+                | ExprKind::Binary(..)
+        ) {
+            check_size(&v, e.span)?;
+        }
+        Ok(v)
     }
 
     #[allow(clippy::too_many_lines)]
@@ -331,6 +370,13 @@ impl<'e> Evaluator<'e> {
                 TplPart::Interp(x) => {
                     let v = self.eval(x)?;
                     interp_str(&v, x.span, out)?;
+                    if out.len() > crate::limits::MAX_VALUE_SIZE {
+                        return Err(err(
+                            ErrorKind::Limit,
+                            x.span,
+                            crate::limits::Oversize::Size.message("the template result"),
+                        ));
+                    }
                 }
                 TplPart::If { cond, then, els } => {
                     let cv = self.eval(cond)?;
@@ -364,6 +410,23 @@ impl<'e> Evaluator<'e> {
                         let r = self.template(body, out);
                         self.locals.truncate(n);
                         r?;
+                        if out.len() > crate::limits::MAX_VALUE_SIZE {
+                            return Err(err(
+                                ErrorKind::Limit,
+                                coll.span,
+                                crate::limits::Oversize::Size.message("the template result"),
+                            ));
+                        }
+                        if !self.env.step() {
+                            return Err(err(
+                                ErrorKind::Limit,
+                                coll.span,
+                                format!(
+                                    "evaluation exceeds the limit of {} steps",
+                                    crate::limits::MAX_EVAL_STEPS
+                                ),
+                            ));
+                        }
                     }
                 }
             }
@@ -377,6 +440,20 @@ impl<'e> Evaluator<'e> {
         let mut list = Vec::new();
         let mut obj: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        // Counted as elements arrive: the result must not get out of memory before the size
+        // check on the whole value.
+        let mut budget = crate::limits::MAX_VALUE_SIZE;
+        let mut take = |v: &Value| -> Result<()> {
+            let n = crate::limits::value_size(v, budget).map_err(|o| {
+                err(
+                    ErrorKind::Limit,
+                    f.val_expr.span,
+                    o.message("the result of this `for`"),
+                )
+            })?;
+            budget -= n;
+            Ok(())
+        };
         for (k, v) in items {
             let n = self.locals.len();
             if let Some(key) = &f.key_var {
@@ -414,6 +491,7 @@ impl<'e> Evaluator<'e> {
                     };
                     let vv = self.eval(&f.val_expr)?;
                     if f.grouping {
+                        take(&vv)?;
                         groups.entry(key).or_default().push(vv);
                     } else {
                         if obj.contains_key(&key) {
@@ -424,10 +502,13 @@ impl<'e> Evaluator<'e> {
                             )
                             .with_help("add `...` after the value expression to group values with the same key"));
                         }
+                        take(&vv)?;
                         obj.insert(key, vv);
                     }
                 } else {
-                    list.push(self.eval(&f.val_expr)?);
+                    let vv = self.eval(&f.val_expr)?;
+                    take(&vv)?;
+                    list.push(vv);
                 }
                 Ok(())
             })();
@@ -619,7 +700,7 @@ impl<'e> Evaluator<'e> {
             }
         }
         if self.env.has_user_function(&name.name) {
-            if let Some(r) = self.env.call_user(name, vals, span) {
+            if let Some(r) = self.env.call_user(name, vals, span, self.depth) {
                 return r;
             }
             return Err(self.unknown_function(name));
@@ -629,6 +710,23 @@ impl<'e> Evaluator<'e> {
         };
         f.call(self.env.fn_env(), vals)
             .map_err(|fe| fn_error(fe, name, &spans, span))
+    }
+}
+
+/// Refuses a value over [`crate::limits::MAX_VALUE_SIZE`] or nested too deeply.
+fn check_size(v: &Value, span: Span) -> Result<()> {
+    match v {
+        Value::String(s) if s.len() <= crate::limits::MAX_VALUE_SIZE => Ok(()),
+        Value::Null(_) | Value::Bool(_) | Value::Number(_) => Ok(()),
+        _ => crate::limits::value_size(v, crate::limits::MAX_VALUE_SIZE)
+            .map(|_| ())
+            .map_err(|o| {
+                err(
+                    ErrorKind::Limit,
+                    span,
+                    o.message("the value of this expression"),
+                )
+            }),
     }
 }
 

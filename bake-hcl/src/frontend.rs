@@ -80,6 +80,7 @@ impl Frontend for HclFrontend {
                 draws: std::sync::Arc::default(),
             },
             record_refs: input.record_origins,
+            render_variables: input.render_variables,
         };
         let loaded =
             load(&bodies, sources, &opts).map_err(|e| Box::new(e.attach(sources)) as Failure)?;

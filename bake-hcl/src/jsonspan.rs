@@ -28,7 +28,41 @@ pub enum JKind {
     Obj(Vec<(String, std::ops::Range<usize>, JNode)>),
 }
 
-/// Reads one JSON document; `None` if it is not well-formed.
+/// How deep arrays and objects may nest in a JSON bake file.
+pub const MAX_DEPTH: usize = 512;
+
+/// The offset of the first bracket that nests deeper than [`MAX_DEPTH`], if one does
+/// (brackets inside strings do not count).
+#[must_use]
+pub fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_str {
+            match b {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads one JSON document; `None` if it is not well-formed (or nests deeper than
+/// [`MAX_DEPTH`]).
 #[must_use]
 pub fn read(text: &str) -> Option<JNode> {
     let mut r = Reader {
@@ -60,7 +94,7 @@ impl Reader<'_> {
         self.ws();
         let start = self.pos;
         self.depth += 1;
-        if self.depth > 512 {
+        if self.depth > MAX_DEPTH {
             return None;
         }
         let kind = match *self.b.get(self.pos)? {

@@ -23,7 +23,9 @@
 //! "#,
 //! );
 //! let body = parse(&sources, id, Syntax::Hcl)?;
-//! let loaded = load(&[body], &sources, &LoadOptions::default())?;
+//! // Variable values are rendered only when asked (for `--list=variables`).
+//! let opts = LoadOptions { render_variables: true, ..LoadOptions::default() };
+//! let loaded = load(&[body], &sources, &opts)?;
 //!
 //! let app = &loaded.config.targets[0];
 //! assert_eq!(app.name, "app");
@@ -46,6 +48,7 @@ pub mod frontend;
 pub mod functions;
 pub mod json;
 pub mod jsonspan;
+pub mod limits;
 pub mod loader;
 pub mod number;
 pub mod parse_hcl;

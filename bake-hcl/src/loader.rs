@@ -17,6 +17,7 @@ use crate::error::{suggest, ErrorKind, HclError, Result};
 use crate::eval::{Env, Evaluator};
 use crate::functions::FnEnv;
 use crate::json;
+use crate::limits;
 use crate::typeexpr::type_expr;
 use crate::value::{convert, Type, Value, ValueMap};
 
@@ -39,6 +40,10 @@ pub struct LoadOptions {
     /// Record what each target attribute and variable default refers to
     /// ([`Loaded::refs`], for `--explain`).
     pub record_refs: bool,
+    /// Whether to render each variable's value into [`VariableInfo::value`] (for
+    /// `--list=variables`); rendering every variable of a large file costs time and memory
+    /// that nothing else needs.
+    pub render_variables: bool,
 }
 
 /// A variable as `--list=variables` shows it.
@@ -46,7 +51,8 @@ pub struct LoadOptions {
 pub struct VariableInfo {
     /// Its name.
     pub name: String,
-    /// Its value rendered as buildx renders it; `None` for null.
+    /// Its value rendered as buildx renders it; `None` for null (and when
+    /// [`LoadOptions::render_variables`] is off).
     pub value: Option<String>,
     /// Its type constraint, when one was given.
     pub type_name: Option<String>,
@@ -188,6 +194,8 @@ struct Loader<'a> {
     /// a matrix cell, `Some(usize::MAX)` inside user functions (not tracked).
     cur_ctx: Option<usize>,
     keywords_seen: std::collections::HashSet<(Option<usize>, String)>,
+    /// Expressions evaluated so far ([`limits::MAX_EVAL_STEPS`]).
+    steps: u64,
     var_origins: BTreeMap<String, Origin>,
 }
 
@@ -212,6 +220,7 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         ref_stack: Vec::new(),
         cur_ctx: None,
         keywords_seen: std::collections::HashSet::new(),
+        steps: 0,
         var_origins: BTreeMap::new(),
     };
     let mut blocks: Vec<(BlockTy, &Block)> = Vec::new();
@@ -764,7 +773,7 @@ impl<'a> Loader<'a> {
             ExprKind::Lit(Value::String(s)) => Some(s.to_string()),
             _ => None,
         });
-        let value = if v.is_null() {
+        let value = if v.is_null() || !self.opts.render_variables {
             None
         } else if let Some(tc) = tc {
             let s = json::to_json(v).unwrap_or_else(|_| "null".to_string());
@@ -835,40 +844,51 @@ impl<'a> Loader<'a> {
 
     /// User functions may not call themselves, directly or through others.
     fn check_functions(&self) -> Result<()> {
-        fn calls(e: &Expr) -> Vec<(String, Span)> {
-            let mut out = Vec::new();
-            e.walk(&mut |x| {
-                if let ExprKind::Call { name, .. } = &x.kind {
-                    out.push((name.name.to_string(), name.span));
-                }
-            });
-            out
-        }
-        for (start, decl) in &self.funcs {
-            // depth-first search for a path back to `start`
-            let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
-            let mut seen = std::collections::HashSet::new();
-            while let Some((f, path)) = stack.pop() {
-                let Some(d) = self.funcs.get(&f) else {
-                    continue;
-                };
-                for (callee, span) in calls(d.result) {
-                    if !self.funcs.contains_key(&callee) {
-                        continue;
+        // The calls between user functions, by index in `funcs`.
+        let edges: Vec<Vec<(usize, Span)>> = self
+            .funcs
+            .values()
+            .map(|d| {
+                let mut out = Vec::new();
+                d.result.walk(&mut |x| {
+                    if let ExprKind::Call { name, .. } = &x.kind {
+                        if let Some(i) = self.funcs.get_index_of(&*name.name) {
+                            out.push((i, name.span));
+                        }
                     }
-                    if callee == *start {
-                        let mut p = path.clone();
-                        p.push(callee.clone());
-                        let span = if path.len() == 1 {
-                            span
-                        } else {
-                            decl.block.span
-                        };
+                });
+                out
+            })
+            .collect();
+        let on_cycle = on_cycles(&edges);
+        for (start, decl) in self.funcs.values().enumerate() {
+            if !on_cycle[start] {
+                continue;
+            }
+            // Depth-first search for a path back to `start` (one exists: it is on a cycle);
+            // `parent` records the path, each function being reached once.
+            let mut parent: HashMap<usize, usize> = HashMap::new();
+            let mut stack = vec![start];
+            while let Some(f) = stack.pop() {
+                for &(callee, span) in &edges[f] {
+                    if callee == start {
+                        let mut p = vec![callee, f];
+                        let mut at = f;
+                        while let Some(&up) = parent.get(&at) {
+                            p.push(up);
+                            at = up;
+                        }
+                        p.reverse();
+                        let names: Vec<&str> = p
+                            .iter()
+                            .filter_map(|&i| self.funcs.get_index(i).map(|(n, _)| n.as_str()))
+                            .collect();
+                        let span = if f == start { span } else { decl.block.span };
                         return Err(Box::new(
                             HclError::new(
                                 ErrorKind::Cycle,
                                 Some(span),
-                                format!("function cycle not allowed: {}", p.join(" -> ")),
+                                format!("function cycle not allowed: {}", names.join(" -> ")),
                             )
                             .with_label("recursive call")
                             .with_help(
@@ -876,10 +896,9 @@ impl<'a> Loader<'a> {
                             ),
                         ));
                     }
-                    if seen.insert(callee.clone()) {
-                        let mut p = path.clone();
-                        p.push(callee.clone());
-                        stack.push((callee, p));
+                    if callee != start && !parent.contains_key(&callee) {
+                        parent.insert(callee, f);
+                        stack.push(callee);
                     }
                 }
             }
@@ -918,6 +937,7 @@ impl<'a> Loader<'a> {
                         .with_help("write `matrix = { axis = [\"a\", \"b\"] }`"),
                 ));
             };
+            let mut cells = 1usize;
             for (k, vals) in axes.iter() {
                 let Some(vals) = vals.as_seq() else {
                     return Err(Box::new(HclError::new(
@@ -926,6 +946,22 @@ impl<'a> Loader<'a> {
                         format!("matrix values must be a list (axis `{k}`)"),
                     )));
                 };
+                cells = cells.saturating_mul(vals.len());
+                if cells > limits::MAX_MATRIX_TARGETS {
+                    return Err(Box::new(
+                        HclError::new(
+                            ErrorKind::Limit,
+                            Some(m.expr.span),
+                            format!(
+                                "matrix expands to more than the limit of {} targets",
+                                limits::MAX_MATRIX_TARGETS
+                            ),
+                        )
+                        .with_help(
+                            "split the matrix over several blocks, or use fewer values per axis",
+                        ),
+                    ));
+                }
                 let mut next = Vec::new();
                 for v in vals {
                     for c in &contexts {
@@ -938,6 +974,7 @@ impl<'a> Loader<'a> {
             }
         }
         let mut names = Vec::with_capacity(contexts.len());
+        let mut seen = std::collections::HashSet::with_capacity(contexts.len());
         for locals in contexts {
             let name = match name_attr {
                 Some(a) => {
@@ -961,7 +998,7 @@ impl<'a> Loader<'a> {
                 }
                 None => label.name.to_string(),
             };
-            if names.contains(&name) {
+            if !seen.insert(name.clone()) {
                 let span = name_attr.map_or(label.span, |a| a.expr.span);
                 let mut e = HclError::new(
                     ErrorKind::Block,
@@ -1648,7 +1685,13 @@ impl Env for Loader<'_> {
         }
     }
 
-    fn call_user(&mut self, name: &Ident, args: Vec<Value>, span: Span) -> Option<Result<Value>> {
+    fn call_user(
+        &mut self,
+        name: &Ident,
+        args: Vec<Value>,
+        span: Span,
+        depth: usize,
+    ) -> Option<Result<Value>> {
         let decl = self.funcs.get(&*name.name)?;
         let (params, variadic, result) = (decl.params.clone(), decl.variadic.clone(), decl.result);
         if args.len() < params.len() || (variadic.is_none() && args.len() > params.len()) {
@@ -1686,7 +1729,7 @@ impl Env for Loader<'_> {
         let saved = (self.blocks_allowed, self.cur_ctx);
         self.blocks_allowed = false;
         self.cur_ctx = Some(usize::MAX);
-        let r = Evaluator::with_locals(self, locals, 0).eval(result);
+        let r = Evaluator::with_locals(self, locals, depth).eval(result);
         (self.blocks_allowed, self.cur_ctx) = saved;
         Some(r)
     }
@@ -1719,6 +1762,11 @@ impl Env for Loader<'_> {
         self.funcs.contains_key(name)
     }
 
+    fn step(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= limits::MAX_EVAL_STEPS
+    }
+
     fn fn_env(&self) -> &FnEnv {
         &self.opts.fn_env
     }
@@ -1726,4 +1774,70 @@ impl Env for Loader<'_> {
     fn user_function_names(&self) -> Vec<String> {
         self.funcs.keys().cloned().collect()
     }
+}
+
+/// Which nodes of a graph lie on a cycle (a strongly connected component of more than one
+/// node, or a node with an edge to itself): Tarjan's algorithm without recursion, so a long
+/// chain of functions cannot overflow the stack.
+fn on_cycles(edges: &[Vec<(usize, Span)>]) -> Vec<bool> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut out = vec![false; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        let mut work = vec![(root, 0usize)];
+        while let Some(&(v, i)) = work.last() {
+            if let Some(&(w, _)) = edges[v].get(i) {
+                if let Some(top) = work.last_mut() {
+                    top.1 += 1;
+                }
+                if w == v {
+                    out[v] = true;
+                }
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                work.pop();
+                if let Some(&(u, _)) = work.last() {
+                    low[u] = low[u].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut members = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        members.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if members.len() > 1 {
+                        for w in members {
+                            out[w] = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }

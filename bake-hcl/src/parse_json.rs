@@ -27,6 +27,16 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
             format!("invalid JSON: {e}"),
         )));
     }
+    if let Some(off) = crate::jsonspan::too_deep(text) {
+        return Err(Box::new(HclError::new(
+            crate::ErrorKind::Limit,
+            Some(Span::new(src, off..off + 1)),
+            format!(
+                "JSON nests deeper than the limit of {} levels",
+                crate::jsonspan::MAX_DEPTH
+            ),
+        )));
+    }
     let cx = Cx { src };
     let Some(JNode {
         kind: JKind::Obj(top),

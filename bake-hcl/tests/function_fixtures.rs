@@ -70,6 +70,7 @@ impl Env for FixtureEnv {
         _name: &Ident,
         _args: Vec<Value>,
         _span: Span,
+        _depth: usize,
     ) -> Option<bake_hcl::error::Result<Value>> {
         None
     }

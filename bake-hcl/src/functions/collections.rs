@@ -182,13 +182,58 @@ fn contains(a: &[Value]) -> Result<Value, FnError> {
 }
 
 fn distinct(a: &[Value]) -> Result<Value, FnError> {
+    // Bucketed by a hash that agrees with `cty_equals`, so a long list takes linear time
+    // (comparing each element with all kept ones would be quadratic).
     let mut out: Vec<Value> = Vec::new();
+    let mut buckets: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
     for v in seq(&a[0]) {
-        if !out.iter().any(|x| cty_equals(x, v)) {
+        let bucket = buckets.entry(value_hash(v)).or_default();
+        if !bucket.iter().any(|&i| cty_equals(&out[i], v)) {
+            bucket.push(out.len());
             out.push(v.clone());
         }
     }
     Ok(Value::list(out))
+}
+
+/// A hash that agrees with `cty_equals`: equal values hash alike (nulls of any type,
+/// numbers by value, collections by kind and elements).
+fn hash_value(v: &Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match v {
+        Value::Null(_) => h.write_u8(0),
+        Value::Bool(b) => {
+            h.write_u8(1);
+            b.hash(h);
+        }
+        Value::Number(n) => {
+            h.write_u8(2);
+            n.hash(h);
+        }
+        Value::String(s) => {
+            h.write_u8(3);
+            s.hash(h);
+        }
+        Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
+            h.write_u8(match v {
+                Value::List(_) => 4,
+                Value::Set(_) => 5,
+                _ => 6,
+            });
+            h.write_usize(e.len());
+            for x in e.iter() {
+                hash_value(x, h);
+            }
+        }
+        Value::Map(m) | Value::Object(m) => {
+            h.write_u8(if matches!(v, Value::Map(_)) { 7 } else { 8 });
+            h.write_usize(m.len());
+            for (k, x) in m.iter() {
+                k.hash(h);
+                hash_value(x, h);
+            }
+        }
+    }
 }
 
 fn chunklist(a: &[Value]) -> Result<Value, FnError> {
@@ -525,6 +570,36 @@ fn has(v: &[Value], x: &Value) -> bool {
     v.iter().any(|y| y.equals(x))
 }
 
+/// The elements of a collection by [`hash_value`], for membership tests in linear time
+/// overall (set operations on large sets would otherwise be quadratic).
+struct Index<'a> {
+    items: &'a [Value],
+    buckets: std::collections::HashMap<u64, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(items: &'a [Value]) -> Self {
+        let mut buckets: std::collections::HashMap<u64, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, v) in items.iter().enumerate() {
+            buckets.entry(value_hash(v)).or_default().push(i);
+        }
+        Index { items, buckets }
+    }
+
+    fn contains(&self, x: &Value) -> bool {
+        self.buckets
+            .get(&value_hash(x))
+            .is_some_and(|b| b.iter().any(|&i| self.items[i].equals(x)))
+    }
+}
+
+fn value_hash(v: &Value) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    hash_value(v, &mut h);
+    std::hash::Hasher::finish(&h)
+}
+
 fn sethaselement(a: &[Value]) -> Result<Value, FnError> {
     let et = elem_type(&a[0]);
     if et != a[1].ty() {
@@ -714,7 +789,10 @@ pub(super) fn all() -> Vec<FuncDef> {
             vec![p("first_set", setd())],
             Some(p("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
-                set_op(a, |x, y| x.into_iter().filter(|e| has(y, e)).collect())
+                set_op(a, |x, y| {
+                    let y = Index::new(y);
+                    x.into_iter().filter(|e| y.contains(e)).collect()
+                })
             },
         ),
         def(
@@ -722,7 +800,10 @@ pub(super) fn all() -> Vec<FuncDef> {
             vec![p("a", setd()), p("b", setd())],
             None,
             |_: &FnEnv, a: &[Value]| {
-                set_op(a, |x, y| x.into_iter().filter(|e| !has(y, e)).collect())
+                set_op(a, |x, y| {
+                    let y = Index::new(y);
+                    x.into_iter().filter(|e| !y.contains(e)).collect()
+                })
             },
         ),
         def(
@@ -731,8 +812,10 @@ pub(super) fn all() -> Vec<FuncDef> {
             Some(p("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let mut out: Vec<Value> = x.iter().filter(|e| !has(y, e)).cloned().collect();
-                    out.extend(y.iter().filter(|e| !has(&x, e)).cloned());
+                    let (ix, iy) = (Index::new(&x), Index::new(y));
+                    let mut out: Vec<Value> =
+                        x.iter().filter(|e| !iy.contains(e)).cloned().collect();
+                    out.extend(y.iter().filter(|e| !ix.contains(e)).cloned());
                     out
                 })
             },

@@ -47,6 +47,13 @@ fn bcrypt_fn(env: &FnEnv, a: &[Value]) -> Result<Value, FnError> {
             "error occured generating password crypto/bcrypt: cost {cost} is outside allowed inclusive range 4..31"
         ));
     }
+    if cost > crate::limits::MAX_BCRYPT_COST {
+        // Each step of the cost doubles the time: 31 would run for days.
+        return err(format!(
+            "cost {cost} exceeds the limit of {}",
+            crate::limits::MAX_BCRYPT_COST
+        ));
+    }
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&seeded_bytes(env.draw(), 0xbc, 16));
     match bcrypt::hash_with_salt(input, cost as u32, salt) {

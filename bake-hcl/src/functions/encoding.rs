@@ -383,8 +383,9 @@ fn csvdecode(a: &[Value]) -> Result<Value, FnError> {
     let Some((_, headers)) = recs.first() else {
         return err("missing header line");
     };
-    for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
+    let mut seen = std::collections::HashSet::new();
+    for h in headers {
+        if !seen.insert(h) {
             return err(format!("duplicate column name {}", go_str(h)));
         }
     }

@@ -392,6 +392,9 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
     let mut highest = 0;
     let mut i = 0;
     while i < b.len() {
+        if out.len() > crate::limits::MAX_VALUE_SIZE {
+            return err(crate::limits::Oversize::Size.message("the formatted string"));
+        }
         let (off, c) = b[i];
         if c != '%' {
             out.push(c);

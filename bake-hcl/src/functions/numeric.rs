@@ -48,6 +48,16 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
     if digits.is_empty() {
         return Err(bad());
     }
+    if digits.len() > crate::limits::MAX_PARSEINT_DIGITS {
+        // The conversion takes time quadratic in the length.
+        return arg_err(
+            0,
+            format!(
+                "the number has more than the limit of {} digits",
+                crate::limits::MAX_PARSEINT_DIGITS
+            ),
+        );
+    }
     let mut mag = BigUint::from(0u32);
     for c in digits.bytes() {
         let d = match c {

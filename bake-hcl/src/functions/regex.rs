@@ -174,7 +174,26 @@ fn regex_replace(a: &[Value]) -> Result<Value, FnError> {
         Ok(r) => r,
         Err(e) => return arg_err(1, e),
     };
-    Ok(st(re.replace_all(s(&a[0]), s(&a[2])).into_owned()))
+    // Counted as it grows: an empty match at every position, each replaced by a long
+    // expansion, would otherwise build a string far over the value size limit first.
+    let mut size = s(&a[0]).len();
+    let mut over = false;
+    let out = re.replace_all(s(&a[0]), |caps: &regex::Captures<'_>| {
+        let mut piece = String::new();
+        if !over {
+            caps.expand(s(&a[2]), &mut piece);
+            size = size.saturating_add(piece.len());
+            over = size > crate::limits::MAX_VALUE_SIZE;
+        }
+        if over {
+            piece.clear();
+        }
+        piece
+    });
+    if over {
+        return err(crate::limits::Oversize::Size.message("the result"));
+    }
+    Ok(st(out.into_owned()))
 }
 
 pub(super) fn all() -> Vec<FuncDef> {

@@ -117,6 +117,8 @@ fn join(a: &[Value]) -> Result<Value, FnError> {
             parts.push(s(e));
         }
     }
+    let sep = s(&a[0]).len().saturating_mul(parts.len().saturating_sub(1));
+    check_size(parts.iter().fold(sep, |n, p| n.saturating_add(p.len())))?;
     Ok(st(parts.join(s(&a[0]))))
 }
 
@@ -152,8 +154,22 @@ fn indent(a: &[Value]) -> Result<Value, FnError> {
     if spaces > 1 << 20 {
         return err("panic in function implementation: strings: Repeat output length overflow");
     }
+    let lines = s(&a[1]).matches('\n').count();
+    check_size(
+        s(&a[1])
+            .len()
+            .saturating_add(lines.saturating_mul(spaces as usize)),
+    )?;
     let pad = " ".repeat(spaces as usize);
     Ok(st(s(&a[1]).replace('\n', &format!("\n{pad}"))))
+}
+
+/// Refuses a result of `len` bytes over the value size limit before building it.
+fn check_size(len: usize) -> Result<(), FnError> {
+    if len > crate::limits::MAX_VALUE_SIZE {
+        return err(crate::limits::Oversize::Size.message("the result"));
+    }
+    Ok(())
 }
 
 pub(super) fn all() -> Vec<FuncDef> {
@@ -223,7 +239,16 @@ pub(super) fn all() -> Vec<FuncDef> {
                 p("replace", Type::String),
             ],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(s(&a[0]).replace(s(&a[1]), s(&a[2])))),
+            |_: &FnEnv, a: &[Value]| {
+                let (x, from, to) = (s(&a[0]), s(&a[1]), s(&a[2]));
+                let n = if from.is_empty() {
+                    x.chars().count() + 1
+                } else {
+                    x.matches(from).count()
+                };
+                check_size(x.len().saturating_add(n.saturating_mul(to.len())))?;
+                Ok(st(x.replace(from, to)))
+            },
         ),
         def(
             "substr",

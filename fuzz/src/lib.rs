@@ -1,0 +1,146 @@
+//! The fuzz entry points, shared by the cargo-fuzz targets in `fuzz_targets/`. Each one runs
+//! a piece of `bake` on arbitrary text; the only thing checked is that it returns (an error is
+//! fine) instead of panicking, hanging or running out of memory.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use bake_core::source::SourceMap;
+
+/// An empty directory that the loaders may look around in (`.env`, `include`, `env_file`):
+/// fuzz inputs must not reach the files of the machine they run on.
+fn sandbox() -> PathBuf {
+    let dir = std::env::temp_dir().join("bake-fuzz-cwd");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn resolve_all(config: &bake_core::model::Config) {
+    let env = BTreeMap::new();
+    let targets: Vec<String> = config
+        .targets
+        .iter()
+        .take(64)
+        .map(|t| t.name.clone())
+        .collect();
+    let opts = bake_core::ResolveOptions {
+        targets,
+        overrides: Vec::new(),
+        env: &env,
+        cwd: sandbox(),
+        file_relative_paths: false,
+    };
+    if let Ok(r) = bake_core::resolve(config, &opts) {
+        let _ = r.to_print_json();
+    }
+}
+
+fn hcl_load(text: &str, syntax: bake_hcl::Syntax, name: &str) {
+    let mut sources = SourceMap::default();
+    let id = sources.add(name, text);
+    let Ok(body) = bake_hcl::parse(&sources, id, syntax) else {
+        return;
+    };
+    let opts = bake_hcl::LoadOptions {
+        env: BTreeMap::new(),
+        vars: BTreeMap::new(),
+        env_lookup: false,
+        builtins: BTreeMap::new(),
+        fn_env: bake_hcl::functions::FnEnv::default(),
+        render_variables: true,
+    };
+    if let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) {
+        resolve_all(&loaded.config);
+    }
+}
+
+/// HCL native syntax: parse, evaluate, resolve every target, print.
+pub fn hcl(text: &str) {
+    hcl_load(text, bake_hcl::Syntax::Hcl, "docker-bake.hcl");
+}
+
+/// HCL JSON syntax: parse, evaluate, resolve every target, print.
+pub fn hcl_json(text: &str) {
+    hcl_load(text, bake_hcl::Syntax::Json, "docker-bake.json");
+}
+
+/// A Compose file with interpolation from a small environment, then resolve and print.
+pub fn compose(text: &str) {
+    let mut sources = SourceMap::default();
+    let id = sources.add("compose.yaml", text);
+    let env: BTreeMap<String, String> = [("TAG", "1.0"), ("EMPTY", ""), ("A", "${B}")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let opts = bake_compose::ComposeOptions {
+        env,
+        vars: BTreeMap::new(),
+        env_lookup: true,
+        cwd: sandbox(),
+    };
+    if let Ok(loaded) = bake_compose::load(&sources, &[id], &opts) {
+        resolve_all(&loaded.config);
+    }
+}
+
+const SET_BASE: &str = r#"
+group "default" { targets = ["app", "db"] }
+target "base" { context = "." args = { A = "1" } }
+target "app" {
+  inherits = ["base"]
+  tags = ["acme/app:dev"]
+  platforms = ["linux/amd64"]
+  cache-from = ["type=registry,ref=acme/cache"]
+  output = ["type=docker"]
+}
+target "db" { dockerfile = "db.Dockerfile" secret = ["id=tok,env=TOKEN"] }
+"#;
+
+/// `--set` values (one per line) over a fixed definition, through `bake_core::resolve`.
+pub fn set(text: &str) {
+    let mut sources = SourceMap::default();
+    let id = sources.add("docker-bake.hcl", SET_BASE);
+    let Ok(body) = bake_hcl::parse(&sources, id, bake_hcl::Syntax::Hcl) else {
+        return;
+    };
+    let opts = bake_hcl::LoadOptions {
+        env: BTreeMap::new(),
+        vars: BTreeMap::new(),
+        env_lookup: false,
+        builtins: BTreeMap::new(),
+        fn_env: bake_hcl::functions::FnEnv::default(),
+        render_variables: true,
+    };
+    let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) else {
+        return;
+    };
+    let mut lines = text.lines();
+    let targets: Vec<String> = lines
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    let env = BTreeMap::new();
+    let ropts = bake_core::ResolveOptions {
+        targets,
+        overrides: lines.take(64).map(str::to_string).collect(),
+        env: &env,
+        cwd: sandbox(),
+        file_relative_paths: false,
+    };
+    if let Ok(r) = bake_core::resolve(&loaded.config, &ropts) {
+        let _ = r.to_print_json();
+    }
+}
+
+/// A `.env` file, with bare keys and substitutions looked up in a small environment.
+pub fn dotenv(text: &str) {
+    let lookup = |k: &str| match k {
+        "HOME" => Some("/home/u".to_string()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    };
+    let _ = bake_compose::dotenv::parse(text, &lookup);
+}
