@@ -682,6 +682,79 @@ fn flags() {
     ]);
 }
 
+/// `bake.toml` and the build flags: checked before anything is built (`--dry-run` needs no
+/// engine).
+#[test]
+fn config_and_build_flags() {
+    let ok =
+        "target \"app\" {\n  project_id = \"abc\"\n}\ngroup \"default\" { targets = [\"app\"] }\n";
+    check(vec![
+        case("config: unknown key", Some("bake.toml:2"), "unknown field `buildr`")
+            .hcl(ok)
+            .file("bake.toml", "[projects.abc]\nbuildr = \"x\"\n")
+            .args(&["--dry-run"]),
+        case("config: wrong type", Some("bake.toml:2"), "invalid type")
+            .hcl(ok)
+            .file("bake.toml", "[projects.abc]\nmax-parallelism = \"four\"\n")
+            .args(&["--dry-run"]),
+        case("config: not TOML", Some("bake.toml:1"), "invalid config file")
+            .hcl(ok)
+            .file("bake.toml", "[projects.abc\n")
+            .args(&["--dry-run"]),
+        case("config: two builders", Some("bake.toml:1"), "more than one of builder")
+            .hcl(ok)
+            .file(
+                "bake.toml",
+                "[projects.abc]\nbuilder = \"x\"\nendpoint = \"tcp://h:1\"\n",
+            )
+            .args(&["--dry-run"]),
+        case("config: zero parallelism", Some("bake.toml:1"), "at least 1")
+            .hcl(ok)
+            .file("bake.toml", "[projects.abc]\nmax-parallelism = 0\n")
+            .args(&["--dry-run"]),
+        case("config: projects is not a table", Some("bake.toml:1"), "invalid type")
+            .hcl(ok)
+            .file("bake.toml", "projects = 3\n")
+            .args(&["--dry-run"]),
+        case("--config names a missing file", None, "does not exist")
+            .hcl(ok)
+            .args(&["--dry-run", "--config", "nope.toml"]),
+        case("BAKE_CONFIG names a missing file", None, "from BAKE_CONFIG")
+            .hcl(ok)
+            .env("BAKE_CONFIG", "nope.toml")
+            .args(&["--dry-run"]),
+        case("metadata file in a missing directory", None, "directory nowhere does not exist")
+            .hcl(ok)
+            .args(&["--dry-run", "--metadata-file", "nowhere/m.json"]),
+        case("unknown progress mode", None, "invalid progress mode")
+            .hcl(ok)
+            .args(&["--dry-run", "--progress", "fancy"]),
+        case("unknown graph format", None, "unknown graph format")
+            .hcl(ok)
+            .args(&["--graph=svg"]),
+        case("unknown explain format", None, "unknown explain format")
+            .hcl(ok)
+            .args(&["--explain=yaml"]),
+        case("explain an unknown field", None, "has no field")
+            .hcl(ok)
+            .args(&["--explain", "app.nope"]),
+        case("--save-tag without --save", None, "--save")
+            .hcl(ok)
+            .args(&["--dry-run", "--save-tag", "v1"]),
+        case("bad depot.json", None, "depot.json")
+            .hcl("target \"app\" {}\n")
+            .file("depot.json", "{\"id\": 7}\n")
+            .args(&["--dry-run", "app"]),
+        case("target: context cycle", None, "infinite loop")
+            .hcl("target \"a\" {\n  contexts = { x = \"target:b\" }\n}\ntarget \"b\" {\n  contexts = { y = \"target:a\" }\n}\n")
+            .args(&["--dry-run", "a"]),
+        case("building without docker in PATH", None, "`docker` was not found in PATH")
+            .hcl(ok)
+            .env("PATH", "/nonexistent")
+            .args(&["--progress=plain"]),
+    ]);
+}
+
 /// Output that goes nowhere (`bake --print | head -1`, a closed pipe) is not an error.
 #[cfg(unix)]
 #[test]

@@ -234,6 +234,39 @@ pub struct FieldExplain {
     pub origin: Vec<Step>,
 }
 
+/// The fields a target has, as `--print` names them.
+pub const FIELDS: [&str; 29] = [
+    "description",
+    "annotations",
+    "attest",
+    "context",
+    "contexts",
+    "dockerfile",
+    "dockerfile-inline",
+    "args",
+    "labels",
+    "tags",
+    "cache-from",
+    "cache-to",
+    "target",
+    "secret",
+    "ssh",
+    "platforms",
+    "output",
+    "pull",
+    "no-cache",
+    "network",
+    "no-cache-filter",
+    "shm-size",
+    "ulimits",
+    "resources",
+    "call",
+    "entitlements",
+    "extra-hosts",
+    "policy",
+    "project_id",
+];
+
 /// Every requested target's fields, explained.
 pub type Explained = BTreeMap<String, BTreeMap<String, FieldExplain>>;
 
@@ -272,6 +305,9 @@ pub fn explain(
             None => obj.keys().cloned().collect(),
         };
         for key in keys {
+            if !FIELDS.contains(&key.as_str()) {
+                continue;
+            }
             let value = obj.get(&key).cloned().unwrap_or(serde_json::Value::Null);
             let origin = history(name, &key, t, &index, &lines, facts);
             fields_out.insert(key, FieldExplain { value, origin });
