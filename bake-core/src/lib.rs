@@ -1,6 +1,44 @@
 //! bake-core: the bake model, merging, `--set` overrides, groups and `inherits` resolution,
-//! and the `--print` rendering. Frontends (`bake-hcl`, `bake-compose`) produce a
-//! [`model::Config`]; this crate turns it into resolved targets.
+//! the `--print` rendering, `--explain`, the build graph, projects and the dispatch of builds.
+//! Frontends (`bake-hcl`, `bake-compose`) produce a [`model::Config`]; this crate turns it
+//! into resolved targets and builds. Hosts start at [`api`], where everything they need is
+//! re-exported.
+//!
+//! # Example
+//!
+//! Resolving a definition built in code, with a `--set` override, and printing it exactly as
+//! `docker buildx bake --print` does:
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use bake_core::model::{Config, TargetDef};
+//! use bake_core::{resolve, ResolveOptions};
+//!
+//! let config = Config {
+//!     targets: vec![TargetDef {
+//!         name: "app".into(),
+//!         tags: Some(vec!["acme/app:dev".into()]),
+//!         ..TargetDef::default()
+//!     }],
+//!     ..Config::default()
+//! };
+//! let env = BTreeMap::new();
+//! let resolved = resolve(
+//!     &config,
+//!     &ResolveOptions {
+//!         targets: vec!["app".into()],
+//!         overrides: vec!["app.platform=linux/arm64".into()],
+//!         env: &env,
+//!         cwd: "/src".into(),
+//!         file_relative_paths: false,
+//!     },
+//! )?;
+//! let app = &resolved.targets["app"];
+//! assert_eq!(app.tags, ["acme/app:dev"]);
+//! assert_eq!(app.platforms, ["linux/arm64"]);
+//! assert!(resolved.to_print_json().contains("\"linux/arm64\""));
+//! # Ok::<(), bake_core::ResolveError>(())
+//! ```
 
 #![deny(missing_docs)]
 
