@@ -48,6 +48,8 @@ fn hcl_load(text: &str, syntax: bake_hcl::Syntax, name: &str) {
         builtins: BTreeMap::new(),
         fn_env: bake_hcl::functions::FnEnv::default(),
         render_variables: true,
+        // Exercise the --explain recording too.
+        record_refs: true,
     };
     if let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) {
         resolve_all(&loaded.config);
@@ -77,6 +79,7 @@ pub fn compose(text: &str) {
         vars: BTreeMap::new(),
         env_lookup: true,
         cwd: sandbox(),
+        record_origins: true,
     };
     if let Ok(loaded) = bake_compose::load(&sources, &[id], &opts) {
         resolve_all(&loaded.config);
@@ -110,6 +113,8 @@ pub fn set(text: &str) {
         builtins: BTreeMap::new(),
         fn_env: bake_hcl::functions::FnEnv::default(),
         render_variables: true,
+        // Exercise the --explain recording too.
+        record_refs: true,
     };
     let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) else {
         return;
