@@ -256,13 +256,13 @@ pub fn build(
         std::fs::write(&p, report.metadata_json(&graph))
             .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
     }
-    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
+    // What builds printed on stdout (`--call` results), in graph order.
+    for r in &report.nodes {
         if let NodeStatus::Done(o) = &r.status {
             if !o.stdout.is_empty() {
                 crate::write_out(cx.stdout, &o.stdout)?;
             }
         }
-        let _ = node;
     }
     if mode != Mode::Quiet && mode != Mode::RawJson {
         let _ = cx

@@ -240,28 +240,31 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
                 ))
             }
         };
-        let e = bake_core::explain::explain(&resolved, &config, &sources, &facts, &explain_only);
+        // Unknown fields: an error that lists the known ones.
         if let Some((t, f)) = explain_only.iter().find_map(|(t, f)| {
             f.as_ref()
-                .filter(|f| !e.get(t).is_some_and(|m| m.contains_key(*f)))
+                .filter(|f| !bake_core::explain::FIELDS.contains(&f.as_str()))
                 .map(|f| (t, f))
         }) {
             return Err(fail(
                 format!("target {t} has no field {f:?}"),
                 Some(format!(
-                    "fields are the keys `bake --print {t}` shows, like tags or args"
+                    "fields are the keys `bake --print {t}` shows: {}",
+                    bake_core::explain::FIELDS.join(", ")
                 )),
             ));
         }
         let out = if json {
-            bake_core::explain::render_json(&e)
+            bake_core::explain::explain_json(&resolved, &config, &sources, &facts, &explain_only)
         } else {
-            bake_core::explain::render_text(&e)
+            bake_core::explain::explain_text(&resolved, &config, &sources, &facts, &explain_only)
         };
         if args.print {
             write_out(cx.stdout, &resolved.to_print_json())?;
         }
         write_out(cx.stdout, &out)?;
+        // About to exit: skip freeing everything piece by piece.
+        std::mem::forget((config, resolved, sources, facts, out));
         return Ok(0);
     }
     if let Some(format) = &args.graph {

@@ -348,7 +348,9 @@ impl Bake {
             project.config.groups.extend(out.config.groups);
             project.config.targets.extend(out.config.targets);
             project.variables.extend(out.variables);
-            project.facts.refs.extend(out.facts.refs);
+            for (block, refs) in out.facts.refs {
+                project.facts.refs.entry(block).or_default().extend(refs);
+            }
             project.facts.variables.extend(out.facts.variables);
             project
                 .facts

@@ -58,7 +58,7 @@ pub struct Interpolation {
 pub struct Facts {
     /// What each recorded expression referred to, by the name of the target it is in (empty
     /// for variable defaults) and its span.
-    pub refs: BTreeMap<(String, SpanKey), ExprRefs>,
+    pub refs: BTreeMap<String, BTreeMap<SpanKey, ExprRefs>>,
     /// Every variable.
     pub variables: BTreeMap<String, VariableFact>,
     /// Compose interpolations.
@@ -280,17 +280,95 @@ pub fn explain(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> Explained {
-    let index = Index::new(config);
-    let lines = Lines::new(sources);
+    let ex = Explainer::new(config, sources, facts);
     let mut out = Explained::new();
     for (name, t) in &resolved.targets {
+        if let Some(fields) = ex.target(name, t, only) {
+            out.insert(name.clone(), fields);
+        }
+    }
+    out
+}
+
+/// [`explain`] rendered as text ([`render_text`]), one target at a time so that memory stays
+/// small on large files.
+#[must_use]
+pub fn explain_text(
+    resolved: &Resolved,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+    only: &[(String, Option<String>)],
+) -> String {
+    let ex = Explainer::new(config, sources, facts);
+    let mut out = String::with_capacity(2048 * resolved.targets.len().min(1 << 16));
+    for (name, t) in &resolved.targets {
+        if let Some(fields) = ex.target(name, t, only) {
+            render_target_text(&mut out, name, &fields);
+        }
+    }
+    out
+}
+
+/// [`explain`] rendered as JSON ([`render_json`]), one target at a time.
+#[must_use]
+pub fn explain_json(
+    resolved: &Resolved,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+    only: &[(String, Option<String>)],
+) -> String {
+    use serde::ser::{SerializeMap, Serializer};
+    let ex = Explainer::new(config, sources, facts);
+    let mut buf: Vec<u8> = Vec::with_capacity(4096 * resolved.targets.len().min(1 << 16));
+    let mut ser = serde_json::Serializer::pretty(&mut buf);
+    let written = (|| -> Result<(), serde_json::Error> {
+        let mut map = ser.serialize_map(None)?;
+        for (name, t) in &resolved.targets {
+            if let Some(fields) = ex.target(name, t, only) {
+                map.serialize_entry(name, &fields)?;
+            }
+        }
+        map.end()
+    })();
+    if written.is_err() {
+        return "{}\n".into();
+    }
+    buf.push(b'\n');
+    String::from_utf8(buf).unwrap_or_else(|_| "{}\n".into())
+}
+
+/// What explaining needs, built once: the definitions by name and the lines of the sources.
+struct Explainer<'a> {
+    index: Index<'a>,
+    lines: Lines<'a>,
+    facts: &'a Facts,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(config: &'a Config, sources: &'a SourceMap, facts: &'a Facts) -> Self {
+        Explainer {
+            index: Index::new(config),
+            lines: Lines::new(sources),
+            facts,
+        }
+    }
+
+    /// The explained fields of target `name`, or `None` when `only` leaves it out.
+    fn target(
+        &self,
+        name: &str,
+        t: &Target,
+        only: &[(String, Option<String>)],
+    ) -> Option<BTreeMap<String, FieldExplain>> {
         let fields: Option<Vec<&str>> = if only.is_empty() {
             None
         } else {
             let mine: Vec<&(String, Option<String>)> =
                 only.iter().filter(|(n, _)| n == name).collect();
             if mine.is_empty() {
-                continue;
+                return None;
             }
             if mine.iter().any(|(_, f)| f.is_none()) {
                 None
@@ -298,23 +376,29 @@ pub fn explain(
                 Some(mine.iter().filter_map(|(_, f)| f.as_deref()).collect())
             }
         };
-        let mut fields_out = BTreeMap::new();
-        let obj = print_object(t);
-        let keys: Vec<String> = match &fields {
-            Some(fs) => fs.iter().map(|f| (*f).to_string()).collect(),
-            None => obj.keys().cloned().collect(),
-        };
-        for key in keys {
-            if !FIELDS.contains(&key.as_str()) {
-                continue;
+        let mut obj = print_object(t);
+        let mut out = BTreeMap::new();
+        let mut add = |key: String, value: serde_json::Value| {
+            if FIELDS.contains(&key.as_str()) {
+                let origin = history(name, &key, t, &self.index, &self.lines, self.facts);
+                out.insert(key, FieldExplain { value, origin });
             }
-            let value = obj.get(&key).cloned().unwrap_or(serde_json::Value::Null);
-            let origin = history(name, &key, t, &index, &lines, facts);
-            fields_out.insert(key, FieldExplain { value, origin });
+        };
+        match &fields {
+            Some(fs) => {
+                for f in fs {
+                    let value = obj.remove(*f).unwrap_or(serde_json::Value::Null);
+                    add((*f).to_string(), value);
+                }
+            }
+            None => {
+                for (key, value) in obj {
+                    add(key, value);
+                }
+            }
         }
-        out.insert(name.clone(), fields_out);
+        Some(out)
     }
-    out
 }
 
 /// The target's `--print` object as JSON (without `context`/`dockerfile` defaults dropped:
@@ -339,19 +423,21 @@ fn origin_of<'a>(t: &'a Target, key: &str) -> Option<&'a Origin> {
 /// explaining every target stays linear.
 struct Index<'c> {
     by_name: BTreeMap<&'c str, Vec<&'c crate::model::TargetDef>>,
-    writers: BTreeMap<(String, SpanKey), Vec<&'c str>>,
+    // Lookups only (never iterated), so a hash map does not make output order depend on it.
+    writers: std::collections::HashMap<(SpanKey, &'static str), Vec<&'c str>>,
 }
 
 impl<'c> Index<'c> {
     fn new(config: &'c Config) -> Self {
         let mut by_name: BTreeMap<&str, Vec<&crate::model::TargetDef>> = BTreeMap::new();
-        let mut writers: BTreeMap<(String, SpanKey), Vec<&str>> = BTreeMap::new();
+        let mut writers: std::collections::HashMap<(SpanKey, &'static str), Vec<&str>> =
+            std::collections::HashMap::new();
         for d in &config.targets {
             by_name.entry(d.name.as_str()).or_default().push(d);
             for (k, o) in &d.origins {
                 if let Origin::File(span) = o {
                     writers
-                        .entry(((*k).to_string(), span_key(*span)))
+                        .entry((span_key(*span), *k))
                         .or_default()
                         .push(d.name.as_str());
                 }
@@ -368,10 +454,13 @@ impl<'c> Index<'c> {
     /// spans), else the first that did.
     fn writer(&self, name: &str, key: &str, span: Span) -> Option<&'c str> {
         let k = span_key(span);
-        let ws = self
-            .writers
-            .get(&(key.to_string(), k))
-            .or_else(|| self.writers.get(&(key.replace('_', "-"), k)))?;
+        let static_key = |want: &str| FIELDS.iter().copied().find(|f| *f == want);
+        let ws = static_key(key)
+            .and_then(|sk| self.writers.get(&(k, sk)))
+            .or_else(|| {
+                let dashed = key.replace('_', "-");
+                static_key(&dashed).and_then(|sk| self.writers.get(&(k, sk)))
+            })?;
         ws.iter()
             .find(|w| **w == name)
             .or_else(|| ws.first())
@@ -465,7 +554,7 @@ fn expr_steps(
     steps: &mut Vec<Step>,
     through: Option<&str>,
 ) {
-    let Some(refs) = facts.refs.get(&(block.to_string(), span_key(span))) else {
+    let Some(refs) = facts.refs.get(block).and_then(|m| m.get(&span_key(span))) else {
         return;
     };
     for (name, value) in &refs.matrix {
@@ -508,25 +597,26 @@ fn expr_steps(
 
 /// The chain of `inherits` from `from` to `to` (both included), breadth first.
 fn inherit_path(index: &Index<'_>, from: &str, to: &str) -> Option<Vec<String>> {
-    let parents = |n: &str| -> Vec<String> {
-        index
-            .defs(n)
-            .iter()
-            .flat_map(|d| d.inherits.clone().unwrap_or_default())
-            .collect()
-    };
-    let mut queue = std::collections::VecDeque::from([vec![from.to_string()]]);
-    let mut seen = std::collections::BTreeSet::from([from.to_string()]);
-    while let Some(path) = queue.pop_front() {
-        let last = path.last().cloned().unwrap_or_default();
-        if last == to {
+    // Breadth first over borrowed names; each reached name remembers where it came from.
+    let mut came_from: BTreeMap<&str, Option<&str>> = BTreeMap::from([(from, None)]);
+    let mut queue = std::collections::VecDeque::from([from]);
+    while let Some(n) = queue.pop_front() {
+        if n == to {
+            let mut path = vec![n.to_string()];
+            let mut cur = n;
+            while let Some(Some(prev)) = came_from.get(cur) {
+                path.push((*prev).to_string());
+                cur = prev;
+            }
+            path.reverse();
             return Some(path);
         }
-        for p in parents(&last) {
-            if seen.insert(p.clone()) {
-                let mut next = path.clone();
-                next.push(p);
-                queue.push_back(next);
+        for d in index.defs(n) {
+            for p in d.inherits.iter().flatten() {
+                if !came_from.contains_key(p.as_str()) {
+                    came_from.insert(p.as_str(), Some(n));
+                    queue.push_back(p.as_str());
+                }
             }
         }
     }
@@ -534,17 +624,28 @@ fn inherit_path(index: &Index<'_>, from: &str, to: &str) -> Option<Vec<String>> 
 }
 
 fn caret_block(out: &mut String, at: &Place, indent: &str) {
+    // Plain pushes: this runs for every field of every target.
     let num = at.line.to_string();
-    let pad = " ".repeat(num.len());
-    let _ = writeln!(out, "{indent}{pad} |");
-    let _ = writeln!(out, "{indent}{num} | {}", at.source_line);
-    let before: String = at
-        .source_line
-        .chars()
-        .take(at.column - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let _ = writeln!(out, "{indent}{pad} | {before}{}", "^".repeat(at.width));
+    let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', num.len()));
+    out.push_str(indent);
+    pad(out);
+    out.push_str(" |\n");
+    out.push_str(indent);
+    out.push_str(&num);
+    out.push_str(" | ");
+    out.push_str(&at.source_line);
+    out.push('\n');
+    out.push_str(indent);
+    pad(out);
+    out.push_str(" | ");
+    out.extend(
+        at.source_line
+            .chars()
+            .take(at.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' }),
+    );
+    out.extend(std::iter::repeat_n('^', at.width));
+    out.push('\n');
 }
 
 /// `--explain` as text.
@@ -552,14 +653,21 @@ fn caret_block(out: &mut String, at: &Place, indent: &str) {
 pub fn render_text(e: &Explained) -> String {
     let mut out = String::new();
     for (target, fields) in e {
-        let _ = writeln!(out, "target \"{target}\"");
+        render_target_text(&mut out, target, fields);
+    }
+    out
+}
+
+fn render_target_text(out: &mut String, target: &str, fields: &BTreeMap<String, FieldExplain>) {
+    let _ = writeln!(out, "target \"{target}\"");
+    {
         for (field, fx) in fields {
             let _ = writeln!(out, "  {field} = {}", fx.value);
             for step in &fx.origin {
                 match step {
                     Step::Written { at, target: writer } => {
                         let _ = writeln!(out, "    set at {} in target \"{writer}\"", at.short());
-                        caret_block(&mut out, at, "      ");
+                        caret_block(out, at, "      ");
                     }
                     Step::Inherited { via } => {
                         let _ = writeln!(out, "    inherited: {}", via.join(" -> "));
@@ -619,7 +727,6 @@ pub fn render_text(e: &Explained) -> String {
             }
         }
     }
-    out
 }
 
 /// `--explain=json`: `{target: {field: {value, origin: [...]}}}`.

@@ -75,7 +75,7 @@ pub struct Loaded {
     /// With [`LoadOptions::record_refs`]: the variables and matrix values used by each target
     /// attribute (keyed by the target's name and the expression's span) and variable default
     /// (keyed by an empty name and the span).
-    pub refs: BTreeMap<(String, bake_core::explain::SpanKey), bake_core::explain::ExprRefs>,
+    pub refs: BTreeMap<String, BTreeMap<bake_core::explain::SpanKey, bake_core::explain::ExprRefs>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1100,7 +1100,7 @@ impl<'a> Loader<'a> {
     /// matrix values of the block's cell.
     fn expr_refs(
         &self,
-    ) -> BTreeMap<(String, bake_core::explain::SpanKey), bake_core::explain::ExprRefs> {
+    ) -> BTreeMap<String, BTreeMap<bake_core::explain::SpanKey, bake_core::explain::ExprRefs>> {
         use bake_core::explain::{span_key, ExprRefs};
         let collect = |e: &Expr, locals: &[(Arc<str>, Value)]| {
             let mut r = ExprRefs::default();
@@ -1122,7 +1122,7 @@ impl<'a> Loader<'a> {
             });
             r
         };
-        let mut out = BTreeMap::new();
+        let mut out: BTreeMap<String, BTreeMap<_, ExprRefs>> = BTreeMap::new();
         for inst in &self.insts {
             if inst.ty != BlockTy::Target {
                 continue;
@@ -1130,7 +1130,9 @@ impl<'a> Loader<'a> {
             for a in &inst.block.body.attrs {
                 let r = collect(&a.expr, &inst.locals);
                 if r != ExprRefs::default() {
-                    out.insert((inst.name.clone(), span_key(to_core_span(a.expr.span))), r);
+                    out.entry(inst.name.clone())
+                        .or_default()
+                        .insert(span_key(to_core_span(a.expr.span)), r);
                 }
             }
         }
@@ -1138,7 +1140,9 @@ impl<'a> Loader<'a> {
             if let Some(d) = decl.default {
                 let r = collect(&d.expr, &[]);
                 if r != ExprRefs::default() {
-                    out.insert((String::new(), span_key(to_core_span(d.expr.span))), r);
+                    out.entry(String::new())
+                        .or_default()
+                        .insert(span_key(to_core_span(d.expr.span)), r);
                 }
             }
         }
