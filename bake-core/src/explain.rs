@@ -138,7 +138,14 @@ impl Place {
     }
 
     fn short(&self) -> String {
-        format!("{}:{}:{}", self.file, self.line, self.column)
+        let mut s = String::with_capacity(self.file.len() + 12);
+        self.push_short(&mut s);
+        s
+    }
+
+    fn push_short(&self, out: &mut String) {
+        out.push_str(&self.file);
+        let _ = write!(out, ":{}:{}", self.line, self.column);
     }
 }
 
@@ -659,14 +666,25 @@ pub fn render_text(e: &Explained) -> String {
 }
 
 fn render_target_text(out: &mut String, target: &str, fields: &BTreeMap<String, FieldExplain>) {
-    let _ = writeln!(out, "target \"{target}\"");
+    // The frequent lines are plain pushes: this runs for every field of every target.
+    out.push_str("target \"");
+    out.push_str(target);
+    out.push_str("\"\n");
     {
         for (field, fx) in fields {
-            let _ = writeln!(out, "  {field} = {}", fx.value);
+            out.push_str("  ");
+            out.push_str(field);
+            out.push_str(" = ");
+            out.push_str(&serde_json::to_string(&fx.value).unwrap_or_default());
+            out.push('\n');
             for step in &fx.origin {
                 match step {
                     Step::Written { at, target: writer } => {
-                        let _ = writeln!(out, "    set at {} in target \"{writer}\"", at.short());
+                        out.push_str("    set at ");
+                        at.push_short(out);
+                        out.push_str(" in target \"");
+                        out.push_str(writer);
+                        out.push_str("\"\n");
                         caret_block(out, at, "      ");
                     }
                     Step::Inherited { via } => {
