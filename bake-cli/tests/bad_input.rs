@@ -745,6 +745,14 @@ fn config_and_build_flags() {
             .hcl("target \"app\" {}\n")
             .file("depot.json", "{\"id\": 7}\n")
             .args(&["--dry-run", "app"]),
+        case("depot.json is a FIFO", None, "depot.json: not a regular file")
+            .hcl("target \"app\" {}\n")
+            .setup(|d| mkfifo(&d.join("depot.json")))
+            .args(&["--dry-run", "app"]),
+        case("bake.toml is a FIFO (--config)", None, "is not a file")
+            .hcl(ok)
+            .setup(|d| mkfifo(&d.join("fifo.toml")))
+            .args(&["--dry-run", "--config", "fifo.toml"]),
         case("target: context cycle", None, "infinite loop")
             .hcl("target \"a\" {\n  contexts = { x = \"target:b\" }\n}\ntarget \"b\" {\n  contexts = { y = \"target:a\" }\n}\n")
             .args(&["--dry-run", "a"]),

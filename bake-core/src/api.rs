@@ -283,21 +283,12 @@ impl Bake {
     /// A file that cannot be read or that no frontend claims, or a frontend's diagnostic.
     pub fn load(mut self) -> Result<Project, LoadError> {
         for p in std::mem::take(&mut self.pending) {
-            let path = self.cwd.join(&p);
-            let meta = std::fs::metadata(&path).map_err(|e| LoadError::Read {
-                path: p.clone(),
-                reason: e.to_string(),
-            })?;
-            if !meta.is_file() {
-                return Err(LoadError::Read {
-                    path: p,
-                    reason: "not a regular file".into(),
-                });
-            }
-            let text = std::fs::read_to_string(&path).map_err(|e| LoadError::Read {
-                path: p.clone(),
-                reason: e.to_string(),
-            })?;
+            // Regular files only (a FIFO would block), within the size limit.
+            let text =
+                crate::util::read_regular(&self.cwd.join(&p)).map_err(|e| LoadError::Read {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
             self.sources.add(p, text);
         }
         if self.sources.iter().next().is_none() {
@@ -418,10 +409,11 @@ impl Project {
 
     /// The build graph of `resolved`, each target in its project (`project` stands for
     /// `--project`; `DEPOT_PROJECT_ID` and `depot.json` are read from the environment and
-    /// working directory given to [`Bake`]).
+    /// working directory given to [`Bake`]; a `depot.json` that cannot be used is ignored,
+    /// as if absent).
     ///
     /// # Errors
-    /// A cycle of `target:` contexts, or a malformed `depot.json`.
+    /// A cycle of `target:` contexts.
     pub fn graph(
         &self,
         resolved: &Resolved,

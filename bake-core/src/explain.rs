@@ -287,13 +287,10 @@ pub fn explain(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> Explained {
-    let ex = Explainer::new(config, sources, facts);
     let mut out = Explained::new();
-    for (name, t) in &resolved.targets {
-        if let Some(fields) = ex.target(name, t, only) {
-            out.insert(name.clone(), fields);
-        }
-    }
+    Explainer::new(config, sources, facts).each(resolved, only, |name, fields| {
+        out.insert(name.to_string(), fields);
+    });
     out
 }
 
@@ -307,13 +304,10 @@ pub fn explain_text(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> String {
-    let ex = Explainer::new(config, sources, facts);
     let mut out = String::with_capacity(2048 * resolved.targets.len().min(1 << 16));
-    for (name, t) in &resolved.targets {
-        if let Some(fields) = ex.target(name, t, only) {
-            render_target_text(&mut out, name, &fields);
-        }
-    }
+    Explainer::new(config, sources, facts).each(resolved, only, |name, fields| {
+        render_target_text(&mut out, name, &fields);
+    });
     out
 }
 
@@ -332,12 +326,16 @@ pub fn explain_json(
     let mut ser = serde_json::Serializer::pretty(&mut buf);
     let written = (|| -> Result<(), serde_json::Error> {
         let mut map = ser.serialize_map(None)?;
-        for (name, t) in &resolved.targets {
-            if let Some(fields) = ex.target(name, t, only) {
-                map.serialize_entry(name, &fields)?;
+        let mut failed = None;
+        ex.each(resolved, only, |name, fields| {
+            if failed.is_none() {
+                failed = map.serialize_entry(name, &fields).err();
             }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => map.end(),
         }
-        map.end()
     })();
     if written.is_err() {
         return "{}\n".into();
@@ -359,6 +357,21 @@ impl<'a> Explainer<'a> {
             index: Index::new(config),
             lines: Lines::new(sources),
             facts,
+        }
+    }
+
+    /// Calls `f` with each target of `resolved` that `only` keeps and its explained fields,
+    /// one target at a time (nothing is kept between calls).
+    fn each(
+        &self,
+        resolved: &Resolved,
+        only: &[(String, Option<String>)],
+        mut f: impl FnMut(&str, BTreeMap<String, FieldExplain>),
+    ) {
+        for (name, t) in &resolved.targets {
+            if let Some(fields) = self.target(name, t, only) {
+                f(name, fields);
+            }
         }
     }
 

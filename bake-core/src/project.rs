@@ -72,9 +72,14 @@ impl ProjectDefaults {
         cwd: &Path,
     ) -> Result<Self, String> {
         let path = cwd.join("depot.json");
-        let depot_json = match std::fs::read_to_string(&path) {
-            Ok(text) => parse_depot_json(&text).map_err(|e| format!("depot.json: {e}"))?,
+        let depot_json = match std::fs::metadata(&path) {
             Err(_) => None,
+            // Regular files only: a FIFO named depot.json must not block the run.
+            Ok(_) => {
+                let text =
+                    crate::util::read_regular(&path).map_err(|e| format!("depot.json: {e}"))?;
+                parse_depot_json(&text).map_err(|e| format!("depot.json: {e}"))?
+            }
         };
         Ok(ProjectDefaults {
             flag: flag.filter(|s| !s.is_empty()).map(str::to_string),

@@ -41,18 +41,19 @@ fn hcl_load(text: &str, syntax: bake_hcl::Syntax, name: &str) {
     let Ok(body) = bake_hcl::parse(&sources, id, syntax) else {
         return;
     };
-    let opts = bake_hcl::LoadOptions {
-        env: BTreeMap::new(),
-        vars: BTreeMap::new(),
-        env_lookup: false,
-        builtins: BTreeMap::new(),
-        fn_env: bake_hcl::functions::FnEnv::default(),
-        render_variables: true,
-        // Exercise the --explain recording too.
-        record_refs: true,
-    };
+    let opts = hcl_options();
     if let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) {
         resolve_all(&loaded.config);
+    }
+}
+
+/// Load options for the HCL targets: empty environment, with everything `--list` and
+/// `--explain` record turned on so that those paths are fuzzed too.
+fn hcl_options() -> bake_hcl::LoadOptions {
+    bake_hcl::LoadOptions {
+        render_variables: true,
+        record_refs: true,
+        ..bake_hcl::LoadOptions::default()
     }
 }
 
@@ -106,16 +107,7 @@ pub fn set(text: &str) {
     let Ok(body) = bake_hcl::parse(&sources, id, bake_hcl::Syntax::Hcl) else {
         return;
     };
-    let opts = bake_hcl::LoadOptions {
-        env: BTreeMap::new(),
-        vars: BTreeMap::new(),
-        env_lookup: false,
-        builtins: BTreeMap::new(),
-        fn_env: bake_hcl::functions::FnEnv::default(),
-        render_variables: true,
-        // Exercise the --explain recording too.
-        record_refs: true,
-    };
+    let opts = hcl_options();
     let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) else {
         return;
     };
