@@ -254,17 +254,29 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
                 )),
             ));
         }
-        let out = if json {
-            bake_core::explain::explain_json(&resolved, &config, &sources, &facts, &explain_only)
-        } else {
-            bake_core::explain::explain_text(&resolved, &config, &sources, &facts, &explain_only)
-        };
         if args.print {
             write_out(cx.stdout, &resolved.to_print_json())?;
         }
-        write_out(cx.stdout, &out)?;
+        let format = if json {
+            bake_core::explain::Format::Json
+        } else {
+            bake_core::explain::Format::Text
+        };
+        match bake_core::explain::write(
+            cx.stdout,
+            format,
+            &resolved,
+            &config,
+            &sources,
+            &facts,
+            &explain_only,
+        ) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+        }
         // About to exit: skip freeing everything piece by piece.
-        std::mem::forget((config, resolved, sources, facts, out));
+        std::mem::forget((config, resolved, sources, facts));
         return Ok(0);
     }
     if let Some(format) = &args.graph {

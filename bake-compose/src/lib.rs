@@ -192,12 +192,26 @@ pub fn load(
     load_inner(sources, ids, opts).map_err(|e| (*e).attach(sources, ids))
 }
 
-fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Box<ComposeError>> {
+/// Where each interpolation variable's value comes from (for `--explain`).
+type EnvSources = BTreeMap<String, bake_core::explain::VariableSource>;
+
+/// The variables interpolation sees (`--var` over the environment over `.env`), and where
+/// each came from.
+fn compose_env(
+    opts: &ComposeOptions,
+) -> Result<(BTreeMap<String, String>, EnvSources), Box<ComposeError>> {
+    use bake_core::explain::VariableSource;
     let mut env = if opts.env_lookup {
         opts.env.clone()
     } else {
         BTreeMap::new()
     };
+    let mut from: EnvSources = BTreeMap::new();
+    if opts.record_origins {
+        for k in env.keys() {
+            from.insert(k.clone(), VariableSource::Environment { name: k.clone() });
+        }
+    }
     let dot = opts.cwd.join(".env");
     if dot.is_file() {
         let text = bake_core::util::read_regular(&dot)
@@ -206,13 +220,29 @@ fn compose_env(opts: &ComposeOptions) -> Result<BTreeMap<String, String>, Box<Co
         let vars = dotenv::parse(&text, &|k| cur.get(k).cloned())
             .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         for (k, v) in vars {
+            if opts.record_origins && !env.contains_key(&k) {
+                from.insert(
+                    k.clone(),
+                    VariableSource::DotEnv {
+                        file: ".env".to_string(),
+                    },
+                );
+            }
             env.entry(k).or_insert(v);
         }
     }
     for (k, v) in &opts.vars {
         env.insert(k.clone(), v.clone());
+        if opts.record_origins {
+            from.insert(
+                k.clone(),
+                VariableSource::VarFlag {
+                    flag: format!("--var {k}"),
+                },
+            );
+        }
     }
-    Ok(env)
+    Ok((env, from))
 }
 
 fn load_inner(
@@ -220,7 +250,7 @@ fn load_inner(
     ids: &[SourceId],
     opts: &ComposeOptions,
 ) -> Result<ComposeLoaded, Box<ComposeError>> {
-    let env = compose_env(opts)?;
+    let (env, env_sources) = compose_env(opts)?;
     let file = |i: usize, id: SourceId, named: bool| {
         let src = sources.get(id);
         load::FileIn {
@@ -289,7 +319,7 @@ fn load_inner(
     };
     let mut config = l.build_config(&filtered, true, Some(&dir)).map_err(wrap)?;
     let interpolations = if opts.record_origins {
-        record_origins(sources, ids, &mut config, &l.interps)
+        record_origins(sources, ids, &mut config, &l.interps, &env_sources)
     } else {
         Vec::new()
     };
@@ -381,6 +411,7 @@ fn record_origins(
     ids: &[SourceId],
     config: &mut Config,
     interps: &[load::Interp],
+    env_sources: &EnvSources,
 ) -> Vec<bake_core::explain::Interpolation> {
     use bake_core::source::{Origin, Span};
     let mut out = Vec::new();
@@ -421,7 +452,22 @@ fn record_origins(
                     out.push(bake_core::explain::Interpolation {
                         span,
                         template: i.template.clone(),
-                        lookups: i.lookups.clone(),
+                        lookups: i
+                            .lookups
+                            .iter()
+                            .map(|(name, value)| bake_core::explain::Lookup {
+                                name: name.clone(),
+                                value: value.clone(),
+                                from: match value {
+                                    Some(_) => env_sources.get(name).cloned().unwrap_or(
+                                        bake_core::explain::VariableSource::Environment {
+                                            name: name.clone(),
+                                        },
+                                    ),
+                                    None => bake_core::explain::VariableSource::Unset,
+                                },
+                            })
+                            .collect(),
                     });
                 }
             }

@@ -5,13 +5,13 @@
 //!
 //! Frontends contribute facts ([`Facts`]); this module only reads them.
 
-use std::collections::BTreeMap;
-
-use std::fmt::Write as _;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
 
 use serde::Serialize;
 
-use crate::model::Config;
+use crate::json::{push_usize, write_plain_string, PrettyWriter};
+use crate::model::{Config, TargetDef};
 use crate::resolve::{Resolved, Target};
 use crate::source::{Origin, SourceMap, Span};
 
@@ -31,6 +31,9 @@ pub struct ExprRefs {
     pub variables: Vec<String>,
     /// Matrix values it used: name and value.
     pub matrix: Vec<(String, String)>,
+    /// Variables used inside the user functions it called (and the functions those called):
+    /// the variable and the function whose body used it.
+    pub in_functions: Vec<(String, String)>,
 }
 
 /// A variable's final value and where it came from.
@@ -49,8 +52,19 @@ pub struct Interpolation {
     pub span: Span,
     /// The text before interpolation (`${TAG:-latest}`).
     pub template: String,
-    /// Each variable looked up: its name and value (`None` when unset).
-    pub lookups: Vec<(String, Option<String>)>,
+    /// Each variable looked up, in order.
+    pub lookups: Vec<Lookup>,
+}
+
+/// One variable looked up by a Compose interpolation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The variable.
+    pub name: String,
+    /// Its value, `None` when unset.
+    pub value: Option<String>,
+    /// Where the value came from ([`VariableSource::Unset`] when unset).
+    pub from: VariableSource,
 }
 
 /// What the frontends know beyond the model.
@@ -80,25 +94,72 @@ pub struct Place {
     pub width: usize,
 }
 
+/// A [`Place`] that borrows its file name and line (what explaining uses internally, so that
+/// no field allocates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct At<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    source_line: &'a str,
+    width: usize,
+}
+
+impl At<'_> {
+    fn owned(&self) -> Place {
+        Place {
+            file: self.file.to_string(),
+            line: self.line,
+            column: self.column,
+            source_line: self.source_line.to_string(),
+            width: self.width,
+        }
+    }
+}
+
 /// Line starts of every source, so finding a line is a binary search.
 pub struct Lines<'s> {
-    sources: &'s SourceMap,
-    starts: BTreeMap<u32, Vec<usize>>,
+    /// By source id: the name, the text and where each line starts.
+    files: Vec<(&'s str, &'s str, Vec<usize>)>,
 }
 
 impl<'s> Lines<'s> {
     /// Indexes the lines of every source of `sources`.
     #[must_use]
     pub fn new(sources: &'s SourceMap) -> Self {
-        let starts = sources
+        let files = sources
             .iter()
-            .map(|(id, src)| {
-                let mut v = vec![0];
-                v.extend(src.text.match_indices('\n').map(|(i, _)| i + 1));
-                (id.0, v)
+            .map(|(_, src)| {
+                let text: &str = &src.text;
+                let mut starts = vec![0];
+                starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+                (src.name.as_str(), text, starts)
             })
             .collect();
-        Lines { sources, starts }
+        Lines { files }
+    }
+
+    /// The place of `span`, `None` when the span is outside its source.
+    fn at(&self, span: Span) -> Option<At<'s>> {
+        let (file, text, starts) = self.files.get(span.source.0 as usize)?;
+        let text: &'s str = text;
+        let start = (span.start as usize).min(text.len());
+        let end = (span.end as usize).clamp(start, text.len());
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return None;
+        }
+        let line0 = starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = starts[line0];
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let column = text[line_start..start].chars().count() + 1;
+        let width = text[start..end.min(line_end)].chars().count().max(1);
+        Some(At {
+            file,
+            line: line0 + 1,
+            column,
+            source_line: text[line_start..line_end].trim_end_matches('\r'),
+            width,
+        })
     }
 }
 
@@ -112,40 +173,7 @@ impl Place {
     /// [`Place::of`] with the lines already indexed.
     #[must_use]
     pub fn at(lines: &Lines<'_>, span: Span) -> Option<Place> {
-        let src = lines.sources.iter().find(|(id, _)| *id == span.source)?.1;
-        let text: &str = &src.text;
-        let start = (span.start as usize).min(text.len());
-        let end = (span.end as usize).clamp(start, text.len());
-        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return None;
-        }
-        let starts = lines.starts.get(&span.source.0)?;
-        let line0 = starts.partition_point(|&s| s <= start).saturating_sub(1);
-        let line_start = starts[line0];
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = line0 + 1;
-        let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end)].chars().count().max(1);
-        Some(Place {
-            file: src.name.clone(),
-            line,
-            column,
-            source_line: text[line_start..line_end]
-                .trim_end_matches('\r')
-                .to_string(),
-            width,
-        })
-    }
-
-    fn short(&self) -> String {
-        let mut s = String::with_capacity(self.file.len() + 12);
-        self.push_short(&mut s);
-        s
-    }
-
-    fn push_short(&self, out: &mut String) {
-        out.push_str(&self.file);
-        let _ = write!(out, ":{}:{}", self.line, self.column);
+        lines.at(span).map(|a| a.owned())
     }
 }
 
@@ -166,10 +194,21 @@ pub enum Step {
         /// Target names, the explained one first.
         via: Vec<String>,
     },
-    /// A later file's value replaced this earlier one.
+    /// The final value replaced this one: an earlier file's definition of the block, or a
+    /// block it inherits from.
     Overrode {
-        /// The earlier place.
+        /// The replaced value's place.
         earlier: Place,
+        /// The block it is in.
+        target: String,
+    },
+    /// The field merges (maps, lists that `inherits` and later files append to): this value
+    /// is part of the final one, except for keys written again later.
+    Merged {
+        /// The merged value's place.
+        with: Place,
+        /// The block it is in.
+        target: String,
     },
     /// A variable the expression used.
     Variable {
@@ -182,6 +221,9 @@ pub enum Step {
         /// The variable whose default used it, when it was not used directly.
         #[serde(skip_serializing_if = "Option::is_none")]
         through: Option<String>,
+        /// The user function whose body used it, when it was not used directly.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        function: Option<String>,
     },
     /// A matrix value the expression used.
     Matrix {
@@ -199,10 +241,18 @@ pub enum Step {
         /// Its value, `None` when unset (then the template's default or an empty string
         /// applied).
         value: Option<String>,
+        /// Where the value came from.
+        from: VariableSource,
     },
-    /// A `--set` flag (or a flag that is one: `--load`, `--push`, ...).
+    /// A `--set` flag.
     Set {
         /// The override as given.
+        flag: String,
+    },
+    /// A flag that is an override (`--load`, `--push`, `--pull`, `--no-cache`, `--sbom`,
+    /// `--provenance`, `--call`, `--check`).
+    Flag {
+        /// The flag as given.
         flag: String,
     },
     /// Nothing set it: the default.
@@ -223,6 +273,11 @@ pub enum VariableSource {
         /// Its name.
         name: String,
     },
+    /// A `.env` file (Compose interpolation).
+    DotEnv {
+        /// The file.
+        file: String,
+    },
     /// A `--var` flag.
     VarFlag {
         /// The flag.
@@ -241,41 +296,39 @@ pub struct FieldExplain {
     pub origin: Vec<Step>,
 }
 
-/// The fields a target has, as `--print` names them.
-pub const FIELDS: [&str; 29] = [
-    "description",
+/// The fields a target has, as `--print` names them (in `--print`'s order).
+pub const FIELDS: [&str; 29] = crate::print::PRINT_FIELDS;
+
+/// Fields whose values merge rather than replace, through `inherits` and across files
+/// (`Target.Merge`): maps merge by key, lists append.
+const MERGING: [&str; 14] = [
     "annotations",
-    "attest",
-    "context",
-    "contexts",
-    "dockerfile",
-    "dockerfile-inline",
     "args",
-    "labels",
-    "tags",
+    "attest",
     "cache-from",
-    "cache-to",
-    "target",
-    "secret",
-    "ssh",
-    "platforms",
-    "output",
-    "pull",
-    "no-cache",
-    "network",
-    "no-cache-filter",
-    "shm-size",
-    "ulimits",
-    "resources",
-    "call",
+    "contexts",
     "entitlements",
     "extra-hosts",
+    "labels",
+    "no-cache-filter",
     "policy",
-    "project_id",
+    "resources",
+    "secret",
+    "ssh",
+    "ulimits",
 ];
 
 /// Every requested target's fields, explained.
 pub type Explained = BTreeMap<String, BTreeMap<String, FieldExplain>>;
+
+/// How [`write`] renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For people: each field, its value and its history, with carets.
+    Text,
+    /// For tools: `{target: {field: {value, origin: [...]}}}`.
+    Json,
+}
 
 /// Explains the fields of the targets of `resolved` (all of them, or the `only` ones:
 /// target name and optional field).
@@ -287,15 +340,91 @@ pub fn explain(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> Explained {
+    let ex = Explainer::new(config, sources, facts);
     let mut out = Explained::new();
-    Explainer::new(config, sources, facts).each(resolved, only, |name, fields| {
-        out.insert(name.to_string(), fields);
-    });
+    let mut steps = Vec::new();
+    let mut value = PrettyWriter::serde_style(256, true);
+    for (name, t) in &resolved.targets {
+        let Some(tx) = ex.target(name, t, only) else {
+            continue;
+        };
+        let mut fields = BTreeMap::new();
+        for field in &tx.fields {
+            ex.history(&tx, field, &mut steps);
+            value.out.clear();
+            t.write_print_value(field, &mut value);
+            fields.insert(
+                (*field).to_string(),
+                FieldExplain {
+                    value: serde_json::from_str(&value.out).unwrap_or(serde_json::Value::Null),
+                    origin: steps.iter().map(S::owned).collect(),
+                },
+            );
+        }
+        out.insert(name.clone(), fields);
+    }
     out
 }
 
-/// [`explain`] rendered as text ([`render_text`]), one target at a time so that memory stays
-/// small on large files.
+/// Writes the explanation of the targets of `resolved` (all of them, or the `only` ones) to
+/// `out` as `format`, one target at a time: memory stays that of `--print` on large files.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn write(
+    out: &mut dyn io::Write,
+    format: Format,
+    resolved: &Resolved,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+    only: &[(String, Option<String>)],
+) -> io::Result<()> {
+    const CHUNK: usize = 1 << 16;
+    let ex = Explainer::new(config, sources, facts);
+    let json = format == Format::Json;
+    let mut w = PrettyWriter::serde_style(2 * CHUNK, !json);
+    let mut steps = Vec::new();
+    if json {
+        w.open('{');
+    }
+    for (name, t) in &resolved.targets {
+        let Some(tx) = ex.target(name, t, only) else {
+            continue;
+        };
+        if json {
+            w.key(name);
+            w.open('{');
+        } else {
+            w.out.push_str("target ");
+            write_plain_string(&mut w.out, name);
+            w.out.push('\n');
+        }
+        for field in &tx.fields {
+            ex.history(&tx, field, &mut steps);
+            if json {
+                json_field(&mut w, field, t, &steps);
+            } else {
+                text_field(&mut w, field, t, &steps);
+            }
+        }
+        if json {
+            w.close('}');
+        }
+        if w.out.len() >= CHUNK {
+            out.write_all(w.out.as_bytes())?;
+            w.out.clear();
+        }
+    }
+    if json {
+        w.close('}');
+        w.out.push('\n');
+    }
+    out.write_all(w.out.as_bytes())?;
+    out.flush()
+}
+
+/// [`write`] as text, into a string.
 #[must_use]
 pub fn explain_text(
     resolved: &Resolved,
@@ -304,14 +433,10 @@ pub fn explain_text(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> String {
-    let mut out = String::with_capacity(2048 * resolved.targets.len().min(1 << 16));
-    Explainer::new(config, sources, facts).each(resolved, only, |name, fields| {
-        render_target_text(&mut out, name, &fields);
-    });
-    out
+    to_string(Format::Text, resolved, config, sources, facts, only)
 }
 
-/// [`explain`] rendered as JSON ([`render_json`]), one target at a time.
+/// [`write`] as JSON, into a string.
 #[must_use]
 pub fn explain_json(
     resolved: &Resolved,
@@ -320,70 +445,201 @@ pub fn explain_json(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> String {
-    use serde::ser::{SerializeMap, Serializer};
-    let ex = Explainer::new(config, sources, facts);
-    let mut buf: Vec<u8> = Vec::with_capacity(4096 * resolved.targets.len().min(1 << 16));
-    let mut ser = serde_json::Serializer::pretty(&mut buf);
-    let written = (|| -> Result<(), serde_json::Error> {
-        let mut map = ser.serialize_map(None)?;
-        let mut failed = None;
-        ex.each(resolved, only, |name, fields| {
-            if failed.is_none() {
-                failed = map.serialize_entry(name, &fields).err();
-            }
-        });
-        match failed {
-            Some(e) => Err(e),
-            None => map.end(),
-        }
-    })();
-    if written.is_err() {
-        return "{}\n".into();
-    }
-    buf.push(b'\n');
-    String::from_utf8(buf).unwrap_or_else(|_| "{}\n".into())
+    to_string(Format::Json, resolved, config, sources, facts, only)
 }
 
-/// What explaining needs, built once: the definitions by name and the lines of the sources.
+fn to_string(
+    format: Format,
+    resolved: &Resolved,
+    config: &Config,
+    sources: &SourceMap,
+    facts: &Facts,
+    only: &[(String, Option<String>)],
+) -> String {
+    let mut buf = Vec::new();
+    // Writing into a vector cannot fail, and only valid UTF-8 is written.
+    let _ = write(&mut buf, format, resolved, config, sources, facts, only);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// One step of a value's history, borrowing everything it shows ([`Step`] owns it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum S<'a> {
+    Written {
+        at: At<'a>,
+        target: &'a str,
+    },
+    Inherited {
+        via: Vec<&'a str>,
+    },
+    Overrode {
+        earlier: At<'a>,
+        target: &'a str,
+    },
+    Merged {
+        with: At<'a>,
+        target: &'a str,
+    },
+    Variable {
+        name: &'a str,
+        value: Option<&'a str>,
+        from: Src<'a>,
+        through: Option<&'a str>,
+        function: Option<&'a str>,
+    },
+    Matrix {
+        name: &'a str,
+        value: &'a str,
+    },
+    Interpolated {
+        template: &'a str,
+        variable: &'a str,
+        value: Option<&'a str>,
+        from: Src<'a>,
+    },
+    Set {
+        flag: &'a str,
+    },
+    Flag {
+        flag: &'a str,
+    },
+    Default,
+}
+
+/// [`VariableSource`], borrowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Src<'a> {
+    Default { at: At<'a> },
+    Environment { name: &'a str },
+    DotEnv { file: &'a str },
+    VarFlag { flag: &'a str },
+    Unset,
+}
+
+impl Src<'_> {
+    fn owned(&self) -> VariableSource {
+        match self {
+            Src::Default { at } => VariableSource::Default { at: at.owned() },
+            Src::Environment { name } => VariableSource::Environment {
+                name: (*name).to_string(),
+            },
+            Src::DotEnv { file } => VariableSource::DotEnv {
+                file: (*file).to_string(),
+            },
+            Src::VarFlag { flag } => VariableSource::VarFlag {
+                flag: (*flag).to_string(),
+            },
+            Src::Unset => VariableSource::Unset,
+        }
+    }
+}
+
+impl S<'_> {
+    fn owned(&self) -> Step {
+        let s = |v: &str| v.to_string();
+        match self {
+            S::Written { at, target } => Step::Written {
+                at: at.owned(),
+                target: s(target),
+            },
+            S::Inherited { via } => Step::Inherited {
+                via: via.iter().map(|v| s(v)).collect(),
+            },
+            S::Overrode { earlier, target } => Step::Overrode {
+                earlier: earlier.owned(),
+                target: s(target),
+            },
+            S::Merged { with, target } => Step::Merged {
+                with: with.owned(),
+                target: s(target),
+            },
+            S::Variable {
+                name,
+                value,
+                from,
+                through,
+                function,
+            } => Step::Variable {
+                name: s(name),
+                value: value.map(s),
+                from: from.owned(),
+                through: through.map(s),
+                function: function.map(s),
+            },
+            S::Matrix { name, value } => Step::Matrix {
+                name: s(name),
+                value: s(value),
+            },
+            S::Interpolated {
+                template,
+                variable,
+                value,
+                from,
+            } => Step::Interpolated {
+                template: s(template),
+                variable: s(variable),
+                value: value.map(s),
+                from: from.owned(),
+            },
+            S::Set { flag } => Step::Set { flag: s(flag) },
+            S::Flag { flag } => Step::Flag { flag: s(flag) },
+            S::Default => Step::Default,
+        }
+    }
+}
+
+/// What explaining needs, built once: the definitions by name, the lines of the sources and
+/// the interpolations by span.
 struct Explainer<'a> {
-    index: Index<'a>,
+    // Lookups only (never iterated), so hash maps do not make output order depend on them.
+    by_name: HashMap<&'a str, Vec<&'a TargetDef>>,
+    interpolations: HashMap<SpanKey, Vec<&'a Interpolation>>,
     lines: Lines<'a>,
     facts: &'a Facts,
 }
 
+/// One target being explained: its name, the fields to explain (sorted), and the blocks its
+/// `inherits` reach (breadth first, itself first; each with the index of the block that
+/// inherits it).
+struct TargetExplain<'x> {
+    name: &'x str,
+    target: &'x Target,
+    fields: Vec<&'x str>,
+    closure: Vec<(&'x str, usize)>,
+}
+
 impl<'a> Explainer<'a> {
     fn new(config: &'a Config, sources: &'a SourceMap, facts: &'a Facts) -> Self {
+        let mut by_name: HashMap<&str, Vec<&TargetDef>> =
+            HashMap::with_capacity(config.targets.len());
+        for d in &config.targets {
+            by_name.entry(d.name.as_str()).or_default().push(d);
+        }
+        let mut interpolations: HashMap<SpanKey, Vec<&Interpolation>> = HashMap::new();
+        for i in &facts.interpolations {
+            interpolations.entry(span_key(i.span)).or_default().push(i);
+        }
         Explainer {
-            index: Index::new(config),
+            by_name,
+            interpolations,
             lines: Lines::new(sources),
             facts,
         }
     }
 
-    /// Calls `f` with each target of `resolved` that `only` keeps and its explained fields,
-    /// one target at a time (nothing is kept between calls).
-    fn each(
-        &self,
-        resolved: &Resolved,
-        only: &[(String, Option<String>)],
-        mut f: impl FnMut(&str, BTreeMap<String, FieldExplain>),
-    ) {
-        for (name, t) in &resolved.targets {
-            if let Some(fields) = self.target(name, t, only) {
-                f(name, fields);
-            }
-        }
+    fn defs(&self, name: &str) -> &[&'a TargetDef] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// The explained fields of target `name`, or `None` when `only` leaves it out.
-    fn target(
-        &self,
-        name: &str,
-        t: &Target,
-        only: &[(String, Option<String>)],
-    ) -> Option<BTreeMap<String, FieldExplain>> {
-        let fields: Option<Vec<&str>> = if only.is_empty() {
-            None
+    /// Target `name`'s fields to explain, or `None` when `only` leaves it out.
+    fn target<'x>(
+        &'x self,
+        name: &'x str,
+        t: &'x Target,
+        only: &'x [(String, Option<String>)],
+    ) -> Option<TargetExplain<'x>> {
+        let mut fields: Vec<&str> = if only.is_empty() {
+            FIELDS.iter().copied().filter(|f| t.shows(f)).collect()
         } else {
             let mine: Vec<&(String, Option<String>)> =
                 only.iter().filter(|(n, _)| n == name).collect();
@@ -391,261 +647,367 @@ impl<'a> Explainer<'a> {
                 return None;
             }
             if mine.iter().any(|(_, f)| f.is_none()) {
-                None
+                FIELDS.iter().copied().filter(|f| t.shows(f)).collect()
             } else {
-                Some(mine.iter().filter_map(|(_, f)| f.as_deref()).collect())
+                mine.iter()
+                    .filter_map(|(_, f)| f.as_deref())
+                    .filter(|f| FIELDS.contains(f))
+                    .collect()
             }
         };
-        let mut obj = print_object(t);
-        let mut out = BTreeMap::new();
-        let mut add = |key: String, value: serde_json::Value| {
-            if FIELDS.contains(&key.as_str()) {
-                let origin = history(name, &key, t, &self.index, &self.lines, self.facts);
-                out.insert(key, FieldExplain { value, origin });
-            }
-        };
-        match &fields {
-            Some(fs) => {
-                for f in fs {
-                    let value = obj.remove(*f).unwrap_or(serde_json::Value::Null);
-                    add((*f).to_string(), value);
-                }
-            }
-            None => {
-                for (key, value) in obj {
-                    add(key, value);
-                }
-            }
-        }
-        Some(out)
-    }
-}
-
-/// The target's `--print` object as JSON (without `context`/`dockerfile` defaults dropped:
-/// exactly what `--print` shows).
-fn print_object(t: &Target) -> serde_json::Map<String, serde_json::Value> {
-    match t.to_json().into_serde() {
-        serde_json::Value::Object(m) => m,
-        _ => serde_json::Map::new(),
-    }
-}
-
-/// The print keys a field may have been recorded under (`cache-from` is `cache-from` in HCL
-/// and `cache_from` nowhere; both spellings are tried).
-fn origin_of<'a>(t: &'a Target, key: &str) -> Option<&'a Origin> {
-    t.origins
-        .get(key)
-        .or_else(|| t.origins.get(key.replace('_', "-").as_str()))
-        .or_else(|| t.origins.get(key.replace('-', "_").as_str()))
-}
-
-/// The definitions by name, and which definition wrote each (field, span): built once so
-/// explaining every target stays linear.
-struct Index<'c> {
-    by_name: BTreeMap<&'c str, Vec<&'c crate::model::TargetDef>>,
-    // Lookups only (never iterated), so a hash map does not make output order depend on it.
-    writers: std::collections::HashMap<(SpanKey, &'static str), Vec<&'c str>>,
-}
-
-impl<'c> Index<'c> {
-    fn new(config: &'c Config) -> Self {
-        let mut by_name: BTreeMap<&str, Vec<&crate::model::TargetDef>> = BTreeMap::new();
-        let mut writers: std::collections::HashMap<(SpanKey, &'static str), Vec<&str>> =
-            std::collections::HashMap::new();
-        for d in &config.targets {
-            by_name.entry(d.name.as_str()).or_default().push(d);
-            for (k, o) in &d.origins {
-                if let Origin::File(span) = o {
-                    writers
-                        .entry((span_key(*span), *k))
-                        .or_default()
-                        .push(d.name.as_str());
-                }
-            }
-        }
-        Index { by_name, writers }
-    }
-
-    fn defs(&self, name: &str) -> &[&'c crate::model::TargetDef] {
-        self.by_name.get(name).map_or(&[], Vec::as_slice)
-    }
-
-    /// The block that wrote `key` at `span`: `name` itself when it did (matrix cells share
-    /// spans), else the first that did.
-    fn writer(&self, name: &str, key: &str, span: Span) -> Option<&'c str> {
-        let k = span_key(span);
-        let static_key = |want: &str| FIELDS.iter().copied().find(|f| *f == want);
-        let ws = static_key(key)
-            .and_then(|sk| self.writers.get(&(k, sk)))
-            .or_else(|| {
-                let dashed = key.replace('_', "-");
-                static_key(&dashed).and_then(|sk| self.writers.get(&(k, sk)))
-            })?;
-        ws.iter()
-            .find(|w| **w == name)
-            .or_else(|| ws.first())
-            .copied()
-    }
-}
-
-fn history(
-    name: &str,
-    key: &str,
-    t: &Target,
-    index: &Index<'_>,
-    lines: &Lines<'_>,
-    facts: &Facts,
-) -> Vec<Step> {
-    let mut steps = Vec::new();
-    match origin_of(t, key) {
-        None | Some(Origin::Default) => steps.push(Step::Default),
-        Some(Origin::Set(flag) | Origin::Flag(flag)) => {
-            steps.push(Step::Set { flag: flag.clone() });
-            // The file value it replaced, if any.
-            for d in index.defs(name) {
-                if let Some(Origin::File(span)) = d.origins.get(key) {
-                    if let Some(earlier) = Place::at(lines, *span) {
-                        steps.push(Step::Overrode { earlier });
+        fields.sort_unstable();
+        fields.dedup();
+        // The blocks `inherits` reaches, breadth first (chains are short: a scan finds
+        // repeats).
+        let mut closure: Vec<(&str, usize)> = vec![(name, 0)];
+        let mut i = 0;
+        while i < closure.len() {
+            for d in self.defs(closure[i].0) {
+                for p in d.inherits.iter().flatten() {
+                    if !closure.iter().any(|(n, _)| n == p) {
+                        closure.push((p.as_str(), i));
                     }
                 }
             }
+            i += 1;
         }
-        Some(Origin::Env(v)) => steps.push(Step::Variable {
-            name: v.clone(),
-            value: None,
-            from: VariableSource::Environment { name: v.clone() },
-            through: None,
-        }),
-        Some(Origin::Inherited(from)) => steps.push(Step::Inherited {
-            via: vec![name.to_string(), from.clone()],
-        }),
-        Some(Origin::File(span)) => {
-            let span = *span;
-            // The block that wrote it: a definition whose origin for this key is this span.
-            let writer = index
-                .writer(name, key, span)
-                .map_or_else(|| name.to_string(), str::to_string);
-            if let Some(at) = Place::at(lines, span) {
-                steps.push(Step::Written {
-                    at,
-                    target: writer.clone(),
+        Some(TargetExplain {
+            name,
+            target: t,
+            fields,
+            closure,
+        })
+    }
+
+    /// The history of `key` of `tx`, into `steps` (cleared first).
+    fn history<'x>(&'x self, tx: &TargetExplain<'x>, key: &'x str, steps: &mut Vec<S<'x>>) {
+        steps.clear();
+        let merging = MERGING.contains(&key);
+        match tx.target.origins.get(key) {
+            None | Some(Origin::Default) => steps.push(S::Default),
+            Some(o @ (Origin::Set(flag) | Origin::Flag(flag))) => {
+                steps.push(if matches!(o, Origin::Set(_)) {
+                    S::Set { flag }
+                } else {
+                    S::Flag { flag }
                 });
+                // The file values it replaced or merged with.
+                self.others(tx, key, None, merging, steps);
             }
-            if writer != name {
-                if let Some(via) = inherit_path(index, name, &writer) {
-                    steps.push(Step::Inherited { via });
+            Some(Origin::Env(v)) => steps.push(S::Variable {
+                name: v,
+                value: None,
+                from: Src::Environment { name: v },
+                through: None,
+                function: None,
+            }),
+            Some(Origin::Inherited(from)) => steps.push(S::Inherited {
+                via: vec![tx.name, from],
+            }),
+            Some(Origin::File(span)) => {
+                let span = *span;
+                // The block that wrote it: the nearest one `inherits` reaches whose
+                // definition has this span (the target itself when none does).
+                let k = tx
+                    .closure
+                    .iter()
+                    .position(|(n, _)| {
+                        self.defs(n)
+                            .iter()
+                            .any(|d| d.origins.get(key) == Some(&Origin::File(span)))
+                    })
+                    .unwrap_or(0);
+                let writer = tx.closure[k].0;
+                if let Some(at) = self.lines.at(span) {
+                    steps.push(S::Written { at, target: writer });
                 }
-            }
-            // Earlier definitions of the same block that this one replaced.
-            for d in index.defs(&writer) {
-                if let Some(Origin::File(other)) = d.origins.get(key) {
-                    if *other != span {
-                        if let Some(earlier) = Place::at(lines, *other) {
-                            steps.push(Step::Overrode { earlier });
+                if k != 0 {
+                    let mut via = vec![writer];
+                    let mut i = k;
+                    while i != 0 {
+                        i = tx.closure[i].1;
+                        via.push(tx.closure[i].0);
+                    }
+                    via.reverse();
+                    steps.push(S::Inherited { via });
+                }
+                self.expr_steps(writer, span, steps, None);
+                if let Some(is) = self.interpolations.get(&span_key(span)) {
+                    for i in is {
+                        for l in &i.lookups {
+                            steps.push(S::Interpolated {
+                                template: &i.template,
+                                variable: &l.name,
+                                value: l.value.as_deref(),
+                                from: self.src(&l.from),
+                            });
                         }
                     }
                 }
+                self.others(tx, key, Some(span), merging, steps);
             }
-            expr_steps(&writer, span, facts, lines, &mut steps, None);
-            for i in &facts.interpolations {
-                // Compose records interpolations at the span of the field they fed.
-                if i.span == span {
-                    for (variable, value) in &i.lookups {
-                        steps.push(Step::Interpolated {
-                            template: i.template.clone(),
-                            variable: variable.clone(),
-                            value: value.clone(),
-                        });
-                    }
+        }
+    }
+
+    /// The other file values of `key` in the blocks `tx` inherits from (itself included),
+    /// other than the final one at `span`: replaced, or merged into it (then with the
+    /// variables they used).
+    fn others<'x>(
+        &'x self,
+        tx: &TargetExplain<'x>,
+        key: &str,
+        span: Option<Span>,
+        merging: bool,
+        steps: &mut Vec<S<'x>>,
+    ) {
+        for (n, _) in &tx.closure {
+            for d in self.defs(n) {
+                let Some(Origin::File(other)) = d.origins.get(key) else {
+                    continue;
+                };
+                if Some(*other) == span {
+                    continue;
+                }
+                let Some(at) = self.lines.at(*other) else {
+                    continue;
+                };
+                if merging {
+                    steps.push(S::Merged {
+                        with: at,
+                        target: n,
+                    });
+                    self.expr_steps(n, *other, steps, None);
+                } else {
+                    steps.push(S::Overrode {
+                        earlier: at,
+                        target: n,
+                    });
                 }
             }
         }
     }
-    steps
-}
 
-/// The variables and matrix values the expression at `span` used, following variables whose
-/// defaults use other variables.
-fn expr_steps(
-    block: &str,
-    span: Span,
-    facts: &Facts,
-    lines: &Lines<'_>,
-    steps: &mut Vec<Step>,
-    through: Option<&str>,
-) {
-    let Some(refs) = facts.refs.get(block).and_then(|m| m.get(&span_key(span))) else {
-        return;
-    };
-    for (name, value) in &refs.matrix {
-        steps.push(Step::Matrix {
-            name: name.clone(),
-            value: value.clone(),
-        });
-    }
-    for v in &refs.variables {
-        if steps
-            .iter()
-            .any(|s| matches!(s, Step::Variable { name, .. } if name == v))
-        {
-            continue;
-        }
-        let Some(fact) = facts.variables.get(v) else {
-            continue;
-        };
-        let from = match &fact.origin {
-            Origin::File(s) => match Place::at(lines, *s) {
-                Some(at) => VariableSource::Default { at },
-                None => VariableSource::Unset,
+    fn src<'x>(&'x self, v: &'x VariableSource) -> Src<'x> {
+        match v {
+            VariableSource::Default { at } => Src::Default {
+                at: At {
+                    file: &at.file,
+                    line: at.line,
+                    column: at.column,
+                    source_line: &at.source_line,
+                    width: at.width,
+                },
             },
-            Origin::Env(e) => VariableSource::Environment { name: e.clone() },
-            Origin::Set(f) | Origin::Flag(f) => VariableSource::VarFlag { flag: f.clone() },
-            Origin::Inherited(_) | Origin::Default => VariableSource::Unset,
+            VariableSource::Environment { name } => Src::Environment { name },
+            VariableSource::DotEnv { file } => Src::DotEnv { file },
+            VariableSource::VarFlag { flag } => Src::VarFlag { flag },
+            VariableSource::Unset => Src::Unset,
+        }
+    }
+
+    /// The variables and matrix values the expression at `span` used, following variables
+    /// whose defaults use other variables.
+    fn expr_steps<'x>(
+        &'x self,
+        block: &str,
+        span: Span,
+        steps: &mut Vec<S<'x>>,
+        through: Option<&'x str>,
+    ) {
+        let Some(refs) = self
+            .facts
+            .refs
+            .get(block)
+            .and_then(|m| m.get(&span_key(span)))
+        else {
+            return;
         };
-        steps.push(Step::Variable {
-            name: v.clone(),
-            value: fact.value.clone(),
-            from,
-            through: through.map(str::to_string),
-        });
-        // A variable whose default uses others: those, too (each once, so cycles end).
-        if let Origin::File(s) = &fact.origin {
-            expr_steps("", *s, facts, lines, steps, Some(v));
+        for (name, value) in &refs.matrix {
+            steps.push(S::Matrix { name, value });
+        }
+        let direct = refs.variables.iter().map(|v| (v, None));
+        let called = refs.in_functions.iter().map(|(v, f)| (v, Some(f.as_str())));
+        for (v, function) in direct.chain(called) {
+            if steps
+                .iter()
+                .any(|s| matches!(s, S::Variable { name, .. } if name == v))
+            {
+                continue;
+            }
+            let Some((v, fact)) = self.facts.variables.get_key_value(v.as_str()) else {
+                continue;
+            };
+            let from = match &fact.origin {
+                Origin::File(s) => match self.lines.at(*s) {
+                    Some(at) => Src::Default { at },
+                    None => Src::Unset,
+                },
+                Origin::Env(e) => Src::Environment { name: e },
+                Origin::Set(f) | Origin::Flag(f) => Src::VarFlag { flag: f },
+                Origin::Inherited(_) | Origin::Default => Src::Unset,
+            };
+            steps.push(S::Variable {
+                name: v,
+                value: fact.value.as_deref(),
+                from,
+                through,
+                function,
+            });
+            // A variable whose default uses others: those, too (each once, so cycles end).
+            if let Origin::File(s) = &fact.origin {
+                self.expr_steps("", *s, steps, Some(v));
+            }
         }
     }
 }
 
-/// The chain of `inherits` from `from` to `to` (both included), breadth first.
-fn inherit_path(index: &Index<'_>, from: &str, to: &str) -> Option<Vec<String>> {
-    // Breadth first over borrowed names; each reached name remembers where it came from.
-    let mut came_from: BTreeMap<&str, Option<&str>> = BTreeMap::from([(from, None)]);
-    let mut queue = std::collections::VecDeque::from([from]);
-    while let Some(n) = queue.pop_front() {
-        if n == to {
-            let mut path = vec![n.to_string()];
-            let mut cur = n;
-            while let Some(Some(prev)) = came_from.get(cur) {
-                path.push((*prev).to_string());
-                cur = prev;
-            }
-            path.reverse();
-            return Some(path);
-        }
-        for d in index.defs(n) {
-            for p in d.inherits.iter().flatten() {
-                if !came_from.contains_key(p.as_str()) {
-                    came_from.insert(p.as_str(), Some(n));
-                    queue.push_back(p.as_str());
-                }
-            }
-        }
-    }
-    None
-}
-
-fn caret_block(out: &mut String, at: &Place, indent: &str) {
+/// `  field = value` and its history, as text.
+fn text_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[S<'_>]) {
     // Plain pushes: this runs for every field of every target.
-    let num = at.line.to_string();
+    w.out.push_str("  ");
+    w.out.push_str(field);
+    w.out.push_str(" = ");
+    t.write_print_value(field, w);
+    w.out.push('\n');
+    let out = &mut w.out;
+    let quoted = |out: &mut String, v: Option<&str>| match v {
+        Some(v) => write_plain_string(out, v),
+        None => out.push_str("null"),
+    };
+    for step in steps {
+        match step {
+            S::Written { at, target } => {
+                out.push_str("    set at ");
+                push_short(out, at);
+                out.push_str(" in target ");
+                write_plain_string(out, target);
+                out.push('\n');
+                caret_block(out, at, "      ");
+            }
+            S::Inherited { via } => {
+                out.push_str("    inherited: ");
+                for (i, v) in via.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" -> ");
+                    }
+                    out.push_str(v);
+                }
+                out.push('\n');
+            }
+            S::Overrode { earlier, target } => {
+                out.push_str("    replaces the value written at ");
+                push_short(out, earlier);
+                out.push_str(" in target ");
+                write_plain_string(out, target);
+                out.push('\n');
+            }
+            S::Merged { with, target } => {
+                out.push_str("    merged with the value written at ");
+                push_short(out, with);
+                out.push_str(" in target ");
+                write_plain_string(out, target);
+                out.push('\n');
+            }
+            S::Variable {
+                name,
+                value,
+                from,
+                through,
+                function,
+            } => {
+                out.push_str("    uses variable ");
+                out.push_str(name);
+                out.push_str(" = ");
+                quoted(out, *value);
+                if let Some(t) = through {
+                    out.push_str(" (in the default of ");
+                    out.push_str(t);
+                    out.push(')');
+                }
+                if let Some(f) = function {
+                    out.push_str(" (in function ");
+                    out.push_str(f);
+                    out.push(')');
+                }
+                out.push_str(", from ");
+                push_source(out, from);
+                out.push('\n');
+            }
+            S::Matrix { name, value } => {
+                out.push_str("    uses matrix value ");
+                out.push_str(name);
+                out.push_str(" = ");
+                write_plain_string(out, value);
+                out.push('\n');
+            }
+            S::Interpolated {
+                template,
+                variable,
+                value,
+                from,
+            } => {
+                out.push_str("    interpolates ");
+                write_plain_string(out, template);
+                out.push_str(": ");
+                out.push_str(variable);
+                match value {
+                    Some(v) => {
+                        out.push_str(" = ");
+                        write_plain_string(out, v);
+                        out.push_str(", from ");
+                        push_source(out, from);
+                    }
+                    None => out.push_str(
+                        " is unset, so the template's default (or an empty string) applied",
+                    ),
+                }
+                out.push('\n');
+            }
+            S::Set { flag } => {
+                out.push_str("    set by --set ");
+                out.push_str(flag);
+                out.push('\n');
+            }
+            S::Flag { flag } => {
+                out.push_str("    set by ");
+                out.push_str(flag);
+                out.push('\n');
+            }
+            S::Default => out.push_str("    not set in any file: the default\n"),
+        }
+    }
+}
+
+fn push_short(out: &mut String, at: &At<'_>) {
+    out.push_str(at.file);
+    out.push(':');
+    push_usize(out, at.line);
+    out.push(':');
+    push_usize(out, at.column);
+}
+
+fn push_source(out: &mut String, from: &Src<'_>) {
+    match from {
+        Src::Default { at } => {
+            out.push_str("its default at ");
+            push_short(out, at);
+        }
+        Src::Environment { name } => {
+            out.push_str("environment variable ");
+            out.push_str(name);
+        }
+        Src::DotEnv { file } => {
+            out.push_str("the file ");
+            out.push_str(file);
+        }
+        Src::VarFlag { flag } => out.push_str(flag),
+        Src::Unset => out.push_str("no default and no override"),
+    }
+}
+
+fn caret_block(out: &mut String, at: &At<'_>, indent: &str) {
+    let mut num = String::new();
+    push_usize(&mut num, at.line);
     let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', num.len()));
     out.push_str(indent);
     pad(out);
@@ -653,7 +1015,7 @@ fn caret_block(out: &mut String, at: &Place, indent: &str) {
     out.push_str(indent);
     out.push_str(&num);
     out.push_str(" | ");
-    out.push_str(&at.source_line);
+    out.push_str(at.source_line);
     out.push('\n');
     out.push_str(indent);
     pad(out);
@@ -668,102 +1030,157 @@ fn caret_block(out: &mut String, at: &Place, indent: &str) {
     out.push('\n');
 }
 
-/// `--explain` as text.
-#[must_use]
-pub fn render_text(e: &Explained) -> String {
-    let mut out = String::new();
-    for (target, fields) in e {
-        render_target_text(&mut out, target, fields);
-    }
-    out
-}
-
-fn render_target_text(out: &mut String, target: &str, fields: &BTreeMap<String, FieldExplain>) {
-    // The frequent lines are plain pushes: this runs for every field of every target.
-    out.push_str("target \"");
-    out.push_str(target);
-    out.push_str("\"\n");
-    {
-        for (field, fx) in fields {
-            out.push_str("  ");
-            out.push_str(field);
-            out.push_str(" = ");
-            out.push_str(&serde_json::to_string(&fx.value).unwrap_or_default());
-            out.push('\n');
-            for step in &fx.origin {
-                match step {
-                    Step::Written { at, target: writer } => {
-                        out.push_str("    set at ");
-                        at.push_short(out);
-                        out.push_str(" in target \"");
-                        out.push_str(writer);
-                        out.push_str("\"\n");
-                        caret_block(out, at, "      ");
-                    }
-                    Step::Inherited { via } => {
-                        let _ = writeln!(out, "    inherited: {}", via.join(" -> "));
-                    }
-                    Step::Overrode { earlier } => {
-                        let _ =
-                            writeln!(out, "    replaces the value written at {}", earlier.short());
-                    }
-                    Step::Variable {
-                        name,
-                        value,
-                        from,
-                        through,
-                    } => {
-                        let v = value
-                            .as_deref()
-                            .map_or("null".to_string(), |v| format!("{v:?}"));
-                        let src = match from {
-                            VariableSource::Default { at } => {
-                                format!("its default at {}", at.short())
-                            }
-                            VariableSource::Environment { name } => {
-                                format!("environment variable {name}")
-                            }
-                            VariableSource::VarFlag { flag } => flag.clone(),
-                            VariableSource::Unset => "no default and no override".to_string(),
-                        };
-                        let via = through
-                            .as_deref()
-                            .map_or(String::new(), |t| format!(" (in the default of {t})"));
-                        let _ = writeln!(out, "    uses variable {name} = {v}{via}, from {src}");
-                    }
-                    Step::Matrix { name, value } => {
-                        let _ = writeln!(out, "    uses matrix value {name} = {value:?}");
-                    }
-                    Step::Interpolated {
-                        template,
-                        variable,
-                        value,
-                    } => match value {
-                        Some(v) => {
-                            let _ =
-                                writeln!(out, "    interpolates {template:?}: {variable} = {v:?}");
-                        }
-                        None => {
-                            let _ = writeln!(
-                                out,
-                                "    interpolates {template:?}: {variable} is unset, so the template's default (or an empty string) applied"
-                            );
-                        }
-                    },
-                    Step::Set { flag } => {
-                        let _ = writeln!(out, "    set by --set {flag}");
-                    }
-                    Step::Default => out.push_str("    not set in any file: the default\n"),
+/// `"field": {"value": …, "origin": […]}`, as `serde_json` pretty-prints a [`FieldExplain`].
+fn json_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[S<'_>]) {
+    w.key(field);
+    w.open('{');
+    w.raw_key("value");
+    t.write_print_value(field, w);
+    w.raw_key("origin");
+    w.open('[');
+    for step in steps {
+        w.elem();
+        w.open('{');
+        let kind = |w: &mut PrettyWriter, k: &str| {
+            w.raw_key("kind");
+            w.str(k);
+        };
+        let opt = |w: &mut PrettyWriter, v: Option<&str>| match v {
+            Some(v) => w.str(v),
+            None => w.null(),
+        };
+        match step {
+            S::Written { at, target } => {
+                kind(w, "written");
+                json_place(w, "at", at);
+                w.raw_key("target");
+                w.str(target);
+            }
+            S::Inherited { via } => {
+                kind(w, "inherited");
+                w.raw_key("via");
+                w.open('[');
+                for v in via {
+                    w.elem();
+                    w.str(v);
+                }
+                w.close(']');
+            }
+            S::Overrode { earlier, target } => {
+                kind(w, "overrode");
+                json_place(w, "earlier", earlier);
+                w.raw_key("target");
+                w.str(target);
+            }
+            S::Merged { with, target } => {
+                kind(w, "merged");
+                json_place(w, "with", with);
+                w.raw_key("target");
+                w.str(target);
+            }
+            S::Variable {
+                name,
+                value,
+                from,
+                through,
+                function,
+            } => {
+                kind(w, "variable");
+                w.raw_key("name");
+                w.str(name);
+                w.raw_key("value");
+                opt(w, *value);
+                json_source(w, from);
+                if let Some(t) = through {
+                    w.raw_key("through");
+                    w.str(t);
+                }
+                if let Some(f) = function {
+                    w.raw_key("function");
+                    w.str(f);
                 }
             }
+            S::Matrix { name, value } => {
+                kind(w, "matrix");
+                w.raw_key("name");
+                w.str(name);
+                w.raw_key("value");
+                w.str(value);
+            }
+            S::Interpolated {
+                template,
+                variable,
+                value,
+                from,
+            } => {
+                kind(w, "interpolated");
+                w.raw_key("template");
+                w.str(template);
+                w.raw_key("variable");
+                w.str(variable);
+                w.raw_key("value");
+                opt(w, *value);
+                json_source(w, from);
+            }
+            S::Set { flag } => {
+                kind(w, "set");
+                w.raw_key("flag");
+                w.str(flag);
+            }
+            S::Flag { flag } => {
+                kind(w, "flag");
+                w.raw_key("flag");
+                w.str(flag);
+            }
+            S::Default => kind(w, "default"),
         }
+        w.close('}');
     }
+    w.close(']');
+    w.close('}');
 }
 
-/// `--explain=json`: `{target: {field: {value, origin: [...]}}}`.
-#[must_use]
-pub fn render_json(e: &Explained) -> String {
-    let mut s = serde_json::to_string_pretty(e).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+fn json_place(w: &mut PrettyWriter, key: &str, at: &At<'_>) {
+    w.raw_key(key);
+    w.open('{');
+    w.raw_key("file");
+    w.str(at.file);
+    w.raw_key("line");
+    w.uint(at.line);
+    w.raw_key("column");
+    w.uint(at.column);
+    w.raw_key("source_line");
+    w.str(at.source_line);
+    w.raw_key("width");
+    w.uint(at.width);
+    w.close('}');
+}
+
+fn json_source(w: &mut PrettyWriter, from: &Src<'_>) {
+    w.raw_key("from");
+    w.open('{');
+    w.raw_key("kind");
+    match from {
+        Src::Default { at } => {
+            w.str("default");
+            json_place(w, "at", at);
+        }
+        Src::Environment { name } => {
+            w.str("environment");
+            w.raw_key("name");
+            w.str(name);
+        }
+        Src::DotEnv { file } => {
+            w.str("dot_env");
+            w.raw_key("file");
+            w.str(file);
+        }
+        Src::VarFlag { flag } => {
+            w.str("var_flag");
+            w.raw_key("flag");
+            w.str(flag);
+        }
+        Src::Unset => w.str("unset"),
+    }
+    w.close('}');
 }

@@ -56,13 +56,18 @@ impl Json {
 
 /// Writes `s` as a JSON string literal with Go's escaping.
 pub fn write_go_string(out: &mut String, s: &str) {
-    write_escaped(out, s, false);
+    write_escaped(out, s, false, true);
+}
+
+/// Writes `s` as a JSON string literal with the escaping of `serde_json` (no HTML escapes).
+pub fn write_plain_string(out: &mut String, s: &str) {
+    write_escaped(out, s, false, false);
 }
 
 /// Writes `s` as a JSON string literal with Go's escaping, after buildx's
 /// `Target.MarshalJSON` escape of `${` → `$${` and `%{` → `%%{`.
 pub fn write_go_string_tpl(out: &mut String, s: &str) {
-    write_escaped(out, s, true);
+    write_escaped(out, s, true, true);
 }
 
 /// Whether byte `b` may need more than copying: JSON and Go's HTML escapes, the first byte
@@ -96,7 +101,9 @@ fn push_u_escape(out: &mut String, c: u32) {
     }
 }
 
-fn write_escaped(out: &mut String, s: &str, tpl: bool) {
+/// `tpl`: buildx's template escape; `html`: Go's `<`, `>`, `&`, U+2028 and U+2029 escapes
+/// (without it, the escaping is `serde_json`'s).
+fn write_escaped(out: &mut String, s: &str, tpl: bool, html: bool) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push('"');
@@ -117,6 +124,10 @@ fn write_escaped(out: &mut String, s: &str, tpl: bool) {
             b'\t' => (Some("\\t"), 1),
             0x08 => (Some("\\b"), 1),
             0x0C => (Some("\\f"), 1),
+            b'<' | b'>' | b'&' if !html => {
+                i += 1;
+                continue;
+            }
             b'$' | b'%' => {
                 if tpl && bytes.get(i + 1) == Some(&b'{') {
                     out.push_str(&s[start..=i]);
@@ -126,7 +137,9 @@ fn write_escaped(out: &mut String, s: &str, tpl: bool) {
                 continue;
             }
             0xE2 => {
-                if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9))
+                if html
+                    && bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9))
                 {
                     out.push_str(&s[start..i]);
                     push_u_escape(out, 0x2000 | u32::from(bytes[i + 2] - 0xA8 + 0x28));
@@ -153,13 +166,26 @@ fn write_escaped(out: &mut String, s: &str, tpl: bool) {
 
 /// Writes Go's `MarshalIndent(v, "", "  ")` layout straight into a string, without building
 /// a [`Json`] tree: `{}` / `[]` when a container gets no members.
-#[derive(Debug, Default)]
+///
+/// [`PrettyWriter::serde_style`] writes `serde_json`'s layouts instead (its pretty printer's,
+/// which only escapes differently, or its compact one).
+#[derive(Debug)]
 pub struct PrettyWriter {
     /// The text written so far.
     pub out: String,
     level: usize,
     /// The innermost open container has no member yet.
     empty: bool,
+    /// No newlines, no indentation, `"key":value`.
+    compact: bool,
+    /// Go's HTML escapes in strings.
+    html: bool,
+}
+
+impl Default for PrettyWriter {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
 }
 
 const SPACES: &str = "                                                                ";
@@ -172,10 +198,26 @@ impl PrettyWriter {
             out: String::with_capacity(capacity),
             level: 0,
             empty: false,
+            compact: false,
+            html: true,
+        }
+    }
+
+    /// A writer with `serde_json`'s escaping (no HTML escapes): its pretty layout, or its
+    /// compact one (`{"a":["b"]}`) when `compact`.
+    #[must_use]
+    pub fn serde_style(capacity: usize, compact: bool) -> Self {
+        PrettyWriter {
+            compact,
+            html: false,
+            ..Self::with_capacity(capacity)
         }
     }
 
     fn newline(&mut self) {
+        if self.compact {
+            return;
+        }
         self.out.push('\n');
         let mut n = self.level * 2;
         while n > SPACES.len() {
@@ -214,8 +256,12 @@ impl PrettyWriter {
     /// Starts an object member: writes its key (escaped as a JSON string).
     pub fn key(&mut self, k: &str) {
         self.elem();
-        write_go_string(&mut self.out, k);
-        self.out.push_str(": ");
+        write_escaped(&mut self.out, k, false, self.html);
+        self.colon();
+    }
+
+    fn colon(&mut self) {
+        self.out.push_str(if self.compact { ":" } else { ": " });
     }
 
     /// Starts an object member whose key needs no escaping.
@@ -224,17 +270,23 @@ impl PrettyWriter {
         self.elem();
         self.out.push('"');
         self.out.push_str(k);
-        self.out.push_str("\": ");
+        self.out.push('"');
+        self.colon();
     }
 
     /// A string value.
     pub fn str(&mut self, s: &str) {
-        write_go_string(&mut self.out, s);
+        write_escaped(&mut self.out, s, false, self.html);
     }
 
     /// A string value with buildx's `${` / `%{` escape.
     pub fn str_tpl(&mut self, s: &str) {
-        write_go_string_tpl(&mut self.out, s);
+        write_escaped(&mut self.out, s, true, self.html);
+    }
+
+    /// An unsigned integer.
+    pub fn uint(&mut self, n: usize) {
+        push_usize(&mut self.out, n);
     }
 
     /// `true` or `false`.
@@ -282,6 +334,22 @@ impl PrettyWriter {
             }
         }
     }
+}
+
+/// Appends the decimal digits of `n`.
+pub fn push_usize(out: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 fn indent(out: &mut String, level: usize) {
@@ -422,9 +490,47 @@ mod escape_tests {
         for c in &cases {
             for tpl in [false, true] {
                 let mut got = String::new();
-                write_escaped(&mut got, c, tpl);
+                write_escaped(&mut got, c, tpl, true);
                 assert_eq!(got, reference(c, tpl), "{c:?} tpl={tpl}");
             }
+            // Without HTML escapes: exactly serde_json's string escaping.
+            let mut plain = String::new();
+            write_plain_string(&mut plain, c);
+            assert_eq!(plain, serde_json::to_string(c).unwrap(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn serde_layouts() {
+        let v = Json::Obj(vec![
+            ("a<".into(), Json::Arr(vec![])),
+            ("b".into(), Json::Obj(vec![])),
+            (
+                "c".into(),
+                Json::Arr(vec![
+                    Json::Obj(vec![("x".into(), Json::Int(1))]),
+                    Json::Null,
+                    Json::Bool(true),
+                    Json::str("\u{2028}&"),
+                ]),
+            ),
+        ]);
+        let serde = v.clone().into_serde();
+        for compact in [false, true] {
+            let mut w = PrettyWriter::serde_style(0, compact);
+            w.value(&v);
+            let want = if compact {
+                serde_json::to_string(&serde).unwrap()
+            } else {
+                serde_json::to_string_pretty(&serde).unwrap()
+            };
+            assert_eq!(w.out, want, "compact={compact}");
+        }
+        let mut n = String::new();
+        for x in [0, 7, 10, 12345, usize::MAX] {
+            n.clear();
+            push_usize(&mut n, x);
+            assert_eq!(n, x.to_string());
         }
     }
 }

@@ -206,136 +206,161 @@ impl Target {
     /// Writes what [`Target::to_json`] builds, without building it.
     pub(crate) fn write_json(&self, w: &mut PrettyWriter) {
         w.open('{');
-        if !self.description.is_empty() {
-            w.raw_key("description");
-            w.str(&self.description);
-        }
-        if !self.annotations.is_empty() {
-            w.raw_key("annotations");
-            w.open('[');
-            for a in &self.annotations {
-                w.elem();
-                w.str_tpl(a);
+        for key in PRINT_FIELDS {
+            if self.shows(key) {
+                w.raw_key(key);
+                self.write_print_value(key, w);
             }
-            w.close(']');
-        }
-        if !self.attest.is_empty() {
-            w.raw_key("attest");
-            write_values(w, &self.attest, Attest::to_json);
-        }
-        w.raw_key("context");
-        w.str(&self.context);
-        if !self.contexts.is_empty() {
-            w.raw_key("contexts");
-            w.open('{');
-            for (k, v) in &self.contexts {
-                w.key(k);
-                w.str(v);
-            }
-            w.close('}');
-        }
-        w.raw_key("dockerfile");
-        w.str(&self.dockerfile);
-        if let Some(d) = &self.dockerfile_inline {
-            w.raw_key("dockerfile-inline");
-            w.str_tpl(d);
-        }
-        if !self.args.is_empty() {
-            w.raw_key("args");
-            write_opt_map(w, &self.args);
-        }
-        if !self.labels.is_empty() {
-            w.raw_key("labels");
-            write_opt_map(w, &self.labels);
-        }
-        if !self.tags.is_empty() {
-            w.raw_key("tags");
-            w.strs(&self.tags);
-        }
-        if !self.cache_from.is_empty() {
-            w.raw_key("cache-from");
-            write_values(w, &self.cache_from, CacheEntry::to_json);
-        }
-        if !self.cache_to.is_empty() {
-            w.raw_key("cache-to");
-            write_values(w, &self.cache_to, CacheEntry::to_json);
-        }
-        if let Some(t) = &self.target {
-            w.raw_key("target");
-            w.str(t);
-        }
-        if !self.secret.is_empty() {
-            w.raw_key("secret");
-            write_values(w, &self.secret, SecretEntry::to_json);
-        }
-        if !self.ssh.is_empty() {
-            w.raw_key("ssh");
-            write_values(w, &self.ssh, SshEntry::to_json);
-        }
-        if !self.platforms.is_empty() {
-            w.raw_key("platforms");
-            w.strs(&self.platforms);
-        }
-        if !self.output.is_empty() {
-            w.raw_key("output");
-            w.open('[');
-            for o in &self.output {
-                w.elem();
-                o.write_json(w);
-            }
-            w.close(']');
-        }
-        if let Some(p) = self.pull {
-            w.raw_key("pull");
-            w.bool(p);
-        }
-        if let Some(n) = self.no_cache {
-            w.raw_key("no-cache");
-            w.bool(n);
-        }
-        if let Some(n) = &self.network {
-            w.raw_key("network");
-            w.str(n);
-        }
-        if !self.no_cache_filter.is_empty() {
-            w.raw_key("no-cache-filter");
-            w.strs(&self.no_cache_filter);
-        }
-        if let Some(s) = &self.shm_size {
-            w.raw_key("shm-size");
-            w.str(s);
-        }
-        if !self.ulimits.is_empty() {
-            w.raw_key("ulimits");
-            w.strs(&self.ulimits);
-        }
-        if let Some(r) = &self.resources {
-            w.raw_key("resources");
-            w.value(&r.to_json());
-        }
-        if let Some(c) = &self.call {
-            w.raw_key("call");
-            w.str(c);
-        }
-        if !self.entitlements.is_empty() {
-            w.raw_key("entitlements");
-            w.strs(&self.entitlements);
-        }
-        if !self.extra_hosts.is_empty() {
-            w.raw_key("extra-hosts");
-            write_opt_map(w, &self.extra_hosts);
-        }
-        if !self.policy.is_empty() {
-            w.raw_key("policy");
-            write_values(w, &self.policy, PolicyEntry::to_json);
-        }
-        if let Some(p) = &self.project_id {
-            w.raw_key("project_id");
-            w.str(p);
         }
         w.close('}');
     }
+
+    /// Whether the `--print` object has `key` (empty fields are left out).
+    #[must_use]
+    pub fn shows(&self, key: &str) -> bool {
+        match key {
+            "description" => !self.description.is_empty(),
+            "annotations" => !self.annotations.is_empty(),
+            "attest" => !self.attest.is_empty(),
+            "context" | "dockerfile" => true,
+            "contexts" => !self.contexts.is_empty(),
+            "dockerfile-inline" => self.dockerfile_inline.is_some(),
+            "args" => !self.args.is_empty(),
+            "labels" => !self.labels.is_empty(),
+            "tags" => !self.tags.is_empty(),
+            "cache-from" => !self.cache_from.is_empty(),
+            "cache-to" => !self.cache_to.is_empty(),
+            "target" => self.target.is_some(),
+            "secret" => !self.secret.is_empty(),
+            "ssh" => !self.ssh.is_empty(),
+            "platforms" => !self.platforms.is_empty(),
+            "output" => !self.output.is_empty(),
+            "pull" => self.pull.is_some(),
+            "no-cache" => self.no_cache.is_some(),
+            "network" => self.network.is_some(),
+            "no-cache-filter" => !self.no_cache_filter.is_empty(),
+            "shm-size" => self.shm_size.is_some(),
+            "ulimits" => !self.ulimits.is_empty(),
+            "resources" => self.resources.is_some(),
+            "call" => self.call.is_some(),
+            "entitlements" => !self.entitlements.is_empty(),
+            "extra-hosts" => !self.extra_hosts.is_empty(),
+            "policy" => !self.policy.is_empty(),
+            "project_id" => self.project_id.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Writes the value `--print` shows for `key`, `null` when it shows none.
+    pub fn write_print_value(&self, key: &str, w: &mut PrettyWriter) {
+        if !self.shows(key) {
+            w.null();
+            return;
+        }
+        let opt = |w: &mut PrettyWriter, v: &Option<String>| match v {
+            Some(v) => w.str(v),
+            None => w.null(),
+        };
+        match key {
+            "description" => w.str(&self.description),
+            "annotations" => {
+                w.open('[');
+                for a in &self.annotations {
+                    w.elem();
+                    w.str_tpl(a);
+                }
+                w.close(']');
+            }
+            "attest" => write_values(w, &self.attest, Attest::to_json),
+            "context" => w.str(&self.context),
+            "contexts" => {
+                w.open('{');
+                for (k, v) in &self.contexts {
+                    w.key(k);
+                    w.str(v);
+                }
+                w.close('}');
+            }
+            "dockerfile" => w.str(&self.dockerfile),
+            "dockerfile-inline" => match &self.dockerfile_inline {
+                Some(d) => w.str_tpl(d),
+                None => w.null(),
+            },
+            "args" => write_opt_map(w, &self.args),
+            "labels" => write_opt_map(w, &self.labels),
+            "tags" => w.strs(&self.tags),
+            "cache-from" => write_values(w, &self.cache_from, CacheEntry::to_json),
+            "cache-to" => write_values(w, &self.cache_to, CacheEntry::to_json),
+            "target" => opt(w, &self.target),
+            "secret" => write_values(w, &self.secret, SecretEntry::to_json),
+            "ssh" => write_values(w, &self.ssh, SshEntry::to_json),
+            "platforms" => w.strs(&self.platforms),
+            "output" => {
+                w.open('[');
+                for o in &self.output {
+                    w.elem();
+                    o.write_json(w);
+                }
+                w.close(']');
+            }
+            "pull" | "no-cache" => match if key == "pull" {
+                self.pull
+            } else {
+                self.no_cache
+            } {
+                Some(b) => w.bool(b),
+                None => w.null(),
+            },
+            "network" => opt(w, &self.network),
+            "no-cache-filter" => w.strs(&self.no_cache_filter),
+            "shm-size" => opt(w, &self.shm_size),
+            "ulimits" => w.strs(&self.ulimits),
+            "resources" => match &self.resources {
+                Some(r) => w.value(&r.to_json()),
+                None => w.null(),
+            },
+            "call" => opt(w, &self.call),
+            "entitlements" => w.strs(&self.entitlements),
+            "extra-hosts" => write_opt_map(w, &self.extra_hosts),
+            "policy" => write_values(w, &self.policy, PolicyEntry::to_json),
+            "project_id" => opt(w, &self.project_id),
+            _ => w.null(),
+        }
+    }
 }
+
+/// The fields of a target's `--print` object, in the order it shows them.
+pub const PRINT_FIELDS: [&str; 29] = [
+    "description",
+    "annotations",
+    "attest",
+    "context",
+    "contexts",
+    "dockerfile",
+    "dockerfile-inline",
+    "args",
+    "labels",
+    "tags",
+    "cache-from",
+    "cache-to",
+    "target",
+    "secret",
+    "ssh",
+    "platforms",
+    "output",
+    "pull",
+    "no-cache",
+    "network",
+    "no-cache-filter",
+    "shm-size",
+    "ulimits",
+    "resources",
+    "call",
+    "entitlements",
+    "extra-hosts",
+    "policy",
+    "project_id",
+];
 
 impl Resolved {
     /// The whole `--print` document, ending with a newline. Written straight into one
