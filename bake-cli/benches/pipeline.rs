@@ -70,6 +70,7 @@ fn resolve(bencher: divan::Bencher, n: usize) {
         let o = bake_core::ResolveOptions {
             targets: vec![],
             overrides: vec![],
+            flag_overrides: Vec::new(),
             env: &env,
             cwd: ".".into(),
             file_relative_paths: false,
@@ -94,6 +95,7 @@ fn print(bencher: divan::Bencher, n: usize) {
     let o = bake_core::ResolveOptions {
         targets: vec![],
         overrides: vec![],
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: ".".into(),
         file_relative_paths: false,

@@ -192,8 +192,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     if let Some(c) = &args.call {
         bake_core::parse_call_func(c).map_err(|e| Box::new(e) as Failure)?;
     }
-    let mut overrides = args.set.clone();
-    overrides.extend(flags.to_overrides());
+    let overrides = args.set.clone();
     let file_relative_paths = env_bool(&cx.env, "BUILDX_BAKE_FILE_RELATIVE_PATHS")?;
     // `--explain app.tags`: the target is `app`, the field `tags`.
     let explain_only: Vec<(String, Option<String>)> = if args.explain.is_some() {
@@ -221,6 +220,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
     let ropts = bake_core::ResolveOptions {
         targets,
         overrides,
+        flag_overrides: flags.to_flag_overrides(),
         env: &cx.env,
         cwd: cx.cwd.clone(),
         file_relative_paths,

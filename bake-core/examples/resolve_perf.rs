@@ -117,6 +117,7 @@ fn main() {
     let opts = bake_core::ResolveOptions {
         targets: vec![],
         overrides: vec![],
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: ".".into(),
         file_relative_paths: false,

@@ -400,6 +400,7 @@ impl Project {
         let opts = ResolveOptions {
             targets: targets.to_vec(),
             overrides: overrides.to_vec(),
+            flag_overrides: Vec::new(),
             env: &self.env,
             cwd: self.cwd.clone(),
             file_relative_paths: relative,

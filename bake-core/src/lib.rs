@@ -28,6 +28,7 @@
 //!     &ResolveOptions {
 //!         targets: vec!["app".into()],
 //!         overrides: vec!["app.platform=linux/arm64".into()],
+//!         flag_overrides: Vec::new(),
 //!         env: &env,
 //!         cwd: "/src".into(),
 //!         file_relative_paths: false,

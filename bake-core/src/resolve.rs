@@ -31,8 +31,11 @@ pub const MAX_NESTING: usize = 256;
 pub struct ResolveOptions<'a> {
     /// Target names or patterns as given on the command line; empty means `default`.
     pub targets: Vec<String>,
-    /// `--set` values in order, then the flag-derived ones ([`Flags::to_overrides`]).
+    /// `--set` values in order (for flag-derived ones, see `flag_overrides`).
     pub overrides: Vec<String>,
+    /// The overrides flags stand for, applied after `overrides`: the override and the flag
+    /// as given ([`Flags::to_flag_overrides`]); `--explain` names the flag.
+    pub flag_overrides: Vec<(String, String)>,
     /// The process environment.
     pub env: &'a BTreeMap<String, String>,
     /// The working directory, for secret `src` and ssh path checks.
@@ -104,12 +107,21 @@ impl Flags {
     /// The overrides the flags stand for, in buildx's order.
     #[must_use]
     pub fn to_overrides(&self) -> Vec<String> {
+        self.to_flag_overrides()
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect()
+    }
+
+    /// [`Flags::to_overrides`], each with the flag it comes from (`--push`, `--sbom=true`).
+    #[must_use]
+    pub fn to_flag_overrides(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if self.push {
-            out.push("*.push=true".to_string());
+            out.push(("*.push=true".to_string(), "--push".to_string()));
         }
         if self.load {
-            out.push("*.load=true".to_string());
+            out.push(("*.load=true".to_string(), "--load".to_string()));
         }
         let call = if self.check {
             Some("check")
@@ -117,21 +129,29 @@ impl Flags {
             self.call.as_deref()
         };
         if let Some(Ok(Some(name))) = call.map(parse_call_func) {
-            out.push(format!("*.call={name}"));
+            let flag = if self.check {
+                "--check".to_string()
+            } else {
+                format!("--call={}", self.call.as_deref().unwrap_or_default())
+            };
+            out.push((format!("*.call={name}"), flag));
         }
         if let Some(v) = self.no_cache {
-            out.push(format!("*.no-cache={v}"));
+            out.push((format!("*.no-cache={v}"), format!("--no-cache={v}")));
         }
         if let Some(v) = self.pull {
-            out.push(format!("*.pull={v}"));
+            out.push((format!("*.pull={v}"), format!("--pull={v}")));
         }
         if let Some(v) = self.sbom.as_deref().filter(|v| !v.is_empty()) {
-            out.push(format!("*.attest={}", Attest::canonicalize("sbom", v)));
+            out.push((
+                format!("*.attest={}", Attest::canonicalize("sbom", v)),
+                format!("--sbom={v}"),
+            ));
         }
         if let Some(v) = self.provenance.as_deref().filter(|v| !v.is_empty()) {
-            out.push(format!(
-                "*.attest={}",
-                Attest::canonicalize("provenance", v)
+            out.push((
+                format!("*.attest={}", Attest::canonicalize("provenance", v)),
+                format!("--provenance={v}"),
             ));
         }
         out
@@ -767,6 +787,8 @@ struct Override {
     arr: Vec<String>,
     append: bool,
     text: String,
+    /// The flag it stands for, when a flag made it.
+    flag: Option<String>,
 }
 
 type Overrides = HashMap<String, IndexMap<String, Override>, FxBuildHasher>;
@@ -937,15 +959,20 @@ impl<'a> Cfg<'a> {
     /// `newOverrides`.
     fn new_overrides(
         &self,
-        list: &[String],
+        set: &[String],
+        flags: &[(String, String)],
         env: &BTreeMap<String, String>,
     ) -> Result<Overrides, ResolveError> {
+        let list = set
+            .iter()
+            .map(|t| (t, None))
+            .chain(flags.iter().map(|(t, f)| (t, Some(f))));
         let lookup_allowed = !env
             .get("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")
             .and_then(|v| parse_bool(v))
             .unwrap_or(false);
         let mut m = Overrides::default();
-        for text in list {
+        for (text, flag) in list {
             let (lhs, value) = match text.split_once('=') {
                 Some((l, v)) => (l, Some(v)),
                 None => (text.as_str(), None),
@@ -967,6 +994,7 @@ impl<'a> Cfg<'a> {
                 let t = m.entry(name).or_default();
                 let mut o = t.get(&okey).cloned().unwrap_or_default();
                 o.text = text.clone();
+                o.flag = flag.cloned();
                 match keys[1] {
                     "output" | "cache-to" | "cache-from" | "tags" | "platform" | "secrets"
                     | "ssh" | "attest" | "entitlements" | "network" | "annotations" | "policy" => {
@@ -1573,8 +1601,13 @@ impl Tgt {
                     })
                 }
             }
-            self.origins
-                .insert(print_key(keys[0]), Origin::Set(o.text.clone()));
+            self.origins.insert(
+                print_key(keys[0]),
+                match &o.flag {
+                    Some(f) => Origin::Flag(f.clone()),
+                    None => Origin::Set(o.text.clone()),
+                },
+            );
         }
         for (id, value) in secret_overrides {
             self.update_secret(&id, &value)?;
@@ -1669,7 +1702,7 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         names.extend(cfg.match_names(&t.replace('.', "_"))?);
     }
     let names = dedup(&names);
-    let ov = cfg.new_overrides(&opts.overrides, opts.env)?;
+    let ov = cfg.new_overrides(&opts.overrides, &opts.flag_overrides, opts.env)?;
 
     let mut warnings = Vec::new();
     let expanded: Vec<(Vec<String>, Vec<String>)> = names

@@ -79,6 +79,7 @@ fn run_env(
     let opts = ResolveOptions {
         targets: strs(targets),
         overrides: overrides.to_vec(),
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: std::env::temp_dir(),
         file_relative_paths: false,
@@ -225,6 +226,7 @@ fn case_119_120_inherits_cycles_accepted_with_warning() {
     let opts = ResolveOptions {
         targets: strs(&["a"]),
         overrides: vec![],
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: std::env::temp_dir(),
         file_relative_paths: false,
@@ -564,6 +566,7 @@ fn case_179_180_181_182_secret_checks() {
     let opts = |env| ResolveOptions {
         targets: vec![],
         overrides: vec![],
+        flag_overrides: Vec::new(),
         env,
         cwd: dir.clone(),
         file_relative_paths: false,
@@ -986,6 +989,7 @@ fn file_relative_paths_rebase() {
     let opts = ResolveOptions {
         targets: strs(&["a", "b"]),
         overrides: vec![],
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: std::env::temp_dir(),
         file_relative_paths: true,

@@ -26,6 +26,7 @@ fn resolve_all(config: &bake_core::model::Config) {
     let opts = bake_core::ResolveOptions {
         targets,
         overrides: Vec::new(),
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: sandbox(),
         file_relative_paths: false,
@@ -123,6 +124,7 @@ pub fn set(text: &str) {
     let ropts = bake_core::ResolveOptions {
         targets,
         overrides: lines.take(64).map(str::to_string).collect(),
+        flag_overrides: Vec::new(),
         env: &env,
         cwd: sandbox(),
         file_relative_paths: false,

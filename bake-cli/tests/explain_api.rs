@@ -1,0 +1,180 @@
+//! `--explain` from the library: the structured answer ([`bake_core::explain::explain`])
+//! serializes to exactly what the streamed JSON rendering writes, and covers every kind of
+//! step.
+
+use std::collections::BTreeMap;
+
+use bake_core::api::Bake;
+use bake_core::explain::{self, Step, VariableSource};
+
+const HCL: &str = r#"
+variable "REGISTRY" {
+  default = "ghcr.io/acme"
+}
+variable "TAG" {
+  default = "v1"
+}
+variable "IMAGE" {
+  default = "${REGISTRY}/app"
+}
+function "img" {
+  params = [name]
+  result = "${REGISTRY}/${name}:${TAG}"
+}
+target "_common" {
+  args      = { GO = "1.22", "A<B" = "x&y\u2028" }
+  platforms = ["linux/amd64"]
+  labels    = { team = "core" }
+}
+target "mid" {
+  inherits = ["_common"]
+  network  = "host"
+}
+target "app" {
+  inherits = ["mid"]
+  args     = { SERVICE = "app" }
+  tags     = [img("app"), "${IMAGE}:edge"]
+  labels   = { team = "web" }
+}
+target "cell" {
+  name   = "cell-${v}"
+  matrix = { v = ["a", "b"] }
+  target = v
+}
+"#;
+
+const LATER: &str = r#"
+target "app" {
+  network = "none"
+  labels  = { tier = "front" }
+}
+"#;
+
+fn project(env: &[(&str, &str)]) -> bake_core::api::Project {
+    Bake::new("/src")
+        .frontend(bake_compose::ComposeFrontend)
+        .frontend(bake_hcl::HclFrontend)
+        .env(
+            env.iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .record_origins(true)
+        .source("docker-bake.hcl", HCL)
+        .source("override.hcl", LATER)
+        .load()
+        .expect("the files load")
+}
+
+fn resolve(p: &bake_core::api::Project) -> bake_core::Resolved {
+    let flags = bake_core::Flags {
+        push: true,
+        ..Default::default()
+    };
+    bake_core::resolve(
+        &p.config,
+        &bake_core::ResolveOptions {
+            targets: vec!["app".into(), "cell-a".into(), "cell-b".into()],
+            overrides: vec!["app.platform=linux/arm64".into()],
+            flag_overrides: flags.to_flag_overrides(),
+            env: &BTreeMap::new(),
+            cwd: "/src".into(),
+            file_relative_paths: false,
+        },
+    )
+    .expect("resolves")
+}
+
+#[test]
+fn structured_answer_serializes_as_the_streamed_json() {
+    let p = project(&[("TAG", "v2")]);
+    let r = resolve(&p);
+    for only in [
+        vec![],
+        vec![("app".to_string(), Some("tags".to_string()))],
+        vec![
+            ("cell-b".to_string(), None),
+            ("app".to_string(), Some("output".to_string())),
+        ],
+    ] {
+        let structured = explain::explain(&r, &p.config, &p.sources, &p.facts, &only);
+        let mut want = serde_json::to_string_pretty(&structured).expect("serializes");
+        want.push('\n');
+        let streamed = explain::explain_json(&r, &p.config, &p.sources, &p.facts, &only);
+        assert_eq!(streamed, want, "only = {only:?}");
+        let mut written = Vec::new();
+        explain::write(
+            &mut written,
+            explain::Format::Json,
+            &r,
+            &p.config,
+            &p.sources,
+            &p.facts,
+            &only,
+        )
+        .expect("writes");
+        assert_eq!(String::from_utf8(written).expect("UTF-8"), want);
+    }
+}
+
+#[test]
+fn every_kind_of_step() {
+    let p = project(&[("TAG", "v2")]);
+    let r = resolve(&p);
+    let e = explain::explain(&r, &p.config, &p.sources, &p.facts, &[]);
+    let app = &e["app"];
+    let origin = |f: &str| &app[f].origin;
+
+    // Written in a parent two levels up.
+    assert!(
+        matches!(&origin("labels")[0], Step::Written { target, at } if target == "app" && at.file == "override.hcl")
+    );
+    assert!(origin("labels").iter().any(
+        |s| matches!(s, Step::Merged { target, with } if target == "app" && with.file == "docker-bake.hcl")
+    ));
+    assert!(origin("labels")
+        .iter()
+        .any(|s| matches!(s, Step::Merged { target, .. } if target == "_common")));
+    // A later file replaced an earlier value.
+    assert!(
+        matches!(&origin("network")[0], Step::Written { target, at } if target == "app" && at.file == "override.hcl")
+    );
+    assert!(origin("network")
+        .iter()
+        .any(|s| matches!(s, Step::Overrode { target, .. } if target == "mid")));
+    // Inherited through two levels.
+    assert_eq!(
+        app["args"].value,
+        serde_json::json!({"A<B": "x&y\u{2028}", "GO": "1.22", "SERVICE": "app"})
+    );
+    // Variables: through a function, from the environment, and through a default.
+    let tags = origin("tags");
+    assert!(tags.iter().any(|s| matches!(s,
+        Step::Variable { name, value, from: VariableSource::Environment { name: env }, function, .. }
+        if name == "TAG" && value.as_deref() == Some("v2") && env == "TAG" && function.as_deref() == Some("img"))));
+    assert!(tags.iter().any(|s| matches!(s,
+        Step::Variable { name, from: VariableSource::Default { .. }, function: None, through: None, .. }
+        if name == "IMAGE")));
+    // REGISTRY is used twice (in IMAGE's default, and in img): listed once.
+    assert_eq!(
+        tags.iter()
+            .filter(|s| matches!(s, Step::Variable { name, .. } if name == "REGISTRY"))
+            .count(),
+        1
+    );
+    // --set and --push.
+    assert!(
+        matches!(&origin("platforms")[0], Step::Set { flag } if flag == "app.platform=linux/arm64")
+    );
+    assert!(origin("platforms")
+        .iter()
+        .any(|s| matches!(s, Step::Overrode { target, .. } if target == "_common")));
+    assert!(matches!(&origin("output")[0], Step::Flag { flag } if flag == "--push"));
+    // Defaults.
+    assert_eq!(origin("dockerfile"), &vec![Step::Default]);
+    // Matrix values.
+    assert!(e["cell-b"]["target"]
+        .origin
+        .iter()
+        .any(|s| matches!(s, Step::Matrix { name, value } if name == "v" && value == "b")));
+}
