@@ -6,6 +6,8 @@
 //! Frontends contribute facts ([`Facts`]); this module only reads them.
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::util::FxBuildHasher;
 use std::io;
 
 use serde::Serialize;
@@ -150,7 +152,7 @@ impl<'s> Lines<'s> {
         }
         let line0 = starts.partition_point(|&s| s <= start).saturating_sub(1);
         let line_start = starts[line0];
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line_end = starts.get(line0 + 1).map_or(text.len(), |s| s - 1);
         let column = text[line_start..start].chars().count() + 1;
         let width = text[start..end.min(line_end)].chars().count().max(1);
         Some(At {
@@ -592,10 +594,21 @@ impl S<'_> {
 /// the interpolations by span.
 struct Explainer<'a> {
     // Lookups only (never iterated), so hash maps do not make output order depend on them.
-    by_name: HashMap<&'a str, Vec<&'a TargetDef>>,
-    interpolations: HashMap<SpanKey, Vec<&'a Interpolation>>,
+    by_name: HashMap<&'a str, Vec<&'a TargetDef>, FxBuildHasher>,
+    interpolations: HashMap<SpanKey, Vec<&'a Interpolation>, FxBuildHasher>,
+    /// What variable defaults refer to.
+    default_refs: Option<&'a BTreeMap<SpanKey, ExprRefs>>,
     lines: Lines<'a>,
     facts: &'a Facts,
+}
+
+/// A block `inherits` reaches: its name, the index of the block that inherits it, its
+/// definitions and what their expressions refer to.
+struct Reached<'x> {
+    name: &'x str,
+    parent: usize,
+    defs: &'x [&'x TargetDef],
+    refs: Option<&'x BTreeMap<SpanKey, ExprRefs>>,
 }
 
 /// One target being explained: its name, the fields to explain (sorted), and the blocks its
@@ -605,23 +618,25 @@ struct TargetExplain<'x> {
     name: &'x str,
     target: &'x Target,
     fields: Vec<&'x str>,
-    closure: Vec<(&'x str, usize)>,
+    closure: Vec<Reached<'x>>,
 }
 
 impl<'a> Explainer<'a> {
     fn new(config: &'a Config, sources: &'a SourceMap, facts: &'a Facts) -> Self {
-        let mut by_name: HashMap<&str, Vec<&TargetDef>> =
-            HashMap::with_capacity(config.targets.len());
+        let mut by_name: HashMap<&str, Vec<&TargetDef>, FxBuildHasher> =
+            HashMap::with_capacity_and_hasher(config.targets.len(), FxBuildHasher::default());
         for d in &config.targets {
             by_name.entry(d.name.as_str()).or_default().push(d);
         }
-        let mut interpolations: HashMap<SpanKey, Vec<&Interpolation>> = HashMap::new();
+        let mut interpolations: HashMap<SpanKey, Vec<&Interpolation>, FxBuildHasher> =
+            HashMap::default();
         for i in &facts.interpolations {
             interpolations.entry(span_key(i.span)).or_default().push(i);
         }
         Explainer {
             by_name,
             interpolations,
+            default_refs: facts.refs.get(""),
             lines: Lines::new(sources),
             facts,
         }
@@ -659,13 +674,19 @@ impl<'a> Explainer<'a> {
         fields.dedup();
         // The blocks `inherits` reaches, breadth first (chains are short: a scan finds
         // repeats).
-        let mut closure: Vec<(&str, usize)> = vec![(name, 0)];
+        let reach = |name: &'x str, parent: usize| Reached {
+            name,
+            parent,
+            defs: self.defs(name),
+            refs: self.facts.refs.get(name),
+        };
+        let mut closure: Vec<Reached<'x>> = vec![reach(name, 0)];
         let mut i = 0;
         while i < closure.len() {
-            for d in self.defs(closure[i].0) {
+            for d in closure[i].defs {
                 for p in d.inherits.iter().flatten() {
-                    if !closure.iter().any(|(n, _)| n == p) {
-                        closure.push((p.as_str(), i));
+                    if !closure.iter().any(|r| r.name == p) {
+                        closure.push(reach(p.as_str(), i));
                     }
                 }
             }
@@ -711,13 +732,13 @@ impl<'a> Explainer<'a> {
                 let k = tx
                     .closure
                     .iter()
-                    .position(|(n, _)| {
-                        self.defs(n)
+                    .position(|r| {
+                        r.defs
                             .iter()
                             .any(|d| d.origins.get(key) == Some(&Origin::File(span)))
                     })
                     .unwrap_or(0);
-                let writer = tx.closure[k].0;
+                let writer = tx.closure[k].name;
                 if let Some(at) = self.lines.at(span) {
                     steps.push(S::Written { at, target: writer });
                 }
@@ -725,13 +746,13 @@ impl<'a> Explainer<'a> {
                     let mut via = vec![writer];
                     let mut i = k;
                     while i != 0 {
-                        i = tx.closure[i].1;
-                        via.push(tx.closure[i].0);
+                        i = tx.closure[i].parent;
+                        via.push(tx.closure[i].name);
                     }
                     via.reverse();
                     steps.push(S::Inherited { via });
                 }
-                self.expr_steps(writer, span, steps, None);
+                self.expr_steps(tx.closure[k].refs, span, steps, None);
                 if let Some(is) = self.interpolations.get(&span_key(span)) {
                     for i in is {
                         for l in &i.lookups {
@@ -760,8 +781,8 @@ impl<'a> Explainer<'a> {
         merging: bool,
         steps: &mut Vec<S<'x>>,
     ) {
-        for (n, _) in &tx.closure {
-            for d in self.defs(n) {
+        for r in &tx.closure {
+            for d in r.defs {
                 let Some(Origin::File(other)) = d.origins.get(key) else {
                     continue;
                 };
@@ -774,13 +795,13 @@ impl<'a> Explainer<'a> {
                 if merging {
                     steps.push(S::Merged {
                         with: at,
-                        target: n,
+                        target: r.name,
                     });
-                    self.expr_steps(n, *other, steps, None);
+                    self.expr_steps(r.refs, *other, steps, None);
                 } else {
                     steps.push(S::Overrode {
                         earlier: at,
-                        target: n,
+                        target: r.name,
                     });
                 }
             }
@@ -807,19 +828,15 @@ impl<'a> Explainer<'a> {
 
     /// The variables and matrix values the expression at `span` used, following variables
     /// whose defaults use other variables.
+    /// `refs`: what the expressions of the block `span` is in refer to.
     fn expr_steps<'x>(
         &'x self,
-        block: &str,
+        refs: Option<&'x BTreeMap<SpanKey, ExprRefs>>,
         span: Span,
         steps: &mut Vec<S<'x>>,
         through: Option<&'x str>,
     ) {
-        let Some(refs) = self
-            .facts
-            .refs
-            .get(block)
-            .and_then(|m| m.get(&span_key(span)))
-        else {
+        let Some(refs) = refs.and_then(|m| m.get(&span_key(span))) else {
             return;
         };
         for (name, value) in &refs.matrix {
@@ -855,7 +872,7 @@ impl<'a> Explainer<'a> {
             });
             // A variable whose default uses others: those, too (each once, so cycles end).
             if let Origin::File(s) = &fact.origin {
-                self.expr_steps("", *s, steps, Some(v));
+                self.expr_steps(self.default_refs, *s, steps, Some(v));
             }
         }
     }

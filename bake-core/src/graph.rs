@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::graph::DiGraph;
 use sha2::{Digest, Sha256};
 
+use crate::json::PrettyWriter;
+
 use crate::project::{Project, ProjectDefaults};
 use crate::resolve::{Resolved, Target};
 
@@ -182,10 +184,11 @@ impl BuildGraph {
         let mut node_of: Vec<usize> = vec![0; names.len()];
         let mut by_hash: BTreeMap<String, usize> = BTreeMap::new();
         let mut nodes: Vec<BuildNode> = Vec::new();
+        let mut buf = PrettyWriter::serde_style(1024, true);
         for &i in &order {
             let t = &targets[names[i]];
             let project = crate::project::assign(t, defaults);
-            let hash = content_hash(t, &project, |link| {
+            let hash = content_hash(t, &project, &mut buf, |link| {
                 index.get(link).map(|&j| hashes[j].as_str())
             });
             hashes[i] = hash.clone();
@@ -310,34 +313,53 @@ fn find_cycle(names: &[&String], deps: &[Vec<(String, usize)>]) -> Vec<String> {
 }
 
 /// The SHA-256 (hex) of everything that decides what a build produces: the `--print` object
-/// without its name and description, `target:` contexts replaced by the hash of the build they
-/// name, and the project.
+/// without its description (compact JSON), `target:` contexts replaced by the hash of the build
+/// they name, and the project. `buf` is scratch space.
 fn content_hash<'h>(
     t: &Target,
     project: &Project,
+    buf: &mut PrettyWriter,
     hash_of: impl Fn(&str) -> Option<&'h str>,
 ) -> String {
-    let mut t = t.clone();
-    t.description.clear();
-    for v in t.contexts.values_mut() {
-        if let Some(link) = v.strip_prefix("target:") {
-            if let Some(h) = hash_of(link) {
-                *v = format!("target:#{h}");
+    buf.out.clear();
+    buf.open('{');
+    for key in crate::print::PRINT_FIELDS {
+        if key == "description" || !t.shows(key) {
+            continue;
+        }
+        buf.raw_key(key);
+        if key == "contexts" {
+            buf.open('{');
+            for (k, v) in &t.contexts {
+                buf.key(k);
+                match v.strip_prefix("target:").and_then(&hash_of) {
+                    Some(h) => {
+                        buf.out.push_str("\"target:#");
+                        buf.out.push_str(h);
+                        buf.out.push('"');
+                    }
+                    None => buf.str(v),
+                }
             }
+            buf.close('}');
+        } else {
+            t.write_print_value(key, buf);
         }
     }
+    buf.close('}');
     let mut hasher = Sha256::new();
-    hasher.update(t.to_json().to_pretty().as_bytes());
+    hasher.update(buf.out.as_bytes());
     hasher.update(b"\0project=");
     hasher.update(project.id.as_bytes());
     hex(&hasher.finalize())
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xF)]));
     }
     s
 }
@@ -499,37 +521,73 @@ impl BuildGraph {
     }
 
     fn to_json(&self) -> String {
-        use serde_json::json;
-        let nodes: Vec<serde_json::Value> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                json!({
-                    "index": i,
-                    "id": n.id,
-                    "names": n.names,
-                    "project": n.project.id,
-                    "project_source": n.project.source.describe(),
-                    "platforms": n.target.platforms,
-                    "outputs": n.target.output.iter().map(crate::entries::ExportEntry::to_json).map(|j| serde_json::from_str::<serde_json::Value>(&j.to_pretty()).unwrap_or(serde_json::Value::Null)).collect::<Vec<_>>(),
-                    "requested": n.requested,
-                    "depends_on": n.deps.iter().map(|d| json!({"context": d.context, "node": d.node})).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let edges: Vec<serde_json::Value> = self
-            .edges()
-            .into_iter()
-            .map(|(from, to, ctx)| json!({"from": from, "to": to, "context": ctx}))
-            .collect();
-        let v = json!({
-            "projects": self.projects(),
-            "nodes": nodes,
-            "edges": edges,
-        });
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-        s.push('\n');
-        s
+        // serde_json's pretty layout, written straight out.
+        let mut w = PrettyWriter::serde_style(512 * (self.nodes.len() + 1), false);
+        w.open('{');
+        w.raw_key("projects");
+        w.open('[');
+        for p in self.projects() {
+            w.elem();
+            w.str(p);
+        }
+        w.close(']');
+        w.raw_key("nodes");
+        w.open('[');
+        for (i, n) in self.nodes.iter().enumerate() {
+            w.elem();
+            w.open('{');
+            w.raw_key("index");
+            w.uint(i);
+            w.raw_key("id");
+            w.str(&n.id);
+            w.raw_key("names");
+            w.strs(&n.names);
+            w.raw_key("project");
+            w.str(&n.project.id);
+            w.raw_key("project_source");
+            w.str(&n.project.source.describe());
+            w.raw_key("platforms");
+            w.strs(&n.target.platforms);
+            w.raw_key("outputs");
+            w.open('[');
+            for o in &n.target.output {
+                w.elem();
+                o.write_json(&mut w);
+            }
+            w.close(']');
+            w.raw_key("requested");
+            w.bool(n.requested);
+            w.raw_key("depends_on");
+            w.open('[');
+            for d in &n.deps {
+                w.elem();
+                w.open('{');
+                w.raw_key("context");
+                w.str(&d.context);
+                w.raw_key("node");
+                w.uint(d.node);
+                w.close('}');
+            }
+            w.close(']');
+            w.close('}');
+        }
+        w.close(']');
+        w.raw_key("edges");
+        w.open('[');
+        for (from, to, ctx) in self.edges() {
+            w.elem();
+            w.open('{');
+            w.raw_key("from");
+            w.uint(from);
+            w.raw_key("to");
+            w.uint(to);
+            w.raw_key("context");
+            w.str(&ctx);
+            w.close('}');
+        }
+        w.close(']');
+        w.close('}');
+        w.out.push('\n');
+        w.out
     }
 }

@@ -92,6 +92,21 @@ const fn special_table() -> [bool; 256] {
 
 static SPECIAL: [bool; 256] = special_table();
 
+/// The bytes `serde_json` escapes: control characters, `"` and `\\`.
+const fn plain_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+}
+
+static PLAIN: [bool; 256] = plain_table();
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn push_u_escape(out: &mut String, c: u32) {
@@ -105,13 +120,15 @@ fn push_u_escape(out: &mut String, c: u32) {
 /// (without it, the escaping is `serde_json`'s).
 fn write_escaped(out: &mut String, s: &str, tpl: bool, html: bool) {
     let bytes = s.as_bytes();
+    // Without template or HTML escapes only the JSON escapes matter: a smaller table.
+    let table = if tpl || html { &SPECIAL } else { &PLAIN };
     out.reserve(bytes.len() + 2);
     out.push('"');
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if !SPECIAL[b as usize] {
+        if !table[b as usize] {
             i += 1;
             continue;
         }
@@ -338,6 +355,10 @@ impl PrettyWriter {
 
 /// Appends the decimal digits of `n`.
 pub fn push_usize(out: &mut String, mut n: usize) {
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
