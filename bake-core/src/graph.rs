@@ -545,7 +545,7 @@ impl BuildGraph {
             w.raw_key("project");
             w.str(&n.project.id);
             w.raw_key("project_source");
-            w.str(&n.project.source.describe());
+            w.str(n.project.source.describe());
             w.raw_key("platforms");
             w.strs(&n.target.platforms);
             w.raw_key("outputs");
