@@ -15,7 +15,12 @@ fn sandbox() -> PathBuf {
     dir
 }
 
-fn resolve_all(config: &bake_core::model::Config) {
+/// Resolves (up to 64 of) the targets and prints them; with `explain`, explains them as
+/// text and JSON too.
+fn resolve_all(
+    config: &bake_core::model::Config,
+    explain: Option<(&SourceMap, &bake_core::explain::Facts)>,
+) {
     let env = BTreeMap::new();
     let targets: Vec<String> = config
         .targets
@@ -33,19 +38,26 @@ fn resolve_all(config: &bake_core::model::Config) {
     };
     if let Ok(r) = bake_core::resolve(config, &opts) {
         let _ = r.to_print_json();
+        if let Some((sources, facts)) = explain {
+            let _ = bake_core::explain::explain_text(&r, config, sources, facts, &[]);
+            let _ = bake_core::explain::explain_json(&r, config, sources, facts, &[]);
+        }
     }
 }
 
-fn hcl_load(text: &str, syntax: bake_hcl::Syntax, name: &str) {
-    let mut sources = SourceMap::default();
-    let id = sources.add(name, text);
-    let Ok(body) = bake_hcl::parse(&sources, id, syntax) else {
+/// Loads `text` as the file `name` (its extension picks HCL or JSON) the way the CLI does,
+/// recording what `--list` and `--explain` need so that those paths are fuzzed too.
+fn hcl_load(text: &str, name: &str) {
+    let Ok(p) = bake_core::api::Bake::new(sandbox())
+        .frontend(bake_hcl::HclFrontend)
+        .record_origins(true)
+        .render_variables(true)
+        .source(name, text)
+        .load()
+    else {
         return;
     };
-    let opts = hcl_options();
-    if let Ok(loaded) = bake_hcl::load(&[body], &sources, &opts) {
-        resolve_all(&loaded.config);
-    }
+    resolve_all(&p.config, Some((&p.sources, &p.facts)));
 }
 
 /// Load options for the HCL targets: empty environment, with everything `--list` and
@@ -60,12 +72,12 @@ fn hcl_options() -> bake_hcl::LoadOptions {
 
 /// HCL native syntax: parse, evaluate, resolve every target, print.
 pub fn hcl(text: &str) {
-    hcl_load(text, bake_hcl::Syntax::Hcl, "docker-bake.hcl");
+    hcl_load(text, "docker-bake.hcl");
 }
 
 /// HCL JSON syntax: parse, evaluate, resolve every target, print.
 pub fn hcl_json(text: &str) {
-    hcl_load(text, bake_hcl::Syntax::Json, "docker-bake.json");
+    hcl_load(text, "docker-bake.json");
 }
 
 /// A Compose file with interpolation from a small environment, then resolve and print.
@@ -84,7 +96,11 @@ pub fn compose(text: &str) {
         record_origins: true,
     };
     if let Ok(loaded) = bake_compose::load(&sources, &[id], &opts) {
-        resolve_all(&loaded.config);
+        let facts = bake_core::explain::Facts {
+            interpolations: loaded.interpolations.clone(),
+            ..Default::default()
+        };
+        resolve_all(&loaded.config, Some((&sources, &facts)));
     }
 }
 
