@@ -105,3 +105,70 @@ fn print(bencher: divan::Bencher, n: usize) {
     };
     bencher.bench(|| r.to_print_json().len());
 }
+
+/// A Compose file with `n` services, each with interpolated fields.
+fn compose_text(n: usize) -> String {
+    let mut s = String::from("services:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  svc{i}:\n    image: acme/svc{i}:${{TAG:-latest}}\n    build:\n      context: .\n      args:\n        INDEX: \"{i}\"\n        MODE: ${{MODE:-release}}\n      platforms:\n        - linux/amd64\n"
+        ));
+    }
+    s
+}
+
+/// Load (recording origins), resolve and `--explain` everything, as `bake --explain` does:
+/// what the recording and the explaining cost, and that both stay linear.
+fn explain_all(name: &str, text: String, format: bake_core::explain::Format) -> usize {
+    let Ok(p) = bake_core::api::Bake::new(".")
+        .frontend(bake_compose::ComposeFrontend)
+        .frontend(bake_hcl::HclFrontend)
+        .record_origins(true)
+        .source(name, text)
+        .load()
+    else {
+        return 0;
+    };
+    let Ok(r) = p.resolve(&[], &[]) else {
+        return 0;
+    };
+    let mut out = Vec::new();
+    let _ = bake_core::explain::write(&mut out, format, &r, &p.config, &p.sources, &p.facts, &[]);
+    out.len()
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn explain_hcl(bencher: divan::Bencher, n: usize) {
+    let text = testdata::generated(n);
+    bencher.bench(|| {
+        explain_all(
+            "docker-bake.hcl",
+            text.clone(),
+            bake_core::explain::Format::Text,
+        )
+    });
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn explain_hcl_json(bencher: divan::Bencher, n: usize) {
+    let text = testdata::generated(n);
+    bencher.bench(|| {
+        explain_all(
+            "docker-bake.hcl",
+            text.clone(),
+            bake_core::explain::Format::Json,
+        )
+    });
+}
+
+#[divan::bench(args = &[100, 1000, 5000], sample_count = 5)]
+fn explain_compose(bencher: divan::Bencher, n: usize) {
+    let text = compose_text(n);
+    bencher.bench(|| {
+        explain_all(
+            "compose.yaml",
+            text.clone(),
+            bake_core::explain::Format::Text,
+        )
+    });
+}

@@ -405,7 +405,8 @@ fn field_set(t: &bake_core::model::TargetDef, key: &str) -> bool {
 }
 
 /// Fills the origins of the targets' fields (the key in the last file that has it) and
-/// places each interpolation at the field it fed.
+/// places each interpolation at the field it fed. Linear: each file's keys are indexed once,
+/// and the interpolations by service.
 fn record_origins(
     sources: &SourceMap,
     ids: &[SourceId],
@@ -414,22 +415,38 @@ fn record_origins(
     env_sources: &EnvSources,
 ) -> Vec<bake_core::explain::Interpolation> {
     use bake_core::source::{Origin, Span};
+    let indexes: Vec<(SourceId, &str, KeyIndex)> = ids
+        .iter()
+        .map(|id| {
+            let text: &str = &sources.get(*id).text;
+            (*id, text, KeyIndex::new(text))
+        })
+        .collect();
+    let mut by_service: BTreeMap<&str, Vec<&load::Interp>> = BTreeMap::new();
+    for i in interps {
+        if let [first, service, ..] = i.path.as_slice() {
+            if first == "services" {
+                by_service.entry(service.as_str()).or_default().push(i);
+            }
+        }
+    }
     let mut out = Vec::new();
+    let mut path = String::new();
     for t in &mut config.targets {
         for (key, paths) in FIELD_PATHS {
             if !field_set(t, key) {
                 continue;
             }
             let found = paths.iter().find_map(|rel| {
-                let path = format!("services.{}.{rel}", t.name);
-                ids.iter().rev().find_map(|id| {
-                    let text = &sources.get(*id).text;
-                    let off = locate_path(text, &path)?;
-                    // Only an exact hit: the key itself, not a parent it fell back to.
-                    let leaf = rel.rsplit('.').next().unwrap_or(rel);
-                    if !text[off..].starts_with(leaf) {
-                        return None;
-                    }
+                path.clear();
+                path.push_str("services\n");
+                path.push_str(&t.name);
+                for seg in rel.split('.') {
+                    path.push('\n');
+                    path.push_str(seg);
+                }
+                indexes.iter().rev().find_map(|(id, text, index)| {
+                    let off = index.get(&path)?;
                     let end = text[off..].find('\n').map_or(text.len(), |e| off + e);
                     Some((*id, off, end, *rel))
                 })
@@ -443,37 +460,94 @@ fn record_origins(
                 end: u32::try_from(end).unwrap_or(u32::MAX),
             };
             t.origins.insert(key, Origin::File(span));
-            let prefix: Vec<String> = std::iter::once("services".to_string())
-                .chain(std::iter::once(t.name.clone()))
-                .chain(rel.split('.').map(str::to_string))
-                .collect();
-            for i in interps {
-                if i.path.starts_with(&prefix) {
-                    out.push(bake_core::explain::Interpolation {
-                        span,
-                        template: i.template.clone(),
-                        lookups: i
-                            .lookups
-                            .iter()
-                            .map(|(name, value)| bake_core::explain::Lookup {
-                                name: name.clone(),
-                                value: value.clone(),
-                                from: match value {
-                                    Some(_) => env_sources.get(name).cloned().unwrap_or(
-                                        bake_core::explain::VariableSource::Environment {
-                                            name: name.clone(),
-                                        },
-                                    ),
-                                    None => bake_core::explain::VariableSource::Unset,
-                                },
-                            })
-                            .collect(),
-                    });
+            let Some(mine) = by_service.get(t.name.as_str()) else {
+                continue;
+            };
+            for i in mine {
+                // `services.NAME.` then the field's path.
+                if !i.path[2..]
+                    .iter()
+                    .map(String::as_str)
+                    .take(rel.split('.').count())
+                    .eq(rel.split('.'))
+                {
+                    continue;
                 }
+                out.push(bake_core::explain::Interpolation {
+                    span,
+                    template: i.template.clone(),
+                    lookups: i
+                        .lookups
+                        .iter()
+                        .map(|(name, value)| bake_core::explain::Lookup {
+                            name: name.clone(),
+                            value: value.clone(),
+                            from: match value {
+                                Some(_) => env_sources.get(name).cloned().unwrap_or(
+                                    bake_core::explain::VariableSource::Environment {
+                                        name: name.clone(),
+                                    },
+                                ),
+                                None => bake_core::explain::VariableSource::Unset,
+                            },
+                        })
+                        .collect(),
+                });
             }
         }
     }
     out
+}
+
+/// The byte offset of every key of block-style YAML by its path (segments joined by `\n`),
+/// following keys by indentation: the first key of each path wins. Flow style, anchors and
+/// merged keys are not followed.
+struct KeyIndex {
+    // Lookups only (never iterated), so a hash map does not make output order depend on it.
+    at: std::collections::HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    /// Paths deeper than this are not indexed (the deepest looked up is
+    /// `services.NAME.build.x-bake.FIELD`).
+    const DEPTH: usize = 6;
+
+    fn new(text: &str) -> Self {
+        let mut at = std::collections::HashMap::new();
+        let mut stack: Vec<(usize, &str)> = Vec::new();
+        let mut path = String::new();
+        let mut off = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start_matches(' ');
+            let indent = line.len() - trimmed.len();
+            let content = trimmed.trim_end();
+            if !(content.is_empty() || content.starts_with('#') || content.starts_with('-')) {
+                if let Some((key, _)) = content.split_once(':') {
+                    let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+                    while stack.last().is_some_and(|(i, _)| *i >= indent) {
+                        stack.pop();
+                    }
+                    stack.push((indent, key));
+                    if stack.len() <= Self::DEPTH {
+                        path.clear();
+                        for (i, (_, k)) in stack.iter().enumerate() {
+                            if i > 0 {
+                                path.push('\n');
+                            }
+                            path.push_str(k);
+                        }
+                        at.entry(path.clone()).or_insert(off + indent);
+                    }
+                }
+            }
+            off += line.len();
+        }
+        KeyIndex { at }
+    }
+
+    fn get(&self, path: &str) -> Option<usize> {
+        self.at.get(path).copied()
+    }
 }
 
 /// The byte offset of the key at dotted `path` (`services.app.build.args`) in block-style
@@ -513,18 +587,30 @@ fn locate_path(text: &str, path: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod locate_tests {
-    use super::locate_path;
+    use super::{locate_path, KeyIndex};
 
     #[test]
-    fn follows_block_keys_by_indentation() {
+    fn locate_falls_back_to_the_deepest_key() {
         let text = "services:\n  web:\n    image: x\n  app:\n    build:\n      args: 42\n";
         let off = locate_path(text, "services.app.build.args").unwrap_or(usize::MAX);
         assert_eq!(&text[off..off + 5], "args:");
-        let off = locate_path(text, "services.app").unwrap_or(usize::MAX);
-        assert_eq!(&text[off..off + 4], "app:");
-        // a missing leaf falls back to the deepest key found
         let off = locate_path(text, "services.app.build.labels").unwrap_or(usize::MAX);
         assert_eq!(&text[off..off + 6], "build:");
         assert_eq!(locate_path("{services: {}}", "services.x"), None);
+    }
+
+    #[test]
+    fn follows_block_keys_by_indentation() {
+        let text = "services:\n  web:\n    image: x\n  app:\n    build:\n      args: 42\n  app:\n    later: 1\n";
+        let index = KeyIndex::new(text);
+        let off = index
+            .get("services\napp\nbuild\nargs")
+            .unwrap_or(usize::MAX);
+        assert_eq!(&text[off..off + 5], "args:");
+        // The first key of a path wins.
+        let off = index.get("services\napp").unwrap_or(usize::MAX);
+        assert_eq!(off, text.find("app:").unwrap_or(0));
+        assert_eq!(index.get("services\napp\nbuild\nlabels"), None);
+        assert_eq!(KeyIndex::new("{services: {}}").get("services\nx"), None);
     }
 }
