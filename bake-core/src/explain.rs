@@ -323,7 +323,7 @@ const MERGING: [&str; 14] = [
 /// Every requested target's fields, explained.
 pub type Explained = BTreeMap<String, BTreeMap<String, FieldExplain>>;
 
-/// How [`write`] renders.
+/// How [`write()`] renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// For people: each field, its value and its history, with carets.
@@ -426,7 +426,7 @@ pub fn write(
     out.flush()
 }
 
-/// [`write`] as text, into a string.
+/// [`write()`] as text, into a string.
 #[must_use]
 pub fn explain_text(
     resolved: &Resolved,
@@ -438,7 +438,7 @@ pub fn explain_text(
     to_string(Format::Text, resolved, config, sources, facts, only)
 }
 
-/// [`write`] as JSON, into a string.
+/// [`write()`] as JSON, into a string.
 #[must_use]
 pub fn explain_json(
     resolved: &Resolved,
