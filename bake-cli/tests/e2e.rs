@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 /// Builds share two daemons; running them one at a time keeps timings meaningful.
 static SERIAL: Mutex<()> = Mutex::new(());
 
+/// A running engine, held for one test at a time (the guard of `SERIAL`).
 struct Engine {
+    _serial: std::sync::MutexGuard<'static, ()>,
     env: BTreeMap<String, String>,
     host_a: String,
     host_b: String,
@@ -57,6 +59,9 @@ fn engine() -> Option<Engine> {
         registry: get("BAKE_E2E_REGISTRY"),
         arm64: get("BAKE_E2E_ARM64") == "1",
         env,
+        _serial: SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
     };
     // The daemon must answer; a stale env file from a stopped engine is no engine.
     let ok = Command::new("docker")
@@ -163,9 +168,6 @@ const COMPOSE: &str = "services:
 #[test]
 fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let nonce = format!("{:?}", Instant::now());
     let api = format!(
         "FROM localbusybox:latest\nRUN --network=none echo '{nonce}' > /n && sleep 3 && echo api > /api\n"
@@ -233,9 +235,6 @@ fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
 #[test]
 fn target_context_across_projects_builds_base_once() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "base" {
   project_id = "a"
@@ -319,9 +318,6 @@ fn registry_has(e: &Engine, repo: &str, tag: &str) -> bool {
 #[test]
 fn push_and_save_reach_the_registry() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let platforms = if e.arm64 {
         r#"platforms = ["linux/amd64", "linux/arm64"]"#
     } else {
@@ -376,9 +372,6 @@ target "saved" {{
 #[test]
 fn one_failing_target_of_four_keeps_the_other_results() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "ok1" {
   project_id = "a"
@@ -440,9 +433,6 @@ group "default" {
 #[test]
 fn missing_dockerfile_and_unknown_builder_are_named() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let hcl = r#"
 target "fine" {
   project_id = "a"
@@ -492,9 +482,6 @@ group "default" {
 #[test]
 fn sigint_stops_everything_quickly() {
     let Some(e) = engine() else { return };
-    let _serial = SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let nonce = format!("{:?}", Instant::now());
     let df = format!("FROM localbusybox:latest\nRUN --network=none echo '{nonce}' && sleep 60\n");
     let hcl = r#"
