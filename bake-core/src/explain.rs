@@ -342,30 +342,14 @@ pub fn explain(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> Explained {
-    let ex = Explainer::new(config, sources, facts);
-    let mut out = Explained::new();
-    let mut steps = Vec::new();
-    let mut value = PrettyWriter::serde_style(256, true);
-    for (name, t) in &resolved.targets {
-        let Some(tx) = ex.target(name, t, only) else {
-            continue;
-        };
-        let mut fields = BTreeMap::new();
-        for field in &tx.fields {
-            ex.history(&tx, field, &mut steps);
-            value.out.clear();
-            t.write_print_value(field, &mut value);
-            fields.insert(
-                (*field).to_string(),
-                FieldExplain {
-                    value: serde_json::from_str(&value.out).unwrap_or(serde_json::Value::Null),
-                    origin: steps.iter().map(S::owned).collect(),
-                },
-            );
-        }
-        out.insert(name.clone(), fields);
-    }
-    out
+    let mut c = Collect {
+        out: Explained::new(),
+        current: String::new(),
+        value: PrettyWriter::serde_style(256, true),
+    };
+    // Collecting cannot fail.
+    let _ = Explainer::new(config, sources, facts).each(resolved, only, &mut c);
+    c.out
 }
 
 /// Writes the explanation of the targets of `resolved` (all of them, or the `only` ones) to
@@ -382,75 +366,113 @@ pub fn write(
     facts: &Facts,
     only: &[(String, Option<String>)],
 ) -> io::Result<()> {
-    const CHUNK: usize = 1 << 16;
-    let ex = Explainer::new(config, sources, facts);
     let json = format == Format::Json;
-    let mut w = PrettyWriter::serde_style(2 * CHUNK, !json);
-    let mut steps = Vec::new();
+    let mut s = Stream {
+        w: PrettyWriter::serde_style(2 * Stream::CHUNK, !json),
+        out,
+        json,
+    };
     if json {
-        w.open('{');
+        s.w.open('{');
     }
-    for (name, t) in &resolved.targets {
-        let Some(tx) = ex.target(name, t, only) else {
-            continue;
-        };
-        if json {
-            w.key(name);
-            w.open('{');
+    Explainer::new(config, sources, facts).each(resolved, only, &mut s)?;
+    if json {
+        s.w.close('}');
+        s.w.out.push('\n');
+    }
+    s.out.write_all(s.w.out.as_bytes())?;
+    s.out.flush()
+}
+
+/// What receives the explanation, a target at a time.
+trait Render {
+    /// A target starts.
+    fn target(&mut self, name: &str);
+    /// One of its fields, with its history.
+    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]);
+    /// The target is done.
+    fn end_target(&mut self) -> io::Result<()>;
+}
+
+/// Builds the typed answer ([`Explained`]).
+struct Collect {
+    out: Explained,
+    current: String,
+    /// Scratch space for values.
+    value: PrettyWriter,
+}
+
+impl Render for Collect {
+    fn target(&mut self, name: &str) {
+        self.current = name.to_string();
+        self.out.insert(self.current.clone(), BTreeMap::new());
+    }
+
+    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]) {
+        self.value.out.clear();
+        t.write_print_value(field, &mut self.value);
+        if let Some(fields) = self.out.get_mut(&self.current) {
+            fields.insert(
+                field.to_string(),
+                FieldExplain {
+                    value: serde_json::from_str(&self.value.out).unwrap_or(serde_json::Value::Null),
+                    origin: steps.iter().map(S::owned).collect(),
+                },
+            );
+        }
+    }
+
+    fn end_target(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders text or JSON into a buffer written out in chunks.
+struct Stream<'o> {
+    w: PrettyWriter,
+    out: &'o mut dyn io::Write,
+    json: bool,
+}
+
+impl Stream<'_> {
+    const CHUNK: usize = 1 << 16;
+}
+
+impl Render for Stream<'_> {
+    fn target(&mut self, name: &str) {
+        if self.json {
+            self.w.key(name);
+            self.w.open('{');
         } else {
-            w.out.push_str("target ");
-            write_plain_string(&mut w.out, name);
-            w.out.push('\n');
-        }
-        for field in &tx.fields {
-            ex.history(&tx, field, &mut steps);
-            if json {
-                json_field(&mut w, field, t, &steps);
-            } else {
-                text_field(&mut w, field, t, &steps);
-            }
-        }
-        if json {
-            w.close('}');
-        }
-        if w.out.len() >= CHUNK {
-            out.write_all(w.out.as_bytes())?;
-            w.out.clear();
+            self.w.out.push_str("target ");
+            write_plain_string(&mut self.w.out, name);
+            self.w.out.push('\n');
         }
     }
-    if json {
-        w.close('}');
-        w.out.push('\n');
+
+    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]) {
+        if self.json {
+            json_field(&mut self.w, field, t, steps);
+        } else {
+            text_field(&mut self.w, field, t, steps);
+        }
     }
-    out.write_all(w.out.as_bytes())?;
-    out.flush()
+
+    fn end_target(&mut self) -> io::Result<()> {
+        if self.json {
+            self.w.close('}');
+        }
+        if self.w.out.len() >= Self::CHUNK {
+            self.out.write_all(self.w.out.as_bytes())?;
+            self.w.out.clear();
+        }
+        Ok(())
+    }
 }
 
-/// [`write()`] as text, into a string.
+/// [`write()`] into a string.
 #[must_use]
-pub fn explain_text(
-    resolved: &Resolved,
-    config: &Config,
-    sources: &SourceMap,
-    facts: &Facts,
-    only: &[(String, Option<String>)],
-) -> String {
-    to_string(Format::Text, resolved, config, sources, facts, only)
-}
-
-/// [`write()`] as JSON, into a string.
-#[must_use]
-pub fn explain_json(
-    resolved: &Resolved,
-    config: &Config,
-    sources: &SourceMap,
-    facts: &Facts,
-    only: &[(String, Option<String>)],
-) -> String {
-    to_string(Format::Json, resolved, config, sources, facts, only)
-}
-
-fn to_string(
+pub fn render(
     format: Format,
     resolved: &Resolved,
     config: &Config,
@@ -640,6 +662,28 @@ impl<'a> Explainer<'a> {
             lines: Lines::new(sources),
             facts,
         }
+    }
+
+    /// Explains each target of `resolved` that `only` keeps into `r`.
+    fn each(
+        &self,
+        resolved: &Resolved,
+        only: &[(String, Option<String>)],
+        r: &mut dyn Render,
+    ) -> io::Result<()> {
+        let mut steps = Vec::new();
+        for (name, t) in &resolved.targets {
+            let Some(tx) = self.target(name, t, only) else {
+                continue;
+            };
+            r.target(name);
+            for field in &tx.fields {
+                self.history(&tx, field, &mut steps);
+                r.field(field, t, &steps);
+            }
+            r.end_target()?;
+        }
+        Ok(())
     }
 
     fn defs(&self, name: &str) -> &[&'a TargetDef] {

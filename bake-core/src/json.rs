@@ -454,6 +454,38 @@ mod tests {
             v.to_pretty(),
             "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    {\n      \"x\": 1\n    },\n    null\n  ]\n}"
         );
+        let mut w = PrettyWriter::default();
+        w.value(&v);
+        assert_eq!(w.out, v.to_pretty());
+        // serde_json's layouts, with strings that Go would escape.
+        let v = Json::Obj(vec![
+            ("a<".into(), Json::Arr(vec![])),
+            (
+                "c".into(),
+                Json::Arr(vec![v, Json::Bool(true), Json::str("\u{2028}&")]),
+            ),
+        ]);
+        let serde = v.clone().into_serde();
+        for compact in [false, true] {
+            let mut w = PrettyWriter::serde_style(0, compact);
+            w.value(&v);
+            let want = if compact {
+                serde_json::to_string(&serde).unwrap()
+            } else {
+                serde_json::to_string_pretty(&serde).unwrap()
+            };
+            assert_eq!(w.out, want, "compact={compact}");
+        }
+    }
+
+    #[test]
+    fn digits() {
+        let mut n = String::new();
+        for x in [0, 7, 10, 12345, usize::MAX] {
+            n.clear();
+            push_usize(&mut n, x);
+            assert_eq!(n, x.to_string());
+        }
     }
 }
 
@@ -518,40 +550,6 @@ mod escape_tests {
             let mut plain = String::new();
             write_plain_string(&mut plain, c);
             assert_eq!(plain, serde_json::to_string(c).unwrap(), "{c:?}");
-        }
-    }
-
-    #[test]
-    fn serde_layouts() {
-        let v = Json::Obj(vec![
-            ("a<".into(), Json::Arr(vec![])),
-            ("b".into(), Json::Obj(vec![])),
-            (
-                "c".into(),
-                Json::Arr(vec![
-                    Json::Obj(vec![("x".into(), Json::Int(1))]),
-                    Json::Null,
-                    Json::Bool(true),
-                    Json::str("\u{2028}&"),
-                ]),
-            ),
-        ]);
-        let serde = v.clone().into_serde();
-        for compact in [false, true] {
-            let mut w = PrettyWriter::serde_style(0, compact);
-            w.value(&v);
-            let want = if compact {
-                serde_json::to_string(&serde).unwrap()
-            } else {
-                serde_json::to_string_pretty(&serde).unwrap()
-            };
-            assert_eq!(w.out, want, "compact={compact}");
-        }
-        let mut n = String::new();
-        for x in [0, 7, 10, 12345, usize::MAX] {
-            n.clear();
-            push_usize(&mut n, x);
-            assert_eq!(n, x.to_string());
         }
     }
 }

@@ -209,7 +209,7 @@ impl Target {
         for key in PRINT_FIELDS {
             if self.shows(key) {
                 w.raw_key(key);
-                self.write_print_value(key, w);
+                self.write_shown_value(key, w);
             }
         }
         w.close('}');
@@ -253,10 +253,15 @@ impl Target {
 
     /// Writes the value `--print` shows for `key`, `null` when it shows none.
     pub fn write_print_value(&self, key: &str, w: &mut PrettyWriter) {
-        if !self.shows(key) {
+        if self.shows(key) {
+            self.write_shown_value(key, w);
+        } else {
             w.null();
-            return;
         }
+    }
+
+    /// [`Target::write_print_value`] for a key the caller knows [`Target::shows`].
+    pub(crate) fn write_shown_value(&self, key: &str, w: &mut PrettyWriter) {
         let opt = |w: &mut PrettyWriter, v: &Option<String>| match v {
             Some(v) => w.str(v),
             None => w.null(),

@@ -39,8 +39,12 @@ fn resolve_all(
     if let Ok(r) = bake_core::resolve(config, &opts) {
         let _ = r.to_print_json();
         if let Some((sources, facts)) = explain {
-            let _ = bake_core::explain::explain_text(&r, config, sources, facts, &[]);
-            let _ = bake_core::explain::explain_json(&r, config, sources, facts, &[]);
+            for format in [
+                bake_core::explain::Format::Text,
+                bake_core::explain::Format::Json,
+            ] {
+                let _ = bake_core::explain::render(format, &r, config, sources, facts, &[]);
+            }
         }
     }
 }
