@@ -173,3 +173,136 @@ fn every_kind_of_step() {
         .iter()
         .any(|s| matches!(s, Step::Matrix { name, value } if name == "v" && value == "b")));
 }
+
+/// `explain` says "merged" for exactly the fields whose parent value survives in the child
+/// through `inherits`: its list of merging fields agrees with what resolve does.
+#[test]
+fn merged_steps_agree_with_resolve() {
+    // Field, parent value, child value, a token only the parent's value has.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("description", r#""ptok""#, r#""ctok""#, "ptok"),
+        ("annotations", r#"["ptok=1"]"#, r#"["ctok=1"]"#, "ptok"),
+        (
+            "attest",
+            r#"["type=sbom"]"#,
+            r#"["type=provenance"]"#,
+            "sbom",
+        ),
+        ("context", r#""ptok""#, r#""ctok""#, "ptok"),
+        ("contexts", r#"{ p = "ptok" }"#, r#"{ c = "ctok" }"#, "ptok"),
+        ("dockerfile", r#""ptok""#, r#""ctok""#, "ptok"),
+        (
+            "dockerfile-inline",
+            r#""FROM ptok""#,
+            r#""FROM ctok""#,
+            "ptok",
+        ),
+        ("args", r#"{ P = "ptok" }"#, r#"{ C = "ctok" }"#, "ptok"),
+        ("labels", r#"{ p = "ptok" }"#, r#"{ c = "ctok" }"#, "ptok"),
+        ("tags", r#"["ptok"]"#, r#"["ctok"]"#, "ptok"),
+        (
+            "cache-from",
+            r#"["type=registry,ref=ptok"]"#,
+            r#"["type=registry,ref=ctok"]"#,
+            "ptok",
+        ),
+        (
+            "cache-to",
+            r#"["type=registry,ref=ptok"]"#,
+            r#"["type=registry,ref=ctok"]"#,
+            "ptok",
+        ),
+        ("target", r#""ptok""#, r#""ctok""#, "ptok"),
+        (
+            "secret",
+            r#"["id=ptok,env=P"]"#,
+            r#"["id=ctok,env=C"]"#,
+            "ptok",
+        ),
+        ("ssh", r#"["ptok"]"#, r#"["ctok"]"#, "ptok"),
+        (
+            "platforms",
+            r#"["linux/amd64"]"#,
+            r#"["linux/arm64"]"#,
+            "amd64",
+        ),
+        (
+            "output",
+            r#"["type=local,dest=ptok"]"#,
+            r#"["type=local,dest=ctok"]"#,
+            "ptok",
+        ),
+        ("network", r#""host""#, r#""none""#, "host"),
+        ("no-cache-filter", r#"["ptok"]"#, r#"["ctok"]"#, "ptok"),
+        ("shm-size", r#""1g""#, r#""2g""#, "1g"),
+        (
+            "ulimits",
+            r#"["nofile=1024:1024"]"#,
+            r#"["nproc=2:2"]"#,
+            "nofile",
+        ),
+        (
+            "resources",
+            r#"{ memory = "1g" }"#,
+            r#"{ cpu-shares = 512 }"#,
+            "1g",
+        ),
+        ("call", r#""check""#, r#""outline""#, "check"),
+        (
+            "entitlements",
+            r#"["network.host"]"#,
+            r#"["security.insecure"]"#,
+            "network.host",
+        ),
+        (
+            "extra-hosts",
+            r#"{ ptok = "1.2.3.4" }"#,
+            r#"{ ctok = "5.6.7.8" }"#,
+            "ptok",
+        ),
+        ("project_id", r#""ptok""#, r#""ctok""#, "ptok"),
+    ];
+    // An ssh entry without paths uses the agent, whose socket must exist.
+    let sock = std::env::temp_dir().join(format!("bake-explain-agent-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&sock);
+    let _agent = std::os::unix::net::UnixListener::bind(&sock).expect("binds a socket");
+    let (mut merging, mut replacing) = (0, 0);
+    for (field, parent, child, token) in cases {
+        let hcl = format!(
+            "target \"parent\" {{\n  {field} = {parent}\n}}\ntarget \"child\" {{\n  inherits = [\"parent\"]\n  {field} = {child}\n}}\n"
+        );
+        let p = Bake::new("/src")
+            .frontend(bake_hcl::HclFrontend)
+            .env(BTreeMap::from([(
+                "SSH_AUTH_SOCK".to_string(),
+                sock.display().to_string(),
+            )]))
+            .record_origins(true)
+            .source("docker-bake.hcl", hcl)
+            .load()
+            .unwrap_or_else(|e| panic!("{field}: {e}"));
+        let r = p
+            .resolve(&["child".to_string()], &[])
+            .unwrap_or_else(|e| panic!("{field}: {e}"));
+        let e = p.explain(&r, &[("child".to_string(), Some((*field).to_string()))]);
+        let fx = &e["child"][*field];
+        let kept = fx.value.to_string().contains(token);
+        let merged = fx
+            .origin
+            .iter()
+            .any(|s| matches!(s, Step::Merged { target, .. } if target == "parent"));
+        let replaced = fx
+            .origin
+            .iter()
+            .any(|s| matches!(s, Step::Overrode { target, .. } if target == "parent"));
+        assert_eq!(merged, kept, "{field}: {fx:?}");
+        assert_eq!(replaced, !kept, "{field}: {fx:?}");
+        if kept {
+            merging += 1;
+        } else {
+            replacing += 1;
+        }
+    }
+    let _ = std::fs::remove_file(&sock);
+    assert!(merging >= 10 && replacing >= 10, "{merging} {replacing}");
+}
