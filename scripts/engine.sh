@@ -7,9 +7,11 @@
 #   scripts/engine.sh env     # prints the env file's path if the engine is up, else exit 1
 #   scripts/engine.sh purge   # stop, then delete everything but the cached prefix and qemu
 #
-# Two dockerd daemons (projects "A" and "B"), each with its own containerd and image store,
-# one docker-registry on 127.0.0.1:5000, qemu-aarch64 in binfmt_misc, and a two-platform
-# base image localbusybox:latest in both image stores plus an OCI layout at $R/base-oci.
+# Three dockerd daemons, each with its own containerd and image store: "A" and "B" (two
+# projects) use the containerd image store, "C" Docker Engine's default classic store (overlay2).
+# One docker-registry on 127.0.0.1:5000, qemu-aarch64 in binfmt_misc, and a two-platform base
+# image localbusybox:latest in A and B plus an OCI layout at $R/base-oci; C, which cannot hold
+# an index, has its linux/amd64 image.
 # Engine: Debian forky's docker.io/docker-cli/docker-buildx/containerd (trixie as fallback),
 # bookworm's runc, docker-registry and qemu-user-static, all extracted (not installed).
 set -Eeuo pipefail
@@ -21,7 +23,8 @@ CACHE_TAG=bake-engine-v1          # bump when the extracted layout changes
 read -r -a SUITES <<< "${BAKE_ENGINE_SUITES:-forky trixie}"   # preferred first
 REG_ADDR=127.0.0.1:5000
 ENVFILE=$R/env
-DAEMONS=(a b)
+DAEMONS=(a b c)
+CLASSIC=c                         # the daemon with the classic image store (single-platform)
 
 T0=$(date +%s.%N)
 say() { printf '[engine] %s\n' "$*"; }
@@ -36,7 +39,7 @@ phase() { # phase NAME: one line with the seconds since the previous phase line
 
 logtails() {
   local f
-  for f in "$R"/a/dockerd.log "$R"/b/dockerd.log "$R"/registry/log "$R"/apt.log; do
+  for f in "$R"/a/dockerd.log "$R"/b/dockerd.log "$R"/c/dockerd.log "$R"/registry/log "$R"/apt.log; do
     [ -s "$f" ] || continue
     echo "---- tail of $f" >&2
     tail -n 15 "$f" >&2
@@ -195,7 +198,11 @@ start_daemon() {
   if alive "$pid" && ping_daemon "$n"; then return 0; fi
   alive "$pid" && die "dockerd $n (pid $pid) is running but does not answer on $(sock "$n")"
   mkdir -p "$d"
-  echo '{"features":{"containerd-snapshotter":true}}' > "$d/daemon.json"
+  if [ "$n" = "$CLASSIC" ]; then
+    echo '{"features":{"containerd-snapshotter":false}}' > "$d/daemon.json"
+  else
+    echo '{"features":{"containerd-snapshotter":true}}' > "$d/daemon.json"
+  fi
   rm -f "$(sock "$n")" "$d/dockerd.pid"
   # Own session (setsid) so that the daemons outlive the caller's process group.
   setsid env -i PATH="$(engine_path):/usr/sbin:/usr/bin:/sbin:/bin" HOME="$d" \
@@ -270,11 +277,22 @@ buildx() { # buildx DAEMON ARGS...
   DOCKER_HOST="unix://$(sock "$n")" SOURCE_DATE_EPOCH=0 docker buildx build "$@"
 }
 
+has_base() { DOCKER_HOST="unix://$(sock "$1")" docker image inspect localbusybox:latest >/dev/null 2>&1; }
+
 ensure_base_images() {
   make_base_context
-  local n built="" pids=() p
-  # Build once into an OCI archive, then load that same archive into both image stores: one
-  # image digest everywhere (stores and $R/base-oci), and loading is faster than building.
+  local n i built="" pids=() what=()
+  # C (classic store) can't load the OCI index: build its linux/amd64 image straight into its
+  # store, beside the OCI build on A. Same context and SOURCE_DATE_EPOCH, so its image ID is
+  # the config digest of the amd64 manifest in $R/base-oci.
+  if ! has_base "$CLASSIC"; then
+    buildx "$CLASSIC" -q --provenance=false --platform linux/amd64 -t localbusybox:latest --load "$R/base" \
+      >> "$R/build.log" 2>&1 || exit 1 &
+    pids+=($!) what+=("building localbusybox:latest (linux/amd64) on daemon $CLASSIC")
+    built+="$CLASSIC "
+  fi
+  # Build once into an OCI archive, then load that same archive into the containerd image
+  # stores: one image digest everywhere (A, B and $R/base-oci), and loading beats building.
   if [ ! -f "$R/base-oci.tar" ] || [ ! -f "$R/base-oci/index.json" ]; then
     rm -rf "$R/base-oci" "$R/base-oci.tar"
     buildx a -q --provenance=false --platform linux/amd64,linux/arm64 -t localbusybox:latest \
@@ -284,15 +302,16 @@ ensure_base_images() {
     built+="oci "
   fi
   for n in "${DAEMONS[@]}"; do
-    if ! DOCKER_HOST="unix://$(sock "$n")" docker image inspect localbusybox:latest >/dev/null 2>&1; then
+    [ "$n" != "$CLASSIC" ] || continue
+    if ! has_base "$n"; then
       DOCKER_HOST="unix://$(sock "$n")" docker load -q -i "$R/base-oci.tar" >> "$R/build.log" 2>&1 & pids+=($!)
+      what+=("docker load of localbusybox:latest on daemon $n")
       built+="$n "
     fi
   done
-  for p in "${pids[@]}"; do wait "$p" || die "docker load of localbusybox:latest failed (see $R/build.log)"; done
+  for i in "${!pids[@]}"; do wait "${pids[i]}" || die "${what[i]} failed (see $R/build.log)"; done
   for n in "${DAEMONS[@]}"; do
-    DOCKER_HOST="unix://$(sock "$n")" docker image inspect localbusybox:latest >/dev/null 2>&1 \
-      || die "localbusybox:latest is missing on daemon $n after loading"
+    has_base "$n" || die "localbusybox:latest is missing on daemon $n after loading"
   done
   phase "base images (${built:-present})"
 }
@@ -317,6 +336,7 @@ export DOCKER_CONFIG="$R/dockercfg"
 export DOCKER_HOST="unix://$(sock a)"
 export BAKE_E2E_HOST_A="unix://$(sock a)"
 export BAKE_E2E_HOST_B="unix://$(sock b)"
+export BAKE_E2E_HOST_C="unix://$(sock c)"
 export BAKE_E2E_REGISTRY="$REG_ADDR"
 export BAKE_E2E_ARM64=$ARM64
 export BAKE_E2E_BASE_OCI="$R/base-oci"
@@ -347,7 +367,7 @@ cmd_start() {
   for n in "${DAEMONS[@]}"; do start_daemon "$n"; done
   start_registry
   wait_ready
-  phase "dockerd a+b, registry ready"
+  phase "dockerd $(IFS=+; echo "${DAEMONS[*]}"), registry ready"
   ensure_base_images
   check_arm64
   write_env
@@ -378,7 +398,8 @@ cmd_stop() {
   done
   stop_pid docker-registry "$(readpid "$R/registry/pid")" &
   wait
-  rm -f "$R"/a/dockerd.launch.pid "$R"/b/dockerd.launch.pid "$R/registry/pid"
+  for n in "${DAEMONS[@]}"; do rm -f "$R/$n/dockerd.launch.pid"; done
+  rm -f "$R/registry/pid"
   if [ -f "$R/binfmt.ours" ]; then
     [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo -1 > /proc/sys/fs/binfmt_misc/qemu-aarch64 || true
     rm -f "$R/binfmt.ours"

@@ -3,12 +3,12 @@
 //! writes down the builds it is given.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bake_core::api::Bake;
-use bake_core::config::ProjectConfig;
 use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions, Event,
-    EventSink,
+    self, Backend, BoxFuture, BuildOutput, BuildResult, Cancel, DispatchOptions, Event, EventSink,
+    Link, RunJob, RunOutcome,
 };
 
 const HCL: &str = r#"
@@ -32,28 +32,41 @@ group "default" {
 }
 "#;
 
-/// A backend that builds nothing: it hands each dependent a made-up reference.
+/// A backend that builds nothing: every build of a run succeeds, and a build that others use
+/// hands them a made-up reference.
 struct Pretend;
 
 impl Backend for Pretend {
-    fn prepare(self: Arc<Self>, _: String, _: ProjectConfig) -> BoxFuture<Result<(), String>> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn build(
+    fn run(
         self: Arc<Self>,
-        job: BuildJob,
+        run: RunJob,
         _: Arc<dyn EventSink>,
         _: Cancel,
-    ) -> BoxFuture<Result<BuildOutput, BuildFailure>> {
+    ) -> BoxFuture<RunOutcome> {
         Box::pin(async move {
-            Ok(BuildOutput {
-                handoff_ref: job
-                    .handoff
-                    .as_ref()
-                    .map(|_| format!("docker-image://example/{}", job.node.names[0])),
-                ..BuildOutput::default()
-            })
+            let mut outcome = RunOutcome::default();
+            for job in run.builds.iter().filter(|j| !j.context_only) {
+                let used: Vec<String> = job
+                    .contexts
+                    .iter()
+                    .map(|(name, link)| match link {
+                        Link::InRun(_) => format!("{name} in the same run"),
+                        Link::Ref(r) => format!("{name} from {r}"),
+                    })
+                    .collect();
+                let output = BuildOutput {
+                    handoff_ref: job
+                        .handoff
+                        .as_ref()
+                        .map(|_| format!("docker-image://example/{}", job.node.names[0])),
+                    stdout: used.join(", "),
+                    ..BuildOutput::default()
+                };
+                outcome
+                    .results
+                    .insert(job.index, BuildResult::Done(output, Duration::ZERO));
+            }
+            outcome
         })
     }
 }
@@ -73,7 +86,7 @@ impl EventSink for Recorder {
             Event::Finished { node, status, .. } => {
                 format!("finished {} ({})", self.names[*node], status.word())
             }
-            Event::Progress { .. } | Event::Log { .. } => return,
+            _ => return,
         };
         if let Ok(mut s) = self.seen.lock() {
             s.push(line);
@@ -112,9 +125,17 @@ pub fn run() -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
+        if let dispatch::NodeStatus::Done(o) = &r.status {
+            if !o.stdout.is_empty() {
+                out.push_str(&format!("{}: {}\n", node.label(), o.stdout));
+            }
+        }
+    }
     out.push_str(&format!(
-        "{} builds, all done: {}\n",
+        "{} builds in {} runs, all done: {}\n",
         report.nodes.len(),
+        report.runs,
         report.success()
     ));
     out

@@ -1,19 +1,16 @@
 //! Building: the graph, the projects' builders, the dry-run plan, and the live dispatch with
 //! its progress display, summary table and metadata file.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use bake_core::dispatch::buildx::BuildxBackend;
-use bake_core::dispatch::{
-    self, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus, StatusKind,
-};
+use bake_core::dispatch::{self, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus};
 use bake_core::{BakeConfig, BuildGraph, ProjectDefaults, ProjectSource, Resolved};
 
 use crate::args::Args;
+use crate::progress::{Live, TtyView};
 use crate::render::Reporter;
 use crate::{fail, Context, Failure};
 
@@ -157,6 +154,7 @@ impl Drop for WorkDir {
 pub fn build(
     resolved: Resolved,
     args: &Args,
+    argv: &[String],
     cx: &mut Context<'_>,
     rep: &mut Reporter,
 ) -> Result<i32, Failure> {
@@ -187,18 +185,37 @@ pub fn build(
         save: args.save,
         save_tag: args.save_tag.clone(),
         allow: args.allow.clone(),
+        policy: args.policy.clone(),
         builder: args.builder.clone(),
         config,
         work_dir: work.0.clone(),
+        local_host: None,
     });
 
     if args.dry_run {
         let backend = BuildxBackend::for_plan(cx.env.clone(), cx.cwd.clone());
-        let steps = dispatch::plan::plan(&graph, &backend, &options);
-        let text = dispatch::plan::render_plan(&graph, &steps, &options);
+        let runs = dispatch::plan::plan(&graph, &backend, &options);
+        let text = dispatch::plan::render_plan(&graph, &runs, &options);
         rep.flush(cx.stderr);
         crate::write_out(cx.stdout, &text)?;
         return Ok(0);
+    }
+    if !entitlements_granted(&graph, args, argv, cx, rep)? {
+        return Ok(1);
+    }
+    let missing = dispatch::plan::save_without_registry(&graph, &options);
+    if let Some(p) = missing.first() {
+        return Err(fail(
+            format!("--save: project {p} has no registry configured"),
+            Some(format!(
+                "add `registry = \"HOST/REPO\"` under [projects.{p}] in {}",
+                options
+                    .config
+                    .path
+                    .as_ref()
+                    .map_or_else(|| "bake.toml".to_string(), |f| display_path(f, &cx.cwd))
+            )),
+        ));
     }
 
     let backend =
@@ -212,7 +229,7 @@ pub fn build(
     let (canceller, cancel) = dispatch::cancellation();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let sink: Arc<dyn EventSink> = Arc::new(ChannelSink(tx));
-    let mut view = Progress::new(mode, &graph);
+    let mut view = Progress::new(mode, &graph, cx.color);
     let stderr = &mut *cx.stderr;
     let (report, interrupted) = runtime.block_on(async {
         let signals = tokio::spawn(async move {
@@ -295,12 +312,11 @@ struct Progress {
     mode: Mode,
     labels: Vec<String>,
     projects: Vec<String>,
-    bars: BTreeMap<usize, indicatif::ProgressBar>,
-    multi: Option<indicatif::MultiProgress>,
+    live: Option<Live>,
 }
 
 impl Progress {
-    fn new(mode: Mode, graph: &BuildGraph) -> Progress {
+    fn new(mode: Mode, graph: &BuildGraph, color: bool) -> Progress {
         Progress {
             mode,
             labels: graph
@@ -309,27 +325,8 @@ impl Progress {
                 .map(bake_core::BuildNode::label)
                 .collect(),
             projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
-            bars: BTreeMap::new(),
-            multi: (mode == Mode::Tty).then(indicatif::MultiProgress::new),
+            live: (mode == Mode::Tty).then(|| Live::stderr(TtyView::for_graph(graph, color))),
         }
-    }
-
-    fn bar(&mut self, node: usize) -> &indicatif::ProgressBar {
-        let label = &self.labels[node];
-        let project = &self.projects[node];
-        let multi = self.multi.as_ref();
-        self.bars.entry(node).or_insert_with(|| {
-            let b = indicatif::ProgressBar::new_spinner();
-            let style = indicatif::ProgressStyle::with_template("{spinner} {prefix:.bold} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-            b.set_style(style);
-            b.set_prefix(format!("{label} ({project})"));
-            b.enable_steady_tick(Duration::from_millis(120));
-            match multi {
-                Some(m) => m.add(b),
-                None => b,
-            }
-        })
     }
 
     fn show(&mut self, ev: &Event, out: &mut dyn Write) {
@@ -361,41 +358,11 @@ impl Progress {
                 };
                 let _ = writeln!(out, "{line}");
             }
-            Mode::Tty => match ev {
-                Event::Queued { node } => {
-                    self.bar(*node).set_message("waiting");
+            Mode::Tty => {
+                if let Some(live) = &self.live {
+                    live.event(ev);
                 }
-                Event::Started { node } => {
-                    self.bar(*node).set_message("starting");
-                }
-                Event::Progress {
-                    node,
-                    total,
-                    done,
-                    cached,
-                    current,
-                } => {
-                    let msg = format!(
-                        "{done}/{total} steps, {cached} cached  {}",
-                        current.as_deref().unwrap_or("")
-                    );
-                    self.bar(*node).set_message(msg);
-                }
-                Event::Log { .. } => {}
-                Event::Finished {
-                    node,
-                    status,
-                    duration,
-                } => {
-                    let mark = if *status == StatusKind::Done {
-                        "✔"
-                    } else {
-                        "✘"
-                    };
-                    let msg = format!("{mark} {} in {:.1}s", status.word(), duration.as_secs_f64());
-                    self.bar(*node).finish_with_message(msg);
-                }
-            },
+            }
         }
     }
 
@@ -437,13 +404,8 @@ impl Progress {
     }
 
     fn finish(&mut self) {
-        for b in self.bars.values() {
-            if !b.is_finished() {
-                b.abandon();
-            }
-        }
-        if let Some(m) = &self.multi {
-            let _ = m.clear();
+        if let Some(live) = self.live.take() {
+            live.finish();
         }
     }
 }
@@ -525,4 +487,72 @@ fn failure_text(graph: &BuildGraph, report: &DispatchReport) -> String {
         }
     }
     out
+}
+
+/// Checks what the targets ask for against `--allow`, as `docker buildx bake` does before it
+/// builds (buildx itself skips the check in the `rawjson` mode bake drives it with). When
+/// something is missing: buildx's message, then on a terminal its question (`y` grants and
+/// goes on), else its error. Returns whether the build may go on.
+fn entitlements_granted(
+    graph: &BuildGraph,
+    args: &Args,
+    argv: &[String],
+    cx: &mut Context<'_>,
+    rep: &mut Reporter,
+) -> Result<bool, Failure> {
+    use bake_core::entitlements::{missing, Grants};
+    let grants = Grants::parse(&args.allow).map_err(|e| Box::new(e) as Failure)?;
+    let m = missing(graph.nodes.iter().map(|n| &n.target), &grants, &cx.cwd);
+    let fs_env = cx.env.get("BUILDX_BAKE_ENTITLEMENTS_FS");
+    let fs = match fs_env.map(String::as_str) {
+        None => true,
+        Some(v) => match v {
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => true,
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => false,
+            other => {
+                return Err(fail(
+                    format!("failed to parse BUILDX_BAKE_ENTITLEMENTS_FS value {other:?}"),
+                    None,
+                ))
+            }
+        },
+    };
+    if !m.blocks(fs) {
+        return Ok(true);
+    }
+    let wd = std::fs::canonicalize(&cx.cwd).unwrap_or_else(|_| cx.cwd.clone());
+    let program = argv
+        .first()
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .map_or_else(|| p.clone(), |f| f.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "bake".into());
+    let rest = argv.get(1..).unwrap_or_default();
+    let text = m.message(&wd, fs, fs_env.is_some(), cx.interactive, &program, rest);
+    rep.flush(cx.stderr);
+    let _ = cx.stderr.write_all(text.as_bytes());
+    if cx.interactive {
+        let _ = cx
+            .stderr
+            .write_all(b"Do you want to grant requested privileges and continue? [y/N] ");
+        let _ = cx.stderr.flush();
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while let Ok(1) = cx.stdin.read(&mut byte) {
+            if byte[0] == b'\n' {
+                break;
+            }
+            line.push(byte[0]);
+        }
+        let answer = String::from_utf8_lossy(&line);
+        if answer.trim_end_matches('\r').eq_ignore_ascii_case("y") {
+            return Ok(true);
+        }
+    }
+    let _ = cx
+        .stderr
+        .write_all(b"ERROR: additional privileges requested\n");
+    Ok(false)
 }

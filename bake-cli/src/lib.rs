@@ -5,6 +5,7 @@
 pub mod args;
 mod build;
 mod files;
+mod progress;
 mod render;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ pub struct Context<'a> {
     pub stderr: &'a mut dyn Write,
     /// Whether stderr is a terminal (colours, unicode).
     pub color: bool,
+    /// Whether stdin is a terminal: bake may ask a question there (granting entitlements).
+    pub interactive: bool,
     /// The current time as Unix seconds and nanoseconds (for `timestamp()`).
     pub now: Option<(i64, u32)>,
     /// Randomness for `uuidv4()` and `bcrypt()` salts.
@@ -40,7 +43,7 @@ pub struct Context<'a> {
 
 /// Runs `bake` with these arguments (the first is the program name); returns the exit code.
 pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
-    let args = match Args::try_parse_from(argv) {
+    let args = match Args::try_parse_from(&argv) {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -54,7 +57,7 @@ pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
         }
     };
     let mut rep = Reporter::new(cx.color);
-    match execute(&args, cx, &mut rep) {
+    match execute(&args, &argv, cx, &mut rep) {
         Ok(code) => {
             rep.flush(cx.stderr);
             code
@@ -93,7 +96,12 @@ fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Result<bool, Failure> 
     }
 }
 
-fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32, Failure> {
+fn execute(
+    args: &Args,
+    argv: &[String],
+    cx: &mut Context<'_>,
+    rep: &mut Reporter,
+) -> Result<i32, Failure> {
     let mut list = args.list.clone();
     if list.is_none() {
         if args.list_targets {
@@ -293,7 +301,7 @@ fn execute(args: &Args, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32,
         std::mem::forget((config, resolved, sources));
         return Ok(0);
     }
-    build::build(resolved, args, cx, rep)
+    build::build(resolved, args, argv, cx, rep)
 }
 
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {

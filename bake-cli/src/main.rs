@@ -51,6 +51,7 @@ fn run() -> i32 {
         stdout: &mut stdout,
         stderr: &mut stderr,
         color,
+        interactive: std::io::stdin().is_terminal(),
         now,
         seed,
     };

@@ -216,6 +216,13 @@ impl BuildGraph {
                 requested: !t.linked,
             });
         }
+        Ok(Self::from_nodes(nodes))
+    }
+
+    /// A graph of these nodes, which must come dependencies first (every [`Dep`] names an
+    /// earlier node).
+    #[must_use]
+    pub fn from_nodes(nodes: Vec<BuildNode>) -> Self {
         let mut users = vec![Vec::new(); nodes.len()];
         for (j, n) in nodes.iter().enumerate() {
             for d in &n.deps {
@@ -224,7 +231,7 @@ impl BuildGraph {
                 }
             }
         }
-        Ok(BuildGraph { nodes, users })
+        BuildGraph { nodes, users }
     }
 
     /// The indexes of the nodes that use node `i` as a context, in graph order.

@@ -46,6 +46,7 @@
 pub mod api;
 pub mod config;
 pub mod dispatch;
+pub mod entitlements;
 pub mod entries;
 pub mod error;
 pub mod explain;

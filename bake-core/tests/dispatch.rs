@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions, Event,
-    EventSink, NodeStatus, StatusKind,
+    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, BuildResult, Cancel,
+    DispatchOptions, Event, EventSink, Link, NodeStatus, RunJob, RunOutcome, StatusKind,
 };
 use bake_core::{
     BakeConfig, BuildGraph, GraphError, ProjectConfig, ProjectDefaults, Resolved, Target,
@@ -90,8 +90,9 @@ fn context_cycles_name_the_path() {
     );
 }
 
-/// A backend that sleeps per build, fails the targets it is told to, and records the
-/// order of starts and the most builds of one project running at once.
+/// A backend that sleeps per build, fails the targets it is told to (at once, stopping the
+/// other builds of the run as buildx does), and records the order of starts and the most
+/// builds of one project running at once.
 #[derive(Default)]
 struct Fake {
     fail: Vec<String>,
@@ -100,6 +101,7 @@ struct Fake {
     running: Mutex<BTreeMap<String, usize>>,
     peak: Mutex<BTreeMap<String, usize>>,
     unreachable: Vec<String>,
+    links: Mutex<Vec<String>>,
 }
 
 impl Backend for Fake {
@@ -117,51 +119,77 @@ impl Backend for Fake {
         })
     }
 
-    fn build(
+    fn run(
         self: Arc<Self>,
-        job: BuildJob,
+        run: RunJob,
         _events: Arc<dyn EventSink>,
         mut cancel: Cancel,
-    ) -> BoxFuture<Result<BuildOutput, BuildFailure>> {
+    ) -> BoxFuture<RunOutcome> {
         Box::pin(async move {
-            let name = job.node.names[0].clone();
-            let project = job.node.project.id.clone();
-            self.log.lock().unwrap().push(format!("start {name}"));
-            {
+            let builds: Vec<&BuildJob> = run.builds.iter().filter(|b| !b.context_only).collect();
+            for b in &builds {
+                let name = &b.node.names[0];
+                let project = b.node.project.id.clone();
+                self.log.lock().unwrap().push(format!("start {name}"));
                 let mut r = self.running.lock().unwrap();
                 let n = r.entry(project.clone()).or_default();
                 *n += 1;
                 let mut p = self.peak.lock().unwrap();
-                let peak = p.entry(project.clone()).or_default();
+                let peak = p.entry(project).or_default();
                 *peak = (*peak).max(*n);
+                for (ctx, link) in &b.contexts {
+                    self.links.lock().unwrap().push(match link {
+                        Link::InRun(d) => format!("{name}.{ctx} in run from node {d}"),
+                        Link::Ref(r) => format!("{name}.{ctx} = {r}"),
+                    });
+                }
             }
-            // Failing builds fail at once; the others take `sleep_ms`.
-            let sleep = if self.fail.contains(&name) {
-                0
-            } else {
-                self.sleep_ms
-            };
+            // A failing build fails at once and stops the run; the others take `sleep_ms`.
+            let failing = builds.iter().any(|b| self.fail.contains(&b.node.names[0]));
+            let sleep = if failing { 0 } else { self.sleep_ms };
             let cancelled = tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(sleep)) => false,
                 () = cancel.cancelled() => true,
             };
-            *self.running.lock().unwrap().get_mut(&project).unwrap() -= 1;
-            self.log.lock().unwrap().push(format!("end {name}"));
-            // Dependents receive the hand-over of what they use.
-            for (ctx, r) in &job.contexts {
-                assert!(r.starts_with("ref-of-"), "{ctx}={r}");
+            let mut outcome = RunOutcome::default();
+            for b in &builds {
+                let name = b.node.names[0].clone();
+                *self
+                    .running
+                    .lock()
+                    .unwrap()
+                    .get_mut(&b.node.project.id)
+                    .unwrap() -= 1;
+                self.log.lock().unwrap().push(format!("end {name}"));
+                let result = if self.fail.contains(&name) {
+                    BuildResult::Failed(BuildFailure::new(format!("{name} broke")))
+                } else if cancelled || failing {
+                    BuildResult::Interrupted
+                } else {
+                    BuildResult::Done(
+                        BuildOutput {
+                            handoff_ref: b.handoff.as_ref().map(|_| format!("ref-of-{name}")),
+                            ..BuildOutput::default()
+                        },
+                        Duration::from_millis(sleep),
+                    )
+                };
+                outcome.results.insert(b.index, result);
             }
-            if cancelled {
-                return Err(BuildFailure::new("cancelled"));
-            }
-            if self.fail.contains(&name) {
-                return Err(BuildFailure::new(format!("{name} broke")));
-            }
-            Ok(BuildOutput {
-                handoff_ref: job.handoff.as_ref().map(|_| format!("ref-of-{name}")),
-                ..BuildOutput::default()
-            })
+            outcome
         })
+    }
+}
+
+/// Projects `p` and `q` on two builders.
+fn two_builders() -> DispatchOptions {
+    DispatchOptions {
+        config: BakeConfig::parse(
+            "[projects.p]\ndocker-host = \"unix:///p\"\n[projects.q]\ndocker-host = \"unix:///q\"\n",
+            "bake.toml",
+        )
+        .unwrap(),
+        ..DispatchOptions::default()
     }
 }
 
@@ -218,12 +246,21 @@ fn dependencies_run_first_and_hand_over() {
         sleep_ms: 10,
         ..Fake::default()
     });
-    let (kinds, _, rec) = run(g, fake.clone(), DispatchOptions::default());
+    let (kinds, report, rec) = run(g, fake.clone(), two_builders());
     assert!(kinds.iter().all(|k| *k == StatusKind::Done), "{kinds:?}");
+    // base and mid share builder p: one run, linked inside it; top (builder q) waits for
+    // mid's hand-off.
+    assert_eq!(report.runs, 3);
     let log = fake.log.lock().unwrap().clone();
     let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
-    assert!(pos("end base") < pos("start mid"));
-    assert!(pos("end mid") < pos("start top"));
+    assert!(pos("start mid") < pos("end base"), "{log:?}");
+    assert!(pos("end mid") < pos("start top"), "{log:?}");
+    let links = fake.links.lock().unwrap().clone();
+    assert_eq!(
+        links,
+        ["mid.b in run from node 0", "top.m = ref-of-mid"],
+        "{links:?}"
+    );
     let finished = rec
         .0
         .lock()
@@ -241,7 +278,9 @@ fn a_failure_skips_its_dependents_and_the_rest_finishes() {
         sleep_ms: 5,
         ..Fake::default()
     });
+    // One builder: all four in one run; base fails, buildx stops the run, lone runs again.
     let (kinds, report, _) = run(chain_graph(), fake, DispatchOptions::default());
+    assert_eq!(report.runs, 2);
     assert_eq!(
         kinds,
         [
@@ -349,7 +388,7 @@ fn cancelling_stops_running_builds_and_starts_nothing_new() {
             Arc::new(chain_graph()),
             fake.clone(),
             Arc::new(dispatch::NoEvents),
-            Arc::new(DispatchOptions::default()),
+            Arc::new(two_builders()),
             cancel,
         )
         .await
@@ -359,7 +398,7 @@ fn cancelling_stops_running_builds_and_starts_nothing_new() {
         kinds.iter().all(|k| *k == StatusKind::Cancelled),
         "{kinds:?}"
     );
-    // Only the two builds with no dependencies ever started.
+    // Only the builds that could start did: base and mid (one run on p), lone (on q).
     let starts = fake
         .log
         .lock()
@@ -367,7 +406,7 @@ fn cancelling_stops_running_builds_and_starts_nothing_new() {
         .iter()
         .filter(|l| l.starts_with("start"))
         .count();
-    assert_eq!(starts, 2);
+    assert_eq!(starts, 3);
 }
 
 #[test]

@@ -1,10 +1,12 @@
-//! The BuildKit backend: one `docker buildx build` per build.
+//! The BuildKit backend: one `docker buildx bake` per run.
 //!
-//! One `build` per node (not one `bake` per project) keeps every build its own process, so a
-//! failure ends only that build, each build has its own duration, progress and metadata, and
-//! `max-parallelism` is ours to keep. Builds that others use as named contexts also write an
-//! OCI layout (a second exporter), which their dependents take as `oci-layout://DIR@DIGEST`;
-//! on the same builder BuildKit finds the layers in its store and rebuilds nothing.
+//! A run's builds go to buildx as one bake definition on standard input (see
+//! [`definition`](super::definition)), with `--progress=rawjson` (each vertex carries its
+//! target's name, so progress is kept per build) and `--metadata-file` (per target). Shared
+//! contexts are sent once, `target:` links inside the run are resolved in BuildKit, and
+//! entitlement checks, attribute handling and defaults are buildx's own: only the user's
+//! `--allow` is passed, plus read and write access to bake's private directory when a run
+//! uses hand-off layouts there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,13 +15,13 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::rawjson::{Decoder, Tracker};
+use super::definition::{definition, Definition, Role};
+use super::rawjson::{Decoder, RunTracker};
 use super::{
-    Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, Cancel, Event, EventSink, Handoff,
+    Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, BuildResult, Cancel, Event, EventSink,
+    Handoff, RunJob, RunOutcome,
 };
 use crate::config::ProjectConfig;
-use crate::entries::{CacheEntry, ExportEntry, PolicyEntry, SecretEntry, SshEntry};
-use crate::util::csv_quote;
 
 /// A command line: program, arguments, extra environment and standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,186 +149,51 @@ impl BuildxBackend {
             .or_else(|| p.endpoint.as_ref().map(|_| Self::endpoint_builder(project)))
     }
 
-    /// The metadata file of a build.
-    fn metadata_path(job: &BuildJob) -> PathBuf {
-        job.options
+    /// The metadata file of a run.
+    fn metadata_path(run: &RunJob) -> PathBuf {
+        run.options
             .work_dir
-            .join("metadata")
-            .join(format!("{}.json", job.node.id))
+            .join("runs")
+            .join(format!("{}.json", run.id))
     }
 
-    /// The exact command that runs `job`.
-    ///
-    /// # Errors
-    /// A `--save` without a registry for the project.
-    pub fn command(&self, job: &BuildJob) -> Result<Invocation, BuildFailure> {
-        let t = &job.node.target;
-        let project = &job.node.project.id;
-        let mut a: Vec<String> = vec!["buildx".into(), "build".into()];
+    /// The exact command of a run, and the definition it reads on standard input.
+    #[must_use]
+    pub fn command(&self, run: &RunJob) -> (Invocation, Definition) {
+        let def = definition(&run.builds, &run.options.work_dir);
+        let mut a: Vec<String> = vec!["buildx".into(), "bake".into()];
         let flag = |a: &mut Vec<String>, k: &str, v: String| {
             a.push(k.to_string());
             a.push(v);
         };
+        flag(&mut a, "--file", "-".into());
         flag(&mut a, "--progress", "rawjson".into());
         flag(
             &mut a,
             "--metadata-file",
-            Self::metadata_path(job).to_string_lossy().into_owned(),
+            Self::metadata_path(run).to_string_lossy().into_owned(),
         );
-        if let Some(b) = Self::project_builder(project, &job.project) {
+        if let Some(b) = Self::project_builder(&run.project, &run.config) {
             flag(&mut a, "--builder", b);
         }
-
-        // Context and Dockerfile, as bake's toBuildOpt places them.
-        let context = t.context.strip_prefix("cwd://").unwrap_or(&t.context);
-        let context = if context.is_empty() { "." } else { context };
-        let remote = crate::util::is_remote_url(context);
-        let mut stdin = None;
-        if let Some(inline) = &t.dockerfile_inline {
-            flag(&mut a, "--file", "-".into());
-            stdin = Some(inline.clone());
-        } else {
-            let df = if t.dockerfile.is_empty() {
-                "Dockerfile"
-            } else {
-                &t.dockerfile
-            };
-            let df = if let Some(rest) = df.strip_prefix("cwd://") {
-                rest.to_string()
-            } else if !remote && !Path::new(df).is_absolute() && context != "-" {
-                crate::util::clean_path(&Path::new(context).join(df).to_string_lossy())
-            } else {
-                df.to_string()
-            };
-            flag(&mut a, "--file", df);
+        for e in run.options.allow.iter().chain(&def.grants) {
+            flag(&mut a, "--allow", e.clone());
         }
-        if let Some(s) = &t.target {
-            flag(&mut a, "--target", s.clone());
+        for p in &run.options.policy {
+            flag(&mut a, "--policy", p.clone());
         }
-        if !t.platforms.is_empty() {
-            flag(&mut a, "--platform", t.platforms.join(","));
-        }
-        for tag in &t.tags {
-            flag(&mut a, "--tag", tag.clone());
-        }
-        for (k, v) in &t.args {
-            if let Some(v) = v {
-                flag(&mut a, "--build-arg", format!("{k}={v}"));
+        for t in &def.targets {
+            if !t.roles.contains(&Role::Context) {
+                a.push(t.name.clone());
             }
         }
-        for (k, v) in &t.labels {
-            if let Some(v) = v {
-                flag(&mut a, "--label", format!("{k}={v}"));
-            }
-        }
-        for an in &t.annotations {
-            flag(&mut a, "--annotation", an.clone());
-        }
-        for at in &t.attest {
-            flag(&mut a, "--attest", at.to_csv());
-        }
-        for c in &t.cache_from {
-            flag(&mut a, "--cache-from", cache_csv(c));
-        }
-        for c in &t.cache_to {
-            flag(&mut a, "--cache-to", cache_csv(c));
-        }
-        for s in &t.secret {
-            flag(&mut a, "--secret", secret_csv(s));
-        }
-        for s in &t.ssh {
-            flag(&mut a, "--ssh", ssh_text(s));
-        }
-        for (name, value) in &t.contexts {
-            let v = if value.starts_with("target:") {
-                match job.contexts.get(name) {
-                    Some(r) => r.clone(),
-                    None => {
-                        return Err(BuildFailure::new(format!(
-                            "context `{name}` ({value}) has no hand-over from its build"
-                        )))
-                    }
-                }
-            } else {
-                value.strip_prefix("cwd://").unwrap_or(value).to_string()
-            };
-            flag(&mut a, "--build-context", format!("{name}={v}"));
-        }
-        if t.pull == Some(true) {
-            a.push("--pull".into());
-        }
-        if t.no_cache == Some(true) {
-            a.push("--no-cache".into());
-        }
-        for f in &t.no_cache_filter {
-            flag(&mut a, "--no-cache-filter", f.clone());
-        }
-        if let Some(n) = &t.network {
-            flag(&mut a, "--network", n.clone());
-        }
-        if let Some(s) = &t.shm_size {
-            flag(&mut a, "--shm-size", s.clone());
-        }
-        for u in &t.ulimits {
-            flag(&mut a, "--ulimit", u.clone());
-        }
-        if let Some(c) = &t.call {
-            if c != "build" {
-                flag(&mut a, "--call", c.clone());
-            }
-        }
-        let mut allow: Vec<String> = t.entitlements.clone();
-        for e in &job.options.allow {
-            if !allow.contains(e) {
-                allow.push(e.clone());
-            }
-        }
-        for e in allow {
-            flag(&mut a, "--allow", e);
-        }
-        for (h, ip) in &t.extra_hosts {
-            match ip {
-                Some(ip) => flag(&mut a, "--add-host", format!("{h}={ip}")),
-                None => flag(&mut a, "--add-host", h.clone()),
-            }
-        }
-        for p in &t.policy {
-            flag(&mut a, "--policy", policy_csv(p));
-        }
-
-        // Outputs: the target's own, the --save image, the hand-over layout.
-        let mut outputs: Vec<String> = t
-            .output
-            .iter()
-            .filter(|o| o.typ != "cacheonly")
-            .map(export_csv)
-            .collect();
-        if job.options.save && job.node.requested {
-            match &job.save_ref {
-                Some(r) => outputs.push(format!("type=image,name={r},push=true")),
-                None => {
-                    return Err(BuildFailure::new(format!(
-                        "--save: project {project} has no registry configured; add `registry = \"HOST/REPO\"` under [projects.{project}] in bake.toml"
-                    )))
-                }
-            }
-        }
-        if let Some(Handoff::OciLayout(dir)) = &job.handoff {
-            outputs.push(format!("type=oci,dest={},tar=false", dir.to_string_lossy()));
-        }
-        if outputs.is_empty() && t.output.iter().any(|o| o.typ == "cacheonly") {
-            outputs.push("type=cacheonly".into());
-        }
-        for o in outputs {
-            flag(&mut a, "--output", o);
-        }
-        a.push(context.to_string());
-        Ok(Invocation {
+        let inv = Invocation {
             program: self.docker.clone(),
             args: a,
-            env: Self::project_env(&job.project),
-            stdin,
-        })
+            env: Self::project_env(&run.config),
+            stdin: Some(def.json.clone()),
+        };
+        (inv, def)
     }
 
     /// Runs a short docker command with a time limit; its trimmed stdout, or the last line of
@@ -370,60 +237,6 @@ impl BuildxBackend {
     }
 }
 
-fn kv_csv(first: &[(&str, &str)], attrs: &BTreeMap<String, String>) -> String {
-    let mut parts: Vec<String> = first
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| csv_quote(&format!("{k}={v}")))
-        .collect();
-    parts.extend(attrs.iter().map(|(k, v)| csv_quote(&format!("{k}={v}"))));
-    parts.join(",")
-}
-
-fn cache_csv(c: &CacheEntry) -> String {
-    kv_csv(&[("type", &c.typ)], &c.attrs)
-}
-
-fn export_csv(e: &ExportEntry) -> String {
-    kv_csv(&[("type", &e.typ), ("dest", &e.dest)], &e.attrs)
-}
-
-fn secret_csv(s: &SecretEntry) -> String {
-    kv_csv(
-        &[("id", &s.id), ("src", &s.src), ("env", &s.env)],
-        &BTreeMap::new(),
-    )
-}
-
-fn ssh_text(s: &SshEntry) -> String {
-    if s.paths.is_empty() {
-        s.id.clone()
-    } else {
-        format!("{}={}", s.id, s.paths.join(","))
-    }
-}
-
-fn policy_csv(p: &PolicyEntry) -> String {
-    let mut parts: Vec<String> = p
-        .files
-        .iter()
-        .map(|f| csv_quote(&format!("filename={f}")))
-        .collect();
-    if p.reset {
-        parts.push("reset=true".into());
-    }
-    if p.disabled {
-        parts.push("disabled=true".into());
-    }
-    if let Some(s) = p.strict {
-        parts.push(format!("strict={s}"));
-    }
-    if let Some(l) = &p.log_level {
-        parts.push(format!("log-level={l}"));
-    }
-    parts.join(",")
-}
-
 /// Kills a process group when dropped, unless told the process has ended.
 struct GroupGuard {
     pgid: Option<i32>,
@@ -433,7 +246,7 @@ impl GroupGuard {
     fn signal(&self, sig: i32) {
         if let Some(p) = self.pgid {
             // SAFETY: kill(2) with a negative pid signals the process group we created for
-            // this build (process_group(0) makes the child its leader); no memory is touched.
+            // this run (process_group(0) makes the child its leader); no memory is touched.
             unsafe {
                 libc::kill(-p, sig);
             }
@@ -447,227 +260,155 @@ impl Drop for GroupGuard {
     }
 }
 
-impl Backend for BuildxBackend {
-    fn prepare(
-        self: Arc<Self>,
-        project: String,
-        config: ProjectConfig,
-    ) -> BoxFuture<Result<(), String>> {
-        Box::pin(async move {
-            let limit = Duration::from_secs(60);
-            let env = Self::project_env(&config);
-            if let Some(b) = &config.builder {
-                self.short(&["buildx", "inspect", "--bootstrap", b], &env, limit)
-                    .await
-                    .map_err(|e| {
-                        format!("builder `{b}` is not usable: {e} (`docker buildx ls` lists the builders; fix `builder` under [projects.{project}])")
-                    })?;
-                return Ok(());
-            }
-            if let Some(ep) = &config.endpoint {
-                let name = Self::endpoint_builder(&project);
-                if self
-                    .short(&["buildx", "inspect", &name], &env, limit)
-                    .await
-                    .is_err()
-                {
-                    self.short(
-                        &[
-                            "buildx", "create", "--name", &name, "--driver", "remote", ep,
-                        ],
-                        &env,
-                        limit,
-                    )
-                    .await
-                    .map_err(|e| format!("cannot create a remote builder for {ep}: {e}"))?;
-                }
-                self.short(&["buildx", "inspect", "--bootstrap", &name], &env, limit)
-                    .await
-                    .map_err(|e| format!("BuildKit at {ep} is not reachable: {e}"))?;
-                return Ok(());
-            }
-            let host = config
-                .docker_host
-                .clone()
-                .or_else(|| self.env.get("DOCKER_HOST").cloned())
-                .unwrap_or_else(|| "the local Docker engine".into());
-            self.short(&["version", "--format", "{{.Server.Version}}"], &env, limit)
-                .await
-                .map_err(|e| format!("cannot reach {host}: {e}"))?;
-            Ok(())
-        })
-    }
+/// What the process of a run left behind.
+struct Ran {
+    success: bool,
+    exit: String,
+    tracker: RunTracker,
+    stdout: String,
+    start: std::time::Instant,
+}
 
-    fn build(
-        self: Arc<Self>,
-        job: BuildJob,
+impl BuildxBackend {
+    /// Runs `inv`, feeding its progress to `tracker` and the events of slot `s` to the build
+    /// `nodes[s]` (none for context-only slots). `None` when cancelled.
+    async fn execute(
+        &self,
+        inv: &Invocation,
+        mut tracker: RunTracker,
+        slot_of: Vec<usize>,
+        nodes: Vec<Option<usize>>,
         events: Arc<dyn EventSink>,
         mut cancel: Cancel,
-    ) -> BoxFuture<Result<BuildOutput, BuildFailure>> {
-        Box::pin(async move {
-            let i = job.index;
-            let inv = self.command(&job)?;
-            let meta_path = Self::metadata_path(&job);
-            if let Some(dir) = meta_path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    BuildFailure::new(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
-            let _ = std::fs::remove_file(&meta_path);
-            if let Some(Handoff::OciLayout(dir)) = &job.handoff {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            if !t_has_dockerfile(&job, &self.cwd) {
-                return Err(BuildFailure::new(format!(
-                    "Dockerfile not found: {}",
-                    dockerfile_display(&inv)
-                )));
-            }
-            let mut cmd = tokio::process::Command::new(&inv.program);
-            cmd.args(&inv.args)
-                .env_clear()
-                .envs(&self.env)
-                .envs(inv.env.iter().cloned())
-                .current_dir(&self.cwd)
-                .stdin(if inv.stdin.is_some() {
-                    std::process::Stdio::piped()
-                } else {
-                    std::process::Stdio::null()
-                })
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .process_group(0)
-                .kill_on_drop(true);
-            let mut child = cmd.spawn().map_err(|e| {
-                BuildFailure::new(format!("cannot run {}: {e}", inv.program.display()))
-            })?;
-            let mut guard = GroupGuard {
-                pgid: child.id().and_then(|p| i32::try_from(p).ok()),
-            };
-            if let (Some(text), Some(mut w)) = (inv.stdin.clone(), child.stdin.take()) {
-                tokio::spawn(async move {
-                    let _ = w.write_all(text.as_bytes()).await;
-                });
-            }
-            let stdout_task = child.stdout.take().map(|mut r| {
-                tokio::spawn(async move {
-                    let mut s = String::new();
-                    let _ = r.read_to_string(&mut s).await;
-                    s
-                })
+    ) -> Result<Option<Ran>, BuildFailure> {
+        let start = std::time::Instant::now();
+        let mut cmd = tokio::process::Command::new(&inv.program);
+        cmd.args(&inv.args)
+            .env_clear()
+            .envs(&self.env)
+            .envs(inv.env.iter().cloned())
+            .current_dir(&self.cwd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| BuildFailure::new(format!("cannot run {}: {e}", inv.program.display())))?;
+        let mut guard = GroupGuard {
+            pgid: child.id().and_then(|p| i32::try_from(p).ok()),
+        };
+        if let Some(mut w) = child.stdin.take() {
+            let text = inv.stdin.clone().unwrap_or_default();
+            tokio::spawn(async move {
+                let _ = w.write_all(text.as_bytes()).await;
             });
-            let stderr_task = child.stderr.take().map(|mut r| {
-                let events = events.clone();
-                tokio::spawn(async move {
-                    let mut dec = Decoder::default();
-                    let mut tr = Tracker::default();
-                    let mut buf = vec![0u8; 16 * 1024];
-                    loop {
-                        let n = match r.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        for item in dec.push(&buf[..n]) {
-                            feed(&mut tr, item, i, events.as_ref());
-                        }
+        }
+        let stdout_task = child.stdout.take().map(|mut r| {
+            tokio::spawn(async move {
+                let mut s = String::new();
+                let _ = r.read_to_string(&mut s).await;
+                s
+            })
+        });
+        let stderr_task = child.stderr.take().map(|mut r| {
+            tokio::spawn(async move {
+                let mut dec = Decoder::default();
+                let mut buf = vec![0u8; 32 * 1024];
+                let slot = |k: usize| slot_of.get(k).copied().unwrap_or(usize::MAX);
+                loop {
+                    let n = match r.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    for item in dec.push(&buf[..n]) {
+                        feed(&mut tracker, item, &slot, &nodes, events.as_ref());
                     }
-                    for item in dec.finish() {
-                        feed(&mut tr, item, i, events.as_ref());
-                    }
-                    tr
-                })
-            });
-            let status = tokio::select! {
-                s = child.wait() => s,
-                () = cancel.cancelled() => {
-                    // buildx cancels the build in BuildKit on SIGINT; give it a moment.
-                    guard.signal(libc::SIGINT);
-                    if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
-                        guard.signal(libc::SIGKILL);
-                        let _ = child.wait().await;
-                    }
-                    guard.signal(libc::SIGKILL);
-                    guard.pgid = None;
-                    return Err(BuildFailure::new("cancelled"));
                 }
-            };
-            // The leader exited; anything left in its group goes with the guard.
-            drop(guard);
-            let tracker = match stderr_task {
-                Some(t) => t.await.unwrap_or_default(),
-                None => Tracker::default(),
-            };
-            let stdout = match stdout_task {
-                Some(t) => t.await.unwrap_or_default(),
-                None => String::new(),
-            };
-            let status =
-                status.map_err(|e| BuildFailure::new(format!("waiting for docker: {e}")))?;
-            let (steps, _, cached) = tracker.counts();
-            if !status.success() {
-                let message = tracker
-                    .failure_message()
-                    .unwrap_or_else(|| format!("docker buildx build exited with {status}"));
-                return Err(BuildFailure {
-                    message,
-                    log_tail: tracker.tail(),
-                });
+                for item in dec.finish() {
+                    feed(&mut tracker, item, &slot, &nodes, events.as_ref());
+                }
+                tracker
+            })
+        });
+        let status = tokio::select! {
+            s = child.wait() => s,
+            () = cancel.cancelled() => {
+                // buildx cancels the solve in BuildKit on SIGINT; give it a moment.
+                guard.signal(libc::SIGINT);
+                if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
+                    guard.signal(libc::SIGKILL);
+                    let _ = child.wait().await;
+                }
+                guard.signal(libc::SIGKILL);
+                guard.pgid = None;
+                return Ok(None);
             }
-            let metadata = match std::fs::read_to_string(&meta_path) {
-                Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-                    Ok(serde_json::Value::Object(m)) => m,
-                    _ => serde_json::Map::new(),
-                },
-                Err(_) => serde_json::Map::new(),
-            };
-            let mut out = BuildOutput {
-                metadata,
-                handoff_ref: None,
-                cached_steps: cached,
-                steps,
-                stdout,
-            };
-            if let Some(Handoff::OciLayout(dir)) = &job.handoff {
-                let Some(d) = out.digest().map(str::to_string) else {
-                    return Err(BuildFailure::new(
-                        "the build wrote no image digest, so the builds that use it cannot get it",
-                    ));
-                };
-                out.handoff_ref = Some(format!("oci-layout://{}@{d}", dir.to_string_lossy()));
-            }
-            Ok(out)
-        })
+        };
+        // The leader exited; anything left in its group goes with the guard.
+        drop(guard);
+        let status = status.map_err(|e| BuildFailure::new(format!("waiting for docker: {e}")))?;
+        let tracker = match stderr_task {
+            Some(t) => t
+                .await
+                .map_err(|e| BuildFailure::new(format!("reading buildx's progress: {e}")))?,
+            None => return Err(BuildFailure::new("buildx's progress was not readable")),
+        };
+        let stdout = match stdout_task {
+            Some(t) => t.await.unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok(Some(Ran {
+            success: status.success(),
+            exit: status.to_string(),
+            tracker,
+            stdout,
+            start,
+        }))
     }
 }
 
-fn feed(tr: &mut Tracker, item: super::rawjson::Item, node: usize, events: &dyn EventSink) {
-    let lines = tr.apply(item);
-    if lines.is_empty() {
-        return;
+fn feed(
+    tr: &mut RunTracker,
+    item: super::rawjson::Item,
+    slot_of: &dyn Fn(usize) -> usize,
+    nodes: &[Option<usize>],
+    events: &dyn EventSink,
+) {
+    for (s, lines) in tr.apply(item, slot_of) {
+        let Some(node) = nodes.get(s).copied().flatten() else {
+            continue;
+        };
+        if lines.is_empty() {
+            continue;
+        }
+        for line in lines {
+            events.event(&Event::Log { node, line });
+        }
+        let t = tr.slot(s);
+        let (total, done, _) = t.counts();
+        let (_, cached) = t.step_counts();
+        events.event(&Event::Progress {
+            node,
+            total,
+            done,
+            cached,
+            current: t.current(),
+        });
     }
-    for line in lines {
-        events.event(&Event::Log { node, line });
-    }
-    let (total, done, cached) = tr.counts();
-    events.event(&Event::Progress {
-        node,
-        total,
-        done,
-        cached,
-        current: tr.current(),
-    });
 }
 
-/// Whether a local Dockerfile the build needs exists (remote contexts and inline files are
-/// not checked).
-fn t_has_dockerfile(job: &BuildJob, cwd: &Path) -> bool {
+/// The local Dockerfile a build needs, when it is missing (remote contexts and inline
+/// Dockerfiles are not checked).
+fn missing_dockerfile(job: &BuildJob, cwd: &Path) -> Option<String> {
     let t = &job.node.target;
     if t.dockerfile_inline.is_some() {
-        return true;
+        return None;
     }
     let context = t.context.strip_prefix("cwd://").unwrap_or(&t.context);
     if crate::util::is_remote_url(context) || context == "-" {
-        return true;
+        return None;
     }
     let df = if t.dockerfile.is_empty() {
         "Dockerfile"
@@ -677,16 +418,368 @@ fn t_has_dockerfile(job: &BuildJob, cwd: &Path) -> bool {
     let path = match df.strip_prefix("cwd://") {
         Some(rest) => cwd.join(rest),
         None if Path::new(df).is_absolute() => PathBuf::from(df),
+        None if crate::util::is_remote_url(df) => return None,
         None => cwd.join(context).join(df),
     };
-    path.is_file()
+    (!path.is_file()).then(|| df.to_string())
 }
 
-fn dockerfile_display(inv: &Invocation) -> String {
-    inv.args
-        .iter()
-        .position(|a| a == "--file")
-        .and_then(|i| inv.args.get(i + 1))
-        .cloned()
-        .unwrap_or_default()
+/// Removes from `builds` those that cannot run (a missing Dockerfile): they fail, and the
+/// builds of the run that use them, directly or not, are interrupted (the scheduler then skips
+/// them).
+fn drop_unrunnable(
+    builds: &mut Vec<BuildJob>,
+    cwd: &Path,
+    results: &mut std::collections::BTreeMap<usize, BuildResult>,
+) {
+    let mut gone: Vec<usize> = Vec::new();
+    for b in builds.iter() {
+        if b.context_only {
+            continue;
+        }
+        if let Some(df) = missing_dockerfile(b, cwd) {
+            results.insert(
+                b.index,
+                BuildResult::Failed(BuildFailure::new(format!("Dockerfile not found: {df}"))),
+            );
+            gone.push(b.index);
+        }
+    }
+    if gone.is_empty() {
+        return;
+    }
+    // Builds come dependencies first, so one pass finds every user of a gone build.
+    for b in builds.iter() {
+        if gone.contains(&b.index) {
+            continue;
+        }
+        let uses_gone = b
+            .contexts
+            .values()
+            .any(|l| matches!(l, super::Link::InRun(d) if gone.contains(d)));
+        if uses_gone {
+            gone.push(b.index);
+            if !b.context_only {
+                results.insert(b.index, BuildResult::Interrupted);
+            }
+        }
+    }
+    builds.retain(|b| !gone.contains(&b.index));
+}
+
+/// The metadata buildx wrote for each definition target.
+fn read_metadata(path: &Path) -> serde_json::Map<String, serde_json::Value> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        },
+        Err(_) => serde_json::Map::new(),
+    }
+}
+
+fn object(v: Option<&serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+    match v {
+        Some(serde_json::Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn digest_of(m: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    m.get("containerimage.digest")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// The results of a successful run, from the metadata file.
+fn success_results(
+    def: &Definition,
+    builds: &[BuildJob],
+    ran: &Ran,
+    meta_path: &Path,
+) -> std::collections::BTreeMap<usize, BuildResult> {
+    let meta = read_metadata(meta_path);
+    let mut outs: std::collections::BTreeMap<usize, Result<BuildOutput, BuildFailure>> =
+        std::collections::BTreeMap::new();
+    let mut first = true;
+    for (s, b) in builds.iter().enumerate() {
+        if b.context_only {
+            continue;
+        }
+        let t = ran.tracker.slot(s);
+        let (steps, cached) = t.step_counts();
+        let mut out = BuildOutput {
+            cached_steps: cached,
+            steps,
+            ..BuildOutput::default()
+        };
+        if first {
+            out.stdout.clone_from(&ran.stdout);
+            first = false;
+        }
+        outs.insert(b.index, Ok(out));
+    }
+    for d in &def.targets {
+        let Some(Ok(out)) = outs.get_mut(&d.node) else {
+            continue;
+        };
+        let m = object(meta.get(&d.name));
+        let mut problem = None;
+        for role in &d.roles {
+            match role {
+                Role::Build => out.metadata.clone_from(&m),
+                Role::Save(r) => {
+                    if out.metadata.is_empty() {
+                        out.metadata.clone_from(&m);
+                    }
+                    out.saved = Some(match digest_of(&m) {
+                        Some(dg) => format!("{r}@{dg}"),
+                        None => r.clone(),
+                    });
+                }
+                Role::Handoff(h) => {
+                    if out.metadata.is_empty() {
+                        out.metadata.clone_from(&m);
+                    }
+                    match digest_of(&m) {
+                        Some(dg) => {
+                            out.handoff_ref = Some(match h {
+                                Handoff::OciLayout(dir) => {
+                                    format!("oci-layout://{}@{dg}", dir.to_string_lossy())
+                                }
+                                Handoff::Registry(r) => {
+                                    let repo = r.rsplit_once(':').map_or(r.as_str(), |(a, _)| a);
+                                    format!("docker-image://{repo}@{dg}")
+                                }
+                            });
+                        }
+                        None => {
+                            problem = Some(BuildFailure::new(
+                                "the build wrote no image digest, so the builds on other builders that use it cannot get it",
+                            ));
+                        }
+                    }
+                }
+                Role::Context => {}
+            }
+        }
+        if let Some(p) = problem {
+            outs.insert(d.node, Err(p));
+        }
+    }
+    let run_time = ran.start.elapsed();
+    outs.into_iter()
+        .map(|(i, o)| {
+            let r = match o {
+                Ok(out) => {
+                    let slot = builds.iter().position(|b| b.index == i);
+                    let d = slot
+                        .and_then(|s| ran.tracker.slot(s).last_completed())
+                        .map_or(run_time, |t| t.duration_since(ran.start));
+                    BuildResult::Done(out, d)
+                }
+                Err(f) => BuildResult::Failed(f),
+            };
+            (i, r)
+        })
+        .collect()
+}
+
+/// The results of a failed run: the builds buildx names as failed fail, the others were
+/// stopped by it and run again. When it names none, the failure is the run's: every build
+/// fails with it.
+fn failure_results(
+    def: &Definition,
+    builds: &[BuildJob],
+    ran: &Ran,
+    run: &RunJob,
+) -> std::collections::BTreeMap<usize, BuildResult> {
+    let tr = &ran.tracker;
+    let slot_of_node = |node: usize| builds.iter().position(|b| b.index == node);
+    let mut failed: Vec<usize> = tr
+        .failed_names()
+        .into_iter()
+        .map(|k| def.targets[k].node)
+        .collect();
+    if failed.is_empty() {
+        failed = tr
+            .failed_slots()
+            .into_iter()
+            .map(|s| builds[s].index)
+            .collect();
+    }
+    // A failed build's users in the run were stopped (the scheduler skips them); but a
+    // context-only build that failed takes the builds that use it along.
+    let mut expanded: Vec<usize> = Vec::new();
+    let context_only = |i: usize| builds.iter().any(|b| b.index == i && b.context_only);
+    for b in builds {
+        let uses_failed_context = b.contexts.values().any(
+            |l| matches!(l, super::Link::InRun(d) if expanded.contains(d) && context_only(*d)),
+        );
+        if failed.contains(&b.index) || uses_failed_context {
+            expanded.push(b.index);
+        }
+    }
+    let run_error = tr.error_text();
+    let whole_run = expanded.iter().all(|&i| context_only(i));
+    let mut results = std::collections::BTreeMap::new();
+    for (s, b) in builds.iter().enumerate() {
+        if b.context_only {
+            continue;
+        }
+        let fails = whole_run || expanded.contains(&b.index);
+        if !fails {
+            results.insert(b.index, BuildResult::Interrupted);
+            continue;
+        }
+        let own = slot_of_node(b.index).map(|s| tr.slot(s));
+        let mut message = run_error
+            .clone()
+            .unwrap_or_else(|| format!("docker buildx bake exited with {}", ran.exit));
+        let prefix = format!("target {}: ", b.node.names[0]);
+        if let Some(rest) = message.strip_prefix(&prefix) {
+            message = rest.to_string();
+        }
+        if whole_run {
+            if let Some(name) = &run.config.builder {
+                if message.contains("no builder") {
+                    message = format!(
+                        "project {}: builder `{name}` is not usable: {message} (`docker buildx ls` lists the builders; fix `builder` under [projects.{}])",
+                        run.project, run.project
+                    );
+                }
+            }
+        }
+        let mut log_tail = own.map(super::rawjson::Tracker::tail).unwrap_or_default();
+        if log_tail.is_empty() || whole_run || s == 0 {
+            // buildx's own lines: the Dockerfile excerpt and its error.
+            for l in tr.run().tail() {
+                if !l.starts_with("ERROR: ") {
+                    log_tail.push(l);
+                }
+            }
+        }
+        results.insert(
+            b.index,
+            BuildResult::Failed(BuildFailure { message, log_tail }),
+        );
+    }
+    results
+}
+
+impl Backend for BuildxBackend {
+    fn prepare(
+        self: Arc<Self>,
+        project: String,
+        config: ProjectConfig,
+    ) -> BoxFuture<Result<(), String>> {
+        Box::pin(async move {
+            // Builders and engines are checked by the run itself (its error names them); only
+            // an endpoint needs a `remote` builder made for it first.
+            let Some(ep) = &config.endpoint else {
+                return Ok(());
+            };
+            if config.builder.is_some() {
+                return Ok(());
+            }
+            let limit = Duration::from_secs(60);
+            let env = Self::project_env(&config);
+            let name = Self::endpoint_builder(&project);
+            if self
+                .short(&["buildx", "inspect", &name], &env, limit)
+                .await
+                .is_err()
+            {
+                self.short(
+                    &[
+                        "buildx", "create", "--name", &name, "--driver", "remote", ep,
+                    ],
+                    &env,
+                    limit,
+                )
+                .await
+                .map_err(|e| format!("cannot create a remote builder for {ep}: {e}"))?;
+            }
+            self.short(&["buildx", "inspect", "--bootstrap", &name], &env, limit)
+                .await
+                .map_err(|e| format!("BuildKit at {ep} is not reachable: {e}"))?;
+            Ok(())
+        })
+    }
+
+    fn run(
+        self: Arc<Self>,
+        run: RunJob,
+        events: Arc<dyn EventSink>,
+        cancel: Cancel,
+    ) -> BoxFuture<RunOutcome> {
+        Box::pin(async move {
+            let mut results = std::collections::BTreeMap::new();
+            let mut builds = run.builds.clone();
+            drop_unrunnable(&mut builds, &self.cwd, &mut results);
+            if builds.iter().all(|b| b.context_only) {
+                return RunOutcome { results };
+            }
+            let run = RunJob { builds, ..run };
+            let builds = &run.builds;
+            let meta_path = Self::metadata_path(&run);
+            let fail_all = |results: &mut std::collections::BTreeMap<usize, BuildResult>,
+                            f: BuildFailure| {
+                for b in builds.iter().filter(|b| !b.context_only) {
+                    results.insert(b.index, BuildResult::Failed(f.clone()));
+                }
+            };
+            if let Some(dir) = meta_path.parent() {
+                if let Err(e) = std::fs::create_dir_all(dir) {
+                    fail_all(
+                        &mut results,
+                        BuildFailure::new(format!("cannot create {}: {e}", dir.display())),
+                    );
+                    return RunOutcome { results };
+                }
+            }
+            let _ = std::fs::remove_file(&meta_path);
+            for b in builds {
+                if let Some(Handoff::OciLayout(dir)) = &b.handoff {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            }
+            let (inv, def) = self.command(&run);
+            let slot_of: Vec<usize> = def
+                .targets
+                .iter()
+                .map(|d| builds.iter().position(|b| b.index == d.node).unwrap_or(0))
+                .collect();
+            let nodes: Vec<Option<usize>> = builds
+                .iter()
+                .map(|b| (!b.context_only).then_some(b.index))
+                .collect();
+            let tracker = RunTracker::new(
+                def.targets.iter().map(|d| d.name.clone()).collect(),
+                builds.len(),
+            );
+            let ran = match self
+                .execute(&inv, tracker, slot_of, nodes, events, cancel)
+                .await
+            {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    for b in builds.iter().filter(|b| !b.context_only) {
+                        results.insert(b.index, BuildResult::Interrupted);
+                    }
+                    return RunOutcome { results };
+                }
+                Err(f) => {
+                    fail_all(&mut results, f);
+                    return RunOutcome { results };
+                }
+            };
+            if ran.success {
+                results.extend(success_results(&def, builds, &ran, &meta_path));
+            } else {
+                results.extend(failure_results(&def, builds, &ran, &run));
+            }
+            RunOutcome { results }
+        })
+    }
 }

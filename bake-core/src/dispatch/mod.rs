@@ -1,15 +1,21 @@
 //! Dispatch: runs a [`BuildGraph`](crate::BuildGraph) on builders, one per project, behind a [`Backend`].
 //!
-//! The scheduler starts each build as soon as the builds it uses as contexts are done, runs
-//! projects in parallel, and keeps each project within its `max-parallelism`. A failed build
-//! fails the builds that depend on it; every other build still runs to the end and keeps its
-//! result, unless `fail_fast` is set. Cancelling (SIGINT in the CLI) stops everything in flight.
-//! This module and its children are the only users of tokio in the library.
+//! Builds go to their builders in *runs*: one run is one `docker buildx bake` over several
+//! builds of one builder, so a context shared by them is sent once and a `target:` link between
+//! two builds of the same builder is resolved inside BuildKit. The [`scheduler`] decides the
+//! runs: a build joins a run of its builder once every build it uses is done or in that same
+//! run; a link that crosses builders waits for a hand-off (an OCI layout, or the producing
+//! project's registry). Projects run in parallel, each within its `max-parallelism`. When a
+//! run fails, the builds that failed fail (and the builds that use them are skipped); the
+//! other builds of that run, which buildx stopped, run again in a new run (their work is
+//! cached). With `fail_fast`, the first failure cancels everything instead. This module and
+//! its children are the only users of tokio in the library.
 
 pub mod buildx;
+pub mod definition;
 pub mod plan;
 mod rawjson;
-mod scheduler;
+pub mod scheduler;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -35,14 +41,19 @@ pub struct DispatchOptions {
     pub save: bool,
     /// The tag for `--save` (default: the build's content id).
     pub save_tag: Option<String>,
-    /// Entitlements granted to every build (`--allow`).
+    /// Entitlements the user granted (`--allow`), passed to buildx as they are.
     pub allow: Vec<String>,
+    /// Global policy options (`--policy`), passed to buildx as they are.
+    pub policy: Vec<String>,
     /// The builder for every project, overriding the configuration (`--builder`).
     pub builder: Option<String>,
     /// Per-project builder settings.
     pub config: BakeConfig,
-    /// A private directory for hand-over layouts and per-build metadata.
+    /// A private directory for hand-over layouts, loads and metadata.
     pub work_dir: PathBuf,
+    /// The Docker engine `--load` must reach (the user's `DOCKER_HOST` or current context),
+    /// when known. Builds on another engine's driver are loaded into it afterwards.
+    pub local_host: Option<String>,
 }
 
 impl DispatchOptions {
@@ -57,16 +68,63 @@ impl DispatchOptions {
         }
         p
     }
+
+    /// The builder project `id` builds on: projects with the same key share runs.
+    #[must_use]
+    pub fn builder_key(&self, id: &str) -> BuilderKey {
+        BuilderKey::of(&self.project(id))
+    }
 }
 
-/// How a build hands its result to the builds that use it as a named context.
+/// Which builder a project uses. Builds of projects with the same key share `buildx bake`
+/// runs (and links between them need no hand-off).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BuilderKey {
+    /// A named buildx builder.
+    Builder(String),
+    /// A Docker engine's own builder (`docker-host`).
+    DockerHost(String),
+    /// A BuildKit daemon through a `remote` builder (`endpoint`).
+    Endpoint(String),
+    /// The local Docker's default builder.
+    Default,
+}
+
+impl BuilderKey {
+    /// The key of a project's settings.
+    #[must_use]
+    pub fn of(p: &ProjectConfig) -> BuilderKey {
+        if let Some(b) = &p.builder {
+            BuilderKey::Builder(b.clone())
+        } else if let Some(h) = &p.docker_host {
+            BuilderKey::DockerHost(h.clone())
+        } else if let Some(e) = &p.endpoint {
+            BuilderKey::Endpoint(e.clone())
+        } else {
+            BuilderKey::Default
+        }
+    }
+}
+
+/// How a build hands its result to builds on other builders that use it as a named context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handoff {
     /// An OCI image layout directory on this machine (`oci-layout://DIR@DIGEST`).
     OciLayout(PathBuf),
+    /// An image in the producing project's registry (`docker-image://REF@DIGEST`).
+    Registry(String),
 }
 
-/// One build, as the scheduler gives it to a backend.
+/// Where a `target:` context of a build comes from in its run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// A build of the same run (by node index): buildx links the two inside BuildKit.
+    InRun(usize),
+    /// A finished build's hand-off (`oci-layout://…@sha256:…`, `docker-image://…@sha256:…`).
+    Ref(String),
+}
+
+/// One build, as the scheduler gives it to a backend within a run.
 #[derive(Debug, Clone)]
 pub struct BuildJob {
     /// The node's index in the graph.
@@ -75,36 +133,69 @@ pub struct BuildJob {
     pub node: BuildNode,
     /// Its project's settings.
     pub project: ProjectConfig,
-    /// Named contexts replacing its `target:` contexts: context name to reference
-    /// (`oci-layout:///…@sha256:…`).
-    pub contexts: BTreeMap<String, String>,
-    /// Where it must leave its result when other builds use it.
+    /// Its `target:` contexts, by context name.
+    pub contexts: BTreeMap<String, Link>,
+    /// Where it must leave its result for builds on other builders that use it.
     pub handoff: Option<Handoff>,
     /// The image `--save` pushes (`REGISTRY/TARGET:TAG`), when saving.
     pub save_ref: Option<String>,
+    /// Whether the build is already done and is in the run only as a context of others
+    /// (BuildKit finds it in its cache); it exports nothing and gets no result.
+    pub context_only: bool,
+}
+
+/// One `docker buildx bake` run: builds of one builder that run together.
+#[derive(Debug, Clone)]
+pub struct RunJob {
+    /// The run's number (in the order runs start).
+    pub id: usize,
+    /// The builder.
+    pub builder: BuilderKey,
+    /// The project whose settings reach the builder (the first build's).
+    pub project: String,
+    /// Its builder settings.
+    pub config: ProjectConfig,
+    /// The builds, dependencies first; the ones with `context_only` are done already.
+    pub builds: Vec<BuildJob>,
     /// The options of the whole dispatch.
     pub options: Arc<DispatchOptions>,
 }
 
-/// The job for node `i`: its project's settings, its `target:` contexts replaced by the
-/// references `handoff_of` gives for the nodes they name, a hand-over when other builds use
-/// it, and the `--save` image.
+/// The job for node `i` in a run: its project's settings, its `target:` contexts as links
+/// (`in_run` tells which nodes are in the same run, `handoff_of` gives the reference of a
+/// finished node on another builder), a hand-off when builds on other builders use it, and
+/// the `--save` image.
 pub fn job_for(
     graph: &crate::graph::BuildGraph,
     i: usize,
-    options: &Arc<DispatchOptions>,
+    options: &DispatchOptions,
+    in_run: impl Fn(usize) -> bool,
     handoff_of: impl Fn(usize) -> Option<String>,
 ) -> BuildJob {
     let node = graph.nodes[i].clone();
     let project = options.project(&node.project.id);
+    let key = BuilderKey::of(&project);
     let mut contexts = BTreeMap::new();
     for d in &node.deps {
-        if let Some(r) = handoff_of(d.node) {
-            contexts.insert(d.context.clone(), r);
+        if in_run(d.node) {
+            contexts.insert(d.context.clone(), Link::InRun(d.node));
+        } else if let Some(r) = handoff_of(d.node) {
+            contexts.insert(d.context.clone(), Link::Ref(r));
         }
     }
-    let used = !graph.dependents(i).is_empty();
-    let handoff = used.then(|| Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)));
+    let crosses = graph
+        .dependents(i)
+        .iter()
+        .any(|&u| options.builder_key(&graph.nodes[u].project.id) != key);
+    let handoff = crosses.then(|| match &project.registry {
+        Some(r) => Handoff::Registry(format!(
+            "{}/{}:bake-handoff-{}",
+            r.trim_end_matches('/'),
+            node.names[0],
+            node.id
+        )),
+        None => Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)),
+    });
     let save_ref = if options.save && node.requested {
         project.registry.as_ref().map(|r| {
             let tag = options.save_tag.clone().unwrap_or_else(|| node.id.clone());
@@ -120,7 +211,7 @@ pub fn job_for(
         contexts,
         handoff,
         save_ref,
-        options: options.clone(),
+        context_only: false,
     }
 }
 
@@ -129,13 +220,19 @@ pub fn job_for(
 pub struct BuildOutput {
     /// The builder's metadata for the build (buildx's `--metadata-file` object).
     pub metadata: serde_json::Map<String, serde_json::Value>,
-    /// The reference dependents use as a named context, when there is a hand-over.
+    /// The reference builds on other builders use as a named context, when there is a
+    /// hand-off.
     pub handoff_ref: Option<String>,
+    /// The image `--save` pushed, with its digest (`REF@sha256:…`).
+    pub saved: Option<String>,
+    /// The Docker engine the image was loaded into, when bake loaded it there itself.
+    pub loaded_into: Option<String>,
     /// Steps of the build that BuildKit found in its cache.
     pub cached_steps: usize,
-    /// All steps of the build.
+    /// The build's steps (Dockerfile instructions; internal steps not counted).
     pub steps: usize,
-    /// What the build printed on standard output (`--call` results).
+    /// What the run printed on standard output (`--call` results); set on the first build of
+    /// a run only.
     pub stdout: String,
 }
 
@@ -174,6 +271,25 @@ impl BuildFailure {
     }
 }
 
+/// How one build of a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildResult {
+    /// It succeeded, after running for this long.
+    Done(BuildOutput, Duration),
+    /// It failed.
+    Failed(BuildFailure),
+    /// It was stopped because another build of the run failed (buildx stops a whole bake
+    /// run on its first failure): it runs again.
+    Interrupted,
+}
+
+/// The results of a run: one per build that was not `context_only`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOutcome {
+    /// By node index.
+    pub results: BTreeMap<usize, BuildResult>,
+}
+
 /// A sink for what happens during a dispatch. Called from the scheduler's tasks.
 pub trait EventSink: Send + Sync {
     /// Receives one event.
@@ -191,12 +307,12 @@ impl EventSink for NoEvents {
 /// Something that happened to a build.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The build is waiting for a slot of its project or is being prepared.
+    /// The build waits for the builds it uses, or for a slot of its project.
     Queued {
         /// The node index.
         node: usize,
     },
-    /// The build started on its builder.
+    /// The build started on its builder (again, after an interruption).
     Started {
         /// The node index.
         node: usize,
@@ -298,6 +414,8 @@ pub struct NodeReport {
 pub struct DispatchReport {
     /// Per node.
     pub nodes: Vec<NodeReport>,
+    /// How many `buildx bake` runs it took.
+    pub runs: usize,
 }
 
 impl DispatchReport {
@@ -310,7 +428,8 @@ impl DispatchReport {
     }
 
     /// The `--metadata-file` content: for each target name of each successful build, buildx's
-    /// metadata plus `project_id` and `duration` (seconds), keys sorted.
+    /// metadata plus `project_id`, `duration` (seconds) and, for `--save`, `saved`; keys
+    /// sorted.
     #[must_use]
     pub fn metadata_json(&self, graph: &crate::graph::BuildGraph) -> String {
         let mut out: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -329,6 +448,9 @@ impl DispatchReport {
             );
             let secs = (report.duration.as_millis() as f64) / 1000.0;
             m.insert("duration".into(), serde_json::json!(secs));
+            if let Some(s) = &o.saved {
+                m.insert("saved".into(), serde_json::Value::String(s.clone()));
+            }
             for name in &node.names {
                 out.insert(
                     name.clone(),
@@ -380,22 +502,26 @@ impl Cancel {
 }
 
 /// Where builds run. Implementations: [`buildx::BuildxBackend`] (real builds through
-/// `docker buildx build`); a host may bring its own.
+/// `docker buildx bake`); a host may bring its own.
 pub trait Backend: Send + Sync + 'static {
-    /// Checks, once per project before its first build, that the project's builder can be
-    /// reached (and creates what it needs, such as a `remote` builder for an endpoint).
+    /// Makes what a project's builder needs before its first run (such as a `remote` builder
+    /// for an endpoint). The default does nothing.
     fn prepare(
         self: Arc<Self>,
         project: String,
         config: ProjectConfig,
-    ) -> BoxFuture<Result<(), String>>;
+    ) -> BoxFuture<Result<(), String>> {
+        let _ = (project, config);
+        Box::pin(async { Ok(()) })
+    }
 
-    /// Runs one build to its end, reporting progress to `events`, and stops it when `cancel`
-    /// fires.
-    fn build(
+    /// Runs the builds of `run` together on their builder, to the end, reporting progress to
+    /// `events`, and stops when `cancel` fires. Returns a result for every build of the run
+    /// that is not `context_only`.
+    fn run(
         self: Arc<Self>,
-        job: BuildJob,
+        run: RunJob,
         events: Arc<dyn EventSink>,
         cancel: Cancel,
-    ) -> BoxFuture<Result<BuildOutput, BuildFailure>>;
+    ) -> BoxFuture<RunOutcome>;
 }

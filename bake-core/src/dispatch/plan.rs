@@ -1,57 +1,137 @@
-//! The dry-run plan: per project, in order, each build with the exact command it would run.
+//! The dry-run plan: the runs a dispatch would make if every build succeeds, each with the
+//! exact `docker buildx bake` command and the definition it reads.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::buildx::{BuildxBackend, Invocation};
-use super::{job_for, BuildFailure, DispatchOptions};
+use super::definition::Role;
+use super::scheduler::{run_job, Planner};
+use super::{BuildOutput, BuildResult, BuilderKey, DispatchOptions, RunOutcome};
 use crate::config::ProjectConfig;
 use crate::graph::BuildGraph;
 
-/// One build of a plan.
+/// One run of a plan.
 #[derive(Debug, Clone)]
-pub struct PlanStep {
-    /// The node index.
-    pub node: usize,
-    /// The command that runs it, or why it cannot run.
-    pub command: Result<Invocation, BuildFailure>,
+pub struct PlanRun {
+    /// The run's number, from 1.
+    pub number: usize,
+    /// The builder.
+    pub builder: BuilderKey,
+    /// The project whose settings reach the builder.
+    pub project: String,
+    /// The builds it runs (node indexes), dependencies first.
+    pub nodes: Vec<usize>,
+    /// Finished builds it includes as contexts only.
+    pub reused: Vec<usize>,
+    /// The numbers of the runs it waits for.
+    pub after: Vec<usize>,
+    /// The command that runs it.
+    pub command: Invocation,
 }
 
 /// The placeholder a plan shows for the digest of a build that has not run yet.
 #[must_use]
-pub fn pending_ref(graph: &BuildGraph, options: &DispatchOptions, node: usize) -> String {
-    let n = &graph.nodes[node];
-    format!(
-        "oci-layout://{}@<digest of {}>",
-        options
-            .work_dir
-            .join("handoff")
-            .join(&n.id)
-            .to_string_lossy(),
-        n.names[0]
-    )
+pub fn pending_digest(graph: &BuildGraph, node: usize) -> String {
+    format!("<digest of {}>", graph.nodes[node].names[0])
 }
 
-/// The commands of every build of `graph`, in graph order.
+/// The projects of `graph` that `--save` needs a registry for and that have none.
+#[must_use]
+pub fn save_without_registry(graph: &BuildGraph, options: &DispatchOptions) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if !options.save {
+        return out;
+    }
+    for n in graph.nodes.iter().filter(|n| n.requested) {
+        if options.project(&n.project.id).registry.is_none() && !out.contains(&n.project.id) {
+            out.push(n.project.id.clone());
+        }
+    }
+    out
+}
+
+/// The runs of `graph`, in the order they would start if every build succeeded.
 #[must_use]
 pub fn plan(
     graph: &BuildGraph,
     backend: &BuildxBackend,
     options: &Arc<DispatchOptions>,
-) -> Vec<PlanStep> {
-    (0..graph.nodes.len())
-        .map(|i| {
-            let job = job_for(graph, i, options, |d| Some(pending_ref(graph, options, d)));
-            PlanStep {
-                node: i,
-                command: backend.command(&job),
+) -> Vec<PlanRun> {
+    let mut planner = Planner::new(graph, options);
+    let mut handoffs: Vec<Option<String>> = vec![None; graph.nodes.len()];
+    let mut run_of: Vec<usize> = vec![0; graph.nodes.len()];
+    let mut out = Vec::new();
+    loop {
+        let runs = planner.next_runs();
+        if runs.is_empty() {
+            break;
+        }
+        for run in runs {
+            let job = run_job(graph, &planner, &run, options, |d| handoffs[d].clone());
+            let (command, def) = backend.command(&job);
+            let number = out.len() + 1;
+            let mut after: Vec<usize> = Vec::new();
+            for &i in &run.nodes {
+                for d in &graph.nodes[i].deps {
+                    let r = run_of[d.node];
+                    if r != 0 && r != number && !after.contains(&r) {
+                        after.push(r);
+                    }
+                }
             }
-        })
-        .collect()
+            after.sort_unstable();
+            let mut outcome = RunOutcome::default();
+            for &i in &run.nodes {
+                run_of[i] = number;
+                let mut o = BuildOutput::default();
+                for d in def.targets.iter().filter(|d| d.node == i) {
+                    for role in &d.roles {
+                        if let Role::Handoff(h) = role {
+                            o.handoff_ref = Some(match h {
+                                super::Handoff::OciLayout(dir) => format!(
+                                    "oci-layout://{}@{}",
+                                    dir.to_string_lossy(),
+                                    pending_digest(graph, i)
+                                ),
+                                super::Handoff::Registry(r) => {
+                                    let repo = r.rsplit_once(':').map_or(r.as_str(), |(a, _)| a);
+                                    format!("docker-image://{repo}@{}", pending_digest(graph, i))
+                                }
+                            });
+                        }
+                    }
+                }
+                outcome
+                    .results
+                    .insert(i, BuildResult::Done(o, std::time::Duration::ZERO));
+            }
+            let f = planner.finish(&run, outcome, false);
+            for i in f.ended {
+                if let Some(super::NodeReport {
+                    status: super::NodeStatus::Done(o),
+                    ..
+                }) = planner.report(i)
+                {
+                    handoffs[i].clone_from(&o.handoff_ref);
+                }
+            }
+            out.push(PlanRun {
+                number,
+                builder: job.builder.clone(),
+                project: job.project.clone(),
+                nodes: run.nodes.clone(),
+                reused: run.reused.clone(),
+                after,
+                command,
+            });
+        }
+    }
+    out
 }
 
 fn describe_builder(project: &str, p: &ProjectConfig) -> String {
-    let mut s = if let Some(b) = &p.builder {
+    if let Some(b) = &p.builder {
         format!("buildx builder `{b}`")
     } else if let Some(h) = &p.docker_host {
         format!("Docker engine at {h}")
@@ -62,7 +142,11 @@ fn describe_builder(project: &str, p: &ProjectConfig) -> String {
         )
     } else {
         "the local Docker's default builder".to_string()
-    };
+    }
+}
+
+fn describe_project(id: &str, p: &ProjectConfig) -> String {
+    let mut s = format!("project {id}: {}", describe_builder(id, p));
     if let Some(m) = p.max_parallelism {
         let _ = write!(s, ", at most {m} at once");
     }
@@ -72,64 +156,74 @@ fn describe_builder(project: &str, p: &ProjectConfig) -> String {
     s
 }
 
-/// The plan as text: a header, then per project its builder and its builds in order, each
-/// with the names it serves, what it waits for, and its command.
+/// The plan as text: a header, the projects and their builders, then each run with its
+/// builds, what it waits for, and its command with the definition it reads.
 #[must_use]
-pub fn render_plan(graph: &BuildGraph, steps: &[PlanStep], options: &DispatchOptions) -> String {
+pub fn render_plan(graph: &BuildGraph, runs: &[PlanRun], options: &DispatchOptions) -> String {
     let projects = graph.projects();
     let mut out = String::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let _ = writeln!(
         out,
-        "Plan: {} build{} in {} project{} (dry run: nothing is built)",
+        "Plan: {} build{} in {} project{}, {} run{} of docker buildx bake (dry run: nothing is built)",
         graph.nodes.len(),
-        if graph.nodes.len() == 1 { "" } else { "s" },
+        plural(graph.nodes.len()),
         projects.len(),
-        if projects.len() == 1 { "" } else { "s" },
+        plural(projects.len()),
+        runs.len(),
+        plural(runs.len()),
     );
-    for project in projects {
-        let cfg = options.project(project);
+    out.push('\n');
+    for project in &projects {
         let _ = writeln!(
             out,
-            "\nproject {project}: {}",
-            describe_builder(project, &cfg)
+            "{}",
+            describe_project(project, &options.project(project))
         );
-        let mut k = 0;
-        for step in steps {
-            let node = &graph.nodes[step.node];
-            if node.project.id != project {
-                continue;
-            }
-            k += 1;
-            let _ = write!(out, "  {k}. {}  [{}]", node.names.join(", "), node.id);
+    }
+    let missing = save_without_registry(graph, options);
+    for p in &missing {
+        let _ = writeln!(
+            out,
+            "  cannot --save: project {p} has no registry configured; add `registry = \"HOST/REPO\"` under [projects.{p}] in bake.toml"
+        );
+    }
+    for run in runs {
+        let mut head = format!(
+            "\nrun {}: {}",
+            run.number,
+            describe_builder(&run.project, &options.project(&run.project))
+        );
+        if !run.after.is_empty() {
+            let after: Vec<String> = run.after.iter().map(|r| format!("run {r}")).collect();
+            let _ = write!(head, ", after {}", after.join(", "));
+        }
+        let _ = writeln!(out, "{head}");
+        for &i in &run.nodes {
+            let node = &graph.nodes[i];
+            let _ = write!(
+                out,
+                "  {}  [{}]  project {}",
+                node.names.join(", "),
+                node.id,
+                node.project.id
+            );
             if !node.requested {
                 out.push_str("  (context only)");
             }
-            if !node.deps.is_empty() {
-                let after: Vec<String> = node
-                    .deps
-                    .iter()
-                    .map(|d| {
-                        let dep = &graph.nodes[d.node];
-                        if dep.project.id == project {
-                            dep.names[0].clone()
-                        } else {
-                            format!("{} (project {})", dep.names[0], dep.project.id)
-                        }
-                    })
-                    .collect();
-                let _ = write!(out, "  after: {}", after.join(", "));
-            }
             out.push('\n');
-            match &step.command {
-                Ok(inv) => {
-                    for line in inv.shell_line().lines() {
-                        let _ = writeln!(out, "     {line}");
-                    }
-                }
-                Err(e) => {
-                    let _ = writeln!(out, "     cannot run: {}", e.message);
-                }
-            }
+        }
+        for &i in &run.reused {
+            let node = &graph.nodes[i];
+            let _ = writeln!(
+                out,
+                "  {}  [{}]  (built already; a cached context here)",
+                node.names.join(", "),
+                node.id
+            );
+        }
+        for line in run.command.shell_line().lines() {
+            let _ = writeln!(out, "    {line}");
         }
     }
     out

@@ -120,6 +120,22 @@ pub struct Tracker {
     errors: Vec<String>,
     texts: Vec<String>,
     partial: BTreeMap<String, String>,
+    last_completed: Option<std::time::Instant>,
+}
+
+/// Whether a vertex name is a numbered Dockerfile step other than `FROM`.
+fn is_step(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('[') else {
+        return false;
+    };
+    let Some((inside, after)) = rest.split_once(']') else {
+        return false;
+    };
+    let last = inside.rsplit(' ').next().unwrap_or("");
+    let numbered = last.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty() && !b.is_empty() && (a.to_string() + b).bytes().all(|c| c.is_ascii_digit())
+    });
+    numbered && !after.trim_start().starts_with("FROM ")
 }
 
 #[derive(Debug, Default, Clone)]
@@ -169,6 +185,7 @@ impl Tracker {
                     }
                     if v.completed.is_some() && !st.completed {
                         st.completed = true;
+                        self.last_completed = Some(std::time::Instant::now());
                         if !v.error.is_empty() {
                             let msg = format!("{} ERROR: {}", st.name, v.error);
                             self.errors.push(msg.clone());
@@ -207,13 +224,35 @@ impl Tracker {
         self.tail.push_back(line.to_string());
     }
 
-    /// Steps seen, done, and cached.
+    /// Vertices seen, done, and cached (every vertex, internal ones included).
     #[must_use]
     pub fn counts(&self) -> (usize, usize, usize) {
         let total = self.steps.len();
         let done = self.steps.values().filter(|s| s.completed).count();
         let cached = self.steps.values().filter(|s| s.cached).count();
         (total, done, cached)
+    }
+
+    /// The build's steps as buildx numbers them (`[2/3] RUN …`, `[stage 1/4] COPY …`),
+    /// `FROM` lines left out (resolving an image is not a cacheable step), and how many of them
+    /// were `CACHED`.
+    #[must_use]
+    pub fn step_counts(&self) -> (usize, usize) {
+        let steps = self.steps.values().filter(|s| is_step(&s.name));
+        let (mut n, mut cached) = (0, 0);
+        for s in steps {
+            n += 1;
+            if s.cached {
+                cached += 1;
+            }
+        }
+        (n, cached)
+    }
+
+    /// When the last step completed, if any did.
+    #[must_use]
+    pub fn last_completed(&self) -> Option<std::time::Instant> {
+        self.last_completed
     }
 
     /// The most recently started step that has not completed.
@@ -242,6 +281,144 @@ impl Tracker {
     #[must_use]
     pub fn tail(&self) -> Vec<String> {
         self.tail.iter().cloned().collect()
+    }
+}
+
+/// Splits a multi-target run's stream by target: buildx names each vertex `[TARGET …]` when a
+/// bake run has several targets. Vertices without a known prefix go to the only target when
+/// there is one, else to no target (they still count for the run's failure message).
+#[derive(Debug)]
+pub struct RunTracker {
+    names: Vec<String>,
+    owner: BTreeMap<String, Option<usize>>,
+    trackers: Vec<Tracker>,
+    run: Tracker,
+}
+
+impl RunTracker {
+    /// A tracker for a run whose definition targets are `names`; `slot_of[k]` is the slot
+    /// the k-th name reports to (several names may share one, as a build and its copies do).
+    #[must_use]
+    pub fn new(names: Vec<String>, slots: usize) -> RunTracker {
+        RunTracker {
+            names,
+            owner: BTreeMap::new(),
+            trackers: (0..slots).map(|_| Tracker::default()).collect(),
+            run: Tracker::default(),
+        }
+    }
+
+    /// The name index a vertex name's `[TARGET …]` prefix names, and the name without it.
+    fn split_prefix(&self, name: &str) -> Option<(usize, String)> {
+        let rest = name.strip_prefix('[')?;
+        let end = rest.find([' ', ']'])?;
+        let target = &rest[..end];
+        let k = self.names.iter().position(|n| n == target)?;
+        let after = &rest[end..];
+        let shown = if let Some(inner) = after.strip_prefix(' ') {
+            format!("[{inner}")
+        } else {
+            after[1..].trim_start().to_string()
+        };
+        Some((k, shown))
+    }
+
+    /// Applies one item; `slot_of` maps a name index to its slot. Returns, per slot touched,
+    /// the lines it produced.
+    pub fn apply(
+        &mut self,
+        item: Item,
+        slot_of: &dyn Fn(usize) -> usize,
+    ) -> Vec<(usize, Vec<String>)> {
+        let status = match item {
+            Item::Text(t) => {
+                self.run.apply(Item::Text(t));
+                return Vec::new();
+            }
+            Item::Status(s) => s,
+        };
+        let single = (self.trackers.len() == 1).then_some(0);
+        let mut parts: BTreeMap<Option<usize>, SolveStatus> = BTreeMap::new();
+        for mut v in status.vertexes {
+            let slot = match self.split_prefix(&v.name) {
+                Some((k, shown)) => {
+                    v.name = shown;
+                    Some(slot_of(k))
+                }
+                None => self.owner.get(&v.digest).copied().flatten().or(single),
+            };
+            self.owner.insert(v.digest.clone(), slot);
+            parts.entry(slot).or_default().vertexes.push(v);
+        }
+        for l in status.logs {
+            let slot = self.owner.get(&l.vertex).copied().flatten().or(single);
+            parts.entry(slot).or_default().logs.push(l);
+        }
+        let mut out = Vec::new();
+        for (slot, part) in parts {
+            match slot {
+                Some(s) if s < self.trackers.len() => {
+                    let lines = self.trackers[s].apply(Item::Status(part));
+                    out.push((s, lines));
+                }
+                _ => {
+                    self.run.apply(Item::Status(part));
+                }
+            }
+        }
+        out
+    }
+
+    /// The tracker of a slot.
+    #[must_use]
+    pub fn slot(&self, s: usize) -> &Tracker {
+        &self.trackers[s]
+    }
+
+    /// The run's own lines: buildx's text and vertices of no target.
+    #[must_use]
+    pub fn run(&self) -> &Tracker {
+        &self.run
+    }
+
+    /// The targets (name indexes) buildx reported as failed: its `ERROR: target NAME: …`
+    /// lines, else vertices with an error other than a cancellation.
+    #[must_use]
+    pub fn failed_names(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for t in &self.run.texts {
+            let Some(rest) = t.strip_prefix("ERROR: target ") else {
+                continue;
+            };
+            let Some((name, _)) = rest.split_once(':') else {
+                continue;
+            };
+            if let Some(k) = self.names.iter().position(|n| n == name) {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
+
+    /// The slots with a vertex that failed for a reason other than a cancellation.
+    #[must_use]
+    pub fn failed_slots(&self) -> Vec<usize> {
+        (0..self.trackers.len())
+            .filter(|&s| {
+                self.trackers[s]
+                    .errors
+                    .iter()
+                    .any(|e| !e.contains("context canceled") && !e.contains("canceled:"))
+            })
+            .collect()
+    }
+
+    /// buildx's own error text for the run (its `ERROR:` line), if it printed one.
+    #[must_use]
+    pub fn error_text(&self) -> Option<String> {
+        self.run.failure_message()
     }
 }
 

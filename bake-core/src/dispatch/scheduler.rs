@@ -1,26 +1,360 @@
-//! The scheduler: runs the graph's builds as their dependencies finish.
+//! The scheduler: which builds run together, and when.
+//!
+//! [`Planner`] is a synchronous state machine over the graph's nodes, tested without a
+//! runtime: [`Planner::next_runs`] groups the builds that can start now into runs (one per
+//! builder), [`Planner::finish`] takes a run's results. [`dispatch`] drives it with tokio.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
 use super::{
-    Backend, BuildFailure, BuildJob, BuildOutput, Cancel, DispatchOptions, DispatchReport, Event,
-    EventSink, NodeReport, NodeStatus,
+    Backend, BuildFailure, BuildResult, BuilderKey, Cancel, DispatchOptions, DispatchReport, Event,
+    EventSink, NodeReport, NodeStatus, RunJob, RunOutcome,
 };
 use crate::graph::BuildGraph;
+
+/// How often a build may be stopped by other builds' failures before it counts as failed.
+const MAX_INTERRUPTIONS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Waiting,
+    Running(usize),
+    Settled(NodeReport),
+}
+
+/// A run the planner decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRun {
+    /// The run's number.
+    pub id: usize,
+    /// The builder, as an index into [`Planner::builders`].
+    pub builder: usize,
+    /// The builds to run, dependencies first.
+    pub nodes: Vec<usize>,
+    /// Finished builds of the same builder that builds of the run use: in the run as
+    /// contexts only (BuildKit has them cached).
+    pub reused: Vec<usize>,
+}
+
+/// The scheduling state of a dispatch.
+#[derive(Debug, Clone)]
+pub struct Planner {
+    deps: Vec<Vec<usize>>,
+    builder_of: Vec<usize>,
+    project_of: Vec<usize>,
+    limits: Vec<Option<usize>>,
+    running: Vec<usize>,
+    state: Vec<State>,
+    interruptions: Vec<usize>,
+    builders: Vec<BuilderKey>,
+    next_id: usize,
+    fail_fast: bool,
+    stopping: bool,
+}
+
+impl Planner {
+    /// A planner for `graph` with the projects' settings of `options`.
+    #[must_use]
+    pub fn new(graph: &BuildGraph, options: &DispatchOptions) -> Planner {
+        let mut builders: Vec<BuilderKey> = Vec::new();
+        let mut projects: Vec<String> = Vec::new();
+        let mut limits = Vec::new();
+        let mut builder_of = Vec::new();
+        let mut project_of = Vec::new();
+        for n in &graph.nodes {
+            let key = options.builder_key(&n.project.id);
+            let b = builders.iter().position(|k| *k == key).unwrap_or_else(|| {
+                builders.push(key);
+                builders.len() - 1
+            });
+            builder_of.push(b);
+            let p = projects
+                .iter()
+                .position(|p| *p == n.project.id)
+                .unwrap_or_else(|| {
+                    projects.push(n.project.id.clone());
+                    limits.push(options.project(&n.project.id).max_parallelism);
+                    projects.len() - 1
+                });
+            project_of.push(p);
+        }
+        let n = graph.nodes.len();
+        Planner {
+            deps: graph
+                .nodes
+                .iter()
+                .map(|n| n.deps.iter().map(|d| d.node).collect())
+                .collect(),
+            builder_of,
+            project_of,
+            running: vec![0; limits.len()],
+            limits,
+            state: vec![State::Waiting; n],
+            interruptions: vec![0; n],
+            builders,
+            next_id: 0,
+            fail_fast: options.fail_fast,
+            stopping: false,
+        }
+    }
+
+    /// The builders, in order of first use.
+    #[must_use]
+    pub fn builders(&self) -> &[BuilderKey] {
+        &self.builders
+    }
+
+    fn done(&self, i: usize) -> bool {
+        matches!(
+            &self.state[i],
+            State::Settled(NodeReport {
+                status: NodeStatus::Done(_),
+                ..
+            })
+        )
+    }
+
+    fn settle(&mut self, i: usize, status: NodeStatus, duration: Duration) {
+        self.state[i] = State::Settled(NodeReport { status, duration });
+    }
+
+    /// Settles the builds that can no longer run (a build they use failed, or the dispatch
+    /// is stopping); returns them with how they ended.
+    pub fn settle_unrunnable(&mut self) -> Vec<(usize, NodeStatus)> {
+        let mut out = Vec::new();
+        for i in 0..self.state.len() {
+            if self.state[i] != State::Waiting {
+                continue;
+            }
+            let status = if self.stopping {
+                Some(NodeStatus::Cancelled)
+            } else {
+                self.deps[i].iter().find_map(|&d| match &self.state[d] {
+                    State::Settled(r) if !matches!(r.status, NodeStatus::Done(_)) => {
+                        Some(NodeStatus::Skipped(d))
+                    }
+                    _ => None,
+                })
+            };
+            if let Some(s) = status {
+                self.settle(i, s.clone(), Duration::ZERO);
+                out.push((i, s));
+            }
+        }
+        out
+    }
+
+    /// The runs that can start now: per builder, every waiting build whose dependencies are
+    /// done or start in the same run, within each project's `max-parallelism`.
+    pub fn next_runs(&mut self) -> Vec<PlannedRun> {
+        let mut runs = Vec::new();
+        if self.stopping {
+            return runs;
+        }
+        for b in 0..self.builders.len() {
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut in_run = vec![false; self.state.len()];
+            for i in 0..self.state.len() {
+                if self.builder_of[i] != b || self.state[i] != State::Waiting {
+                    continue;
+                }
+                let ready = self.deps[i]
+                    .iter()
+                    .all(|&d| self.done(d) || (in_run[d] && self.builder_of[d] == b));
+                let p = self.project_of[i];
+                let room = self.limits[p].is_none_or(|l| self.running[p] < l);
+                if ready && room {
+                    in_run[i] = true;
+                    self.running[p] += 1;
+                    chosen.push(i);
+                }
+            }
+            if chosen.is_empty() {
+                continue;
+            }
+            let mut reused: Vec<usize> = Vec::new();
+            for &i in &chosen {
+                for &d in &self.deps[i] {
+                    if !in_run[d] && self.builder_of[d] == b && !reused.contains(&d) {
+                        reused.push(d);
+                    }
+                }
+            }
+            reused.sort_unstable();
+            let id = self.next_id;
+            self.next_id += 1;
+            for &i in &chosen {
+                self.state[i] = State::Running(id);
+            }
+            runs.push(PlannedRun {
+                id,
+                builder: b,
+                nodes: chosen,
+                reused,
+            });
+        }
+        runs
+    }
+
+    /// Takes the results of run `run` (its `nodes`); returns the builds that ended, and the
+    /// ones that wait to run again. A build without a result failed.
+    pub fn finish(
+        &mut self,
+        run: &PlannedRun,
+        mut outcome: RunOutcome,
+        cancelled: bool,
+    ) -> Finished {
+        let mut f = Finished::default();
+        for &i in &run.nodes {
+            self.running[self.project_of[i]] -= 1;
+            let result = outcome.results.remove(&i).unwrap_or_else(|| {
+                if cancelled {
+                    BuildResult::Interrupted
+                } else {
+                    BuildResult::Failed(BuildFailure::new("the builder gave no result"))
+                }
+            });
+            match result {
+                BuildResult::Done(o, d) => {
+                    self.settle(i, NodeStatus::Done(o), d);
+                    f.ended.push(i);
+                }
+                BuildResult::Failed(e) => {
+                    self.settle(i, NodeStatus::Failed(e), Duration::ZERO);
+                    f.ended.push(i);
+                    f.failed = true;
+                    if self.fail_fast {
+                        self.stopping = true;
+                    }
+                }
+                BuildResult::Interrupted if cancelled || self.stopping => {
+                    self.settle(i, NodeStatus::Cancelled, Duration::ZERO);
+                    f.ended.push(i);
+                }
+                BuildResult::Interrupted => {
+                    self.interruptions[i] += 1;
+                    if self.interruptions[i] > MAX_INTERRUPTIONS {
+                        self.settle(
+                            i,
+                            NodeStatus::Failed(BuildFailure::new(format!(
+                                "stopped {MAX_INTERRUPTIONS} times by other builds' failures"
+                            ))),
+                            Duration::ZERO,
+                        );
+                        f.ended.push(i);
+                    } else {
+                        self.state[i] = State::Waiting;
+                        f.again.push(i);
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    /// Stops everything: no new run starts, waiting builds are cancelled.
+    pub fn stop(&mut self) {
+        self.stopping = true;
+    }
+
+    /// Whether the dispatch is stopping.
+    #[must_use]
+    pub fn stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// Whether every build has ended.
+    #[must_use]
+    pub fn all_settled(&self) -> bool {
+        self.state.iter().all(|s| matches!(s, State::Settled(_)))
+    }
+
+    /// The report of a build that has ended.
+    #[must_use]
+    pub fn report(&self, i: usize) -> Option<&NodeReport> {
+        match &self.state[i] {
+            State::Settled(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The final reports, one per node (builds that never ended count as cancelled).
+    #[must_use]
+    pub fn into_reports(self) -> Vec<NodeReport> {
+        self.state
+            .into_iter()
+            .map(|s| match s {
+                State::Settled(r) => r,
+                _ => NodeReport {
+                    status: NodeStatus::Cancelled,
+                    duration: Duration::ZERO,
+                },
+            })
+            .collect()
+    }
+}
+
+/// What [`Planner::finish`] changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// Builds that ended.
+    pub ended: Vec<usize>,
+    /// Builds that wait to run again.
+    pub again: Vec<usize>,
+    /// Whether a build failed.
+    pub failed: bool,
+}
+
+/// The [`RunJob`] of a planned run.
+#[must_use]
+pub fn run_job(
+    graph: &BuildGraph,
+    planner: &Planner,
+    run: &PlannedRun,
+    options: &Arc<DispatchOptions>,
+    handoff_of: impl Fn(usize) -> Option<String>,
+) -> RunJob {
+    let members: Vec<usize> = run.reused.iter().chain(&run.nodes).copied().collect();
+    let mut all = members.clone();
+    all.sort_unstable();
+    let in_run = |d: usize| all.binary_search(&d).is_ok();
+    let builds = all
+        .iter()
+        .map(|&i| {
+            let mut job = super::job_for(graph, i, options, in_run, &handoff_of);
+            if run.reused.contains(&i) {
+                job.context_only = true;
+                job.handoff = None;
+                job.save_ref = None;
+            }
+            job
+        })
+        .collect::<Vec<_>>();
+    let first = run.nodes[0];
+    let project = graph.nodes[first].project.id.clone();
+    RunJob {
+        id: run.id,
+        builder: planner.builders()[run.builder].clone(),
+        config: options.project(&project),
+        project,
+        builds,
+        options: options.clone(),
+    }
+}
 
 type Prepared = Arc<OnceCell<Result<(), String>>>;
 
 /// Runs every build of `graph` on `backend` and returns one report per node.
 ///
-/// Builds start as soon as the builds they use are done; each project is prepared once (its
-/// builder checked) before its first build and keeps within its `max-parallelism`. A failure
-/// skips the builds that depend on it and, with `fail_fast`, cancels everything else. Once
-/// `cancel` fires, running builds are stopped and no new one starts.
+/// Builds start, in runs per builder, as soon as the builds they use are done; each project
+/// is prepared once before its first run. A failure skips the builds that depend on it and,
+/// with `fail_fast`, cancels everything else. Once `cancel` fires, running builds are stopped
+/// and no new one starts.
 pub async fn dispatch(
     graph: Arc<BuildGraph>,
     backend: Arc<dyn Backend>,
@@ -28,29 +362,16 @@ pub async fn dispatch(
     options: Arc<DispatchOptions>,
     cancel: Cancel,
 ) -> DispatchReport {
-    let n = graph.nodes.len();
-    let mut status: Vec<Option<NodeReport>> = vec![None; n];
-    let mut started = vec![false; n];
-    let mut outputs: Vec<Option<String>> = vec![None; n];
-
-    // One semaphore and one preparation per project.
-    let mut slots: BTreeMap<String, Option<Arc<Semaphore>>> = BTreeMap::new();
+    let mut planner = Planner::new(&graph, &options);
+    let mut handoffs: Vec<Option<String>> = vec![None; graph.nodes.len()];
     let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
-    for node in &graph.nodes {
-        let id = &node.project.id;
-        if !slots.contains_key(id) {
-            let cfg = options.project(id);
-            slots.insert(
-                id.clone(),
-                cfg.max_parallelism.map(|m| Arc::new(Semaphore::new(m))),
-            );
-            prepared.insert(id.clone(), Arc::new(OnceCell::new()));
-        }
+    let mut starts: Vec<Option<Instant>> = vec![None; graph.nodes.len()];
+    for i in 0..graph.nodes.len() {
+        events.event(&Event::Queued { node: i });
     }
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stop = Cancel(stop_rx);
-    // Outside cancellation flows into the internal stop signal (fail-fast uses it too).
     let forward = {
         let mut outer = cancel.clone();
         let tx = stop_tx.clone();
@@ -60,164 +381,286 @@ pub async fn dispatch(
         })
     };
 
-    let mut tasks: JoinSet<(usize, NodeStatus, Duration)> = JoinSet::new();
+    let mut runs = 0;
+    let mut tasks: JoinSet<(PlannedRun, RunOutcome)> = JoinSet::new();
     loop {
-        // Settle what can be settled without running: skips and cancellations.
-        let stopping = stop.is_cancelled();
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for i in 0..n {
-                if started[i] || status[i].is_some() {
-                    continue;
-                }
-                let failed_dep = graph.nodes[i]
-                    .deps
-                    .iter()
-                    .find_map(|d| match &status[d.node] {
-                        Some(r) if !matches!(r.status, NodeStatus::Done(_)) => Some(d.node),
-                        _ => None,
-                    });
-                let settled = if stopping {
-                    Some(NodeStatus::Cancelled)
-                } else {
-                    failed_dep.map(NodeStatus::Skipped)
-                };
-                if let Some(s) = settled {
-                    events.event(&Event::Finished {
-                        node: i,
-                        status: s.kind(),
-                        duration: Duration::ZERO,
-                    });
-                    status[i] = Some(NodeReport {
-                        status: s,
-                        duration: Duration::ZERO,
-                    });
-                    changed = true;
-                }
-            }
+        if stop.is_cancelled() {
+            planner.stop();
         }
-        // Start every build whose dependencies are done.
-        for i in 0..n {
-            if started[i] || status[i].is_some() {
-                continue;
-            }
-            let deps_done = graph.nodes[i].deps.iter().all(|d| {
-                matches!(
-                    status[d.node],
-                    Some(NodeReport {
-                        status: NodeStatus::Done(_),
-                        ..
-                    })
-                )
+        for (i, s) in planner.settle_unrunnable() {
+            events.event(&Event::Finished {
+                node: i,
+                status: s.kind(),
+                duration: Duration::ZERO,
             });
-            if !deps_done {
-                continue;
-            }
-            started[i] = true;
-            let job = super::job_for(&graph, i, &options, |d| outputs[d].clone());
-            let slot = slots.get(&job.node.project.id).cloned().flatten();
-            let prep = prepared
-                .get(&job.node.project.id)
-                .cloned()
-                .unwrap_or_default();
-            let backend = backend.clone();
-            let events = events.clone();
-            let stop = stop.clone();
-            tasks.spawn(run_one(job, slot, prep, backend, events, stop));
         }
-
+        for run in planner.next_runs() {
+            runs += 1;
+            let job = run_job(&graph, &planner, &run, &options, |d| handoffs[d].clone());
+            for &i in &run.nodes {
+                starts[i] = Some(Instant::now());
+            }
+            let mut preps: Vec<(String, Prepared)> = Vec::new();
+            for &i in &run.nodes {
+                let id = &graph.nodes[i].project.id;
+                if !preps.iter().any(|(p, _)| p == id) {
+                    preps.push((id.clone(), prepared.entry(id.clone()).or_default().clone()));
+                }
+            }
+            tasks.spawn(run_one(
+                run,
+                job,
+                preps,
+                backend.clone(),
+                events.clone(),
+                stop.clone(),
+            ));
+        }
         let Some(joined) = tasks.join_next().await else {
             break;
         };
-        let (i, st, duration) = match joined {
-            Ok(r) => r,
-            // A task that panicked or was aborted: nothing to recover; the loop settles the
-            // rest (its node stays unsettled only if it was never recorded, which the final
-            // pass below fills in).
-            Err(_) => continue,
+        let Ok((run, outcome)) = joined else {
+            // A task that panicked: its builds stay unsettled and end as cancelled.
+            continue;
         };
-        if let NodeStatus::Done(o) = &st {
-            outputs[i].clone_from(&o.handoff_ref);
+        let cancelled = stop.is_cancelled();
+        let f = planner.finish(&run, outcome, cancelled);
+        for &i in &f.ended {
+            let Some(r) = planner.report(i) else { continue };
+            if let NodeStatus::Done(o) = &r.status {
+                handoffs[i].clone_from(&o.handoff_ref);
+            }
+            let duration = match &r.status {
+                NodeStatus::Done(_) => r.duration,
+                _ => starts[i].map(|s| s.elapsed()).unwrap_or_default(),
+            };
+            events.event(&Event::Finished {
+                node: i,
+                status: r.status.kind(),
+                duration,
+            });
         }
-        let failed = matches!(st, NodeStatus::Failed(_));
-        events.event(&Event::Finished {
-            node: i,
-            status: st.kind(),
-            duration,
-        });
-        status[i] = Some(NodeReport {
-            status: st,
-            duration,
-        });
-        if failed && options.fail_fast {
+        for &i in &f.again {
+            events.event(&Event::Log {
+                node: i,
+                line: "stopped because another build of its run failed; running it again".into(),
+            });
+        }
+        if planner.stopping() {
             let _ = stop_tx.send(true);
         }
     }
     forward.abort();
     DispatchReport {
-        nodes: status
-            .into_iter()
-            .map(|s| {
-                s.unwrap_or(NodeReport {
-                    status: NodeStatus::Cancelled,
-                    duration: Duration::ZERO,
-                })
-            })
-            .collect(),
+        nodes: planner.into_reports(),
+        runs,
     }
 }
 
 async fn run_one(
-    job: BuildJob,
-    slot: Option<Arc<Semaphore>>,
-    prep: Prepared,
+    run: PlannedRun,
+    job: RunJob,
+    prepared: Vec<(String, Prepared)>,
     backend: Arc<dyn Backend>,
     events: Arc<dyn EventSink>,
     mut stop: Cancel,
-) -> (usize, NodeStatus, Duration) {
-    let i = job.index;
-    events.event(&Event::Queued { node: i });
-    let project = job.node.project.id.clone();
-    let wait = async {
-        let permit = match &slot {
-            Some(s) => s.clone().acquire_owned().await.ok(),
-            None => None,
+) -> (PlannedRun, RunOutcome) {
+    // Each project of the run is prepared once; the builds of a project that cannot be
+    // prepared fail, and the others run again without them.
+    let mut broken: BTreeMap<String, String> = BTreeMap::new();
+    for (project, prep) in &prepared {
+        let config = job.options.project(project);
+        let ready = tokio::select! {
+            r = prep.get_or_init(|| backend.clone().prepare(project.clone(), config)) => r.clone(),
+            () = stop.cancelled() => return (run, RunOutcome::default()),
         };
-        let ready = prep
-            .get_or_init(|| {
-                backend
-                    .clone()
-                    .prepare(project.clone(), job.project.clone())
-            })
-            .await
-            .clone();
-        (permit, ready)
-    };
-    let (permit, ready) = tokio::select! {
-        r = wait => r,
-        () = stop.cancelled() => return (i, NodeStatus::Cancelled, Duration::ZERO),
-    };
-    if let Err(e) = ready {
-        return (
-            i,
-            NodeStatus::Failed(BuildFailure::new(format!("project {project}: {e}"))),
-            Duration::ZERO,
+        if let Err(e) = ready {
+            broken.insert(project.clone(), e);
+        }
+    }
+    if !broken.is_empty() {
+        let mut outcome = RunOutcome::default();
+        for b in job.builds.iter().filter(|b| !b.context_only) {
+            let result = match broken.get(&b.node.project.id) {
+                Some(e) => BuildResult::Failed(BuildFailure::new(format!(
+                    "project {}: {e}",
+                    b.node.project.id
+                ))),
+                None => BuildResult::Interrupted,
+            };
+            outcome.results.insert(b.index, result);
+        }
+        return (run, outcome);
+    }
+    for &i in &run.nodes {
+        events.event(&Event::Started { node: i });
+    }
+    let outcome = backend.run(job, events, stop).await;
+    (run, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BakeConfig, ProjectConfig};
+    use crate::graph::{BuildNode, Dep};
+    use crate::project::{Project, ProjectSource};
+
+    fn node(name: &str, project: &str, deps: &[usize]) -> BuildNode {
+        BuildNode {
+            id: format!("{name:0>12}"),
+            names: vec![name.to_string()],
+            target: crate::resolve::Target::default(),
+            project: Project {
+                id: project.to_string(),
+                source: ProjectSource::Target,
+            },
+            deps: deps
+                .iter()
+                .map(|&n| Dep {
+                    context: format!("c{n}"),
+                    node: n,
+                })
+                .collect(),
+            requested: true,
+        }
+    }
+
+    fn options(config: &str) -> DispatchOptions {
+        DispatchOptions {
+            config: BakeConfig::parse(config, "bake.toml").expect("config"),
+            ..DispatchOptions::default()
+        }
+    }
+
+    fn done() -> RunOutcome {
+        RunOutcome::default()
+    }
+
+    fn all_done(run: &PlannedRun) -> RunOutcome {
+        let mut o = done();
+        for &i in &run.nodes {
+            o.results.insert(
+                i,
+                BuildResult::Done(super::super::BuildOutput::default(), Duration::ZERO),
+            );
+        }
+        o
+    }
+
+    const TWO: &str =
+        "[projects.a]\ndocker-host = \"unix:///a\"\n[projects.b]\ndocker-host = \"unix:///b\"\n";
+
+    #[test]
+    fn one_run_per_builder_with_in_run_links() {
+        // 0 base (a), 1 app (a, uses 0), 2 other (b), 3 late (b, uses 0: crosses builders)
+        let g = BuildGraph::from_nodes(vec![
+            node("base", "a", &[]),
+            node("app", "a", &[0]),
+            node("other", "b", &[]),
+            node("late", "b", &[0]),
+        ]);
+        let o = options(TWO);
+        let mut p = Planner::new(&g, &o);
+        let runs = p.next_runs();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].nodes, vec![0, 1]);
+        assert_eq!(runs[1].nodes, vec![2]);
+        assert!(p.next_runs().is_empty(), "nothing else can start yet");
+        let f = p.finish(&runs[0], all_done(&runs[0]), false);
+        assert_eq!(f.ended, vec![0, 1]);
+        let more = p.next_runs();
+        assert_eq!(more.len(), 1);
+        assert_eq!(more[0].nodes, vec![3]);
+        assert!(more[0].reused.is_empty(), "its dep is on another builder");
+    }
+
+    #[test]
+    fn failure_skips_dependents_and_reruns_the_interrupted() {
+        let g = BuildGraph::from_nodes(vec![
+            node("base", "a", &[]),
+            node("app", "a", &[0]),
+            node("ok", "a", &[]),
+            node("bad", "a", &[]),
+        ]);
+        let o = options(TWO);
+        let mut p = Planner::new(&g, &o);
+        let runs = p.next_runs();
+        assert_eq!(runs[0].nodes, vec![0, 1, 2, 3]);
+        let mut out = done();
+        out.results.insert(
+            0,
+            BuildResult::Done(super::super::BuildOutput::default(), Duration::ZERO),
         );
+        out.results.insert(1, BuildResult::Interrupted);
+        out.results.insert(2, BuildResult::Interrupted);
+        out.results
+            .insert(3, BuildResult::Failed(BuildFailure::new("boom")));
+        let f = p.finish(&runs[0], out, false);
+        assert_eq!(f.again, vec![1, 2]);
+        assert!(p.settle_unrunnable().is_empty());
+        let again = p.next_runs();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].nodes, vec![1, 2]);
+        assert_eq!(again[0].reused, vec![0], "the done base is a context only");
+        p.finish(&again[0], all_done(&again[0]), false);
+        assert!(p.all_settled());
+        let r = p.into_reports();
+        assert_eq!(r[3].status.kind(), super::super::StatusKind::Failed);
+        assert_eq!(r[2].status.kind(), super::super::StatusKind::Done);
     }
-    if stop.is_cancelled() {
-        return (i, NodeStatus::Cancelled, Duration::ZERO);
+
+    #[test]
+    fn failed_dependency_skips_and_fail_fast_cancels() {
+        let g = BuildGraph::from_nodes(vec![
+            node("base", "a", &[]),
+            node("app", "b", &[0]),
+            node("solo", "b", &[]),
+        ]);
+        let mut o = options(TWO);
+        o.fail_fast = true;
+        let mut p = Planner::new(&g, &o);
+        let runs = p.next_runs();
+        assert_eq!(runs.len(), 2);
+        let mut out = done();
+        out.results
+            .insert(0, BuildResult::Failed(BuildFailure::new("boom")));
+        p.finish(&runs[0], out, false);
+        assert!(p.stopping());
+        let settled = p.settle_unrunnable();
+        assert_eq!(settled, vec![(1, NodeStatus::Cancelled)]);
+        let mut out = done();
+        out.results.insert(2, BuildResult::Interrupted);
+        p.finish(&runs[1], out, true);
+        assert!(p.all_settled());
     }
-    events.event(&Event::Started { node: i });
-    let start = Instant::now();
-    let result: Result<BuildOutput, BuildFailure> =
-        backend.build(job, events.clone(), stop.clone()).await;
-    let duration = start.elapsed();
-    drop(permit);
-    let st = match result {
-        Ok(o) => NodeStatus::Done(o),
-        Err(_) if stop.is_cancelled() => NodeStatus::Cancelled,
-        Err(f) => NodeStatus::Failed(f),
-    };
-    (i, st, duration)
+
+    #[test]
+    fn max_parallelism_splits_runs() {
+        let g = BuildGraph::from_nodes(vec![
+            node("x1", "a", &[]),
+            node("x2", "a", &[]),
+            node("x3", "a", &[]),
+        ]);
+        let o = options("[projects.a]\nmax-parallelism = 2\n");
+        let mut p = Planner::new(&g, &o);
+        let runs = p.next_runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].nodes, vec![0, 1]);
+        assert!(p.next_runs().is_empty());
+        p.finish(&runs[0], all_done(&runs[0]), false);
+        let runs = p.next_runs();
+        assert_eq!(runs[0].nodes, vec![2]);
+    }
+
+    #[test]
+    fn projects_sharing_a_builder_share_runs() {
+        let g = BuildGraph::from_nodes(vec![node("x", "p", &[]), node("y", "q", &[0])]);
+        let o = options("");
+        let mut p = Planner::new(&g, &o);
+        let runs = p.next_runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].nodes, vec![0, 1]);
+        let _ = ProjectConfig::default();
+    }
 }
