@@ -189,7 +189,7 @@ pub fn build(
         builder: args.builder.clone(),
         config,
         work_dir: work.0.clone(),
-        local_host: None,
+        local_host: Some(dispatch::buildx::local_docker_host(&cx.env)),
     });
 
     if args.dry_run {
@@ -282,9 +282,14 @@ pub fn build(
         }
     }
     if mode != Mode::Quiet && mode != Mode::RawJson {
-        let _ = cx
-            .stderr
-            .write_all(summary_table(&graph, &report).as_bytes());
+        let _ = cx.stderr.write_all(
+            summary_table(
+                &graph,
+                &report,
+                options.local_host.as_deref().unwrap_or("the local engine"),
+            )
+            .as_bytes(),
+        );
     }
     let failures = failure_text(&graph, &report);
     if !failures.is_empty() {
@@ -410,8 +415,40 @@ impl Progress {
     }
 }
 
-/// The table printed after a build: target, project, status, time, cache hits, image/digest.
-fn summary_table(graph: &BuildGraph, report: &DispatchReport) -> String {
+/// Where a build's image went, in a few words: loaded into which engine, pushed, saved.
+fn where_it_went(
+    node: &bake_core::BuildNode,
+    o: &dispatch::BuildOutput,
+    local: &str,
+) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for out in &node.target.output {
+        let push = out.attrs.get("push").is_some_and(|v| v == "true");
+        match out.typ.as_str() {
+            "docker" if out.dest.is_empty() => {
+                let into = o.loaded_into.as_deref().unwrap_or(local);
+                let w = format!("loaded into {into}");
+                if !parts.contains(&w) {
+                    parts.push(w);
+                }
+            }
+            "registry" => parts.push("pushed".into()),
+            "image" if push => parts.push("pushed".into()),
+            "local" | "tar" | "oci" | "docker" if !out.dest.is_empty() => {
+                parts.push(format!("written to {}", out.dest));
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = &o.saved {
+        parts.push(format!("saved as {s}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The table printed after a build: target, project, status, time, cache hits, image/digest
+/// and where it went.
+fn summary_table(graph: &BuildGraph, report: &DispatchReport, local: &str) -> String {
     let mut rows: Vec<[String; 6]> = vec![[
         "TARGET".into(),
         "PROJECT".into(),
@@ -430,6 +467,11 @@ fn summary_table(graph: &BuildGraph, report: &DispatchReport) -> String {
                     (Some(i), None) => i.to_string(),
                     (None, Some(d)) => d,
                     (None, None) => "-".into(),
+                };
+                let image = match where_it_went(node, o, &local) {
+                    Some(w) if image == "-" => w,
+                    Some(w) => format!("{image}  {w}"),
+                    None => image,
                 };
                 (format!("{}/{}", o.cached_steps, o.steps), image)
             }

@@ -244,8 +244,9 @@ impl TtyView {
     }
 
     /// The lines to show at `now` on a terminal `width` columns wide and `height` rows high:
-    /// no line is wider than `width`, and there are fewer lines than `height` (one row stays
-    /// for the cursor), so the frame can be erased by moving up over it.
+    /// no line is wider than `width`, and there are at most `height - 1` lines (one row
+    /// stays for the cursor; one line at least), so the frame can be erased by moving up
+    /// over it.
     pub(crate) fn frame(&self, width: usize, height: usize, now: Instant) -> Vec<String> {
         let width = width.max(1);
         let budget = height.saturating_sub(1).max(1);

@@ -20,6 +20,7 @@ struct Engine {
     env: BTreeMap<String, String>,
     host_a: String,
     host_b: String,
+    host_c: String,
     registry: String,
     arm64: bool,
 }
@@ -56,6 +57,7 @@ fn engine() -> Option<Engine> {
     let e = Engine {
         host_a: get("BAKE_E2E_HOST_A"),
         host_b: get("BAKE_E2E_HOST_B"),
+        host_c: get("BAKE_E2E_HOST_C"),
         registry: get("BAKE_E2E_REGISTRY"),
         arm64: get("BAKE_E2E_ARM64") == "1",
         env,
@@ -107,12 +109,18 @@ fn workspace(name: &str, e: &Engine, files: &[(&str, &str)], extra_config: &str)
 }
 
 fn bake(e: &Engine, dir: &Path, args: &[&str]) -> (Output, Duration) {
+    bake_with(e, dir, args, &[])
+}
+
+fn bake_with(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, Duration) {
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_bake"))
         .args(args)
         .current_dir(dir)
         .env_clear()
         .envs(&e.env)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
         .output()
         .expect("run bake");
     let took = start.elapsed();
@@ -205,14 +213,14 @@ fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
     let meta = metadata(&dir);
     assert_eq!(meta["api"]["project_id"], "a");
     assert_eq!(meta["web"]["project_id"], "b");
-    // Each image is in its own project's daemon only.
+    // --load lands in the local engine (DOCKER_HOST = daemon A), whichever daemon built it.
     assert!(
         docker(&e, &e.host_a, &["image", "inspect", "e2e-api:latest"])
             .status
             .success()
     );
     assert!(
-        docker(&e, &e.host_b, &["image", "inspect", "e2e-web:latest"])
+        docker(&e, &e.host_a, &["image", "inspect", "e2e-web:latest"])
             .status
             .success()
     );
@@ -293,11 +301,13 @@ group "default" {
         1,
         "{err}"
     );
+    // `type=docker` (what --load sets) lands in the local engine, A.
     assert!(
-        docker(&e, &e.host_b, &["image", "inspect", "e2e-app:latest"])
+        docker(&e, &e.host_a, &["image", "inspect", "e2e-app:latest"])
             .status
             .success()
     );
+    assert!(err.contains("loaded into"), "{err}");
 }
 
 fn registry_has(e: &Engine, repo: &str, tag: &str) -> bool {
@@ -564,4 +574,301 @@ fn processes_with(needle: &str) -> Vec<String> {
         }
     }
     found
+}
+
+#[test]
+fn target_links_build_on_a_classic_store_engine() {
+    let Some(e) = engine() else { return };
+    assert!(
+        !e.host_c.is_empty(),
+        "the engine has no classic-store daemon c"
+    );
+    let hcl = r#"
+target "base" {
+  dockerfile-inline = "FROM localbusybox:latest\nRUN --network=none echo classic > /from-base\n"
+}
+target "app" {
+  contexts = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN --network=none test \"$(cat /from-base)\" = classic\n"
+  tags = ["e2e-classic-app:latest"]
+}
+"#;
+    let dir = workspace("classic", &e, &[("docker-bake.hcl", hcl)], "");
+    let _ = docker(
+        &e,
+        &e.host_c,
+        &["image", "rm", "-f", "e2e-classic-app:latest"],
+    );
+    // Without --load: the link is resolved inside BuildKit, nothing is exported.
+    let (out, _) = bake_with(
+        &e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json", "app"],
+        &[("DOCKER_HOST", &e.host_c)],
+    );
+    no_panic(&out);
+    assert!(out.status.success());
+    let meta = metadata(&dir);
+    assert!(
+        meta.contains_key("app") && meta.contains_key("base"),
+        "{meta:?}"
+    );
+    // With --load: the image lands in the classic store.
+    let (out, _) = bake_with(
+        &e,
+        &dir,
+        &["--progress=plain", "--load", "app"],
+        &[("DOCKER_HOST", &e.host_c)],
+    );
+    no_panic(&out);
+    assert!(out.status.success());
+    assert!(docker(
+        &e,
+        &e.host_c,
+        &["image", "inspect", "e2e-classic-app:latest"]
+    )
+    .status
+    .success());
+}
+
+/// The `Pass "--allow=…"` line and the ` - …` lines of an entitlement message.
+fn privileges(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with(" - ") || l.starts_with("Pass \""))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn entitlements_are_refused_where_buildx_refuses() {
+    let Some(e) = engine() else { return };
+    let outside = std::env::temp_dir().join(format!("bake-e2e-outside-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&outside);
+    std::fs::create_dir_all(&outside).expect("outside dir");
+    std::fs::write(
+        outside.join("Dockerfile"),
+        "FROM localbusybox:latest\nRUN --network=none true\n",
+    )
+    .expect("write");
+    let out_dir = outside.join("out").to_string_lossy().into_owned();
+    let ctx = outside.to_string_lossy().into_owned();
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "secret",
+            r#"secret = ["id=s,src=/etc/hostname"]"#.to_string(),
+            "fs.read=/etc/hostname".to_string(),
+        ),
+        (
+            "context",
+            format!("context = \"{ctx}\""),
+            format!("fs.read={ctx}"),
+        ),
+        (
+            "network",
+            r#"entitlements = ["network.host"]"#.to_string(),
+            "network.host".to_string(),
+        ),
+        (
+            "insecure",
+            r#"entitlements = ["security.insecure"]"#.to_string(),
+            String::new(),
+        ),
+        (
+            "output",
+            format!("output = [\"type=local,dest={out_dir}\"]"),
+            format!("fs.write={ctx}"),
+        ),
+    ];
+    for (name, attr, allow) in cases {
+        let hcl = format!("target \"t\" {{\n  {attr}\n}}\n");
+        let dir = workspace(
+            &format!("ent-{name}"),
+            &e,
+            &[
+                ("docker-bake.hcl", &hcl),
+                (
+                    "Dockerfile",
+                    "FROM localbusybox:latest\nRUN --network=none true\n",
+                ),
+            ],
+            "",
+        );
+        let buildx = Command::new("docker")
+            .args(["buildx", "bake", "--progress=plain", "t"])
+            .current_dir(&dir)
+            .env_clear()
+            .envs(&e.env)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run buildx");
+        let (ours, _) = bake(&e, &dir, &["--progress=plain", "t"]);
+        no_panic(&ours);
+        let berr = String::from_utf8_lossy(&buildx.stderr);
+        let oerr = String::from_utf8_lossy(&ours.stderr);
+        assert_eq!(
+            buildx.status.code(),
+            Some(1),
+            "{name}: buildx should refuse:\n{berr}"
+        );
+        assert_eq!(
+            ours.status.code(),
+            Some(1),
+            "{name}: bake should refuse:\n{oerr}"
+        );
+        assert!(
+            oerr.contains("ERROR: additional privileges requested"),
+            "{name}: {oerr}"
+        );
+        assert_eq!(
+            privileges(&oerr),
+            privileges(&berr),
+            "{name}:\n--- bake\n{oerr}\n--- buildx\n{berr}"
+        );
+        assert!(!privileges(&oerr).is_empty(), "{name}: {oerr}");
+        if !allow.is_empty() {
+            let flag = format!("--allow={allow}");
+            let (ok, _) = bake(&e, &dir, &["--progress=plain", &flag, "t"]);
+            assert!(
+                ok.status.success(),
+                "{name} with {flag}: {}",
+                String::from_utf8_lossy(&ok.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn save_of_a_tagged_target_leaves_its_tags_alone() {
+    let Some(e) = engine() else { return };
+    let tag = format!("t{}", std::process::id());
+    let hcl = format!(
+        r#"
+target "tagged" {{
+  project_id = "b"
+  tags = ["{reg}/e2e/prod-tagged:{tag}"]
+}}
+"#,
+        reg = e.registry
+    );
+    let dir = workspace(
+        "save-tagged",
+        &e,
+        &[
+            ("docker-bake.hcl", &hcl),
+            (
+                "Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo saved > /s\n",
+            ),
+        ],
+        &format!("registry = \"{}/e2e-save\"\n", e.registry),
+    );
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &[
+            "--save",
+            "--save-tag",
+            &tag,
+            "--progress=plain",
+            "--metadata-file",
+            "meta.json",
+            "tagged",
+        ],
+    );
+    no_panic(&out);
+    assert!(out.status.success());
+    assert!(
+        registry_has(&e, "e2e-save/tagged", &tag),
+        "saved manifest missing"
+    );
+    assert!(
+        !registry_has(&e, "e2e/prod-tagged", &tag),
+        "--save pushed to the target's own tag"
+    );
+    let meta = metadata(&dir);
+    let saved = meta["tagged"]["saved"].as_str().unwrap_or_default();
+    assert!(
+        saved.starts_with(&format!("{}/e2e-save/tagged:{tag}@sha256:", e.registry)),
+        "{saved}"
+    );
+}
+
+#[test]
+fn load_of_a_build_on_daemon_b_lands_in_the_local_engine() {
+    let Some(e) = engine() else { return };
+    let tag = format!("t{}", std::process::id());
+    let hcl = format!(
+        "target \"webload\" {{\n  project_id = \"b\"\n  tags = [\"e2e-loaded:{tag}\"]\n}}\n"
+    );
+    let dir = workspace(
+        "load-b",
+        &e,
+        &[
+            ("docker-bake.hcl", &hcl),
+            (
+                "Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo loaded > /l\n",
+            ),
+        ],
+        "",
+    );
+    let image = format!("e2e-loaded:{tag}");
+    let (out, _) = bake(&e, &dir, &["--load", "--progress=plain", "webload"]);
+    no_panic(&out);
+    assert!(out.status.success());
+    assert!(
+        docker(&e, &e.host_a, &["image", "inspect", &image])
+            .status
+            .success(),
+        "not in daemon A"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("loaded into {}", e.host_a)), "{err}");
+}
+
+#[test]
+fn one_failing_target_of_six_on_one_builder_keeps_the_other_five() {
+    let Some(e) = engine() else { return };
+    let mut hcl = String::new();
+    for i in 1..=5 {
+        hcl.push_str(&format!(
+            "target \"ok{i}\" {{\n  project_id = \"a\"\n  args = {{ N = \"{i}\" }}\n}}\n"
+        ));
+    }
+    hcl.push_str(
+        "target \"broken\" {\n  project_id = \"a\"\n  dockerfile = \"broken.Dockerfile\"\n}\n",
+    );
+    hcl.push_str("group \"default\" {\n  targets = [\"ok1\", \"ok2\", \"ok3\", \"ok4\", \"ok5\", \"broken\"]\n}\n");
+    let nonce = format!("{:?}", Instant::now());
+    let df = format!("FROM localbusybox:latest\nARG N\nRUN --network=none echo '{nonce}' $N && sleep 1 && echo $N > /n\n");
+    let dir = workspace(
+        "six",
+        &e,
+        &[
+            ("docker-bake.hcl", &hcl),
+            ("Dockerfile", &df),
+            (
+                "broken.Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo about to fail && exit 3\n",
+            ),
+        ],
+        "",
+    );
+    let (out, _) = bake(
+        &e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json"],
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let meta = metadata(&dir);
+    let names: Vec<&String> = meta.keys().collect();
+    assert_eq!(names, ["ok1", "ok2", "ok3", "ok4", "ok5"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: target broken (project a) failed"),
+        "{err}"
+    );
+    assert!(err.contains("exit code: 3"), "{err}");
 }

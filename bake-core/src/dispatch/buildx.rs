@@ -85,7 +85,62 @@ pub fn find_in_path(name: &str, env: &BTreeMap<String, String>) -> Option<PathBu
     })
 }
 
-/// Drives `docker buildx build`.
+/// The Docker engine the user's `docker` talks to: `DOCKER_HOST`, else the endpoint of the
+/// context `DOCKER_CONTEXT` or the CLI configuration's `currentContext` names, else the
+/// default socket.
+#[must_use]
+pub fn local_docker_host(env: &BTreeMap<String, String>) -> String {
+    const DEFAULT: &str = "unix:///var/run/docker.sock";
+    if let Some(h) = env.get("DOCKER_HOST").filter(|h| !h.is_empty()) {
+        return h.clone();
+    }
+    let config_dir = env
+        .get("DOCKER_CONFIG")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")));
+    let Some(dir) = config_dir else {
+        return DEFAULT.into();
+    };
+    let read_json = |p: &Path| -> Option<serde_json::Value> {
+        let text = crate::util::read_regular(p).ok()?;
+        serde_json::from_str(&text).ok()
+    };
+    let context = env
+        .get("DOCKER_CONTEXT")
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .or_else(|| {
+            read_json(&dir.join("config.json"))?
+                .get("currentContext")?
+                .as_str()
+                .map(str::to_string)
+        });
+    let Some(name) = context.filter(|c| c != "default") else {
+        return DEFAULT.into();
+    };
+    use sha2::Digest as _;
+    let hash: String = sha2::Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    read_json(
+        &dir.join("contexts")
+            .join("meta")
+            .join(hash)
+            .join("meta.json"),
+    )
+    .and_then(|m| {
+        m.get("Endpoints")?
+            .get("docker")?
+            .get("Host")?
+            .as_str()
+            .map(str::to_string)
+    })
+    .unwrap_or_else(|| DEFAULT.into())
+}
+
+/// Drives `docker buildx bake`.
 #[derive(Debug, Clone)]
 pub struct BuildxBackend {
     docker: PathBuf,
@@ -160,7 +215,11 @@ impl BuildxBackend {
     /// The exact command of a run, and the definition it reads on standard input.
     #[must_use]
     pub fn command(&self, run: &RunJob) -> (Invocation, Definition) {
-        let def = definition(&run.builds, &run.options.work_dir);
+        let load_locally = match (&run.config.docker_host, &run.options.local_host) {
+            (Some(h), Some(local)) => h != local,
+            _ => false,
+        };
+        let def = definition(&run.builds, &run.options.work_dir, load_locally);
         let mut a: Vec<String> = vec!["buildx".into(), "bake".into()];
         let flag = |a: &mut Vec<String>, k: &str, v: String| {
             a.push(k.to_string());
@@ -369,6 +428,53 @@ impl BuildxBackend {
     }
 }
 
+impl BuildxBackend {
+    /// Loads the archives of builds made on another engine into the local one (`--load`
+    /// lands where the user's `docker` points, whichever builder built it).
+    async fn load_archives(
+        &self,
+        def: &Definition,
+        run: &RunJob,
+        results: &mut std::collections::BTreeMap<usize, BuildResult>,
+    ) {
+        let local = run
+            .options
+            .local_host
+            .clone()
+            .unwrap_or_else(|| "the local Docker engine".into());
+        for d in &def.targets {
+            for role in &d.roles {
+                let Role::Load(tar) = role else { continue };
+                let Some(BuildResult::Done(out, _)) = results.get_mut(&d.node) else {
+                    continue;
+                };
+                let path = tar.to_string_lossy().into_owned();
+                let started = std::time::Instant::now();
+                match self
+                    .short(&["load", "-q", "-i", &path], &[], Duration::from_secs(600))
+                    .await
+                {
+                    Ok(_) => {
+                        out.loaded_into = Some(local.clone());
+                        let _ = std::fs::remove_file(tar);
+                        if let Some(BuildResult::Done(_, took)) = results.get_mut(&d.node) {
+                            *took += started.elapsed();
+                        }
+                    }
+                    Err(e) => {
+                        results.insert(
+                            d.node,
+                            BuildResult::Failed(BuildFailure::new(format!(
+                                "built, but loading it into {local} failed: {e}"
+                            ))),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn feed(
     tr: &mut RunTracker,
     item: super::rawjson::Item,
@@ -560,7 +666,7 @@ fn success_results(
                         }
                     }
                 }
-                Role::Context => {}
+                Role::Context | Role::Load(_) => {}
             }
         }
         if let Some(p) = problem {
@@ -745,6 +851,16 @@ impl Backend for BuildxBackend {
                 }
             }
             let (inv, def) = self.command(&run);
+            for d in &def.targets {
+                for role in &d.roles {
+                    if let Role::Load(tar) = role {
+                        if let Some(parent) = tar.parent() {
+                            let _ = std::fs::create_dir_all(parent);
+                        }
+                        let _ = std::fs::remove_file(tar);
+                    }
+                }
+            }
             let slot_of: Vec<usize> = def
                 .targets
                 .iter()
@@ -776,6 +892,7 @@ impl Backend for BuildxBackend {
             };
             if ran.success {
                 results.extend(success_results(&def, builds, &ran, &meta_path));
+                self.load_archives(&def, &run, &mut results).await;
             } else {
                 results.extend(failure_results(&def, builds, &ran, &run));
             }

@@ -26,6 +26,9 @@ pub enum Role {
     Handoff(Handoff),
     /// A finished build in the run only as a context of others.
     Context,
+    /// The build's `--load` goes to this archive, which bake loads into the local engine
+    /// afterwards (the builder is another engine's).
+    Load(PathBuf),
 }
 
 /// One target of the definition.
@@ -92,10 +95,23 @@ pub fn escape_templates(json: &str) -> String {
     json.replace("${", "$${").replace("%{", "%%{")
 }
 
+/// The archive output that replaces a `type=docker` load on another engine's builder: a
+/// Docker archive for one platform, an OCI one for several or with attestations (the docker
+/// exporter writes no manifest lists).
+fn load_output(t: &Target, tar: &Path) -> ExportEntry {
+    let typ = if t.platforms.len() > 1 || !t.attest.is_empty() {
+        "oci"
+    } else {
+        "docker"
+    };
+    export(typ, &tar.to_string_lossy(), &[])
+}
+
 /// The definition of a run's builds (dependencies first). `work_dir` is bake's private
-/// directory.
+/// directory; with `load_locally`, `type=docker` outputs (`--load`) are written to archives
+/// there instead, for bake to load into the local engine.
 #[must_use]
-pub fn definition(builds: &[BuildJob], work_dir: &Path) -> Definition {
+pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> Definition {
     let mut taken: Vec<String> = builds.iter().map(|b| b.node.names[0].clone()).collect();
     let mut fresh = |base: &str, suffix: &str| {
         let mut name = format!("{base}-{suffix}");
@@ -157,6 +173,23 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path) -> Definition {
             extras.push(Role::Handoff(h.clone()));
         }
         let mut roles = vec![Role::Build];
+        if load_locally {
+            let mut k = 0;
+            for o in &mut t.output {
+                if o.typ == "docker" && o.dest.is_empty() {
+                    let tar = work_dir.join("load").join(format!("{}-{k}.tar", b.node.id));
+                    k += 1;
+                    let name = o.attrs.get("name").cloned();
+                    let mut out = load_output(&b.node.target, &tar);
+                    if let Some(n) = name {
+                        out.attrs.insert("name".into(), n);
+                    }
+                    *o = out;
+                    roles.push(Role::Load(tar));
+                    writes = true;
+                }
+            }
+        }
         // The build itself carries the first extra when it has nothing of its own to export:
         // a context-only build (its only output is `cacheonly`), or `--save` of a build
         // without outputs (saved builds go to the registry only).
@@ -175,7 +208,8 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path) -> Definition {
             if k == 0 && in_place {
                 t.output = vec![out];
                 t.tags.clear();
-                roles = vec![extra];
+                roles.retain(|r| !matches!(r, Role::Build));
+                roles.insert(0, extra);
                 continue;
             }
             let mut c = t.clone();
