@@ -220,6 +220,15 @@ pub fn build(
 
     let backend =
         BuildxBackend::new(cx.env.clone(), cx.cwd.clone()).map_err(|e| Box::new(e) as Failure)?;
+    let cache_dir = cx
+        .env
+        .get("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| cx.env.get("HOME").map(|h| Path::new(h).join(".cache")))
+        .map(|d| d.join("bake"));
+    dispatch::buildx::check_buildx(&cx.env, cache_dir.as_deref())
+        .map_err(|e| Box::new(e) as Failure)?;
     rep.flush(cx.stderr);
     let graph = Arc::new(graph);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -468,7 +477,7 @@ fn summary_table(graph: &BuildGraph, report: &DispatchReport, local: &str) -> St
                     (None, Some(d)) => d,
                     (None, None) => "-".into(),
                 };
-                let image = match where_it_went(node, o, &local) {
+                let image = match where_it_went(node, o, local) {
                     Some(w) if image == "-" => w,
                     Some(w) => format!("{image}  {w}"),
                     None => image,

@@ -140,6 +140,148 @@ pub fn local_docker_host(env: &BTreeMap<String, String>) -> String {
     .unwrap_or_else(|| DEFAULT.into())
 }
 
+/// The oldest buildx bake can drive: target names on errors and one session for all
+/// targets of a bake run (0.17), `--allow` and `entitlements` in bake, `--call`.
+pub const MIN_BUILDX: (u32, u32, u32) = (0, 17, 0);
+
+/// The buildx plugin is missing or too old.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+pub enum BuildxError {
+    /// No `docker-buildx` in the Docker CLI's plugin directories.
+    #[error("cannot build: the Docker CLI has no buildx plugin (looked in {})", looked.join(", "))]
+    #[diagnostic(
+        code(bake::dispatch::no_buildx),
+        help("install Docker's buildx plugin, 0.17.0 or newer (Debian/Ubuntu: docker-buildx; or put the docker-buildx binary in ~/.docker/cli-plugins/); --print, --list, --explain, --graph and --dry-run need no engine")
+    )]
+    Missing {
+        /// The directories searched.
+        looked: Vec<String>,
+    },
+    /// A plugin older than [`MIN_BUILDX`].
+    #[error("cannot build: buildx {found} ({path}) is too old; bake needs buildx 0.17.0 or newer")]
+    #[diagnostic(
+        code(bake::dispatch::old_buildx),
+        help("upgrade Docker's buildx plugin (https://github.com/docker/buildx/releases)")
+    )]
+    TooOld {
+        /// The version found.
+        found: String,
+        /// The plugin binary.
+        path: String,
+    },
+}
+
+/// The Docker CLI's plugin directories, in its order of lookup.
+fn plugin_dirs(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
+    let config_dir = env
+        .get("DOCKER_CONFIG")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")));
+    let mut dirs = Vec::new();
+    if let Some(dir) = &config_dir {
+        let extra = crate::util::read_regular(&dir.join("config.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("cliPluginsExtraDirs").cloned());
+        if let Some(serde_json::Value::Array(a)) = extra {
+            dirs.extend(a.iter().filter_map(|d| d.as_str()).map(PathBuf::from));
+        }
+        dirs.push(dir.join("cli-plugins"));
+    }
+    for d in [
+        "/usr/local/lib/docker/cli-plugins",
+        "/usr/local/libexec/docker/cli-plugins",
+        "/usr/lib/docker/cli-plugins",
+        "/usr/libexec/docker/cli-plugins",
+    ] {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs
+}
+
+/// `0.29.1+ds1`, `v0.36.1` → (0, 29, 1).
+fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
+    let v = v.trim().trim_start_matches('v');
+    let core = v.split(['+', '-', ' ']).next()?;
+    let mut it = core.split('.').map(|p| p.parse::<u32>().ok());
+    Some((
+        it.next()??,
+        it.next()?.unwrap_or(0),
+        it.next().flatten().unwrap_or(0),
+    ))
+}
+
+/// Finds the buildx plugin the Docker CLI would run and checks its version. The version is
+/// asked of the plugin once per binary (keyed by path, size and modification time) and kept in
+/// `cache_dir`, so a warm build pays a `stat`, not a process.
+///
+/// # Errors
+/// No plugin, or one older than [`MIN_BUILDX`].
+pub fn check_buildx(
+    env: &BTreeMap<String, String>,
+    cache_dir: Option<&Path>,
+) -> Result<String, BuildxError> {
+    let dirs = plugin_dirs(env);
+    let Some(path) = dirs.iter().map(|d| d.join("docker-buildx")).find(|p| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }) else {
+        return Err(BuildxError::Missing {
+            looked: dirs.iter().map(|d| d.display().to_string()).collect(),
+        });
+    };
+    let meta = std::fs::metadata(&path).ok();
+    let key = format!(
+        "{}\t{}\t{}",
+        path.display(),
+        meta.as_ref().map_or(0, std::fs::Metadata::len),
+        meta.and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos())
+    );
+    let cache = cache_dir.map(|d| d.join("buildx-version"));
+    let cached = cache
+        .as_ref()
+        .and_then(|c| crate::util::read_regular(c).ok())
+        .and_then(|t| {
+            let (k, v) = t.trim_end().rsplit_once('\t')?;
+            (k == key).then(|| v.to_string())
+        });
+    let version = match cached {
+        Some(v) => v,
+        None => {
+            let out = std::process::Command::new(&path)
+                .arg("version")
+                .env_clear()
+                .envs(env)
+                .stdin(std::process::Stdio::null())
+                .output();
+            let text = out
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default();
+            // `github.com/docker/buildx v0.36.1 <sha>` or `… 0.29.1+ds1 0.29.1+ds1-4`.
+            let v = text.split_whitespace().nth(1).unwrap_or("").to_string();
+            if let (Some(c), false) = (&cache, v.is_empty()) {
+                if let Some(parent) = c.parent() {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+                let _ = std::fs::write(c, format!("{key}\t{v}\n"));
+            }
+            v
+        }
+    };
+    match parse_version(&version) {
+        Some(found) if found < MIN_BUILDX => Err(BuildxError::TooOld {
+            found: version,
+            path: path.display().to_string(),
+        }),
+        // A version that does not parse (a development build) is given the benefit of the
+        // doubt.
+        _ => Ok(version),
+    }
+}
+
 /// Drives `docker buildx bake`.
 #[derive(Debug, Clone)]
 pub struct BuildxBackend {
@@ -898,5 +1040,18 @@ impl Backend for BuildxBackend {
             }
             RunOutcome { results }
         })
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::parse_version;
+
+    #[test]
+    fn parses_upstream_and_debian_versions() {
+        assert_eq!(parse_version("v0.36.1"), Some((0, 36, 1)));
+        assert_eq!(parse_version("0.29.1+ds1"), Some((0, 29, 1)));
+        assert_eq!(parse_version("0.13.1-dev"), Some((0, 13, 1)));
+        assert_eq!(parse_version("junk"), None);
     }
 }
