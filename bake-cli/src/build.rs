@@ -309,7 +309,15 @@ pub fn build(
         let _ = writeln!(cx.stderr, "interrupted: builds cancelled");
         return Ok(130);
     }
-    Ok(if report.success() { 0 } else { 1 })
+    let call_failed = report
+        .nodes
+        .iter()
+        .any(|r| matches!(&r.status, NodeStatus::Done(o) if o.call_failed));
+    Ok(if report.success() && !call_failed {
+        0
+    } else {
+        1
+    })
 }
 
 struct ChannelSink(tokio::sync::mpsc::UnboundedSender<Event>);

@@ -1032,9 +1032,22 @@ impl Backend for BuildxBackend {
                     return RunOutcome { results };
                 }
             };
+            let calls = builds
+                .iter()
+                .filter(|b| !b.context_only)
+                .all(|b| b.node.target.call.as_deref().is_some_and(|c| c != "build"));
             if ran.success {
                 results.extend(success_results(&def, builds, &ran, &meta_path));
                 self.load_archives(&def, &run, &mut results).await;
+            } else if calls && !ran.tracker.has_error_line() {
+                // `--check` that found problems: buildx printed them and exits 1.
+                let mut r = success_results(&def, builds, &ran, &meta_path);
+                for v in r.values_mut() {
+                    if let BuildResult::Done(o, _) = v {
+                        o.call_failed = true;
+                    }
+                }
+                results.extend(r);
             } else {
                 results.extend(failure_results(&def, builds, &ran, &run));
             }

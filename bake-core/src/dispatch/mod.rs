@@ -234,6 +234,8 @@ pub struct BuildOutput {
     /// What the run printed on standard output (`--call` results); set on the first build of
     /// a run only.
     pub stdout: String,
+    /// A `--call`/`--check` that ran and reported problems (buildx exits 1 for them).
+    pub call_failed: bool,
 }
 
 impl BuildOutput {

@@ -415,6 +415,12 @@ impl RunTracker {
             .collect()
     }
 
+    /// Whether buildx printed an `ERROR:` line.
+    #[must_use]
+    pub fn has_error_line(&self) -> bool {
+        self.run.texts.iter().any(|t| t.starts_with("ERROR: "))
+    }
+
     /// buildx's own error text for the run (its `ERROR:` line), if it printed one.
     #[must_use]
     pub fn error_text(&self) -> Option<String> {
