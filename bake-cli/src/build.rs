@@ -180,6 +180,7 @@ pub fn build(
     } else {
         WorkDir::create(cx)?
     };
+    let docker_cli = dispatch::buildx::DockerCli::load(&cx.env);
     let options = Arc::new(DispatchOptions {
         fail_fast: args.fail_fast,
         save: args.save,
@@ -189,7 +190,7 @@ pub fn build(
         builder: args.builder.clone(),
         config,
         work_dir: work.0.clone(),
-        local_host: Some(dispatch::buildx::local_docker_host(&cx.env)),
+        local_host: Some(docker_cli.local_host(&cx.env)),
     });
 
     if args.dry_run {
@@ -227,7 +228,7 @@ pub fn build(
         .map(PathBuf::from)
         .or_else(|| cx.env.get("HOME").map(|h| Path::new(h).join(".cache")))
         .map(|d| d.join("bake"));
-    dispatch::buildx::check_buildx(&cx.env, cache_dir.as_deref())
+    dispatch::buildx::check_buildx(&docker_cli, &cx.env, cache_dir.as_deref())
         .map_err(|e| Box::new(e) as Failure)?;
     rep.flush(cx.stderr);
     let graph = Arc::new(graph);
@@ -563,18 +564,15 @@ fn entitlements_granted(
     let grants = Grants::parse(&args.allow).map_err(|e| Box::new(e) as Failure)?;
     let m = missing(graph.nodes.iter().map(|n| &n.target), &grants, &cx.cwd);
     let fs_env = cx.env.get("BUILDX_BAKE_ENTITLEMENTS_FS");
-    let fs = match fs_env.map(String::as_str) {
+    // buildx's `strconv.ParseBool` of the variable, when set.
+    let fs = match fs_env {
         None => true,
-        Some(v) => match v {
-            "1" | "t" | "T" | "true" | "TRUE" | "True" => true,
-            "0" | "f" | "F" | "false" | "FALSE" | "False" => false,
-            other => {
-                return Err(fail(
-                    format!("failed to parse BUILDX_BAKE_ENTITLEMENTS_FS value {other:?}"),
-                    None,
-                ))
-            }
-        },
+        Some(v) => bake_core::util::parse_bool(v).ok_or_else(|| {
+            fail(
+                format!("failed to parse BUILDX_BAKE_ENTITLEMENTS_FS value {v:?}"),
+                None,
+            )
+        })?,
     };
     if !m.blocks(fs) {
         return Ok(true);

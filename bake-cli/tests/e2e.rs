@@ -585,7 +585,8 @@ fn target_links_build_on_a_classic_store_engine() {
     );
     let hcl = r#"
 target "base" {
-  dockerfile-inline = "FROM localbusybox:latest\nRUN --network=none echo classic > /from-base\n"
+  # `$${MSG}` is the Dockerfile's own `${MSG}`: it must reach buildx escaped exactly once.
+  dockerfile-inline = "FROM localbusybox:latest\nARG MSG=classic\nRUN --network=none echo $${MSG} > /from-base\n"
 }
 target "app" {
   contexts = { base = "target:base" }

@@ -127,43 +127,65 @@ fn clean(p: &str) -> String {
     crate::util::clean_path(p)
 }
 
+/// A target's context and Dockerfile paths as buildx's `toBuildOpt` places them: cleaned,
+/// `cwd://` stripped, the Dockerfile joined to a local context.
+pub(crate) struct Inputs {
+    /// The context (`.`, a path, a URL, `target:…`).
+    pub context: String,
+    /// The Dockerfile path (relative to the working directory when local).
+    pub dockerfile: String,
+    /// Whether the main context is another target's result.
+    pub context_is_target: bool,
+}
+
+impl Inputs {
+    pub(crate) fn of(t: &Target) -> Inputs {
+        let mut context = if t.context.is_empty() {
+            ".".to_string()
+        } else {
+            t.context.clone()
+        };
+        if !context.starts_with("cwd://") && !crate::util::is_remote_url(&context) {
+            context = clean(&context);
+        }
+        let mut dockerfile = if t.dockerfile.is_empty() {
+            "Dockerfile".to_string()
+        } else {
+            t.dockerfile.clone()
+        };
+        if !dockerfile.starts_with("cwd://") {
+            dockerfile = clean(&dockerfile);
+        }
+        let context_is_target = context.starts_with("target:");
+        if let Some(v) = dockerfile.strip_prefix("cwd://") {
+            dockerfile = clean(v);
+        }
+        if let Some(v) = context.strip_prefix("cwd://") {
+            context = clean(v);
+        }
+        if !crate::util::is_remote_url(&context)
+            && !context_is_target
+            && !Path::new(&dockerfile).is_absolute()
+        {
+            dockerfile = clean(&format!("{context}/{dockerfile}"));
+        }
+        Inputs {
+            context,
+            dockerfile,
+            context_is_target,
+        }
+    }
+}
+
 /// The paths a target reads and writes, as buildx collects them (relative to the working
 /// directory).
 fn target_paths(t: &Target) -> (Vec<String>, Vec<String>) {
     let mut ro = Vec::new();
     let mut rw = Vec::new();
-    let mut context = if t.context.is_empty() {
-        ".".to_string()
-    } else {
-        t.context.clone()
-    };
-    if !context.starts_with("cwd://") && !crate::util::is_remote_url(&context) {
-        context = clean(&context);
-    }
-    let mut dockerfile = if t.dockerfile.is_empty() {
-        "Dockerfile".to_string()
-    } else {
-        t.dockerfile.clone()
-    };
-    if !dockerfile.starts_with("cwd://") {
-        dockerfile = clean(&dockerfile);
-    }
-    let context_is_target = context.starts_with("target:");
-    if let Some(v) = dockerfile.strip_prefix("cwd://") {
-        dockerfile = clean(v);
-    }
-    if let Some(v) = context.strip_prefix("cwd://") {
-        context = clean(v);
-    }
-    if !crate::util::is_remote_url(&context)
-        && !context_is_target
-        && !Path::new(&dockerfile).is_absolute()
-    {
-        dockerfile = clean(&format!("{context}/{dockerfile}"));
-    }
-    if !context_is_target {
-        ro.extend(local_path(&context).map(str::to_string));
-        ro.extend(local_path(&dockerfile).map(str::to_string));
+    let inputs = Inputs::of(t);
+    if !inputs.context_is_target {
+        ro.extend(local_path(&inputs.context).map(str::to_string));
+        ro.extend(local_path(&inputs.dockerfile).map(str::to_string));
     }
     for v in t.contexts.values() {
         ro.extend(local_path(v).map(str::to_string));
@@ -194,7 +216,7 @@ fn target_paths(t: &Target) -> (Vec<String>, Vec<String>) {
         let tar = o
             .attrs
             .get("tar")
-            .is_none_or(|v| parse_bool(v) != Some(false));
+            .is_none_or(|v| crate::util::parse_bool(v) != Some(false));
         let (file, dir) = match o.typ.as_str() {
             "local" => (false, true),
             "tar" => (true, false),
@@ -206,15 +228,6 @@ fn target_paths(t: &Target) -> (Vec<String>, Vec<String>) {
         }
     }
     (ro, rw)
-}
-
-/// Go's `strconv.ParseBool`.
-fn parse_bool(v: &str) -> Option<bool> {
-    match v {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 /// The absolute, lexically cleaned form of `p` against `cwd`.
@@ -380,7 +393,7 @@ impl Missing {
     /// Whether nothing is missing.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.lines(Path::new("/"), true).0.is_empty()
+        !self.blocks(true)
     }
 
     /// The message lines and the `--allow` values, in buildx's order; path checks only when

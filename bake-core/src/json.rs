@@ -197,6 +197,8 @@ pub struct PrettyWriter {
     compact: bool,
     /// Go's HTML escapes in strings.
     html: bool,
+    /// Every string and key gets the `${` / `%{` escape (a definition buildx reads back).
+    templates: bool,
 }
 
 impl Default for PrettyWriter {
@@ -217,6 +219,7 @@ impl PrettyWriter {
             empty: false,
             compact: false,
             html: true,
+            templates: false,
         }
     }
 
@@ -227,6 +230,17 @@ impl PrettyWriter {
         PrettyWriter {
             compact,
             html: false,
+            ..Self::with_capacity(capacity)
+        }
+    }
+
+    /// A writer whose every string and key gets buildx's `${` / `%{` escape, for JSON that
+    /// buildx reads as a bake definition (where strings and keys are templates). Values that
+    /// `--print` escapes already ([`PrettyWriter::str_tpl`]) are escaped once, not twice.
+    #[must_use]
+    pub fn for_definition(capacity: usize) -> Self {
+        PrettyWriter {
+            templates: true,
             ..Self::with_capacity(capacity)
         }
     }
@@ -273,7 +287,7 @@ impl PrettyWriter {
     /// Starts an object member: writes its key (escaped as a JSON string).
     pub fn key(&mut self, k: &str) {
         self.elem();
-        write_escaped(&mut self.out, k, false, self.html);
+        write_escaped(&mut self.out, k, self.templates, self.html);
         self.colon();
     }
 
@@ -293,7 +307,7 @@ impl PrettyWriter {
 
     /// A string value.
     pub fn str(&mut self, s: &str) {
-        write_escaped(&mut self.out, s, false, self.html);
+        write_escaped(&mut self.out, s, self.templates, self.html);
     }
 
     /// A string value with buildx's `${` / `%{` escape.

@@ -4,9 +4,10 @@
 //! [`definition`](super::definition)), with `--progress=rawjson` (each vertex carries its
 //! target's name, so progress is kept per build) and `--metadata-file` (per target). Shared
 //! contexts are sent once, `target:` links inside the run are resolved in BuildKit, and
-//! entitlement checks, attribute handling and defaults are buildx's own: only the user's
-//! `--allow` is passed, plus read and write access to bake's private directory when a run
-//! uses hand-off layouts there.
+//! attribute handling and defaults are buildx's own. buildx skips its entitlement check under
+//! `rawjson`: the caller checks first ([`crate::entitlements`]); the user's `--allow` is passed
+//! on, plus write access to bake's private directory when a run writes hand-offs or load
+//! archives there (for buildx before 0.21, which still checks).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,59 +86,96 @@ pub fn find_in_path(name: &str, env: &BTreeMap<String, String>) -> Option<PathBu
     })
 }
 
-/// The Docker engine the user's `docker` talks to: `DOCKER_HOST`, else the endpoint of the
-/// context `DOCKER_CONTEXT` or the CLI configuration's `currentContext` names, else the
-/// default socket.
-#[must_use]
-pub fn local_docker_host(env: &BTreeMap<String, String>) -> String {
-    const DEFAULT: &str = "unix:///var/run/docker.sock";
-    if let Some(h) = env.get("DOCKER_HOST").filter(|h| !h.is_empty()) {
-        return h.clone();
+/// The Docker CLI's configuration: its directory (`DOCKER_CONFIG`, else `~/.docker`) and
+/// `config.json`, read once.
+#[derive(Debug, Clone, Default)]
+pub struct DockerCli {
+    dir: Option<PathBuf>,
+    config: serde_json::Value,
+}
+
+impl DockerCli {
+    /// Reads the configuration the Docker CLI would use with the environment `env`.
+    #[must_use]
+    pub fn load(env: &BTreeMap<String, String>) -> DockerCli {
+        let dir = env
+            .get("DOCKER_CONFIG")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")));
+        let config = dir
+            .as_ref()
+            .and_then(|d| read_json(&d.join("config.json")))
+            .unwrap_or_default();
+        DockerCli { dir, config }
     }
-    let config_dir = env
-        .get("DOCKER_CONFIG")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")));
-    let Some(dir) = config_dir else {
-        return DEFAULT.into();
-    };
-    let read_json = |p: &Path| -> Option<serde_json::Value> {
-        let text = crate::util::read_regular(p).ok()?;
-        serde_json::from_str(&text).ok()
-    };
-    let context = env
-        .get("DOCKER_CONTEXT")
-        .filter(|c| !c.is_empty())
-        .cloned()
-        .or_else(|| {
-            read_json(&dir.join("config.json"))?
-                .get("currentContext")?
-                .as_str()
-                .map(str::to_string)
-        });
-    let Some(name) = context.filter(|c| c != "default") else {
-        return DEFAULT.into();
-    };
-    use sha2::Digest as _;
-    let hash: String = sha2::Sha256::digest(name.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    read_json(
-        &dir.join("contexts")
-            .join("meta")
-            .join(hash)
-            .join("meta.json"),
-    )
-    .and_then(|m| {
-        m.get("Endpoints")?
-            .get("docker")?
-            .get("Host")?
-            .as_str()
-            .map(str::to_string)
-    })
-    .unwrap_or_else(|| DEFAULT.into())
+
+    /// The Docker engine the user's `docker` talks to: `DOCKER_HOST`, else the endpoint of
+    /// the context `DOCKER_CONTEXT` or the configuration's `currentContext` names, else the
+    /// default socket.
+    #[must_use]
+    pub fn local_host(&self, env: &BTreeMap<String, String>) -> String {
+        const DEFAULT: &str = "unix:///var/run/docker.sock";
+        if let Some(h) = env.get("DOCKER_HOST").filter(|h| !h.is_empty()) {
+            return h.clone();
+        }
+        let context = env
+            .get("DOCKER_CONTEXT")
+            .filter(|c| !c.is_empty())
+            .map(String::as_str)
+            .or_else(|| self.config.get("currentContext")?.as_str());
+        let (Some(dir), Some(name)) = (&self.dir, context.filter(|c| *c != "default")) else {
+            return DEFAULT.into();
+        };
+        use sha2::Digest as _;
+        let hash: String = sha2::Sha256::digest(name.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        read_json(
+            &dir.join("contexts")
+                .join("meta")
+                .join(hash)
+                .join("meta.json"),
+        )
+        .and_then(|m| {
+            Some(
+                m.get("Endpoints")?
+                    .get("docker")?
+                    .get("Host")?
+                    .as_str()?
+                    .to_string(),
+            )
+        })
+        .unwrap_or_else(|| DEFAULT.into())
+    }
+
+    /// The plugin directories, in the CLI's order of lookup.
+    fn plugin_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self
+            .config
+            .get("cliPluginsExtraDirs")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.as_str().map(PathBuf::from))
+            .collect();
+        dirs.extend(self.dir.as_ref().map(|d| d.join("cli-plugins")));
+        dirs.extend(
+            [
+                "/usr/local/lib/docker/cli-plugins",
+                "/usr/local/libexec/docker/cli-plugins",
+                "/usr/lib/docker/cli-plugins",
+                "/usr/libexec/docker/cli-plugins",
+            ]
+            .map(PathBuf::from),
+        );
+        dirs
+    }
+}
+
+fn read_json(p: &Path) -> Option<serde_json::Value> {
+    serde_json::from_str(&crate::util::read_regular(p).ok()?).ok()
 }
 
 /// The oldest buildx bake can drive: target names on errors and one session for all
@@ -171,35 +209,6 @@ pub enum BuildxError {
     },
 }
 
-/// The Docker CLI's plugin directories, in its order of lookup.
-fn plugin_dirs(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
-    let config_dir = env
-        .get("DOCKER_CONFIG")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")));
-    let mut dirs = Vec::new();
-    if let Some(dir) = &config_dir {
-        let extra = crate::util::read_regular(&dir.join("config.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v.get("cliPluginsExtraDirs").cloned());
-        if let Some(serde_json::Value::Array(a)) = extra {
-            dirs.extend(a.iter().filter_map(|d| d.as_str()).map(PathBuf::from));
-        }
-        dirs.push(dir.join("cli-plugins"));
-    }
-    for d in [
-        "/usr/local/lib/docker/cli-plugins",
-        "/usr/local/libexec/docker/cli-plugins",
-        "/usr/lib/docker/cli-plugins",
-        "/usr/libexec/docker/cli-plugins",
-    ] {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs
-}
-
 /// `0.29.1+ds1`, `v0.36.1` → (0, 29, 1).
 fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     let v = v.trim().trim_start_matches('v');
@@ -212,17 +221,19 @@ fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     ))
 }
 
-/// Finds the buildx plugin the Docker CLI would run and checks its version. The version is
+/// Finds the buildx plugin the Docker CLI would run (with the environment `env`) and checks
+/// its version. The version is
 /// asked of the plugin once per binary (keyed by path, size and modification time) and kept in
 /// `cache_dir`, so a warm build pays a `stat`, not a process.
 ///
 /// # Errors
 /// No plugin, or one older than [`MIN_BUILDX`].
 pub fn check_buildx(
+    docker: &DockerCli,
     env: &BTreeMap<String, String>,
     cache_dir: Option<&Path>,
 ) -> Result<String, BuildxError> {
-    let dirs = plugin_dirs(env);
+    let dirs = docker.plugin_dirs();
     let Some(path) = dirs.iter().map(|d| d.join("docker-buildx")).find(|p| {
         use std::os::unix::fs::PermissionsExt;
         std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
@@ -477,7 +488,6 @@ impl BuildxBackend {
         &self,
         inv: &Invocation,
         mut tracker: RunTracker,
-        slot_of: Vec<usize>,
         nodes: Vec<Option<usize>>,
         events: Arc<dyn EventSink>,
         mut cancel: Cancel,
@@ -517,18 +527,17 @@ impl BuildxBackend {
             tokio::spawn(async move {
                 let mut dec = Decoder::default();
                 let mut buf = vec![0u8; 32 * 1024];
-                let slot = |k: usize| slot_of.get(k).copied().unwrap_or(usize::MAX);
                 loop {
                     let n = match r.read(&mut buf).await {
                         Ok(0) | Err(_) => break,
                         Ok(n) => n,
                     };
                     for item in dec.push(&buf[..n]) {
-                        feed(&mut tracker, item, &slot, &nodes, events.as_ref());
+                        feed(&mut tracker, item, &nodes, events.as_ref());
                     }
                 }
                 for item in dec.finish() {
-                    feed(&mut tracker, item, &slot, &nodes, events.as_ref());
+                    feed(&mut tracker, item, &nodes, events.as_ref());
                 }
                 tracker
             })
@@ -577,7 +586,7 @@ impl BuildxBackend {
         &self,
         def: &Definition,
         run: &RunJob,
-        results: &mut std::collections::BTreeMap<usize, BuildResult>,
+        results: &mut BTreeMap<usize, BuildResult>,
     ) {
         let local = run
             .options
@@ -587,7 +596,7 @@ impl BuildxBackend {
         for d in &def.targets {
             for role in &d.roles {
                 let Role::Load(tar) = role else { continue };
-                let Some(BuildResult::Done(out, _)) = results.get_mut(&d.node) else {
+                let Some(BuildResult::Done(out, took)) = results.get_mut(&d.node) else {
                     continue;
                 };
                 let path = tar.to_string_lossy().into_owned();
@@ -598,10 +607,8 @@ impl BuildxBackend {
                 {
                     Ok(_) => {
                         out.loaded_into = Some(local.clone());
+                        *took += started.elapsed();
                         let _ = std::fs::remove_file(tar);
-                        if let Some(BuildResult::Done(_, took)) = results.get_mut(&d.node) {
-                            *took += started.elapsed();
-                        }
                     }
                     Err(e) => {
                         results.insert(
@@ -620,11 +627,10 @@ impl BuildxBackend {
 fn feed(
     tr: &mut RunTracker,
     item: super::rawjson::Item,
-    slot_of: &dyn Fn(usize) -> usize,
     nodes: &[Option<usize>],
     events: &dyn EventSink,
 ) {
-    for (s, lines) in tr.apply(item, slot_of) {
+    for (s, lines) in tr.apply(item) {
         let Some(node) = nodes.get(s).copied().flatten() else {
             continue;
         };
@@ -647,29 +653,24 @@ fn feed(
     }
 }
 
-/// The local Dockerfile a build needs, when it is missing (remote contexts and inline
-/// Dockerfiles are not checked).
+/// The local Dockerfile a build needs, when it is missing (remote contexts and Dockerfiles,
+/// image and `target:` contexts, and inline Dockerfiles are not checked).
 fn missing_dockerfile(job: &BuildJob, cwd: &Path) -> Option<String> {
     let t = &job.node.target;
-    if t.dockerfile_inline.is_some() {
+    let inputs = crate::entitlements::Inputs::of(t);
+    let remote = crate::util::is_remote_url(&inputs.context)
+        || crate::util::is_remote_url(&inputs.dockerfile);
+    let image = inputs.context.starts_with("docker-image:");
+    if t.dockerfile_inline.is_some() || remote || image || inputs.context_is_target {
         return None;
     }
-    let context = t.context.strip_prefix("cwd://").unwrap_or(&t.context);
-    if crate::util::is_remote_url(context) || context == "-" {
-        return None;
-    }
-    let df = if t.dockerfile.is_empty() {
-        "Dockerfile"
-    } else {
-        t.dockerfile.as_str()
-    };
-    let path = match df.strip_prefix("cwd://") {
-        Some(rest) => cwd.join(rest),
-        None if Path::new(df).is_absolute() => PathBuf::from(df),
-        None if crate::util::is_remote_url(df) => return None,
-        None => cwd.join(context).join(df),
-    };
-    (!path.is_file()).then(|| df.to_string())
+    (!cwd.join(&inputs.dockerfile).is_file()).then(|| {
+        if t.dockerfile.is_empty() {
+            "Dockerfile".to_string()
+        } else {
+            t.dockerfile.clone()
+        }
+    })
 }
 
 /// Removes from `builds` those that cannot run (a missing Dockerfile): they fail, and the
@@ -678,7 +679,7 @@ fn missing_dockerfile(job: &BuildJob, cwd: &Path) -> Option<String> {
 fn drop_unrunnable(
     builds: &mut Vec<BuildJob>,
     cwd: &Path,
-    results: &mut std::collections::BTreeMap<usize, BuildResult>,
+    results: &mut BTreeMap<usize, BuildResult>,
 ) {
     let mut gone: Vec<usize> = Vec::new();
     for b in builds.iter() {
@@ -717,12 +718,9 @@ fn drop_unrunnable(
 
 /// The metadata buildx wrote for each definition target.
 fn read_metadata(path: &Path) -> serde_json::Map<String, serde_json::Value> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => serde_json::Map::new(),
-        },
-        Err(_) => serde_json::Map::new(),
+    match read_json(path) {
+        Some(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
     }
 }
 
@@ -745,142 +743,102 @@ fn success_results(
     builds: &[BuildJob],
     ran: &Ran,
     meta_path: &Path,
-) -> std::collections::BTreeMap<usize, BuildResult> {
+) -> BTreeMap<usize, BuildResult> {
     let meta = read_metadata(meta_path);
-    let mut outs: std::collections::BTreeMap<usize, Result<BuildOutput, BuildFailure>> =
-        std::collections::BTreeMap::new();
-    let mut first = true;
+    let run_time = ran.start.elapsed();
+    let mut results = BTreeMap::new();
+    let mut stdout = Some(ran.stdout.clone());
     for (s, b) in builds.iter().enumerate() {
         if b.context_only {
             continue;
         }
         let t = ran.tracker.slot(s);
-        let (steps, cached) = t.step_counts();
+        let (steps, cached_steps) = t.step_counts();
         let mut out = BuildOutput {
-            cached_steps: cached,
+            cached_steps,
             steps,
+            stdout: stdout.take().unwrap_or_default(),
             ..BuildOutput::default()
         };
-        if first {
-            out.stdout.clone_from(&ran.stdout);
-            first = false;
-        }
-        outs.insert(b.index, Ok(out));
-    }
-    for d in &def.targets {
-        let Some(Ok(out)) = outs.get_mut(&d.node) else {
-            continue;
-        };
-        let m = object(meta.get(&d.name));
         let mut problem = None;
-        for role in &d.roles {
-            match role {
-                Role::Build => out.metadata.clone_from(&m),
-                Role::Save(r) => {
-                    if out.metadata.is_empty() {
-                        out.metadata.clone_from(&m);
+        for d in def.targets.iter().filter(|d| d.node == b.index) {
+            let m = object(meta.get(&d.name));
+            for role in &d.roles {
+                match role {
+                    Role::Build => out.metadata.clone_from(&m),
+                    Role::Save(r) => {
+                        out.saved = Some(match digest_of(&m) {
+                            Some(dg) => format!("{r}@{dg}"),
+                            None => r.clone(),
+                        });
                     }
-                    out.saved = Some(match digest_of(&m) {
-                        Some(dg) => format!("{r}@{dg}"),
-                        None => r.clone(),
-                    });
-                }
-                Role::Handoff(h) => {
-                    if out.metadata.is_empty() {
-                        out.metadata.clone_from(&m);
-                    }
-                    match digest_of(&m) {
-                        Some(dg) => {
-                            out.handoff_ref = Some(match h {
-                                Handoff::OciLayout(dir) => {
-                                    format!("oci-layout://{}@{dg}", dir.to_string_lossy())
-                                }
-                                Handoff::Registry(r) => {
-                                    let repo = r.rsplit_once(':').map_or(r.as_str(), |(a, _)| a);
-                                    format!("docker-image://{repo}@{dg}")
-                                }
-                            });
-                        }
+                    Role::Handoff(h) => match digest_of(&m) {
+                        Some(dg) => out.handoff_ref = Some(h.reference(&dg)),
                         None => {
                             problem = Some(BuildFailure::new(
                                 "the build wrote no image digest, so the builds on other builders that use it cannot get it",
                             ));
                         }
-                    }
+                    },
+                    Role::Context | Role::Load(_) => {}
                 }
-                Role::Context | Role::Load(_) => {}
+            }
+            // A build replaced by its --save or hand-off export has that one's metadata.
+            if out.metadata.is_empty() {
+                out.metadata = m;
             }
         }
-        if let Some(p) = problem {
-            outs.insert(d.node, Err(p));
-        }
+        let result = match problem {
+            Some(p) => BuildResult::Failed(p),
+            None => {
+                let took = t
+                    .last_completed()
+                    .map_or(run_time, |at| at.duration_since(ran.start));
+                BuildResult::Done(out, took)
+            }
+        };
+        results.insert(b.index, result);
     }
-    let run_time = ran.start.elapsed();
-    outs.into_iter()
-        .map(|(i, o)| {
-            let r = match o {
-                Ok(out) => {
-                    let slot = builds.iter().position(|b| b.index == i);
-                    let d = slot
-                        .and_then(|s| ran.tracker.slot(s).last_completed())
-                        .map_or(run_time, |t| t.duration_since(ran.start));
-                    BuildResult::Done(out, d)
-                }
-                Err(f) => BuildResult::Failed(f),
-            };
-            (i, r)
-        })
-        .collect()
+    results
 }
 
 /// The results of a failed run: the builds buildx names as failed fail, the others were
 /// stopped by it and run again. When it names none, the failure is the run's: every build
 /// fails with it.
-fn failure_results(
-    def: &Definition,
-    builds: &[BuildJob],
-    ran: &Ran,
-    run: &RunJob,
-) -> std::collections::BTreeMap<usize, BuildResult> {
+fn failure_results(builds: &[BuildJob], ran: &Ran, run: &RunJob) -> BTreeMap<usize, BuildResult> {
     let tr = &ran.tracker;
-    let slot_of_node = |node: usize| builds.iter().position(|b| b.index == node);
-    let mut failed: Vec<usize> = tr
-        .failed_names()
-        .into_iter()
-        .map(|k| def.targets[k].node)
-        .collect();
-    if failed.is_empty() {
-        failed = tr
-            .failed_slots()
-            .into_iter()
-            .map(|s| builds[s].index)
-            .collect();
+    let mut failed = vec![false; builds.len()];
+    for s in tr.failed() {
+        failed[s] = true;
     }
     // A failed build's users in the run were stopped (the scheduler skips them); but a
     // context-only build that failed takes the builds that use it along.
-    let mut expanded: Vec<usize> = Vec::new();
-    let context_only = |i: usize| builds.iter().any(|b| b.index == i && b.context_only);
-    for b in builds {
-        let uses_failed_context = b.contexts.values().any(
-            |l| matches!(l, super::Link::InRun(d) if expanded.contains(d) && context_only(*d)),
-        );
-        if failed.contains(&b.index) || uses_failed_context {
-            expanded.push(b.index);
-        }
+    let slot_of: std::collections::HashMap<usize, usize> = builds
+        .iter()
+        .enumerate()
+        .map(|(s, b)| (b.index, s))
+        .collect();
+    for (s, b) in builds.iter().enumerate() {
+        let uses_failed_context = b.contexts.values().any(|l| {
+            matches!(l, super::Link::InRun(d)
+                if slot_of.get(d).is_some_and(|&ds| failed[ds] && builds[ds].context_only))
+        });
+        failed[s] |= uses_failed_context;
     }
+    let whole_run = builds
+        .iter()
+        .zip(&failed)
+        .all(|(b, f)| !f || b.context_only);
     let run_error = tr.error_text();
-    let whole_run = expanded.iter().all(|&i| context_only(i));
-    let mut results = std::collections::BTreeMap::new();
+    let mut results = BTreeMap::new();
     for (s, b) in builds.iter().enumerate() {
         if b.context_only {
             continue;
         }
-        let fails = whole_run || expanded.contains(&b.index);
-        if !fails {
+        if !(whole_run || failed[s]) {
             results.insert(b.index, BuildResult::Interrupted);
             continue;
         }
-        let own = slot_of_node(b.index).map(|s| tr.slot(s));
         let mut message = run_error
             .clone()
             .unwrap_or_else(|| format!("docker buildx bake exited with {}", ran.exit));
@@ -888,25 +846,22 @@ fn failure_results(
         if let Some(rest) = message.strip_prefix(&prefix) {
             message = rest.to_string();
         }
-        if whole_run {
-            if let Some(name) = &run.config.builder {
-                if message.contains("no builder") {
-                    message = format!(
-                        "project {}: builder `{name}` is not usable: {message} (`docker buildx ls` lists the builders; fix `builder` under [projects.{}])",
-                        run.project, run.project
-                    );
-                }
+        if let (true, Some(name)) = (whole_run, &run.config.builder) {
+            if message.contains("no builder") {
+                message = format!(
+                    "project {}: builder `{name}` is not usable: {message} (`docker buildx ls` lists the builders; fix `builder` under [projects.{}])",
+                    run.project, run.project
+                );
             }
         }
-        let mut log_tail = own.map(super::rawjson::Tracker::tail).unwrap_or_default();
-        if log_tail.is_empty() || whole_run || s == 0 {
-            // buildx's own lines: the Dockerfile excerpt and its error.
-            for l in tr.run().tail() {
-                if !l.starts_with("ERROR: ") {
-                    log_tail.push(l);
-                }
-            }
-        }
+        // Its own lines, then buildx's (the Dockerfile excerpt; its error is the message).
+        let mut log_tail = tr.slot(s).tail();
+        log_tail.extend(
+            tr.run()
+                .tail()
+                .into_iter()
+                .filter(|l| !l.starts_with("ERROR: ")),
+        );
         results.insert(
             b.index,
             BuildResult::Failed(BuildFailure { message, log_tail }),
@@ -962,7 +917,7 @@ impl Backend for BuildxBackend {
         cancel: Cancel,
     ) -> BoxFuture<RunOutcome> {
         Box::pin(async move {
-            let mut results = std::collections::BTreeMap::new();
+            let mut results = BTreeMap::new();
             let mut builds = run.builds.clone();
             drop_unrunnable(&mut builds, &self.cwd, &mut results);
             if builds.iter().all(|b| b.context_only) {
@@ -971,8 +926,7 @@ impl Backend for BuildxBackend {
             let run = RunJob { builds, ..run };
             let builds = &run.builds;
             let meta_path = Self::metadata_path(&run);
-            let fail_all = |results: &mut std::collections::BTreeMap<usize, BuildResult>,
-                            f: BuildFailure| {
+            let fail_all = |results: &mut BTreeMap<usize, BuildResult>, f: BuildFailure| {
                 for b in builds.iter().filter(|b| !b.context_only) {
                     results.insert(b.index, BuildResult::Failed(f.clone()));
                 }
@@ -1003,23 +957,22 @@ impl Backend for BuildxBackend {
                     }
                 }
             }
-            let slot_of: Vec<usize> = def
-                .targets
+            let slot_of: std::collections::HashMap<usize, usize> = builds
                 .iter()
-                .map(|d| builds.iter().position(|b| b.index == d.node).unwrap_or(0))
+                .enumerate()
+                .map(|(s, b)| (b.index, s))
                 .collect();
             let nodes: Vec<Option<usize>> = builds
                 .iter()
                 .map(|b| (!b.context_only).then_some(b.index))
                 .collect();
             let tracker = RunTracker::new(
-                def.targets.iter().map(|d| d.name.clone()).collect(),
+                def.targets
+                    .iter()
+                    .map(|d| (d.name.clone(), slot_of[&d.node])),
                 builds.len(),
             );
-            let ran = match self
-                .execute(&inv, tracker, slot_of, nodes, events, cancel)
-                .await
-            {
+            let ran = match self.execute(&inv, tracker, nodes, events, cancel).await {
                 Ok(Some(r)) => r,
                 Ok(None) => {
                     for b in builds.iter().filter(|b| !b.context_only) {
@@ -1049,7 +1002,7 @@ impl Backend for BuildxBackend {
                 }
                 results.extend(r);
             } else {
-                results.extend(failure_results(&def, builds, &ran, &run));
+                results.extend(failure_results(builds, &ran, &run));
             }
             RunOutcome { results }
         })

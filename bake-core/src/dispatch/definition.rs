@@ -2,18 +2,18 @@
 //!
 //! Each build of the run is its resolved target, printed as `--print` prints it (buildx reads
 //! that back unchanged), with its `target:` contexts pointing at the run's own targets or at
-//! hand-offs, and `project_id` left out. Strings are escaped for HCL's JSON syntax (`${` and
-//! `%{` would be templates). What a run must export beyond the target's own outputs goes to a
+//! hand-offs, and `project_id` left out. Every string and key is escaped once for HCL's JSON
+//! syntax (`${` and `%{` would be templates there). What a run must export beyond the target's own outputs goes to a
 //! copy of the target without its tags (buildx names every image exporter after a target's
 //! tags, so an extra exporter on the target itself would push to them): the `--save` image
 //! and the hand-off to other builders. BuildKit solves the copy and the target once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{BuildJob, Handoff, Link};
 use crate::entries::ExportEntry;
-use crate::resolve::{Resolved, Target};
+use crate::resolve::Target;
 
 /// What a target of the definition is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,17 +49,9 @@ pub struct Definition {
     pub json: String,
     /// Its targets, in the order they are requested.
     pub targets: Vec<DefTarget>,
-    /// `--allow` entries for bake's own private directory (hand-off layouts read and
-    /// written), beside the user's.
+    /// `--allow` entries for bake's own private directory (hand-off layouts and load archives
+    /// written there), beside the user's.
     pub grants: Vec<String>,
-}
-
-impl Definition {
-    /// The definition target named `name`.
-    #[must_use]
-    pub fn target(&self, name: &str) -> Option<&DefTarget> {
-        self.targets.iter().find(|t| t.name == name)
-    }
 }
 
 fn only_cacheonly(t: &Target) -> bool {
@@ -81,18 +73,12 @@ fn export(typ: &str, dest: &str, attrs: &[(&str, &str)]) -> ExportEntry {
 fn handoff_output(h: &Handoff) -> ExportEntry {
     match h {
         Handoff::OciLayout(dir) => export("oci", &dir.to_string_lossy(), &[("tar", "false")]),
-        Handoff::Registry(r) => export("image", "", &[("name", r), ("push", "true")]),
+        Handoff::Registry { repo, tag } => save_output(&format!("{repo}:{tag}")),
     }
 }
 
 fn save_output(r: &str) -> ExportEntry {
     export("image", "", &[("name", r), ("push", "true")])
-}
-
-/// Escapes a JSON text's strings for HCL's JSON syntax: `${` and `%{` start templates there.
-#[must_use]
-pub fn escape_templates(json: &str) -> String {
-    json.replace("${", "$${").replace("%{", "%%{")
 }
 
 /// The archive output that replaces a `type=docker` load on another engine's builder: a
@@ -107,12 +93,25 @@ fn load_output(t: &Target, tar: &Path) -> ExportEntry {
     export(typ, &tar.to_string_lossy(), &[])
 }
 
+/// The output that exports `extra` (a [`Role::Save`] or [`Role::Handoff`]).
+fn extra_output(extra: &Role) -> Option<ExportEntry> {
+    match extra {
+        Role::Save(r) => Some(save_output(r)),
+        Role::Handoff(h) => Some(handoff_output(h)),
+        _ => None,
+    }
+}
+
 /// The definition of a run's builds (dependencies first). `work_dir` is bake's private
 /// directory; with `load_locally`, `type=docker` outputs (`--load`) are written to archives
 /// there instead, for bake to load into the local engine.
 #[must_use]
 pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> Definition {
-    let mut taken: Vec<String> = builds.iter().map(|b| b.node.names[0].clone()).collect();
+    let def_name: BTreeMap<usize, &str> = builds
+        .iter()
+        .map(|b| (b.index, b.node.names[0].as_str()))
+        .collect();
+    let mut taken: BTreeSet<String> = def_name.values().map(|n| (*n).to_string()).collect();
     let mut fresh = |base: &str, suffix: &str| {
         let mut name = format!("{base}-{suffix}");
         let mut k = 2;
@@ -120,17 +119,13 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
             name = format!("{base}-{suffix}{k}");
             k += 1;
         }
-        taken.push(name.clone());
+        taken.insert(name.clone());
         name
     };
-    let def_name: BTreeMap<usize, String> = builds
-        .iter()
-        .map(|b| (b.index, b.node.names[0].clone()))
-        .collect();
     let mut targets: Vec<(DefTarget, Target)> = Vec::new();
-    let mut reads = false;
     let mut writes = false;
     for b in builds {
+        let name = b.node.names[0].clone();
         let mut t = b.node.target.clone();
         t.project_id = None;
         for (ctx, link) in &b.contexts {
@@ -139,56 +134,43 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
                     Some(n) => format!("target:{n}"),
                     None => continue,
                 },
-                Link::Ref(r) => {
-                    if r.starts_with("oci-layout://") {
-                        reads = true;
-                    }
-                    r.clone()
-                }
+                Link::Ref(r) => r.clone(),
             };
             t.contexts.insert(ctx.clone(), value);
         }
-        let name = b.node.names[0].clone();
         if b.context_only {
             t.output = vec![export("cacheonly", "", &[])];
             t.tags.clear();
-            targets.push((
-                DefTarget {
-                    name,
-                    node: b.index,
-                    roles: vec![Role::Context],
-                },
-                t,
-            ));
+            let d = DefTarget {
+                name,
+                node: b.index,
+                roles: vec![Role::Context],
+            };
+            targets.push((d, t));
             continue;
-        }
-        let mut extras: Vec<Role> = Vec::new();
-        if let Some(r) = &b.save_ref {
-            extras.push(Role::Save(r.clone()));
-        }
-        if let Some(h) = &b.handoff {
-            if matches!(h, Handoff::OciLayout(_)) {
-                writes = true;
-            }
-            extras.push(Role::Handoff(h.clone()));
         }
         let mut roles = vec![Role::Build];
         if load_locally {
-            let mut k = 0;
-            for o in &mut t.output {
-                if o.typ == "docker" && o.dest.is_empty() {
-                    let tar = work_dir.join("load").join(format!("{}-{k}.tar", b.node.id));
-                    k += 1;
-                    let name = o.attrs.get("name").cloned();
-                    let mut out = load_output(&b.node.target, &tar);
-                    if let Some(n) = name {
-                        out.attrs.insert("name".into(), n);
-                    }
-                    *o = out;
-                    roles.push(Role::Load(tar));
-                    writes = true;
+            let loads = t
+                .output
+                .iter_mut()
+                .filter(|o| o.typ == "docker" && o.dest.is_empty());
+            for (k, o) in loads.enumerate() {
+                let tar = work_dir.join("load").join(format!("{}-{k}.tar", b.node.id));
+                let mut out = load_output(&b.node.target, &tar);
+                if let Some(n) = o.attrs.get("name") {
+                    out.attrs.insert("name".into(), n.clone());
                 }
+                *o = out;
+                roles.push(Role::Load(tar));
+                writes = true;
             }
+        }
+        let mut extras: Vec<Role> = Vec::new();
+        extras.extend(b.save_ref.clone().map(Role::Save));
+        if let Some(h) = &b.handoff {
+            writes |= matches!(h, Handoff::OciLayout(_));
+            extras.push(Role::Handoff(h.clone()));
         }
         // The build itself carries the first extra when it has nothing of its own to export:
         // a context-only build (its only output is `cacheonly`), or `--save` of a build
@@ -198,39 +180,31 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
             Some(Role::Handoff(_)) => only_cacheonly(&t),
             _ => false,
         };
-        let mut copies: Vec<(DefTarget, Target)> = Vec::new();
-        for (k, extra) in extras.into_iter().enumerate() {
-            let out = match &extra {
-                Role::Save(r) => save_output(r),
-                Role::Handoff(h) => handoff_output(h),
-                _ => continue,
-            };
-            if k == 0 && in_place {
-                t.output = vec![out];
-                t.tags.clear();
-                roles.retain(|r| !matches!(r, Role::Build));
-                roles.insert(0, extra);
-                continue;
-            }
-            let mut c = t.clone();
-            c.output = vec![out];
-            c.tags.clear();
-            let suffix = if matches!(extra, Role::Save(_)) {
-                "save"
-            } else {
-                "handoff"
-            };
-            copies.push((
-                DefTarget {
+        if in_place {
+            let extra = extras.remove(0);
+            t.output = extra_output(&extra).into_iter().collect();
+            t.tags.clear();
+            roles = vec![extra];
+        }
+        let copies: Vec<(DefTarget, Target)> = extras
+            .into_iter()
+            .map(|extra| {
+                let mut c = t.clone();
+                c.output = extra_output(&extra).into_iter().collect();
+                c.tags.clear();
+                let suffix = if matches!(extra, Role::Save(_)) {
+                    "save"
+                } else {
+                    "handoff"
+                };
+                let d = DefTarget {
                     name: fresh(&name, suffix),
                     node: b.index,
                     roles: vec![extra],
-                },
-                c,
-            ));
-        }
-        // Copies are made from the target before an in-place change, except that they keep
-        // nothing of it but the build: their outputs and tags are their own.
+                };
+                (d, c)
+            })
+            .collect();
         targets.push((
             DefTarget {
                 name,
@@ -241,48 +215,102 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
         ));
         targets.extend(copies);
     }
-    let mut json = String::from("{\n  \"target\": {");
-    for (k, (d, t)) in targets.iter().enumerate() {
-        if k > 0 {
-            json.push(',');
-        }
-        json.push_str("\n    ");
-        json.push_str(&serde_json::to_string(&d.name).unwrap_or_default());
-        json.push_str(": ");
-        let obj = Resolved::to_print_object(t);
-        json.push_str(&obj.replace('\n', "\n    "));
+    let mut w = crate::json::PrettyWriter::for_definition(1024 * targets.len());
+    w.open('{');
+    w.raw_key("target");
+    w.open('{');
+    for (d, t) in &targets {
+        w.key(&d.name);
+        t.write_json(&mut w);
     }
-    json.push_str("\n  }\n}\n");
-    let mut grants = Vec::new();
-    let dir = work_dir.to_string_lossy();
-    if reads {
-        grants.push(format!("fs.read={dir}"));
-    }
-    if writes {
-        grants.push(format!("fs.write={dir}"));
-    }
+    w.close('}');
+    w.close('}');
+    w.out.push('\n');
+    // buildx before 0.21 checks entitlements under `rawjson` too: writing hand-off layouts and
+    // load archives into bake's own directory must not need the user's `--allow`.
+    let grants = if writes {
+        vec![format!("fs.write={}", work_dir.to_string_lossy())]
+    } else {
+        Vec::new()
+    };
     Definition {
-        json: escape_templates(&json),
+        json: w.out,
         targets: targets.into_iter().map(|(d, _)| d).collect(),
         grants,
     }
 }
 
-/// Where a hand-off layout of node `id` goes.
-#[must_use]
-pub fn layout_dir(work_dir: &Path, id: &str) -> PathBuf {
-    work_dir.join("handoff").join(id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::BuildNode;
+    use crate::project::{Project, ProjectSource};
+
+    fn job(index: usize, name: &str, target: Target) -> BuildJob {
+        BuildJob {
+            index,
+            node: BuildNode {
+                id: format!("{index:0>12}"),
+                names: vec![name.into()],
+                target,
+                project: Project {
+                    id: "p".into(),
+                    source: ProjectSource::Target,
+                },
+                deps: Vec::new(),
+                requested: true,
+            },
+            project: crate::config::ProjectConfig::default(),
+            contexts: BTreeMap::new(),
+            handoff: None,
+            save_ref: None,
+            context_only: false,
+        }
+    }
 
     #[test]
-    fn escapes_templates() {
-        assert_eq!(
-            escape_templates(r#"{"a": "${X} %{if} $${Y} $x"}"#),
-            r#"{"a": "$${X} %%{if} $$${Y} $x"}"#
-        );
+    fn templates_are_escaped_once_in_every_string() {
+        let mut t = Target {
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            dockerfile_inline: Some("FROM x\nRUN echo ${A} %{b}".into()),
+            tags: vec!["img:${T}".into()],
+            ..Target::default()
+        };
+        t.args.insert("K${k}".into(), Some("v${V}".into()));
+        let d = definition(&[job(0, "app", t)], Path::new("/w"), false);
+        let v: serde_json::Value = serde_json::from_str(&d.json).expect("JSON");
+        let app = &v["target"]["app"];
+        assert_eq!(app["dockerfile-inline"], "FROM x\nRUN echo $${A} %%{b}");
+        assert_eq!(app["tags"][0], "img:$${T}");
+        assert_eq!(app["args"]["K$${k}"], "v$${V}");
+    }
+
+    #[test]
+    fn save_and_handoff_go_to_tagless_copies() {
+        let mut t = Target {
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            tags: vec!["prod/app:1".into()],
+            ..Target::default()
+        };
+        t.output.push(export("docker", "", &[]));
+        let mut j = job(0, "app", t);
+        j.save_ref = Some("reg/p/app:s".into());
+        j.handoff = Some(Handoff::Registry {
+            repo: "reg/p/app".into(),
+            tag: "bake-handoff-1".into(),
+        });
+        let d = definition(&[j], Path::new("/w"), false);
+        let names: Vec<&str> = d.targets.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["app", "app-save", "app-handoff"]);
+        let v: serde_json::Value = serde_json::from_str(&d.json).expect("JSON");
+        assert_eq!(v["target"]["app"]["tags"][0], "prod/app:1");
+        for copy in ["app-save", "app-handoff"] {
+            assert!(v["target"][copy].get("tags").is_none(), "{copy}: {v}");
+            assert_eq!(v["target"][copy]["output"][0]["type"], "image");
+        }
+        assert_eq!(v["target"]["app-save"]["output"][0]["name"], "reg/p/app:s");
+        assert!(d.grants.is_empty());
     }
 }

@@ -111,8 +111,25 @@ impl BuilderKey {
 pub enum Handoff {
     /// An OCI image layout directory on this machine (`oci-layout://DIR@DIGEST`).
     OciLayout(PathBuf),
-    /// An image in the producing project's registry (`docker-image://REF@DIGEST`).
-    Registry(String),
+    /// An image pushed to the producing project's registry as `REPO:TAG`
+    /// (`docker-image://REPO@DIGEST`).
+    Registry {
+        /// The repository (`registry.example.com/abc123/base`).
+        repo: String,
+        /// The tag it is pushed with (`bake-handoff-<id>`).
+        tag: String,
+    },
+}
+
+impl Handoff {
+    /// The named-context reference of the hand-off of the image with `digest`.
+    #[must_use]
+    pub fn reference(&self, digest: &str) -> String {
+        match self {
+            Handoff::OciLayout(dir) => format!("oci-layout://{}@{digest}", dir.to_string_lossy()),
+            Handoff::Registry { repo, .. } => format!("docker-image://{repo}@{digest}"),
+        }
+    }
 }
 
 /// Where a `target:` context of a build comes from in its run.
@@ -188,12 +205,10 @@ pub fn job_for(
         .iter()
         .any(|&u| options.builder_key(&graph.nodes[u].project.id) != key);
     let handoff = crosses.then(|| match &project.registry {
-        Some(r) => Handoff::Registry(format!(
-            "{}/{}:bake-handoff-{}",
-            r.trim_end_matches('/'),
-            node.names[0],
-            node.id
-        )),
+        Some(r) => Handoff::Registry {
+            repo: format!("{}/{}", r.trim_end_matches('/'), node.names[0]),
+            tag: format!("bake-handoff-{}", node.id),
+        },
         None => Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)),
     });
     let save_ref = if options.save && node.requested {

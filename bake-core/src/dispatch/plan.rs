@@ -88,17 +88,7 @@ pub fn plan(
                 for d in def.targets.iter().filter(|d| d.node == i) {
                     for role in &d.roles {
                         if let Role::Handoff(h) = role {
-                            o.handoff_ref = Some(match h {
-                                super::Handoff::OciLayout(dir) => format!(
-                                    "oci-layout://{}@{}",
-                                    dir.to_string_lossy(),
-                                    pending_digest(graph, i)
-                                ),
-                                super::Handoff::Registry(r) => {
-                                    let repo = r.rsplit_once(':').map_or(r.as_str(), |(a, _)| a);
-                                    format!("docker-image://{repo}@{}", pending_digest(graph, i))
-                                }
-                            });
+                            o.handoff_ref = Some(h.reference(&pending_digest(graph, i)));
                         }
                     }
                 }

@@ -289,31 +289,31 @@ impl Tracker {
 /// there is one, else to no target (they still count for the run's failure message).
 #[derive(Debug)]
 pub struct RunTracker {
-    names: Vec<String>,
+    slot_of: std::collections::HashMap<String, usize>,
     owner: BTreeMap<String, Option<usize>>,
     trackers: Vec<Tracker>,
     run: Tracker,
 }
 
 impl RunTracker {
-    /// A tracker for a run whose definition targets are `names`; `slot_of[k]` is the slot
-    /// the k-th name reports to (several names may share one, as a build and its copies do).
+    /// A tracker for a run with `slots` builds whose definition targets are `names`, each
+    /// with the slot it reports to (several names may share one, as a build and its copies
+    /// do).
     #[must_use]
-    pub fn new(names: Vec<String>, slots: usize) -> RunTracker {
+    pub fn new(names: impl IntoIterator<Item = (String, usize)>, slots: usize) -> RunTracker {
         RunTracker {
-            names,
+            slot_of: names.into_iter().collect(),
             owner: BTreeMap::new(),
             trackers: (0..slots).map(|_| Tracker::default()).collect(),
             run: Tracker::default(),
         }
     }
 
-    /// The name index a vertex name's `[TARGET …]` prefix names, and the name without it.
+    /// The slot a vertex name's `[TARGET …]` prefix names, and the name without it.
     fn split_prefix(&self, name: &str) -> Option<(usize, String)> {
         let rest = name.strip_prefix('[')?;
         let end = rest.find([' ', ']'])?;
-        let target = &rest[..end];
-        let k = self.names.iter().position(|n| n == target)?;
+        let k = *self.slot_of.get(&rest[..end])?;
         let after = &rest[end..];
         let shown = if let Some(inner) = after.strip_prefix(' ') {
             format!("[{inner}")
@@ -323,13 +323,8 @@ impl RunTracker {
         Some((k, shown))
     }
 
-    /// Applies one item; `slot_of` maps a name index to its slot. Returns, per slot touched,
-    /// the lines it produced.
-    pub fn apply(
-        &mut self,
-        item: Item,
-        slot_of: &dyn Fn(usize) -> usize,
-    ) -> Vec<(usize, Vec<String>)> {
+    /// Applies one item. Returns, per slot touched, the lines it produced.
+    pub fn apply(&mut self, item: Item) -> Vec<(usize, Vec<String>)> {
         let status = match item {
             Item::Text(t) => {
                 self.run.apply(Item::Text(t));
@@ -343,7 +338,7 @@ impl RunTracker {
             let slot = match self.split_prefix(&v.name) {
                 Some((k, shown)) => {
                     v.name = shown;
-                    Some(slot_of(k))
+                    Some(k)
                 }
                 None => self.owner.get(&v.digest).copied().flatten().or(single),
             };
@@ -381,38 +376,33 @@ impl RunTracker {
         &self.run
     }
 
-    /// The targets (name indexes) buildx reported as failed: its `ERROR: target NAME: …`
-    /// lines, else vertices with an error other than a cancellation.
+    /// The slots buildx reported as failed: the targets its `ERROR: target NAME: …` lines
+    /// name, else those with a vertex that failed for a reason other than a cancellation.
     #[must_use]
-    pub fn failed_names(&self) -> Vec<usize> {
-        let mut out = Vec::new();
+    pub fn failed(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
         for t in &self.run.texts {
-            let Some(rest) = t.strip_prefix("ERROR: target ") else {
-                continue;
-            };
-            let Some((name, _)) = rest.split_once(':') else {
-                continue;
-            };
-            if let Some(k) = self.names.iter().position(|n| n == name) {
+            let named = t
+                .strip_prefix("ERROR: target ")
+                .and_then(|rest| rest.split_once(':'))
+                .and_then(|(name, _)| self.slot_of.get(name));
+            if let Some(&k) = named {
                 if !out.contains(&k) {
                     out.push(k);
                 }
             }
         }
+        if out.is_empty() {
+            out = (0..self.trackers.len())
+                .filter(|&s| {
+                    self.trackers[s]
+                        .errors
+                        .iter()
+                        .any(|e| !e.contains("context canceled") && !e.contains("canceled:"))
+                })
+                .collect();
+        }
         out
-    }
-
-    /// The slots with a vertex that failed for a reason other than a cancellation.
-    #[must_use]
-    pub fn failed_slots(&self) -> Vec<usize> {
-        (0..self.trackers.len())
-            .filter(|&s| {
-                self.trackers[s]
-                    .errors
-                    .iter()
-                    .any(|e| !e.contains("context canceled") && !e.contains("canceled:"))
-            })
-            .collect()
     }
 
     /// Whether buildx printed an `ERROR:` line.

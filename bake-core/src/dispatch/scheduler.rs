@@ -227,7 +227,6 @@ impl Planner {
                 BuildResult::Failed(e) => {
                     self.settle(i, NodeStatus::Failed(e), Duration::ZERO);
                     f.ended.push(i);
-                    f.failed = true;
                     if self.fail_fast {
                         self.stopping = true;
                     }
@@ -306,8 +305,6 @@ pub struct Finished {
     pub ended: Vec<usize>,
     /// Builds that wait to run again.
     pub again: Vec<usize>,
-    /// Whether a build failed.
-    pub failed: bool,
 }
 
 /// The [`RunJob`] of a planned run.
@@ -327,7 +324,7 @@ pub fn run_job(
         .iter()
         .map(|&i| {
             let mut job = super::job_for(graph, i, options, in_run, &handoff_of);
-            if run.reused.contains(&i) {
+            if run.reused.binary_search(&i).is_ok() {
                 job.context_only = true;
                 job.handoff = None;
                 job.save_ref = None;
