@@ -379,6 +379,38 @@ target "saved" {{
     );
 }
 
+/// Builds `hcl` in a workspace with `dockerfile` as `Dockerfile` and a `broken.Dockerfile`
+/// whose RUN fails; expects exit 1. Returns the targets of the metadata file and stderr.
+fn build_with_a_broken_target(
+    e: &Engine,
+    name: &str,
+    hcl: &str,
+    dockerfile: &str,
+) -> (Vec<String>, String) {
+    let dir = workspace(
+        name,
+        e,
+        &[
+            ("docker-bake.hcl", hcl),
+            ("Dockerfile", dockerfile),
+            (
+                "broken.Dockerfile",
+                "FROM localbusybox:latest\nRUN --network=none echo about to fail && exit 3\n",
+            ),
+        ],
+        "",
+    );
+    let (out, _) = bake(
+        e,
+        &dir,
+        &["--progress=plain", "--metadata-file", "meta.json"],
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let names = metadata(&dir).keys().cloned().collect();
+    (names, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 #[test]
 fn one_failing_target_of_four_keeps_the_other_results() {
     let Some(e) = engine() else { return };
@@ -403,33 +435,13 @@ group "default" {
   targets = ["ok1", "ok2", "ok3", "broken"]
 }
 "#;
-    let dir = workspace(
+    let (names, err) = build_with_a_broken_target(
+        &e,
         "failure",
-        &e,
-        &[
-            ("docker-bake.hcl", hcl),
-            (
-                "Dockerfile",
-                "FROM localbusybox:latest\nARG N\nRUN --network=none echo $N > /n\n",
-            ),
-            (
-                "broken.Dockerfile",
-                "FROM localbusybox:latest\nRUN --network=none echo about to fail && exit 3\n",
-            ),
-        ],
-        "",
+        hcl,
+        "FROM localbusybox:latest\nARG N\nRUN --network=none echo $N > /n\n",
     );
-    let (out, _) = bake(
-        &e,
-        &dir,
-        &["--progress=plain", "--metadata-file", "meta.json"],
-    );
-    no_panic(&out);
-    assert_eq!(out.status.code(), Some(1));
-    let meta = metadata(&dir);
-    let names: Vec<&String> = meta.keys().collect();
     assert_eq!(names, ["ok1", "ok2", "ok3"]);
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("error: target broken (project b) failed"),
         "{err}"
@@ -843,30 +855,8 @@ fn one_failing_target_of_six_on_one_builder_keeps_the_other_five() {
     hcl.push_str("group \"default\" {\n  targets = [\"ok1\", \"ok2\", \"ok3\", \"ok4\", \"ok5\", \"broken\"]\n}\n");
     let nonce = format!("{:?}", Instant::now());
     let df = format!("FROM localbusybox:latest\nARG N\nRUN --network=none echo '{nonce}' $N && sleep 1 && echo $N > /n\n");
-    let dir = workspace(
-        "six",
-        &e,
-        &[
-            ("docker-bake.hcl", &hcl),
-            ("Dockerfile", &df),
-            (
-                "broken.Dockerfile",
-                "FROM localbusybox:latest\nRUN --network=none echo about to fail && exit 3\n",
-            ),
-        ],
-        "",
-    );
-    let (out, _) = bake(
-        &e,
-        &dir,
-        &["--progress=plain", "--metadata-file", "meta.json"],
-    );
-    no_panic(&out);
-    assert_eq!(out.status.code(), Some(1));
-    let meta = metadata(&dir);
-    let names: Vec<&String> = meta.keys().collect();
+    let (names, err) = build_with_a_broken_target(&e, "six", &hcl, &df);
     assert_eq!(names, ["ok1", "ok2", "ok3", "ok4", "ok5"]);
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("error: target broken (project a) failed"),
         "{err}"
