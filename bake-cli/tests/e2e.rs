@@ -692,6 +692,31 @@ fn entitlements_are_refused_where_buildx_refuses() {
             format!("output = [\"type=local,dest={out_dir}\"]"),
             format!("fs.write={ctx}"),
         ),
+        (
+            "dockerfile",
+            format!("dockerfile = \"{ctx}/Dockerfile\""),
+            format!("fs.read={ctx}"),
+        ),
+        (
+            "named-context",
+            format!("contexts = {{ extra = \"{ctx}\" }}"),
+            format!("fs.read={ctx}"),
+        ),
+        (
+            "cache-from",
+            format!("cache-from = [\"type=local,src={ctx}\"]"),
+            String::new(),
+        ),
+        (
+            "cache-to",
+            format!("cache-to = [\"type=local,dest={out_dir}-cache\"]"),
+            String::new(),
+        ),
+        (
+            "device",
+            r#"entitlements = ["device=vendor.com/gpu=all"]"#.to_string(),
+            String::new(),
+        ),
     ];
     for (name, attr, allow) in cases {
         let hcl = format!("target \"t\" {{\n  {attr}\n}}\n");
