@@ -191,6 +191,7 @@ pub fn build(
         config,
         work_dir: work.0.clone(),
         local_host: Some(docker_cli.local_host(&cx.env)),
+        metadata_provenance: args.metadata_file.is_some(),
     });
 
     if args.dry_run {

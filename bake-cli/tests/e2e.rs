@@ -213,6 +213,12 @@ fn compose_two_projects_build_in_parallel_each_on_its_daemon() {
     let meta = metadata(&dir);
     assert_eq!(meta["api"]["project_id"], "a");
     assert_eq!(meta["web"]["project_id"], "b");
+    // Asked for a metadata file, buildx's provenance is in it, as with `docker buildx bake`
+    // (runs without one skip resolving it).
+    assert!(
+        meta["api"].get("buildx.build.provenance").is_some(),
+        "{meta:?}"
+    );
     // --load lands in the local engine (DOCKER_HOST = daemon A), whichever daemon built it.
     assert!(
         docker(&e, &e.host_a, &["image", "inspect", "e2e-api:latest"])

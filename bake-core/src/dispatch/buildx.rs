@@ -399,10 +399,14 @@ impl BuildxBackend {
                 a.push(t.name.clone());
             }
         }
+        let mut env = Self::project_env(&run.config);
+        if !run.options.metadata_provenance {
+            env.push(("BUILDX_METADATA_PROVENANCE".into(), "disabled".into()));
+        }
         let inv = Invocation {
             program: self.docker.clone(),
             args: a,
-            env: Self::project_env(&run.config),
+            env,
             stdin: Some(def.json.clone()),
         };
         (inv, def)

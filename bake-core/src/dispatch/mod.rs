@@ -54,6 +54,10 @@ pub struct DispatchOptions {
     /// The Docker engine `--load` must reach (the user's `DOCKER_HOST` or current context),
     /// when known. Builds on another engine's driver are loaded into it afterwards.
     pub local_host: Option<String>,
+    /// Keep buildx's provenance in the metadata (the user asked for a metadata file). Without
+    /// it, runs skip buildx's "resolving provenance for metadata file" step, one request per
+    /// target that only that file reads.
+    pub metadata_provenance: bool,
 }
 
 impl DispatchOptions {
