@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bake_core::api::Bake;
-use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildOutput, BuildResult, Cancel, DispatchOptions, Event, EventSink,
-    Link, RunJob, RunOutcome,
+use bake_dispatch::{
+    Backend, BoxFuture, BuildOutput, BuildResult, Cancel, DispatchOptions, Event, EventSink, Link,
+    RunJob, RunOutcome,
 };
 
 const HCL: &str = r#"
@@ -112,8 +112,8 @@ pub fn run() -> String {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (_canceller, cancel) = dispatch::cancellation();
-    let report = runtime.block_on(dispatch::dispatch(
+    let (_canceller, cancel) = bake_dispatch::cancellation();
+    let report = runtime.block_on(bake_dispatch::dispatch(
         graph.clone(),
         Arc::new(Pretend),
         recorder.clone(),
@@ -126,7 +126,7 @@ pub fn run() -> String {
         out.push('\n');
     }
     for (node, r) in graph.nodes.iter().zip(&report.nodes) {
-        if let dispatch::NodeStatus::Done(o) = &r.status {
+        if let bake_dispatch::NodeStatus::Done(o) = &r.status {
             if !o.stdout.is_empty() {
                 out.push_str(&format!("{}: {}\n", node.label(), o.stdout));
             }

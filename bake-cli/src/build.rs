@@ -5,9 +5,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bake_core::dispatch::buildx::BuildxBackend;
-use bake_core::dispatch::{self, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus};
-use bake_core::{BakeConfig, BuildGraph, ProjectDefaults, ProjectSource, Resolved};
+use bake_core::{BuildGraph, ProjectDefaults, ProjectSource, Resolved};
+use bake_dispatch::buildx::BuildxBackend;
+use bake_dispatch::BakeConfig;
+use bake_dispatch::{
+    self as dispatch, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus,
+};
 
 use crate::args::Args;
 use crate::progress::{Live, TtyView};
@@ -561,7 +564,7 @@ fn entitlements_granted(
     cx: &mut Context<'_>,
     rep: &mut Reporter,
 ) -> Result<bool, Failure> {
-    use bake_core::entitlements::{missing, Grants};
+    use bake_dispatch::entitlements::{missing, Grants};
     let grants = Grants::parse(&args.allow).map_err(|e| Box::new(e) as Failure)?;
     let m = missing(graph.nodes.iter().map(|n| &n.target), &grants, &cx.cwd);
     let fs_env = cx.env.get("BUILDX_BAKE_ENTITLEMENTS_FS");

@@ -27,8 +27,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bake_core::dispatch::{Event, StatusKind};
 use bake_core::BuildGraph;
+use bake_dispatch::{Event, StatusKind};
 use console::{measure_text_width, truncate_str};
 
 /// Log lines shown under a running build.

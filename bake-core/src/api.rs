@@ -1,5 +1,6 @@
 //! The embedding API: load bake files with an explicit environment, working directory and
-//! clock, resolve targets with overrides, get the graph, and dispatch — without a CLI.
+//! clock, resolve targets with overrides and get the build graph, without a CLI (building it is
+//! `bake_dispatch`'s job).
 //!
 //! Reading HCL and Compose is the job of *frontends* (`bake_hcl::HclFrontend`,
 //! `bake_compose::ComposeFrontend`), plugged into [`Bake`]; this crate holds the orchestration
@@ -40,12 +41,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 // Everything a host needs, from one place.
-pub use crate::config::{BakeConfig, ConfigError, ProjectConfig};
-pub use crate::dispatch::buildx::BuildxBackend;
-pub use crate::dispatch::{
-    cancellation, dispatch, Backend, BuildJob, BuildOutput, Cancel, Canceller, DispatchOptions,
-    DispatchReport, Event, EventSink, NodeStatus, StatusKind,
-};
 pub use crate::explain::Explained;
 pub use crate::graph::{BuildGraph, BuildNode, GraphFormat};
 pub use crate::resolve::{Group, Target};

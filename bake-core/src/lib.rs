@@ -1,5 +1,6 @@
 //! bake-core: the bake model, merging, `--set` overrides, groups and `inherits` resolution,
-//! the `--print` rendering, `--explain`, the build graph, projects and the dispatch of builds.
+//! the `--print` rendering, `--explain`, the build graph and projects. Building the graph is
+//! `bake-dispatch`'s job; this crate does no process, network or async work.
 //! Frontends (`bake-hcl`, `bake-compose`) produce a [`model::Config`]; this crate turns it
 //! into resolved targets and builds. Hosts start at [`api`], where everything they need is
 //! re-exported.
@@ -44,9 +45,6 @@
 #![deny(missing_docs)]
 
 pub mod api;
-pub mod config;
-pub mod dispatch;
-pub mod entitlements;
 pub mod entries;
 pub mod error;
 pub mod explain;
@@ -62,7 +60,6 @@ pub mod source;
 pub mod util;
 pub mod validate;
 
-pub use config::{BakeConfig, ConfigError, ProjectConfig};
 pub use entries::{Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry};
 pub use error::ResolveError;
 pub use graph::{BuildGraph, BuildNode, GraphError};

@@ -204,7 +204,7 @@ impl Group {
 
 impl Target {
     /// Writes what [`Target::to_json`] builds, without building it.
-    pub(crate) fn write_json(&self, w: &mut PrettyWriter) {
+    pub fn write_json(&self, w: &mut PrettyWriter) {
         w.open('{');
         for key in PRINT_FIELDS {
             if self.shows(key) {

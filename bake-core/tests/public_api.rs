@@ -3,7 +3,7 @@
 //! `BAKE_UPDATE_PUBLIC_API=1 cargo test -p bake-core --test public_api`.
 //!
 //! The list is read from the sources (rustdoc's JSON needs a nightly toolchain): every `pub`
-//! item of `bake-core`, `bake-hcl` and `bake-compose`, named by module path, with methods
+//! item of `bake-core`, `bake-hcl`, `bake-compose` and `bake-dispatch`, named by module path, with methods
 //! under the type of their `impl` block.
 
 use std::collections::BTreeSet;
@@ -25,7 +25,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `bake_core::dispatch::buildx` for `bake-core/src/dispatch/buildx.rs`.
+/// `bake_hcl::functions::misc` for `bake-hcl/src/functions/misc.rs`.
 fn module_path(krate: &str, src: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(src).unwrap_or(file);
     let mut parts = vec![krate.replace('-', "_")];
@@ -63,7 +63,7 @@ fn item_name(rest: &str) -> Option<(&'static str, String)> {
 fn public_items() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut items = BTreeSet::new();
-    for krate in ["bake-core", "bake-hcl", "bake-compose"] {
+    for krate in ["bake-core", "bake-hcl", "bake-compose", "bake-dispatch"] {
         let src = root.join(krate).join("src");
         let mut files = Vec::new();
         rust_files(&src, &mut files);
@@ -123,7 +123,7 @@ fn public_items() -> BTreeSet<String> {
 fn public_api_matches_the_snapshot() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public-api.txt");
     let mut now = String::from(
-        "# The public items of bake-core, bake-hcl and bake-compose (see bake-core/tests/public_api.rs).\n",
+        "# The public items of bake-core, bake-hcl, bake-compose and bake-dispatch (see bake-core/tests/public_api.rs).\n",
     );
     for i in public_items() {
         now.push_str(&i);

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{BuildJob, Handoff, Link};
-use crate::entries::ExportEntry;
-use crate::resolve::Target;
+use bake_core::entries::ExportEntry;
+use bake_core::resolve::Target;
 
 /// What a target of the definition is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +215,7 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
         ));
         targets.extend(copies);
     }
-    let mut w = crate::json::PrettyWriter::for_definition(1024 * targets.len());
+    let mut w = bake_core::json::PrettyWriter::for_definition(1024 * targets.len());
     w.open('{');
     w.raw_key("target");
     w.open('{');
@@ -243,8 +243,8 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::BuildNode;
-    use crate::project::{Project, ProjectSource};
+    use bake_core::graph::BuildNode;
+    use bake_core::project::{Project, ProjectSource};
 
     fn job(index: usize, name: &str, target: Target) -> BuildJob {
         BuildJob {

@@ -1,4 +1,6 @@
-//! Dispatch: runs a [`BuildGraph`](crate::BuildGraph) on builders, one per project, behind a [`Backend`].
+//! bake-dispatch: runs a [`BuildGraph`](bake_core::BuildGraph) on builders, one per project,
+//! behind a [`Backend`]; reads `bake.toml` ([`config`]) and checks entitlements as buildx does
+//! ([`entitlements`]).
 //!
 //! Builds go to their builders in *runs*: one run is one `docker buildx bake` over several
 //! builds of one builder, so a context shared by them is sent once and a `target:` link between
@@ -8,11 +10,15 @@
 //! project's registry). Projects run in parallel, each within its `max-parallelism`. When a
 //! run fails, the builds that failed fail (and the builds that use them are skipped); the
 //! other builds of that run, which buildx stopped, run again in a new run (their work is
-//! cached). With `fail_fast`, the first failure cancels everything instead. This module and
-//! its children are the only users of tokio in the library.
+//! cached). With `fail_fast`, the first failure cancels everything instead. This crate is the
+//! only user of tokio, process spawning and signals among the libraries; bake-core stays pure.
+
+#![deny(missing_docs)]
 
 pub mod buildx;
+pub mod config;
 pub mod definition;
+pub mod entitlements;
 pub mod plan;
 mod rawjson;
 pub mod scheduler;
@@ -24,10 +30,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use config::{BakeConfig, ConfigError, ProjectConfig};
 pub use scheduler::dispatch;
 
-use crate::config::{BakeConfig, ProjectConfig};
-use crate::graph::BuildNode;
+use bake_core::graph::BuildNode;
 
 /// A boxed future, as [`Backend`] methods return.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -187,7 +193,7 @@ pub struct RunJob {
 /// finished node on another builder), a hand-off when builds on other builders use it, and
 /// the `--save` image.
 pub fn job_for(
-    graph: &crate::graph::BuildGraph,
+    graph: &bake_core::graph::BuildGraph,
     i: usize,
     options: &DispatchOptions,
     in_run: impl Fn(usize) -> bool,
@@ -452,7 +458,7 @@ impl DispatchReport {
     /// metadata plus `project_id`, `duration` (seconds) and, for `--save`, `saved`; keys
     /// sorted.
     #[must_use]
-    pub fn metadata_json(&self, graph: &crate::graph::BuildGraph) -> String {
+    pub fn metadata_json(&self, graph: &bake_core::graph::BuildGraph) -> String {
         let mut out: BTreeMap<String, serde_json::Value> = BTreeMap::new();
         for (node, report) in graph.nodes.iter().zip(&self.nodes) {
             let NodeStatus::Done(o) = &report.status else {

@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bake_core::dispatch::{
-    self, Backend, BoxFuture, BuildFailure, BuildJob, BuildOutput, BuildResult, Cancel,
+use bake_core::{BuildGraph, GraphError, ProjectDefaults, Resolved, Target};
+use bake_dispatch::ProjectConfig;
+use bake_dispatch::{
+    Backend, BakeConfig, BoxFuture, BuildFailure, BuildJob, BuildOutput, BuildResult, Cancel,
     DispatchOptions, Event, EventSink, Link, NodeStatus, RunJob, RunOutcome, StatusKind,
-};
-use bake_core::{
-    BakeConfig, BuildGraph, GraphError, ProjectConfig, ProjectDefaults, Resolved, Target,
 };
 
 fn target(name: &str, project: Option<&str>, contexts: &[(&str, &str)]) -> Target {
@@ -206,14 +205,18 @@ fn run(
     g: BuildGraph,
     fake: Arc<Fake>,
     opts: DispatchOptions,
-) -> (Vec<StatusKind>, dispatch::DispatchReport, Arc<Recorder>) {
+) -> (
+    Vec<StatusKind>,
+    bake_dispatch::DispatchReport,
+    Arc<Recorder>,
+) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let (_canceller, cancel) = dispatch::cancellation();
+    let (_canceller, cancel) = bake_dispatch::cancellation();
     let rec = Arc::new(Recorder::default());
-    let report = rt.block_on(dispatch::dispatch(
+    let report = rt.block_on(bake_dispatch::dispatch(
         Arc::new(g),
         fake,
         rec.clone(),
@@ -377,17 +380,17 @@ fn cancelling_stops_running_builds_and_starts_nothing_new() {
         sleep_ms: 60_000,
         ..Fake::default()
     });
-    let (canceller, cancel) = dispatch::cancellation();
+    let (canceller, cancel) = bake_dispatch::cancellation();
     let report = rt.block_on(async {
         let c = canceller.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(30)).await;
             c.cancel();
         });
-        dispatch::dispatch(
+        bake_dispatch::dispatch(
             Arc::new(chain_graph()),
             fake.clone(),
-            Arc::new(dispatch::NoEvents),
+            Arc::new(bake_dispatch::NoEvents),
             Arc::new(two_builders()),
             cancel,
         )

@@ -15,7 +15,7 @@ use super::{
     Backend, BuildFailure, BuildResult, BuilderKey, Cancel, DispatchOptions, DispatchReport, Event,
     EventSink, NodeReport, NodeStatus, RunJob, RunOutcome,
 };
-use crate::graph::BuildGraph;
+use bake_core::graph::BuildGraph;
 
 /// How often a build may be stopped by other builds' failures before it counts as failed.
 const MAX_INTERRUPTIONS: usize = 3;
@@ -500,14 +500,14 @@ async fn run_one(
 mod tests {
     use super::*;
     use crate::config::{BakeConfig, ProjectConfig};
-    use crate::graph::{BuildNode, Dep};
-    use crate::project::{Project, ProjectSource};
+    use bake_core::graph::{BuildNode, Dep};
+    use bake_core::project::{Project, ProjectSource};
 
     fn node(name: &str, project: &str, deps: &[usize]) -> BuildNode {
         BuildNode {
             id: format!("{name:0>12}"),
             names: vec![name.to_string()],
-            target: crate::resolve::Target::default(),
+            target: bake_core::resolve::Target::default(),
             project: Project {
                 id: project.to_string(),
                 source: ProjectSource::Target,

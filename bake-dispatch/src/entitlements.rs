@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::resolve::Target;
+use bake_core::resolve::Target;
 
 /// What `--allow` grants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl Grants {
                     match k {
                         "device" if v.is_empty() => g.devices_all = true,
                         "device" => {
-                            let first = crate::util::csv_fields(v)
+                            let first = bake_core::util::csv_fields(v)
                                 .ok()
                                 .and_then(|f| f.into_iter().next())
                                 .unwrap_or_default();
@@ -115,7 +115,10 @@ pub struct Missing {
 
 /// Whether `s` names a remote context (`urlutil.IsRemoteURL`), a target or an image.
 fn local_path(s: &str) -> Option<&str> {
-    if crate::util::is_remote_url(s) || s.starts_with("target:") || s.starts_with("docker-image:") {
+    if bake_core::util::is_remote_url(s)
+        || s.starts_with("target:")
+        || s.starts_with("docker-image:")
+    {
         None
     } else {
         Some(s.strip_prefix("cwd://").unwrap_or(s))
@@ -124,7 +127,7 @@ fn local_path(s: &str) -> Option<&str> {
 
 /// `path.Clean` of a slash path.
 fn clean(p: &str) -> String {
-    crate::util::clean_path(p)
+    bake_core::util::clean_path(p)
 }
 
 /// A target's context and Dockerfile paths as buildx's `toBuildOpt` places them: cleaned,
@@ -145,7 +148,7 @@ impl Inputs {
         } else {
             t.context.clone()
         };
-        if !context.starts_with("cwd://") && !crate::util::is_remote_url(&context) {
+        if !context.starts_with("cwd://") && !bake_core::util::is_remote_url(&context) {
             context = clean(&context);
         }
         let mut dockerfile = if t.dockerfile.is_empty() {
@@ -163,7 +166,7 @@ impl Inputs {
         if let Some(v) = context.strip_prefix("cwd://") {
             context = clean(v);
         }
-        if !crate::util::is_remote_url(&context)
+        if !bake_core::util::is_remote_url(&context)
             && !context_is_target
             && !Path::new(&dockerfile).is_absolute()
         {
@@ -216,7 +219,7 @@ fn target_paths(t: &Target) -> (Vec<String>, Vec<String>) {
         let tar = o
             .attrs
             .get("tar")
-            .is_none_or(|v| crate::util::parse_bool(v) != Some(false));
+            .is_none_or(|v| bake_core::util::parse_bool(v) != Some(false));
         let (file, dir) = match o.typ.as_str() {
             "local" => (false, true),
             "tar" => (true, false),
@@ -331,7 +334,7 @@ pub fn missing<'a>(
                 "device" => m.devices_all |= !grants.devices_all,
                 _ => {
                     if let Some(d) = e.strip_prefix("device=") {
-                        let first = crate::util::csv_fields(d)
+                        let first = bake_core::util::csv_fields(d)
                             .ok()
                             .and_then(|f| f.into_iter().next());
                         if let Some(first) = first {
@@ -512,7 +515,7 @@ impl Missing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entries::SecretEntry;
+    use bake_core::entries::SecretEntry;
 
     fn target() -> Target {
         Target {

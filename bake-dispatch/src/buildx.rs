@@ -175,7 +175,7 @@ impl DockerCli {
 }
 
 fn read_json(p: &Path) -> Option<serde_json::Value> {
-    serde_json::from_str(&crate::util::read_regular(p).ok()?).ok()
+    serde_json::from_str(&bake_core::util::read_regular(p).ok()?).ok()
 }
 
 /// The oldest buildx bake can drive: target names on errors and one session for all
@@ -254,7 +254,7 @@ pub fn check_buildx(
     let cache = cache_dir.map(|d| d.join("buildx-version"));
     let cached = cache
         .as_ref()
-        .and_then(|c| crate::util::read_regular(c).ok())
+        .and_then(|c| bake_core::util::read_regular(c).ok())
         .and_then(|t| {
             let (k, v) = t.trim_end().rsplit_once('\t')?;
             (k == key).then(|| v.to_string())
@@ -662,8 +662,8 @@ fn feed(
 fn missing_dockerfile(job: &BuildJob, cwd: &Path) -> Option<String> {
     let t = &job.node.target;
     let inputs = crate::entitlements::Inputs::of(t);
-    let remote = crate::util::is_remote_url(&inputs.context)
-        || crate::util::is_remote_url(&inputs.dockerfile);
+    let remote = bake_core::util::is_remote_url(&inputs.context)
+        || bake_core::util::is_remote_url(&inputs.dockerfile);
     let image = inputs.context.starts_with("docker-image:");
     if t.dockerfile_inline.is_some() || remote || image || inputs.context_is_target {
         return None;
