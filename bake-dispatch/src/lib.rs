@@ -18,6 +18,7 @@
 pub mod buildx;
 pub mod config;
 pub mod definition;
+mod driver;
 pub mod entitlements;
 pub mod plan;
 mod rawjson;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::{BakeConfig, ConfigError, ProjectConfig};
-pub use scheduler::dispatch;
+pub use driver::dispatch;
 
 use bake_core::graph::BuildNode;
 

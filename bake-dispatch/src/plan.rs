@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::buildx::{BuildxBackend, Invocation};
 use super::definition::Role;
-use super::scheduler::{run_job, Planner};
+use super::scheduler::{run_job, Scheduler};
 use super::{BuildOutput, BuildResult, BuilderKey, DispatchOptions, RunOutcome};
 use crate::config::ProjectConfig;
 use bake_core::graph::BuildGraph;
@@ -58,17 +58,17 @@ pub fn plan(
     backend: &BuildxBackend,
     options: &Arc<DispatchOptions>,
 ) -> Vec<PlanRun> {
-    let mut planner = Planner::new(graph, options);
+    let mut scheduler = Scheduler::new(graph, options);
     let mut handoffs: Vec<Option<String>> = vec![None; graph.nodes.len()];
     let mut run_of: Vec<usize> = vec![0; graph.nodes.len()];
     let mut out = Vec::new();
     loop {
-        let runs = planner.next_runs();
+        let runs = scheduler.next_ready();
         if runs.is_empty() {
             break;
         }
         for run in runs {
-            let job = run_job(graph, &planner, &run, options, |d| handoffs[d].clone());
+            let job = run_job(graph, &scheduler, &run, options, |d| handoffs[d].clone());
             let (command, def) = backend.command(&job);
             let number = out.len() + 1;
             let mut after: Vec<usize> = Vec::new();
@@ -96,12 +96,12 @@ pub fn plan(
                     .results
                     .insert(i, BuildResult::Done(o, std::time::Duration::ZERO));
             }
-            let f = planner.finish(&run, outcome, false);
+            let f = scheduler.complete(&run, outcome, false);
             for i in f.ended {
                 if let Some(super::NodeReport {
                     status: super::NodeStatus::Done(o),
                     ..
-                }) = planner.report(i)
+                }) = scheduler.report(i)
                 {
                     handoffs[i].clone_from(&o.handoff_ref);
                 }

@@ -1,19 +1,17 @@
 //! The scheduler: which builds run together, and when.
 //!
-//! [`Planner`] is a synchronous state machine over the graph's nodes, tested without a
-//! runtime: [`Planner::next_runs`] groups the builds that can start now into runs (one per
-//! builder), [`Planner::finish`] takes a run's results. [`dispatch`] drives it with tokio.
+//! [`Scheduler`] is a synchronous state machine over the graph's nodes, with no runtime and
+//! no I/O: each build is waiting, running (in a run), or ended (done, failed, skipped,
+//! cancelled). [`Scheduler::next_ready`] groups the builds that can start now into runs (one
+//! per builder), [`Scheduler::complete`] takes a run's results, [`Scheduler::fail`] fails a
+//! whole run, [`Scheduler::cancel`] stops everything. [`crate::driver`] drives it with tokio.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use tokio::sync::OnceCell;
-use tokio::task::JoinSet;
+use std::time::Duration;
 
 use super::{
-    Backend, BuildFailure, BuildResult, BuilderKey, Cancel, DispatchOptions, DispatchReport, Event,
-    EventSink, NodeReport, NodeStatus, RunJob, RunOutcome,
+    BuildFailure, BuildResult, BuilderKey, DispatchOptions, NodeReport, NodeStatus, RunJob,
+    RunOutcome,
 };
 use bake_core::graph::BuildGraph;
 
@@ -27,12 +25,12 @@ enum State {
     Settled(NodeReport),
 }
 
-/// A run the planner decided on.
+/// A run the scheduler decided on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedRun {
     /// The run's number.
     pub id: usize,
-    /// The builder, as an index into [`Planner::builders`].
+    /// The builder, as an index into [`Scheduler::builders`].
     pub builder: usize,
     /// The builds to run, dependencies first.
     pub nodes: Vec<usize>,
@@ -43,7 +41,7 @@ pub struct PlannedRun {
 
 /// The scheduling state of a dispatch.
 #[derive(Debug, Clone)]
-pub struct Planner {
+pub struct Scheduler {
     deps: Vec<Vec<usize>>,
     builder_of: Vec<usize>,
     project_of: Vec<usize>,
@@ -57,10 +55,10 @@ pub struct Planner {
     stopping: bool,
 }
 
-impl Planner {
-    /// A planner for `graph` with the projects' settings of `options`.
+impl Scheduler {
+    /// A scheduler for `graph` with the projects' settings of `options`.
     #[must_use]
-    pub fn new(graph: &BuildGraph, options: &DispatchOptions) -> Planner {
+    pub fn new(graph: &BuildGraph, options: &DispatchOptions) -> Scheduler {
         let mut builders: Vec<BuilderKey> = Vec::new();
         let mut projects: Vec<String> = Vec::new();
         let mut limits = Vec::new();
@@ -84,7 +82,7 @@ impl Planner {
             project_of.push(p);
         }
         let n = graph.nodes.len();
-        Planner {
+        Scheduler {
             deps: graph
                 .nodes
                 .iter()
@@ -151,7 +149,7 @@ impl Planner {
 
     /// The runs that can start now: per builder, every waiting build whose dependencies are
     /// done or start in the same run, within each project's `max-parallelism`.
-    pub fn next_runs(&mut self) -> Vec<PlannedRun> {
+    pub fn next_ready(&mut self) -> Vec<PlannedRun> {
         let mut runs = Vec::new();
         if self.stopping {
             return runs;
@@ -202,8 +200,9 @@ impl Planner {
     }
 
     /// Takes the results of run `run` (its `nodes`); returns the builds that ended, and the
-    /// ones that wait to run again. A build without a result failed.
-    pub fn finish(
+    /// ones that wait to run again. A build without a result failed (was interrupted, when
+    /// `cancelled`).
+    pub fn complete(
         &mut self,
         run: &PlannedRun,
         mut outcome: RunOutcome,
@@ -256,9 +255,32 @@ impl Planner {
         f
     }
 
-    /// Stops everything: no new run starts, waiting builds are cancelled.
-    pub fn stop(&mut self) {
+    /// Fails every build of run `run` with `failure` (the run could not start: its builder
+    /// is unreachable). With `fail_fast`, everything stops.
+    pub fn fail(&mut self, run: &PlannedRun, failure: &BuildFailure) -> Finished {
+        let mut outcome = RunOutcome::default();
+        for &i in &run.nodes {
+            outcome
+                .results
+                .insert(i, BuildResult::Failed(failure.clone()));
+        }
+        self.complete(run, outcome, false)
+    }
+
+    /// Stops everything: no new run starts, waiting builds are cancelled, and the builds of
+    /// runs still going end as cancelled when they are interrupted.
+    pub fn cancel(&mut self) {
         self.stopping = true;
+    }
+
+    /// Where build `i` stands.
+    #[must_use]
+    pub fn phase(&self, i: usize) -> Phase {
+        match &self.state[i] {
+            State::Waiting => Phase::Waiting,
+            State::Running(r) => Phase::Running(*r),
+            State::Settled(r) => Phase::Ended(r.status.kind()),
+        }
     }
 
     /// Whether the dispatch is stopping.
@@ -298,7 +320,18 @@ impl Planner {
     }
 }
 
-/// What [`Planner::finish`] changed.
+/// Where a build stands, as [`Scheduler::phase`] tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Not started: waiting for the builds it uses, or for room in its project.
+    Waiting,
+    /// In the run with this number.
+    Running(usize),
+    /// Ended so (done, failed, skipped or cancelled).
+    Ended(crate::StatusKind),
+}
+
+/// What [`Scheduler::complete`] changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Finished {
     /// Builds that ended.
@@ -311,7 +344,7 @@ pub struct Finished {
 #[must_use]
 pub fn run_job(
     graph: &BuildGraph,
-    planner: &Planner,
+    scheduler: &Scheduler,
     run: &PlannedRun,
     options: &Arc<DispatchOptions>,
     handoff_of: impl Fn(usize) -> Option<String>,
@@ -336,164 +369,12 @@ pub fn run_job(
     let project = graph.nodes[first].project.id.clone();
     RunJob {
         id: run.id,
-        builder: planner.builders()[run.builder].clone(),
+        builder: scheduler.builders()[run.builder].clone(),
         config: options.project(&project),
         project,
         builds,
         options: options.clone(),
     }
-}
-
-type Prepared = Arc<OnceCell<Result<(), String>>>;
-
-/// Runs every build of `graph` on `backend` and returns one report per node.
-///
-/// Builds start, in runs per builder, as soon as the builds they use are done; each project
-/// is prepared once before its first run. A failure skips the builds that depend on it and,
-/// with `fail_fast`, cancels everything else. Once `cancel` fires, running builds are stopped
-/// and no new one starts.
-pub async fn dispatch(
-    graph: Arc<BuildGraph>,
-    backend: Arc<dyn Backend>,
-    events: Arc<dyn EventSink>,
-    options: Arc<DispatchOptions>,
-    cancel: Cancel,
-) -> DispatchReport {
-    let mut planner = Planner::new(&graph, &options);
-    let mut handoffs: Vec<Option<String>> = vec![None; graph.nodes.len()];
-    let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
-    let mut starts: Vec<Option<Instant>> = vec![None; graph.nodes.len()];
-    for i in 0..graph.nodes.len() {
-        events.event(&Event::Queued { node: i });
-    }
-
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stop = Cancel(stop_rx);
-    let forward = {
-        let mut outer = cancel.clone();
-        let tx = stop_tx.clone();
-        tokio::spawn(async move {
-            outer.cancelled().await;
-            let _ = tx.send(true);
-        })
-    };
-
-    let mut runs = 0;
-    let mut tasks: JoinSet<(PlannedRun, RunOutcome)> = JoinSet::new();
-    loop {
-        if stop.is_cancelled() {
-            planner.stop();
-        }
-        for (i, s) in planner.settle_unrunnable() {
-            events.event(&Event::Finished {
-                node: i,
-                status: s.kind(),
-                duration: Duration::ZERO,
-            });
-        }
-        for run in planner.next_runs() {
-            runs += 1;
-            let job = run_job(&graph, &planner, &run, &options, |d| handoffs[d].clone());
-            for &i in &run.nodes {
-                starts[i] = Some(Instant::now());
-            }
-            let mut preps: Vec<(String, Prepared)> = Vec::new();
-            for &i in &run.nodes {
-                let id = &graph.nodes[i].project.id;
-                if !preps.iter().any(|(p, _)| p == id) {
-                    preps.push((id.clone(), prepared.entry(id.clone()).or_default().clone()));
-                }
-            }
-            tasks.spawn(run_one(
-                run,
-                job,
-                preps,
-                backend.clone(),
-                events.clone(),
-                stop.clone(),
-            ));
-        }
-        let Some(joined) = tasks.join_next().await else {
-            break;
-        };
-        let Ok((run, outcome)) = joined else {
-            // A task that panicked: its builds stay unsettled and end as cancelled.
-            continue;
-        };
-        let cancelled = stop.is_cancelled();
-        let f = planner.finish(&run, outcome, cancelled);
-        for &i in &f.ended {
-            let Some(r) = planner.report(i) else { continue };
-            if let NodeStatus::Done(o) = &r.status {
-                handoffs[i].clone_from(&o.handoff_ref);
-            }
-            let duration = match &r.status {
-                NodeStatus::Done(_) => r.duration,
-                _ => starts[i].map(|s| s.elapsed()).unwrap_or_default(),
-            };
-            events.event(&Event::Finished {
-                node: i,
-                status: r.status.kind(),
-                duration,
-            });
-        }
-        for &i in &f.again {
-            events.event(&Event::Log {
-                node: i,
-                line: "stopped because another build of its run failed; running it again".into(),
-            });
-        }
-        if planner.stopping() {
-            let _ = stop_tx.send(true);
-        }
-    }
-    forward.abort();
-    DispatchReport {
-        nodes: planner.into_reports(),
-        runs,
-    }
-}
-
-async fn run_one(
-    run: PlannedRun,
-    job: RunJob,
-    prepared: Vec<(String, Prepared)>,
-    backend: Arc<dyn Backend>,
-    events: Arc<dyn EventSink>,
-    mut stop: Cancel,
-) -> (PlannedRun, RunOutcome) {
-    // Each project of the run is prepared once; the builds of a project that cannot be
-    // prepared fail, and the others run again without them.
-    let mut broken: BTreeMap<String, String> = BTreeMap::new();
-    for (project, prep) in &prepared {
-        let config = job.options.project(project);
-        let ready = tokio::select! {
-            r = prep.get_or_init(|| backend.clone().prepare(project.clone(), config)) => r.clone(),
-            () = stop.cancelled() => return (run, RunOutcome::default()),
-        };
-        if let Err(e) = ready {
-            broken.insert(project.clone(), e);
-        }
-    }
-    if !broken.is_empty() {
-        let mut outcome = RunOutcome::default();
-        for b in job.builds.iter().filter(|b| !b.context_only) {
-            let result = match broken.get(&b.node.project.id) {
-                Some(e) => BuildResult::Failed(BuildFailure::new(format!(
-                    "project {}: {e}",
-                    b.node.project.id
-                ))),
-                None => BuildResult::Interrupted,
-            };
-            outcome.results.insert(b.index, result);
-        }
-        return (run, outcome);
-    }
-    for &i in &run.nodes {
-        events.event(&Event::Started { node: i });
-    }
-    let outcome = backend.run(job, events, stop).await;
-    (run, outcome)
 }
 
 #[cfg(test)]
@@ -558,15 +439,15 @@ mod tests {
             node("late", "b", &[0]),
         ]);
         let o = options(TWO);
-        let mut p = Planner::new(&g, &o);
-        let runs = p.next_runs();
+        let mut p = Scheduler::new(&g, &o);
+        let runs = p.next_ready();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].nodes, vec![0, 1]);
         assert_eq!(runs[1].nodes, vec![2]);
-        assert!(p.next_runs().is_empty(), "nothing else can start yet");
-        let f = p.finish(&runs[0], all_done(&runs[0]), false);
+        assert!(p.next_ready().is_empty(), "nothing else can start yet");
+        let f = p.complete(&runs[0], all_done(&runs[0]), false);
         assert_eq!(f.ended, vec![0, 1]);
-        let more = p.next_runs();
+        let more = p.next_ready();
         assert_eq!(more.len(), 1);
         assert_eq!(more[0].nodes, vec![3]);
         assert!(more[0].reused.is_empty(), "its dep is on another builder");
@@ -581,8 +462,8 @@ mod tests {
             node("bad", "a", &[]),
         ]);
         let o = options(TWO);
-        let mut p = Planner::new(&g, &o);
-        let runs = p.next_runs();
+        let mut p = Scheduler::new(&g, &o);
+        let runs = p.next_ready();
         assert_eq!(runs[0].nodes, vec![0, 1, 2, 3]);
         let mut out = done();
         out.results.insert(
@@ -593,14 +474,14 @@ mod tests {
         out.results.insert(2, BuildResult::Interrupted);
         out.results
             .insert(3, BuildResult::Failed(BuildFailure::new("boom")));
-        let f = p.finish(&runs[0], out, false);
+        let f = p.complete(&runs[0], out, false);
         assert_eq!(f.again, vec![1, 2]);
         assert!(p.settle_unrunnable().is_empty());
-        let again = p.next_runs();
+        let again = p.next_ready();
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].nodes, vec![1, 2]);
         assert_eq!(again[0].reused, vec![0], "the done base is a context only");
-        p.finish(&again[0], all_done(&again[0]), false);
+        p.complete(&again[0], all_done(&again[0]), false);
         assert!(p.all_settled());
         let r = p.into_reports();
         assert_eq!(r[3].status.kind(), super::super::StatusKind::Failed);
@@ -616,19 +497,19 @@ mod tests {
         ]);
         let mut o = options(TWO);
         o.fail_fast = true;
-        let mut p = Planner::new(&g, &o);
-        let runs = p.next_runs();
+        let mut p = Scheduler::new(&g, &o);
+        let runs = p.next_ready();
         assert_eq!(runs.len(), 2);
         let mut out = done();
         out.results
             .insert(0, BuildResult::Failed(BuildFailure::new("boom")));
-        p.finish(&runs[0], out, false);
+        p.complete(&runs[0], out, false);
         assert!(p.stopping());
         let settled = p.settle_unrunnable();
         assert_eq!(settled, vec![(1, NodeStatus::Cancelled)]);
         let mut out = done();
         out.results.insert(2, BuildResult::Interrupted);
-        p.finish(&runs[1], out, true);
+        p.complete(&runs[1], out, true);
         assert!(p.all_settled());
     }
 
@@ -640,13 +521,13 @@ mod tests {
             node("x3", "a", &[]),
         ]);
         let o = options("[projects.a]\nmax-parallelism = 2\n");
-        let mut p = Planner::new(&g, &o);
-        let runs = p.next_runs();
+        let mut p = Scheduler::new(&g, &o);
+        let runs = p.next_ready();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].nodes, vec![0, 1]);
-        assert!(p.next_runs().is_empty());
-        p.finish(&runs[0], all_done(&runs[0]), false);
-        let runs = p.next_runs();
+        assert!(p.next_ready().is_empty());
+        p.complete(&runs[0], all_done(&runs[0]), false);
+        let runs = p.next_ready();
         assert_eq!(runs[0].nodes, vec![2]);
     }
 
@@ -654,8 +535,8 @@ mod tests {
     fn projects_sharing_a_builder_share_runs() {
         let g = BuildGraph::from_nodes(vec![node("x", "p", &[]), node("y", "q", &[0])]);
         let o = options("");
-        let mut p = Planner::new(&g, &o);
-        let runs = p.next_runs();
+        let mut p = Scheduler::new(&g, &o);
+        let runs = p.next_ready();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].nodes, vec![0, 1]);
         let _ = ProjectConfig::default();
