@@ -301,25 +301,6 @@ pub struct FieldExplain {
 /// The fields a target has, as `--print` names them (in `--print`'s order).
 pub const FIELDS: [&str; 29] = crate::print::PRINT_FIELDS;
 
-/// Fields whose values merge rather than replace, through `inherits` and across files
-/// (`Target.Merge`): maps merge by key, lists append.
-const MERGING: [&str; 14] = [
-    "annotations",
-    "args",
-    "attest",
-    "cache-from",
-    "contexts",
-    "entitlements",
-    "extra-hosts",
-    "labels",
-    "no-cache-filter",
-    "policy",
-    "resources",
-    "secret",
-    "ssh",
-    "ulimits",
-];
-
 /// Every requested target's fields, explained.
 pub type Explained = BTreeMap<String, BTreeMap<String, FieldExplain>>;
 
@@ -747,7 +728,7 @@ impl<'a> Explainer<'a> {
     /// The history of `key` of `tx`, into `steps` (cleared first).
     fn history<'x>(&'x self, tx: &TargetExplain<'x>, key: &'x str, steps: &mut Vec<S<'x>>) {
         steps.clear();
-        let merging = MERGING.contains(&key);
+        let merging = crate::fields::merges(key);
         match tx.target.origins.get(key) {
             None | Some(Origin::Default) => steps.push(S::Default),
             Some(o @ (Origin::Set(flag) | Origin::Flag(flag))) => {

@@ -350,7 +350,7 @@ fn content_hash<'h>(
             }
             buf.close('}');
         } else {
-            t.write_shown_value(key, buf);
+            t.write_print_value(key, buf);
         }
     }
     buf.close('}');

@@ -45,6 +45,26 @@ impl Json {
         }
     }
 
+    /// The same value from a `serde_json` value (objects keep their order; numbers that are
+    /// not integers become strings, as this model has none).
+    #[must_use]
+    pub fn from_serde(v: serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Null => Json::Null,
+            serde_json::Value::Bool(b) => Json::Bool(b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Json::Str(n.to_string()), Json::Int),
+            serde_json::Value::String(s) => Json::Str(s),
+            serde_json::Value::Array(a) => Json::Arr(a.into_iter().map(Json::from_serde).collect()),
+            serde_json::Value::Object(o) => Json::Obj(
+                o.into_iter()
+                    .map(|(k, v)| (k, Json::from_serde(v)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Pretty-prints as Go's `json.MarshalIndent(v, prefix, "  ")` (no trailing newline).
     #[must_use]
     pub fn to_pretty(&self) -> String {

@@ -48,6 +48,7 @@ pub mod api;
 pub mod entries;
 pub mod error;
 pub mod explain;
+pub mod fields;
 pub mod graph;
 pub mod json;
 pub mod list;

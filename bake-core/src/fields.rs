@@ -1,0 +1,714 @@
+//! The one table of a target's fields. Each row names a field, its `--print` key, its *kind*
+//! and its types as written ([`TargetDef`]) and resolved ([`Target`]); from it come both
+//! structs, the working form the resolver merges ([`Draft`]), the single merge (by value),
+//! normalization, the resolved form, `--print`'s order and visibility, and which fields
+//! merge rather than replace (`--explain`). Adding a buildx attribute is one row here (plus
+//! a kind, if none behaves like it, and the frontends' spelling of it).
+//!
+//! A kind ([`Kind`]) says how a field lowers from what a file wrote, merges (`Target.Merge`),
+//! normalizes, defaults and prints.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use crate::entries::{
+    Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
+};
+use crate::error::ResolveError;
+use crate::json::PrettyWriter;
+use crate::model::RawEntry;
+use crate::source::Origin;
+use crate::util::remove_dupes_str;
+
+/// How a field behaves.
+pub trait Kind {
+    /// Its value while merging.
+    type Work: Clone + std::fmt::Debug;
+    /// Its value as written.
+    type Def;
+    /// Its resolved value.
+    type Out;
+    /// Whether values merge (maps by key, lists append) rather than replace.
+    const MERGES: bool;
+    /// The value a file wrote, ready to merge (`base`: the directory paths are rebased onto,
+    /// with `BUILDX_BAKE_FILE_RELATIVE_PATHS`).
+    ///
+    /// # Errors
+    /// An entry buildx cannot parse.
+    fn lower(key: &str, def: &Self::Def, base: Option<&str>) -> Result<Self::Work, ResolveError>;
+    /// Whether [`Kind::lower`] would succeed, without keeping the result (entries buildx
+    /// cannot parse fail a definition even when its target is not built).
+    ///
+    /// # Errors
+    /// An entry buildx cannot parse.
+    fn check(_key: &str, _def: &Self::Def) -> Result<(), ResolveError> {
+        Ok(())
+    }
+    /// `Target.Merge` for this field: `from`, set by a later definition, onto `into`.
+    fn merge(into: &mut Option<Self::Work>, from: Self::Work);
+    /// `Target.normalize` for this field.
+    fn normalize(_value: &mut Option<Self::Work>) {}
+    /// The resolved value.
+    fn finish(value: Option<Self::Work>) -> Self::Out;
+    /// Whether `--print` shows it.
+    fn shows(value: &Self::Out) -> bool;
+    /// Writes it as `--print` does (only called when [`Kind::shows`]).
+    fn write(value: &Self::Out, w: &mut PrettyWriter);
+}
+
+/// Text a later definition replaces (`target`, `network`, `call`, ...).
+#[derive(Debug)]
+pub struct Text;
+
+impl Kind for Text {
+    type Work = String;
+    type Def = String;
+    type Out = Option<String>;
+    const MERGES: bool = false;
+    fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
+        Ok(d.clone())
+    }
+    fn merge(into: &mut Option<String>, from: String) {
+        *into = Some(from);
+    }
+    fn finish(v: Option<String>) -> Option<String> {
+        v
+    }
+    fn shows(v: &Option<String>) -> bool {
+        v.is_some()
+    }
+    fn write(v: &Option<String>, w: &mut PrettyWriter) {
+        w.str(v.as_deref().unwrap_or_default());
+    }
+}
+
+/// [`Text`] printed with buildx's template escape (`dockerfile-inline`).
+#[derive(Debug)]
+pub struct Template;
+
+impl Kind for Template {
+    type Work = String;
+    type Def = String;
+    type Out = Option<String>;
+    const MERGES: bool = false;
+    fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
+        Ok(d.clone())
+    }
+    fn merge(into: &mut Option<String>, from: String) {
+        *into = Some(from);
+    }
+    fn finish(v: Option<String>) -> Option<String> {
+        v
+    }
+    fn shows(v: &Option<String>) -> bool {
+        v.is_some()
+    }
+    fn write(v: &Option<String>, w: &mut PrettyWriter) {
+        w.str_tpl(v.as_deref().unwrap_or_default());
+    }
+}
+
+/// Text that is always shown, defaulted by the resolver (`dockerfile`); with `REBASE`, a
+/// path rebased onto the file's directory (`context`).
+#[derive(Debug)]
+pub struct Required<const REBASE: bool>;
+
+impl<const REBASE: bool> Kind for Required<REBASE> {
+    type Work = String;
+    type Def = String;
+    type Out = String;
+    const MERGES: bool = false;
+    fn lower(_: &str, d: &String, base: Option<&str>) -> Result<String, ResolveError> {
+        Ok(match base {
+            Some(b) if REBASE => crate::resolve::rebase(b, d),
+            _ => d.clone(),
+        })
+    }
+    fn merge(into: &mut Option<String>, from: String) {
+        *into = Some(from);
+    }
+    fn finish(v: Option<String>) -> String {
+        v.unwrap_or_default()
+    }
+    fn shows(_: &String) -> bool {
+        true
+    }
+    fn write(v: &String, w: &mut PrettyWriter) {
+        w.str(v);
+    }
+}
+
+/// `description`: an empty string does not replace an earlier one.
+#[derive(Debug)]
+pub struct Description;
+
+impl Kind for Description {
+    type Work = String;
+    type Def = String;
+    type Out = String;
+    const MERGES: bool = false;
+    fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
+        Ok(d.clone())
+    }
+    fn merge(into: &mut Option<String>, from: String) {
+        if !from.is_empty() {
+            *into = Some(from);
+        }
+    }
+    fn finish(v: Option<String>) -> String {
+        v.unwrap_or_default()
+    }
+    fn shows(v: &String) -> bool {
+        !v.is_empty()
+    }
+    fn write(v: &String, w: &mut PrettyWriter) {
+        w.str(v);
+    }
+}
+
+/// A flag a later definition replaces (`pull`, `no-cache`).
+#[derive(Debug)]
+pub struct Flag;
+
+impl Kind for Flag {
+    type Work = bool;
+    type Def = bool;
+    type Out = Option<bool>;
+    const MERGES: bool = false;
+    fn lower(_: &str, d: &bool, _: Option<&str>) -> Result<bool, ResolveError> {
+        Ok(*d)
+    }
+    fn merge(into: &mut Option<bool>, from: bool) {
+        *into = Some(from);
+    }
+    fn finish(v: Option<bool>) -> Option<bool> {
+        v
+    }
+    fn shows(v: &Option<bool>) -> bool {
+        v.is_some()
+    }
+    fn write(v: &Option<bool>, w: &mut PrettyWriter) {
+        w.bool(v.unwrap_or_default());
+    }
+}
+
+/// A list of strings, deduplicated when resolved; with `APPEND` later definitions add to it
+/// (else replace it), with `TEMPLATE` printed with the template escape (`annotations`).
+#[derive(Debug)]
+pub struct Strings<const APPEND: bool, const TEMPLATE: bool>;
+
+impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE> {
+    type Work = Vec<String>;
+    type Def = Vec<String>;
+    type Out = Vec<String>;
+    const MERGES: bool = APPEND;
+    fn lower(_: &str, d: &Vec<String>, _: Option<&str>) -> Result<Vec<String>, ResolveError> {
+        Ok(d.clone())
+    }
+    fn merge(into: &mut Option<Vec<String>>, from: Vec<String>) {
+        match into {
+            Some(v) if APPEND => v.extend(from),
+            _ => *into = Some(from),
+        }
+    }
+    fn normalize(v: &mut Option<Vec<String>>) {
+        *v = v.take().map(remove_dupes_str);
+    }
+    fn finish(v: Option<Vec<String>>) -> Vec<String> {
+        v.unwrap_or_default()
+    }
+    fn shows(v: &Vec<String>) -> bool {
+        !v.is_empty()
+    }
+    fn write(v: &Vec<String>, w: &mut PrettyWriter) {
+        if TEMPLATE {
+            w.open('[');
+            for a in v {
+                w.elem();
+                w.str_tpl(a);
+            }
+            w.close(']');
+        } else {
+            w.strs(v);
+        }
+    }
+}
+
+/// A map whose `null` values never override (`args`, `labels`, `extra-hosts`).
+#[derive(Debug)]
+pub struct NullableMap;
+
+type OptMap = BTreeMap<String, Option<String>>;
+
+impl Kind for NullableMap {
+    type Work = OptMap;
+    type Def = OptMap;
+    type Out = OptMap;
+    const MERGES: bool = true;
+    fn lower(_: &str, d: &OptMap, _: Option<&str>) -> Result<OptMap, ResolveError> {
+        Ok(d.clone())
+    }
+    fn merge(into: &mut Option<OptMap>, from: OptMap) {
+        if into.is_none() && !from.is_empty() && from.values().all(Option::is_some) {
+            *into = Some(from);
+            return;
+        }
+        for (k, v) in from {
+            if v.is_some() {
+                into.get_or_insert_with(BTreeMap::new).insert(k, v);
+            }
+        }
+    }
+    fn finish(v: Option<OptMap>) -> OptMap {
+        v.unwrap_or_default()
+    }
+    fn shows(v: &OptMap) -> bool {
+        !v.is_empty()
+    }
+    fn write(v: &OptMap, w: &mut PrettyWriter) {
+        w.open('{');
+        for (k, v) in v {
+            w.key(k);
+            match v {
+                Some(v) => w.str_tpl(v),
+                None => w.null(),
+            }
+        }
+        w.close('}');
+    }
+}
+
+/// `contexts`: merged by name, paths rebased onto the file's directory, empty values
+/// dropped when resolved.
+#[derive(Debug)]
+pub struct Contexts;
+
+type StrMap = BTreeMap<String, String>;
+
+impl Kind for Contexts {
+    type Work = StrMap;
+    type Def = StrMap;
+    type Out = StrMap;
+    const MERGES: bool = true;
+    fn lower(_: &str, d: &StrMap, base: Option<&str>) -> Result<StrMap, ResolveError> {
+        Ok(match base {
+            Some(b) => d
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::resolve::rebase(b, v)))
+                .collect(),
+            None => d.clone(),
+        })
+    }
+    fn merge(into: &mut Option<StrMap>, from: StrMap) {
+        match into {
+            Some(m) => m.extend(from),
+            None => *into = Some(from),
+        }
+    }
+    fn normalize(v: &mut Option<StrMap>) {
+        if let Some(cs) = v {
+            cs.retain(|_, v| !v.is_empty());
+            if cs.is_empty() {
+                *v = None;
+            }
+        }
+    }
+    fn finish(v: Option<StrMap>) -> StrMap {
+        v.unwrap_or_default()
+    }
+    fn shows(v: &StrMap) -> bool {
+        !v.is_empty()
+    }
+    fn write(v: &StrMap, w: &mut PrettyWriter) {
+        w.open('{');
+        for (k, v) in v {
+            w.key(k);
+            w.str(v);
+        }
+        w.close('}');
+    }
+}
+
+/// The entry types of the compound fields, parsed from what a file wrote.
+pub trait Entry: Sized + Clone + std::fmt::Debug {
+    /// Parses the entries a file wrote for field `key` (how later definitions combine with
+    /// earlier ones is the row's choice, see [`Entries`]).
+    ///
+    /// # Errors
+    /// An entry buildx cannot parse.
+    fn from_raw(key: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError>;
+    /// buildflags' `Merge`.
+    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>>;
+    /// `Normalize`; `None` for an empty list.
+    fn normalize(v: Vec<Self>) -> Option<Vec<Self>>;
+    /// Writes one entry as `--print` does.
+    fn write(&self, w: &mut PrettyWriter);
+}
+
+macro_rules! entry_via_json {
+    ($($t:ty => |$key:ident, $raw:ident| $from:expr;)*) => {$(
+        impl Entry for $t {
+            fn from_raw($key: &str, $raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
+                $from
+            }
+            fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
+                <$t>::merge(a, b)
+            }
+            fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
+                <$t>::normalize(v)
+            }
+            fn write(&self, w: &mut PrettyWriter) {
+                w.value(&self.to_json());
+            }
+        }
+    )*};
+}
+
+entry_via_json! {
+    Attest => |_key, raw| Attest::from_raw(raw);
+    CacheEntry => |key, raw| CacheEntry::from_raw(key, raw);
+    SecretEntry => |_key, raw| SecretEntry::from_raw(raw);
+    SshEntry => |_key, raw| SshEntry::from_raw(raw);
+}
+
+impl Entry for ExportEntry {
+    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
+        ExportEntry::from_raw(raw)
+    }
+    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
+        ExportEntry::merge(a, b)
+    }
+    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
+        ExportEntry::normalize(v)
+    }
+    fn write(&self, w: &mut PrettyWriter) {
+        self.write_json(w);
+    }
+}
+
+impl Entry for PolicyEntry {
+    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
+        PolicyEntry::from_raw(raw)
+    }
+    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
+        match (a, b) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
+        Some(v)
+    }
+    fn write(&self, w: &mut PrettyWriter) {
+        w.value(&self.to_json());
+    }
+}
+
+/// A list of entries of type `E`, combined with a later definition's list as `M` says:
+/// [`MERGE`] (buildflags' `Merge`: appended, then normalized: `attest`, `cache-from`,
+/// `secret`, `ssh`), [`REPLACE`] (`cache-to`, `output`) or [`APPEND`] (as they are, never
+/// normalized: `policy`).
+#[derive(Debug)]
+pub struct Entries<E, const M: u8>(PhantomData<E>);
+
+/// [`Entries`] combined with buildflags' `Merge`.
+pub const MERGE: u8 = 0;
+/// [`Entries`] replaced by a later definition.
+pub const REPLACE: u8 = 1;
+/// [`Entries`] appended to.
+pub const APPEND: u8 = 2;
+
+impl<E: Entry, const M: u8> Kind for Entries<E, M> {
+    type Work = Vec<E>;
+    type Def = Vec<RawEntry>;
+    type Out = Vec<E>;
+    const MERGES: bool = M != REPLACE;
+    fn lower(key: &str, d: &Vec<RawEntry>, _: Option<&str>) -> Result<Vec<E>, ResolveError> {
+        E::from_raw(key, d)
+    }
+    fn check(key: &str, d: &Vec<RawEntry>) -> Result<(), ResolveError> {
+        E::from_raw(key, d).map(drop)
+    }
+    fn merge(into: &mut Option<Vec<E>>, from: Vec<E>) {
+        match M {
+            REPLACE => *into = Some(from),
+            APPEND => match into {
+                Some(v) => v.extend(from),
+                None => *into = Some(from),
+            },
+            _ => *into = E::merge(into.take(), Some(from)),
+        }
+    }
+    fn normalize(v: &mut Option<Vec<E>>) {
+        if M != APPEND {
+            *v = v.take().and_then(E::normalize);
+        }
+    }
+    fn finish(v: Option<Vec<E>>) -> Vec<E> {
+        v.unwrap_or_default()
+    }
+    fn shows(v: &Vec<E>) -> bool {
+        !v.is_empty()
+    }
+    fn write(v: &Vec<E>, w: &mut PrettyWriter) {
+        w.open('[');
+        for e in v {
+            w.elem();
+            e.write(w);
+        }
+        w.close(']');
+    }
+}
+
+/// `resources`: merged field by field.
+#[derive(Debug)]
+pub struct ResourceLimits;
+
+impl Kind for ResourceLimits {
+    type Work = Resources;
+    type Def = RawEntry;
+    type Out = Option<Resources>;
+    const MERGES: bool = true;
+    fn lower(_: &str, d: &RawEntry, _: Option<&str>) -> Result<Resources, ResolveError> {
+        Resources::from_raw(d)
+    }
+    fn check(_: &str, d: &RawEntry) -> Result<(), ResolveError> {
+        Resources::from_raw(d).map(drop)
+    }
+    fn merge(into: &mut Option<Resources>, from: Resources) {
+        *into = Some(Resources::merge(into.as_ref(), &from));
+    }
+    fn finish(v: Option<Resources>) -> Option<Resources> {
+        v
+    }
+    fn shows(v: &Option<Resources>) -> bool {
+        v.is_some()
+    }
+    fn write(v: &Option<Resources>, w: &mut PrettyWriter) {
+        if let Some(r) = v {
+            w.value(&r.to_json());
+        }
+    }
+}
+
+macro_rules! target_fields {
+    ($(
+        $(#[doc = $doc:literal])*
+        $field:ident $key:literal : $kind:ty, $def:ty => $out:ty;
+    )*) => {
+        /// A target as written in one file; `None` means "not set here".
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct TargetDef {
+            /// The target's name (its block label, or the matrix-expanded name).
+            pub name: String,
+            /// `inherits`: the targets whose fields this one starts from, merged in order
+            /// before its own.
+            pub inherits: Option<Vec<String>>,
+            $( $(#[doc = $doc])* pub $field: Option<$def>, )*
+            /// The directory of the file that defined the target, relative to the working
+            /// directory (`BUILDX_BAKE_FILE_RELATIVE_PATHS=1` rebases paths onto it); `None`
+            /// for stdin.
+            pub file_dir: Option<String>,
+            /// Where each field that was set came from, by print key (`"tags"`, `"args"`,
+            /// ...). Empty unless the frontend records origins; costs nothing when unused.
+            pub origins: BTreeMap<&'static str, Origin>,
+        }
+
+        /// A resolved target: defaults applied, entries typed, ready to print or build.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct Target {
+            /// The target's name.
+            pub name: String,
+            $( $(#[doc = $doc])* pub $field: $out, )*
+            /// Pulled in only through a `target:` context of a requested target.
+            pub linked: bool,
+            /// Where fields came from, by print key; `Origin::Set` for fields changed by
+            /// `--set`.
+            pub origins: BTreeMap<&'static str, Origin>,
+        }
+
+        /// A target while its definitions, parents and overrides are merged, mirroring
+        /// buildx's `Target` (unset and empty differ).
+        #[derive(Debug, Clone, Default)]
+        pub(crate) struct Draft {
+            $( pub(crate) $field: Option<<$kind as Kind>::Work>, )*
+            pub(crate) inherits: Vec<String>,
+            /// `Some(base)` when the definition came from a file (with file-relative paths
+            /// on): `Some(Some(dir))` when its context defaults to that directory.
+            pub(crate) default_base: Option<Option<String>>,
+            pub(crate) linked: bool,
+            pub(crate) origins: BTreeMap<&'static str, Origin>,
+        }
+
+        impl Draft {
+            /// One definition, its entries parsed and (with `frel`) its paths rebased.
+            pub(crate) fn lower(d: &TargetDef, frel: bool) -> Result<Draft, ResolveError> {
+                let base = if frel { d.file_dir.as_deref() } else { None };
+                Ok(Draft {
+                    $( $field: match &d.$field {
+                        Some(v) => Some(<$kind as Kind>::lower($key, v, base)?),
+                        None => None,
+                    }, )*
+                    inherits: d.inherits.clone().unwrap_or_default(),
+                    default_base: base.map(|b| d.context.is_none().then(|| b.to_string())),
+                    linked: false,
+                    origins: d.origins.clone(),
+                })
+            }
+
+            /// Fails as [`Draft::lower`] would, without lowering.
+            pub(crate) fn check(d: &TargetDef) -> Result<(), ResolveError> {
+                $( if let Some(v) = &d.$field {
+                    <$kind as Kind>::check($key, v)?;
+                } )*
+                Ok(())
+            }
+
+            /// `Target.Merge`: `o` on top of `self`.
+            pub(crate) fn merge(&mut self, o: Draft) {
+                $( if let Some(v) = o.$field {
+                    <$kind as Kind>::merge(&mut self.$field, v);
+                } )*
+                if o.default_base.is_some() {
+                    self.default_base = o.default_base;
+                }
+                self.inherits.extend(o.inherits);
+                if self.origins.is_empty() {
+                    self.origins = o.origins;
+                } else {
+                    self.origins.extend(o.origins);
+                }
+            }
+
+            /// `Target.normalize`, field by field.
+            pub(crate) fn normalize_fields(&mut self) {
+                $( <$kind as Kind>::normalize(&mut self.$field); )*
+            }
+
+            /// The resolved target.
+            pub(crate) fn finish(self, name: String) -> Target {
+                Target {
+                    name,
+                    $( $field: <$kind as Kind>::finish(self.$field), )*
+                    linked: self.linked,
+                    origins: self.origins,
+                }
+            }
+        }
+
+        /// The fields of a target's `--print` object, in the order it shows them.
+        pub const PRINT_FIELDS: [&str; [$($key),*].len()] = [$($key),*];
+
+        /// Whether field `key` merges (maps by key, lists append) rather than replaces,
+        /// through `inherits` and across files.
+        #[must_use]
+        pub fn merges(key: &str) -> bool {
+            match key {
+                $( $key => <$kind as Kind>::MERGES, )*
+                _ => false,
+            }
+        }
+
+        impl Target {
+            /// Whether the `--print` object has `key` (empty fields are left out).
+            #[must_use]
+            pub fn shows(&self, key: &str) -> bool {
+                match key {
+                    $( $key => <$kind as Kind>::shows(&self.$field), )*
+                    _ => false,
+                }
+            }
+
+            /// Writes the value `--print` shows for `key`, `null` when it shows none.
+            pub fn write_print_value(&self, key: &str, w: &mut PrettyWriter) {
+                match key {
+                    $( $key if <$kind as Kind>::shows(&self.$field) => {
+                        <$kind as Kind>::write(&self.$field, w);
+                    } )*
+                    _ => w.null(),
+                }
+            }
+        }
+    };
+}
+
+target_fields! {
+    /// `description`: free text shown by `--list`; an empty string does not replace an
+    /// earlier one.
+    description "description": Description, String => String;
+    /// `annotations`: image annotations (`KEY=VALUE`, optionally prefixed `manifest:`);
+    /// appended on merge, duplicates removed.
+    annotations "annotations": Strings<true, true>, Vec<String> => Vec<String>;
+    /// `attest`: attestations (`type=sbom`, `type=provenance,mode=max`); a later entry of
+    /// the same type replaces the earlier one.
+    attest "attest": Entries<Attest, MERGE>, Vec<RawEntry> => Vec<Attest>;
+    /// `context`: the build context (a path, URL, `cwd://`, ...); defaults to `.`, cleaned
+    /// when resolved.
+    context "context": Required<true>, String => String;
+    /// `contexts`: named contexts (`name` → path, image, URL or `target:NAME`); merged by
+    /// name, empty values dropped.
+    contexts "contexts": Contexts, BTreeMap<String, String> => BTreeMap<String, String>;
+    /// `dockerfile`: the Dockerfile path, relative to the context; defaults to
+    /// `Dockerfile`.
+    dockerfile "dockerfile": Required<false>, String => String;
+    /// `dockerfile-inline`: the Dockerfile's text, used instead of `dockerfile`.
+    dockerfile_inline "dockerfile-inline": Template, String => Option<String>;
+    /// `args`: build arguments; merged by name. `None` values are args written as `null`
+    /// (they do not override an inherited value, and print as `null`).
+    args "args": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    /// `labels`: image labels; merged by name, `None` values (`null`) do not override.
+    labels "labels": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    /// `tags`: image references to tag the result with; a later definition replaces the
+    /// list.
+    tags "tags": Strings<false, false>, Vec<String> => Vec<String>;
+    /// `cache-from`: cache import sources; appended (and deduplicated) on merge.
+    cache_from "cache-from": Entries<CacheEntry, MERGE>, Vec<RawEntry> => Vec<CacheEntry>;
+    /// `cache-to`: cache export destinations; a later definition replaces the list.
+    cache_to "cache-to": Entries<CacheEntry, REPLACE>, Vec<RawEntry> => Vec<CacheEntry>;
+    /// `target`: the Dockerfile stage to build; `None` builds the last stage.
+    target "target": Text, String => Option<String>;
+    /// `secret`: build secrets (`id=...,src=...` / `env=...`); merged by id.
+    secret "secret": Entries<SecretEntry, MERGE>, Vec<RawEntry> => Vec<SecretEntry>;
+    /// `ssh`: SSH agent sockets or keys to forward (`default`, `id=path,...`); merged by id.
+    ssh "ssh": Entries<SshEntry, MERGE>, Vec<RawEntry> => Vec<SshEntry>;
+    /// `platforms`: target platforms (`linux/amd64`); a later definition replaces the
+    /// list; empty means the builder's platform.
+    platforms "platforms": Strings<false, false>, Vec<String> => Vec<String>;
+    /// `output`: exporters (`type=image,push=true`, `type=local,dest=out`, a bare path); a
+    /// later definition replaces the list. Resolved, after the `push` / `load` overrides; a
+    /// target pulled in only through a `target:` context gets a single `cacheonly` output.
+    output "output": Entries<ExportEntry, REPLACE>, Vec<RawEntry> => Vec<ExportEntry>;
+    /// `pull`: always pull referenced images; `None` leaves buildx's default.
+    pull "pull": Flag, bool => Option<bool>;
+    /// `no-cache`: build without the cache; `None` leaves buildx's default.
+    no_cache "no-cache": Flag, bool => Option<bool>;
+    /// `network`: the network mode for `RUN` steps (`default`, `none`, `host`).
+    network "network": Text, String => Option<String>;
+    /// `no-cache-filter`: the stages to build without the cache; appended on merge.
+    no_cache_filter "no-cache-filter": Strings<true, false>, Vec<String> => Vec<String>;
+    /// `shm-size`: the size of `/dev/shm` for `RUN` steps (`128m`), validated when resolved.
+    shm_size "shm-size": Text, String => Option<String>;
+    /// `ulimits`: ulimit options for `RUN` steps (`nofile=1024:1024`); appended on merge,
+    /// validated when resolved.
+    ulimits "ulimits": Strings<true, false>, Vec<String> => Vec<String>;
+    /// `resources`: cgroup limits for `RUN` steps, an object ([`RawEntry::Map`]; a string is
+    /// rejected when resolving); merged field by field.
+    resources "resources": ResourceLimits, RawEntry => Option<Resources>;
+    /// `call`: the frontend method to call instead of building (`check`, `outline`,
+    /// `targets`); resolved, the method from `--call` / `--check` or the file.
+    call "call": Text, String => Option<String>;
+    /// `entitlements`: extra privileges the build may use (`network.host`,
+    /// `security.insecure`); appended on merge. Resolved, includes `network.host` when
+    /// `network = "host"` and the entitlements of linked targets.
+    entitlements "entitlements": Strings<true, false>, Vec<String> => Vec<String>;
+    /// `extra-hosts`: host-to-IP mappings added to `/etc/hosts`; merged by host, `None`
+    /// values (`null`) do not override.
+    extra_hosts "extra-hosts": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    /// `policy`: build policy entries (`filename=...,strict=true`); appended on merge.
+    policy "policy": Entries<PolicyEntry, APPEND>, Vec<RawEntry> => Vec<PolicyEntry>;
+    /// Depot extension: the project this target builds in.
+    project_id "project_id": Text, String => Option<String>;
+}
