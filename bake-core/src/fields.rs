@@ -44,6 +44,11 @@ pub trait Kind {
     fn check(_key: &str, _def: &Self::Def) -> Result<(), ResolveError> {
         Ok(())
     }
+    /// `--set` for this field (`Target.AddOverrides`), with the values buildx collected.
+    ///
+    /// # Errors
+    /// A value that does not parse, or a map key given without its name.
+    fn set(value: &mut Option<Self::Work>, set: &SetArgs<'_>) -> Result<(), ResolveError>;
     /// `Target.Merge` for this field: `from`, set by a later definition, onto `into`.
     fn merge(into: &mut Option<Self::Work>, from: Self::Work);
     /// `Target.normalize` for this field.
@@ -54,6 +59,54 @@ pub trait Kind {
     fn shows(value: &Self::Out) -> bool;
     /// Writes it as `--print` does (only called when [`Kind::shows`]).
     fn write(value: &Self::Out, w: &mut PrettyWriter);
+}
+
+/// How `--set` collects the values of a key (buildx's `newOverrides`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetForm {
+    /// `T.KEY=VALUE`: the last value wins.
+    Value,
+    /// `T.KEY=V`, repeatable; `T.KEY+=V` adds to what the file has.
+    List,
+    /// As [`SetForm::List`], always added to what the file has.
+    ListAdds,
+    /// `T.KEY.NAME=VALUE`, without `+=`.
+    Named,
+    /// `T.KEY.NAME=VALUE`, or `T.KEY.NAME` alone for the value of the environment variable
+    /// `NAME`.
+    NamedFromEnv,
+}
+
+/// What `--set` collected for one key of one target.
+#[derive(Debug)]
+pub struct SetArgs<'a> {
+    /// The key as `--set` names it (`platform`, `args`, ...).
+    pub key: &'a str,
+    /// The part after the key (`args.NAME`), for map keys.
+    pub name: Option<&'a str>,
+    /// The last value ([`SetForm::Value`] and the named forms).
+    pub value: &'a str,
+    /// Every value, in order (the list forms).
+    pub arr: &'a [String],
+    /// Whether the values are added (`+=`, or [`SetForm::ListAdds`]).
+    pub append: bool,
+}
+
+impl SetArgs<'_> {
+    /// The map key (`args.NAME`), required.
+    pub(crate) fn need_name(&self) -> Result<&str, ResolveError> {
+        self.name.ok_or_else(|| ResolveError::OverrideFormat {
+            field: self.key.to_string(),
+            expected: format!("{}.<name>=<value>", self.key),
+        })
+    }
+}
+
+fn set_list<T>(into: &mut Option<Vec<T>>, from: Vec<T>, append: bool) {
+    match into {
+        Some(v) if append => v.extend(from),
+        _ => *into = Some(from),
+    }
 }
 
 /// Text a later definition replaces (`target`, `network`, `call`, ...).
@@ -70,6 +123,10 @@ impl Kind for Text {
     }
     fn merge(into: &mut Option<String>, from: String) {
         *into = Some(from);
+    }
+    fn set(v: &mut Option<String>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        *v = Some(set.value.to_string());
+        Ok(())
     }
     fn finish(v: Option<String>) -> Option<String> {
         v
@@ -96,6 +153,10 @@ impl Kind for Template {
     }
     fn merge(into: &mut Option<String>, from: String) {
         *into = Some(from);
+    }
+    fn set(v: &mut Option<String>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        *v = Some(set.value.to_string());
+        Ok(())
     }
     fn finish(v: Option<String>) -> Option<String> {
         v
@@ -127,6 +188,10 @@ impl<const REBASE: bool> Kind for Required<REBASE> {
     fn merge(into: &mut Option<String>, from: String) {
         *into = Some(from);
     }
+    fn set(v: &mut Option<String>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        *v = Some(set.value.to_string());
+        Ok(())
+    }
     fn finish(v: Option<String>) -> String {
         v.unwrap_or_default()
     }
@@ -155,6 +220,10 @@ impl Kind for Description {
             *into = Some(from);
         }
     }
+    fn set(v: &mut Option<String>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        *v = Some(set.value.to_string());
+        Ok(())
+    }
     fn finish(v: Option<String>) -> String {
         v.unwrap_or_default()
     }
@@ -180,6 +249,15 @@ impl Kind for Flag {
     }
     fn merge(into: &mut Option<bool>, from: bool) {
         *into = Some(from);
+    }
+    fn set(v: &mut Option<bool>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        *v = Some(
+            crate::util::parse_bool(set.value).ok_or_else(|| ResolveError::InvalidBool {
+                key: set.key.to_string(),
+                value: set.value.to_string(),
+            })?,
+        );
+        Ok(())
     }
     fn finish(v: Option<bool>) -> Option<bool> {
         v
@@ -213,6 +291,10 @@ impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE
     }
     fn normalize(v: &mut Option<Vec<String>>) {
         *v = v.take().map(remove_dupes_str);
+    }
+    fn set(v: &mut Option<Vec<String>>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        set_list(v, set.arr.to_vec(), set.append);
+        Ok(())
     }
     fn finish(v: Option<Vec<String>>) -> Vec<String> {
         v.unwrap_or_default()
@@ -258,6 +340,12 @@ impl Kind for NullableMap {
                 into.get_or_insert_with(BTreeMap::new).insert(k, v);
             }
         }
+    }
+    fn set(v: &mut Option<OptMap>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        let name = set.need_name()?;
+        v.get_or_insert_with(BTreeMap::new)
+            .insert(name.to_string(), Some(set.value.to_string()));
+        Ok(())
     }
     fn finish(v: Option<OptMap>) -> OptMap {
         v.unwrap_or_default()
@@ -313,6 +401,12 @@ impl Kind for Contexts {
             }
         }
     }
+    fn set(v: &mut Option<StrMap>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        let name = set.need_name()?;
+        v.get_or_insert_with(BTreeMap::new)
+            .insert(name.to_string(), set.value.to_string());
+        Ok(())
+    }
     fn finish(v: Option<StrMap>) -> StrMap {
         v.unwrap_or_default()
     }
@@ -337,6 +431,11 @@ pub trait Entry: Sized + Clone + std::fmt::Debug {
     /// # Errors
     /// An entry buildx cannot parse.
     fn from_raw(key: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError>;
+    /// Parses `--set` values (`parseArrValue`).
+    ///
+    /// # Errors
+    /// A value buildx cannot parse.
+    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError>;
     /// buildflags' `Merge`.
     fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>>;
     /// `Normalize`; `None` for an empty list.
@@ -350,6 +449,9 @@ macro_rules! entry_via_json {
         impl Entry for $t {
             fn from_raw($key: &str, $raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
                 $from
+            }
+            fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
+                <$t>::parse_list(values)
             }
             fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
                 <$t>::merge(a, b)
@@ -368,12 +470,32 @@ entry_via_json! {
     Attest => |_key, raw| Attest::from_raw(raw);
     CacheEntry => |key, raw| CacheEntry::from_raw(key, raw);
     SecretEntry => |_key, raw| SecretEntry::from_raw(raw);
-    SshEntry => |_key, raw| SshEntry::from_raw(raw);
+}
+
+impl Entry for SshEntry {
+    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
+        SshEntry::from_raw(raw)
+    }
+    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
+        Ok(SshEntry::parse_list(values))
+    }
+    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
+        SshEntry::merge(a, b)
+    }
+    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
+        SshEntry::normalize(v)
+    }
+    fn write(&self, w: &mut PrettyWriter) {
+        w.value(&self.to_json());
+    }
 }
 
 impl Entry for ExportEntry {
     fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
         ExportEntry::from_raw(raw)
+    }
+    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
+        ExportEntry::parse_list(values)
     }
     fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
         ExportEntry::merge(a, b)
@@ -389,6 +511,9 @@ impl Entry for ExportEntry {
 impl Entry for PolicyEntry {
     fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
         PolicyEntry::from_raw(raw)
+    }
+    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
+        values.iter().map(|v| PolicyEntry::parse_text(v)).collect()
     }
     fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
         match (a, b) {
@@ -447,6 +572,17 @@ impl<E: Entry, const M: u8> Kind for Entries<E, M> {
             *v = v.take().and_then(E::normalize);
         }
     }
+    fn set(v: &mut Option<Vec<E>>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        let parsed = E::parse_list(set.arr)?;
+        if M == APPEND {
+            set_list(v, parsed, set.append);
+        } else if set.append {
+            *v = E::merge(v.take(), Some(parsed));
+        } else {
+            *v = Some(parsed);
+        }
+        Ok(())
+    }
     fn finish(v: Option<Vec<E>>) -> Vec<E> {
         v.unwrap_or_default()
     }
@@ -481,6 +617,11 @@ impl Kind for ResourceLimits {
     fn merge(into: &mut Option<Resources>, from: Resources) {
         *into = Some(Resources::merge(into.as_ref(), &from));
     }
+    fn set(v: &mut Option<Resources>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
+        let name = set.need_name()?;
+        v.get_or_insert_with(Resources::default)
+            .set_field(name, set.value)
+    }
     fn finish(v: Option<Resources>) -> Option<Resources> {
         v
     }
@@ -497,7 +638,8 @@ impl Kind for ResourceLimits {
 macro_rules! target_fields {
     ($(
         $(#[doc = $doc:literal])*
-        $field:ident $key:literal : $kind:ty, $def:ty => $out:ty;
+        $field:ident $key:literal : $kind:ty, $def:ty => $out:ty
+            $(, set $skey:literal as $form:ident)?;
     )*) => {
         /// A target as written in one file; `None` means "not set here".
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -612,6 +754,39 @@ macro_rules! target_fields {
             }
         }
 
+        /// How `--set` collects the values of `key` (the keys of fields only; `secret.ID`,
+        /// `push` and `load` are the resolver's), `None` for a key it does not know.
+        #[must_use]
+        pub fn set_form(key: &str) -> Option<SetForm> {
+            match key {
+                $($( $skey => Some(SetForm::$form), )?)*
+                _ => None,
+            }
+        }
+
+        /// The `--print` key of `--set` key `key` (`platform` → `platforms`).
+        #[must_use]
+        pub fn print_key_of(key: &str) -> Option<&'static str> {
+            match key {
+                $($( $skey => Some($key), )?)*
+                _ => None,
+            }
+        }
+
+        /// The `--set` keys of fields, in the table's order.
+        pub const SET_KEYS: &[&str] = &[$($($skey,)?)*];
+
+        impl Draft {
+            /// Applies `--set` to the field of `set.key`; `None` for a key that is not a
+            /// field's.
+            pub(crate) fn set(&mut self, set: &SetArgs<'_>) -> Option<Result<(), ResolveError>> {
+                match set.key {
+                    $($( $skey => Some(<$kind as Kind>::set(&mut self.$field, set)), )?)*
+                    _ => None,
+                }
+            }
+        }
+
         impl Target {
             /// Whether the `--print` object has `key` (empty fields are left out).
             #[must_use]
@@ -641,74 +816,74 @@ target_fields! {
     description "description": Description, String => String;
     /// `annotations`: image annotations (`KEY=VALUE`, optionally prefixed `manifest:`);
     /// appended on merge, duplicates removed.
-    annotations "annotations": Strings<true, true>, Vec<String> => Vec<String>;
+    annotations "annotations": Strings<true, true>, Vec<String> => Vec<String>, set "annotations" as ListAdds;
     /// `attest`: attestations (`type=sbom`, `type=provenance,mode=max`); a later entry of
     /// the same type replaces the earlier one.
-    attest "attest": Entries<Attest, MERGE>, Vec<RawEntry> => Vec<Attest>;
+    attest "attest": Entries<Attest, MERGE>, Vec<RawEntry> => Vec<Attest>, set "attest" as ListAdds;
     /// `context`: the build context (a path, URL, `cwd://`, ...); defaults to `.`, cleaned
     /// when resolved.
-    context "context": Required<true>, String => String;
+    context "context": Required<true>, String => String, set "context" as Value;
     /// `contexts`: named contexts (`name` → path, image, URL or `target:NAME`); merged by
     /// name, empty values dropped.
-    contexts "contexts": Contexts, BTreeMap<String, String> => BTreeMap<String, String>;
+    contexts "contexts": Contexts, BTreeMap<String, String> => BTreeMap<String, String>, set "contexts" as NamedFromEnv;
     /// `dockerfile`: the Dockerfile path, relative to the context; defaults to
     /// `Dockerfile`.
-    dockerfile "dockerfile": Required<false>, String => String;
+    dockerfile "dockerfile": Required<false>, String => String, set "dockerfile" as Value;
     /// `dockerfile-inline`: the Dockerfile's text, used instead of `dockerfile`.
     dockerfile_inline "dockerfile-inline": Template, String => Option<String>;
     /// `args`: build arguments; merged by name. `None` values are args written as `null`
     /// (they do not override an inherited value, and print as `null`).
-    args "args": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    args "args": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "args" as NamedFromEnv;
     /// `labels`: image labels; merged by name, `None` values (`null`) do not override.
-    labels "labels": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    labels "labels": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "labels" as Value;
     /// `tags`: image references to tag the result with; a later definition replaces the
     /// list.
-    tags "tags": Strings<false, false>, Vec<String> => Vec<String>;
+    tags "tags": Strings<false, false>, Vec<String> => Vec<String>, set "tags" as List;
     /// `cache-from`: cache import sources; appended (and deduplicated) on merge.
-    cache_from "cache-from": Entries<CacheEntry, MERGE>, Vec<RawEntry> => Vec<CacheEntry>;
+    cache_from "cache-from": Entries<CacheEntry, MERGE>, Vec<RawEntry> => Vec<CacheEntry>, set "cache-from" as List;
     /// `cache-to`: cache export destinations; a later definition replaces the list.
-    cache_to "cache-to": Entries<CacheEntry, REPLACE>, Vec<RawEntry> => Vec<CacheEntry>;
+    cache_to "cache-to": Entries<CacheEntry, REPLACE>, Vec<RawEntry> => Vec<CacheEntry>, set "cache-to" as List;
     /// `target`: the Dockerfile stage to build; `None` builds the last stage.
-    target "target": Text, String => Option<String>;
+    target "target": Text, String => Option<String>, set "target" as Value;
     /// `secret`: build secrets (`id=...,src=...` / `env=...`); merged by id.
-    secret "secret": Entries<SecretEntry, MERGE>, Vec<RawEntry> => Vec<SecretEntry>;
+    secret "secret": Entries<SecretEntry, MERGE>, Vec<RawEntry> => Vec<SecretEntry>, set "secrets" as List;
     /// `ssh`: SSH agent sockets or keys to forward (`default`, `id=path,...`); merged by id.
-    ssh "ssh": Entries<SshEntry, MERGE>, Vec<RawEntry> => Vec<SshEntry>;
+    ssh "ssh": Entries<SshEntry, MERGE>, Vec<RawEntry> => Vec<SshEntry>, set "ssh" as List;
     /// `platforms`: target platforms (`linux/amd64`); a later definition replaces the
     /// list; empty means the builder's platform.
-    platforms "platforms": Strings<false, false>, Vec<String> => Vec<String>;
+    platforms "platforms": Strings<false, false>, Vec<String> => Vec<String>, set "platform" as List;
     /// `output`: exporters (`type=image,push=true`, `type=local,dest=out`, a bare path); a
     /// later definition replaces the list. Resolved, after the `push` / `load` overrides; a
     /// target pulled in only through a `target:` context gets a single `cacheonly` output.
-    output "output": Entries<ExportEntry, REPLACE>, Vec<RawEntry> => Vec<ExportEntry>;
+    output "output": Entries<ExportEntry, REPLACE>, Vec<RawEntry> => Vec<ExportEntry>, set "output" as List;
     /// `pull`: always pull referenced images; `None` leaves buildx's default.
-    pull "pull": Flag, bool => Option<bool>;
+    pull "pull": Flag, bool => Option<bool>, set "pull" as Value;
     /// `no-cache`: build without the cache; `None` leaves buildx's default.
-    no_cache "no-cache": Flag, bool => Option<bool>;
+    no_cache "no-cache": Flag, bool => Option<bool>, set "no-cache" as Value;
     /// `network`: the network mode for `RUN` steps (`default`, `none`, `host`).
-    network "network": Text, String => Option<String>;
+    network "network": Text, String => Option<String>, set "network" as List;
     /// `no-cache-filter`: the stages to build without the cache; appended on merge.
-    no_cache_filter "no-cache-filter": Strings<true, false>, Vec<String> => Vec<String>;
+    no_cache_filter "no-cache-filter": Strings<true, false>, Vec<String> => Vec<String>, set "no-cache-filter" as Value;
     /// `shm-size`: the size of `/dev/shm` for `RUN` steps (`128m`), validated when resolved.
-    shm_size "shm-size": Text, String => Option<String>;
+    shm_size "shm-size": Text, String => Option<String>, set "shm-size" as Value;
     /// `ulimits`: ulimit options for `RUN` steps (`nofile=1024:1024`); appended on merge,
     /// validated when resolved.
-    ulimits "ulimits": Strings<true, false>, Vec<String> => Vec<String>;
+    ulimits "ulimits": Strings<true, false>, Vec<String> => Vec<String>, set "ulimits" as Value;
     /// `resources`: cgroup limits for `RUN` steps, an object ([`RawEntry::Map`]; a string is
     /// rejected when resolving); merged field by field.
-    resources "resources": ResourceLimits, RawEntry => Option<Resources>;
+    resources "resources": ResourceLimits, RawEntry => Option<Resources>, set "resources" as Named;
     /// `call`: the frontend method to call instead of building (`check`, `outline`,
     /// `targets`); resolved, the method from `--call` / `--check` or the file.
-    call "call": Text, String => Option<String>;
+    call "call": Text, String => Option<String>, set "call" as Value;
     /// `entitlements`: extra privileges the build may use (`network.host`,
     /// `security.insecure`); appended on merge. Resolved, includes `network.host` when
     /// `network = "host"` and the entitlements of linked targets.
-    entitlements "entitlements": Strings<true, false>, Vec<String> => Vec<String>;
+    entitlements "entitlements": Strings<true, false>, Vec<String> => Vec<String>, set "entitlements" as ListAdds;
     /// `extra-hosts`: host-to-IP mappings added to `/etc/hosts`; merged by host, `None`
     /// values (`null`) do not override.
-    extra_hosts "extra-hosts": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>;
+    extra_hosts "extra-hosts": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "extra-hosts" as Value;
     /// `policy`: build policy entries (`filename=...,strict=true`); appended on merge.
-    policy "policy": Entries<PolicyEntry, APPEND>, Vec<RawEntry> => Vec<PolicyEntry>;
+    policy "policy": Entries<PolicyEntry, APPEND>, Vec<RawEntry> => Vec<PolicyEntry>, set "policy" as List;
     /// Depot extension: the project this target builds in.
     project_id "project_id": Text, String => Option<String>;
 }

@@ -9,11 +9,9 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
-use crate::entries::{
-    Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
-};
+use crate::entries::{Attest, ExportEntry, SecretEntry, SshEntry};
 use crate::error::ResolveError;
-use crate::fields::Draft;
+use crate::fields::{self, Draft, SetArgs, SetForm};
 use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
@@ -248,49 +246,27 @@ type Overrides = HashMap<String, IndexMap<String, Override>, FxBuildHasher>;
 /// The resolver's maps by target name.
 type ByName<T> = IndexMap<String, T, FxBuildHasher>;
 
-/// The keys `--set` accepts.
-pub const OVERRIDE_KEYS: [&str; 29] = [
-    "annotations",
-    "args",
-    "attest",
-    "cache-from",
-    "cache-to",
-    "call",
-    "context",
-    "contexts",
-    "dockerfile",
-    "entitlements",
-    "extra-hosts",
-    "labels",
-    "load",
-    "network",
-    "no-cache",
-    "no-cache-filter",
-    "output",
-    "platform",
-    "policy",
-    "pull",
-    "push",
-    "resources",
-    "secret",
-    "secrets",
-    "shm-size",
-    "ssh",
-    "tags",
-    "target",
-    "ulimits",
-];
+/// The keys `--set` accepts: the field table's, plus `secret` (`secret.ID=...` changes a
+/// declared secret), `push` and `load`.
+pub const OVERRIDE_KEYS: [&str; fields::SET_KEYS.len() + 3] = {
+    let mut keys = [""; fields::SET_KEYS.len() + 3];
+    let mut i = 0;
+    while i < fields::SET_KEYS.len() {
+        keys[i] = fields::SET_KEYS[i];
+        i += 1;
+    }
+    keys[i] = "secret";
+    keys[i + 1] = "push";
+    keys[i + 2] = "load";
+    keys
+};
 
+/// The `--print` key a `--set` key changes.
 fn print_key(key: &str) -> &'static str {
     match key {
-        "platform" => "platforms",
-        "secrets" | "secret" => "secret",
-        "push" | "load" | "output" => "output",
-        k => OVERRIDE_KEYS
-            .iter()
-            .find(|x| **x == k)
-            .copied()
-            .unwrap_or("unknown"),
+        "secret" => "secret",
+        "push" | "load" => "output",
+        k => fields::print_key_of(k).unwrap_or("unknown"),
     }
 }
 
@@ -448,21 +424,25 @@ impl<'a> Cfg<'a> {
                 let mut o = t.get(&okey).cloned().unwrap_or_default();
                 o.text = text.clone();
                 o.flag = flag.cloned();
-                match keys[1] {
-                    "output" | "cache-to" | "cache-from" | "tags" | "platform" | "secrets"
-                    | "ssh" | "attest" | "entitlements" | "network" | "annotations" | "policy" => {
+                let form = match keys[1] {
+                    "secret" => Some(SetForm::Named),
+                    "push" | "load" => Some(SetForm::Value),
+                    k => fields::set_form(k),
+                };
+                match form {
+                    Some(SetForm::List | SetForm::ListAdds) => {
                         if let Some(v) = value {
                             o.append = append;
                             o.arr.push(v.to_string());
                         }
                     }
-                    "resources" | "secret" => {
-                        if keys.len() != 3 {
-                            return Err(ResolveError::OverrideNeedsName {
-                                key: lhs.to_string(),
-                                field: keys[1].to_string(),
-                            });
-                        }
+                    Some(SetForm::Named | SetForm::NamedFromEnv) if keys.len() != 3 => {
+                        return Err(ResolveError::OverrideNeedsName {
+                            key: lhs.to_string(),
+                            field: keys[1].to_string(),
+                        });
+                    }
+                    Some(SetForm::Named) => {
                         if append {
                             return Err(ResolveError::OverrideNoAppend {
                                 key: lhs.to_string(),
@@ -471,23 +451,15 @@ impl<'a> Cfg<'a> {
                         }
                         o.value = value.unwrap_or_default().to_string();
                     }
-                    "args" | "contexts" => {
-                        if keys.len() != 3 {
-                            return Err(ResolveError::OverrideNeedsName {
-                                key: lhs.to_string(),
-                                field: keys[1].to_string(),
-                            });
-                        }
-                        match value {
-                            Some(v) => o.value = v.to_string(),
-                            None if lookup_allowed => match env.get(keys[2]) {
-                                Some(v) => o.value = v.clone(),
-                                None => continue 'names,
-                            },
-                            None => {}
-                        }
-                    }
-                    _ => {
+                    Some(SetForm::NamedFromEnv) => match value {
+                        Some(v) => o.value = v.to_string(),
+                        None if lookup_allowed => match env.get(keys[2]) {
+                            Some(v) => o.value = v.clone(),
+                            None => continue 'names,
+                        },
+                        None => {}
+                    },
+                    Some(SetForm::Value) | None => {
                         if let Some(v) = value {
                             o.value = v.to_string();
                         }
@@ -827,16 +799,6 @@ fn parse_bool_key(key: &str, value: &str) -> Result<bool, ResolveError> {
     })
 }
 
-fn need_name(field: &str, keys: &[&str]) -> Result<String, ResolveError> {
-    match keys.get(1) {
-        Some(k) => Ok((*k).to_string()),
-        None => Err(ResolveError::OverrideFormat {
-            field: field.to_string(),
-            expected: format!("{field}.<name>=<value>"),
-        }),
-    }
-}
-
 /// `setPushOverride`.
 fn set_push(mut outputs: Vec<ExportEntry>, push: bool) -> Vec<ExportEntry> {
     if !push {
@@ -903,159 +865,58 @@ fn set_load(mut outputs: Vec<ExportEntry>, load: bool) -> Vec<ExportEntry> {
 }
 
 impl Draft {
-    /// `Target.AddOverrides`, in the order the keys were first given.
+    /// `Target.AddOverrides`, in the order the keys were first given: `secret.ID`, `push`
+    /// and `load` here, every field's key through the field table.
     fn add_overrides(
         &mut self,
         overrides: &IndexMap<String, Override>,
     ) -> Result<(), ResolveError> {
-        let mut secret_overrides: Vec<(String, String)> = Vec::new();
+        let mut secret_overrides: Vec<(String, &str)> = Vec::new();
         for (key, o) in overrides {
-            let value = o.value.clone();
-            let keys: Vec<&str> = key.splitn(2, '.').collect();
-            let arr = || o.arr.clone();
-            match keys[0] {
-                "context" => self.context = Some(value),
-                "dockerfile" => self.dockerfile = Some(value),
-                "args" => {
-                    let k = need_name("args", &keys)?;
-                    self.args
-                        .get_or_insert_with(BTreeMap::new)
-                        .insert(k, Some(value));
-                }
-                "contexts" => {
-                    let k = need_name("contexts", &keys)?;
-                    self.contexts
-                        .get_or_insert_with(BTreeMap::new)
-                        .insert(k, value);
-                }
-                "labels" => {
-                    let k = need_name("labels", &keys)?;
-                    self.labels
-                        .get_or_insert_with(BTreeMap::new)
-                        .insert(k, Some(value));
-                }
-                "tags" => {
-                    if o.append {
-                        self.tags.get_or_insert_with(Vec::new).extend(arr());
-                    } else {
-                        self.tags = Some(arr());
-                    }
-                }
-                "policy" => {
-                    if !o.append {
-                        self.policy = None;
-                    }
-                    for v in &o.arr {
-                        self.policy
-                            .get_or_insert_with(Vec::new)
-                            .push(PolicyEntry::parse_text(v)?);
-                    }
-                }
-                "cache-from" | "cache-to" => {
-                    let parsed = Some(CacheEntry::parse_list(&o.arr)?);
-                    let field = if keys[0] == "cache-from" {
-                        &mut self.cache_from
-                    } else {
-                        &mut self.cache_to
-                    };
-                    *field = if o.append {
-                        CacheEntry::merge(field.take(), parsed)
-                    } else {
-                        parsed
-                    };
-                }
-                "target" => self.target = Some(value),
-                "call" => self.call = Some(value),
+            let (k, name) = match key.split_once('.') {
+                Some((k, n)) => (k, Some(n)),
+                None => (key.as_str(), None),
+            };
+            match k {
                 "secret" => {
-                    let id = need_name("secret", &keys)?;
-                    secret_overrides.push((id, value));
-                }
-                "secrets" => {
-                    let parsed = SecretEntry::parse_list(&o.arr)?;
-                    self.secret = if o.append {
-                        SecretEntry::merge(self.secret.take(), Some(parsed))
-                    } else {
-                        Some(parsed)
+                    let args = SetArgs {
+                        key: k,
+                        name,
+                        value: "",
+                        arr: &[],
+                        append: false,
                     };
+                    secret_overrides.push((args.need_name()?.to_string(), &o.value));
                 }
-                "ssh" => {
-                    let parsed = SshEntry::parse_list(&o.arr);
-                    self.ssh = if o.append {
-                        SshEntry::merge(self.ssh.take(), Some(parsed))
-                    } else {
-                        Some(parsed)
-                    };
-                }
-                "platform" => {
-                    if o.append {
-                        self.platforms.get_or_insert_with(Vec::new).extend(arr());
-                    } else {
-                        self.platforms = Some(arr());
-                    }
-                }
-                "output" => {
-                    let parsed = ExportEntry::parse_list(&o.arr)?;
-                    self.output = if o.append {
-                        ExportEntry::merge(self.output.take(), Some(parsed))
-                    } else {
-                        Some(parsed)
-                    };
-                }
-                "entitlements" => self.entitlements.get_or_insert_with(Vec::new).extend(arr()),
-                "annotations" => self.annotations.get_or_insert_with(Vec::new).extend(arr()),
-                "attest" => {
-                    let parsed = Attest::parse_list(&o.arr)?;
-                    self.attest = Attest::merge(self.attest.take(), Some(parsed));
-                }
-                "no-cache" => self.no_cache = Some(parse_bool_key("no-cache", &value)?),
-                "no-cache-filter" => {
-                    if o.append {
-                        self.no_cache_filter
-                            .get_or_insert_with(Vec::new)
-                            .extend(arr());
-                    } else {
-                        self.no_cache_filter = Some(arr());
-                    }
-                }
-                "shm-size" => self.shm_size = Some(value),
-                "ulimits" => {
-                    if o.append {
-                        self.ulimits.get_or_insert_with(Vec::new).extend(arr());
-                    } else {
-                        self.ulimits = Some(arr());
-                    }
-                }
-                "resources" => {
-                    let k = need_name("resources", &keys)?;
-                    self.resources
-                        .get_or_insert_with(Resources::default)
-                        .set_field(&k, &value)?;
-                }
-                "network" => self.network = Some(value),
-                "pull" => self.pull = Some(parse_bool_key("pull", &value)?),
                 "push" => {
-                    let push = parse_bool_key("push", &value)?;
+                    let push = parse_bool_key("push", &o.value)?;
                     self.output = Some(set_push(self.output.take().unwrap_or_default(), push));
                 }
                 "load" => {
-                    let load = parse_bool_key("load", &value)?;
+                    let load = parse_bool_key("load", &o.value)?;
                     self.output = Some(set_load(self.output.take().unwrap_or_default(), load));
                 }
-                "extra-hosts" => {
-                    let k = need_name("extra-hosts", &keys)?;
-                    self.extra_hosts
-                        .get_or_insert_with(BTreeMap::new)
-                        .insert(k, Some(value));
-                }
-                other => {
-                    return Err(ResolveError::UnknownOverrideKey {
-                        key: other.to_string(),
-                        help: did_you_mean(other, OVERRIDE_KEYS),
-                    })
+                _ => {
+                    let set = SetArgs {
+                        key: k,
+                        name,
+                        value: &o.value,
+                        arr: &o.arr,
+                        append: o.append || fields::set_form(k) == Some(SetForm::ListAdds),
+                    };
+                    match self.set(&set) {
+                        Some(r) => r?,
+                        None => {
+                            return Err(ResolveError::UnknownOverrideKey {
+                                key: k.to_string(),
+                                help: did_you_mean(k, OVERRIDE_KEYS),
+                            })
+                        }
+                    }
                 }
             }
             self.origins.insert(
-                print_key(keys[0]),
+                print_key(k),
                 match &o.flag {
                     Some(f) => Origin::Flag(f.clone()),
                     None => Origin::Set(o.text.clone()),
@@ -1063,7 +924,7 @@ impl Draft {
             );
         }
         for (id, value) in secret_overrides {
-            self.update_secret(&id, &value)?;
+            self.update_secret(&id, value)?;
         }
         Ok(())
     }
@@ -1356,9 +1217,7 @@ fn check_ssh(t: &Target, opts: &ResolveOptions) -> Result<(), ResolveError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entries::{
-        Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
-    };
+    use crate::entries::{CacheEntry, PolicyEntry, Resources};
 
     fn map(pairs: &[(&str, Option<&str>)]) -> Option<BTreeMap<String, Option<String>>> {
         Some(
