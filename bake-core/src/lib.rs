@@ -50,6 +50,7 @@ pub mod entitlements;
 pub mod entries;
 pub mod error;
 pub mod explain;
+pub mod go;
 pub mod graph;
 pub mod json;
 pub mod list;

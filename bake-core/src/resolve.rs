@@ -13,13 +13,13 @@ use crate::entries::{
     Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
 };
 use crate::error::ResolveError;
+use crate::go::{
+    clean_path, csv_fields, is_clean, is_git_ssh, is_remote_url, join_path, parse_bool,
+};
 use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
-use crate::util::{
-    clean_path, csv_fields, dedup, dedup_owned, did_you_mean, is_clean, is_git_ssh, is_remote_url,
-    join_path, parse_bool, remove_dupes_str, FxBuildHasher,
-};
+use crate::util::{dedup, dedup_owned, did_you_mean, remove_dupes_str, FxBuildHasher};
 
 /// How deep `inherits` chains, groups within groups and `target:` context links may nest:
 /// deeper definitions are refused with [`ResolveError::TooDeep`] instead of overflowing the

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use bake_core::go::parse_bool;
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::source::{Origin, SourceMap};
 use indexmap::IndexMap;
@@ -1493,10 +1494,9 @@ fn decode_object(v: &Value, a: &Attr) -> Result<Option<RawEntry>> {
 fn convert_primitive(name: &str, text: &str, ty: &Type) -> std::result::Result<Value, String> {
     match ty {
         Type::String => Ok(Value::string(text)),
-        Type::Bool => match text {
-            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(Value::Bool(true)),
-            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(Value::Bool(false)),
-            _ => Err(format!(
+        Type::Bool => match parse_bool(text) {
+            Some(b) => Ok(Value::Bool(b)),
+            None => Err(format!(
                 "failed to parse `{name}` as bool: strconv.ParseBool: parsing {text:?}: invalid syntax"
             )),
         },
