@@ -7,6 +7,7 @@ use std::path::Path;
 
 use bake_core::go::{join_path, parse_bool};
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::util::did_you_mean;
 
 use crate::yaml::{self, Map, Value};
 use crate::{dotenv, interp, ComposeError};
@@ -218,12 +219,7 @@ impl Loader<'_> {
                 ];
                 for k in cfg.keys() {
                     if !k.starts_with("x-") && !TOP.contains(&k.as_str()) {
-                        let near = TOP
-                            .iter()
-                            .map(|t| (strsim::levenshtein(k, t), *t))
-                            .filter(|(d, _)| *d < 3)
-                            .min()
-                            .map(|(_, t)| format!("did you mean `{t}`?"));
+                        let near = did_you_mean(k, TOP.iter().copied());
                         let mut w = *err(format!(
                             "unknown top-level key `{k}` in {} is ignored",
                             if f.name.is_empty() {

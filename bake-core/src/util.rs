@@ -1,6 +1,6 @@
 //! Helpers that are not ports of Go library functions (those are in [`crate::go`]): a fast
 //! hasher for the resolver's maps, the list deduplication buildx's own code does, "did you
-//! mean" suggestions, and reading input files safely.
+//! mean" suggestions for every crate's diagnostics, and reading input files safely.
 
 // Crate-private aliases for `entitlements.rs` and `dispatch/`, which still name these Go
 // ports by their former place here; they go once those files import `crate::go`.

@@ -11,10 +11,11 @@ use std::sync::Arc;
 use bake_core::go::parse_bool;
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::source::{Origin, SourceMap};
+use bake_core::util::did_you_mean;
 use indexmap::IndexMap;
 
 use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, Span};
-use crate::error::{suggest, ErrorKind, HclError, Result};
+use crate::error::{ErrorKind, HclError, Result};
 use crate::eval::{Env, Evaluator};
 use crate::functions::FnEnv;
 use crate::json;
@@ -430,7 +431,7 @@ fn warn_attr(a: &Attr, ty: &str) -> HclError {
         "variable" => vec!["default", "type", "description"],
         _ => vec![],
     };
-    if let Some(s) = suggest(&a.name.name, known) {
+    if let Some(s) = did_you_mean(&a.name.name, known) {
         w = w.with_help(s);
     }
     w.as_warning()
@@ -525,7 +526,7 @@ fn func_decl(b: &Block) -> Result<FuncDecl<'_>> {
                     a.name.name
                 ),
             );
-            if let Some(s) = suggest(&a.name.name, ["params", "variadic_params", "result"]) {
+            if let Some(s) = did_you_mean(&a.name.name, ["params", "variadic_params", "result"]) {
                 e = e.with_help(s);
             }
             return Err(Box::new(e));
@@ -644,7 +645,7 @@ impl<'a> Loader<'a> {
             .chain(self.opts.builtins.keys())
             .map(String::as_str)
             .collect::<Vec<_>>();
-        if let Some(s) = suggest(name, cands) {
+        if let Some(s) = did_you_mean(name, cands) {
             e = e.with_help(s);
         } else {
             e = e.with_help(format!(
@@ -1695,7 +1696,7 @@ impl Env for Loader<'_> {
                 .filter(|(t, _)| *t == bt)
                 .map(|(_, n)| n.clone())
                 .collect();
-            if let Some(s) = suggest(&name.name, cands.iter().map(String::as_str)) {
+            if let Some(s) = did_you_mean(&name.name, cands.iter().map(String::as_str)) {
                 e = e.with_help(s);
             }
             return Err(Box::new(e));
@@ -1716,7 +1717,7 @@ impl Env for Loader<'_> {
                     } else {
                         GROUP_FIELDS
                     };
-                    if let Some(s) = suggest(&f.name, table.iter().map(|(n, _)| *n)) {
+                    if let Some(s) = did_you_mean(&f.name, table.iter().map(|(n, _)| *n)) {
                         e = e.with_help(s);
                     }
                     return Err(Box::new(e));
