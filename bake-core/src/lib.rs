@@ -53,6 +53,7 @@ pub mod explain;
 pub mod go;
 pub mod graph;
 pub mod json;
+pub mod limits;
 pub mod list;
 pub mod model;
 pub mod pathmatch;

@@ -16,15 +16,11 @@ use crate::error::ResolveError;
 use crate::go::{
     clean_path, csv_fields, is_clean, is_git_ssh, is_remote_url, join_path, parse_bool,
 };
+use crate::limits::MAX_NESTING;
 use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
 use crate::util::{dedup, dedup_owned, did_you_mean, remove_dupes_str, FxBuildHasher};
-
-/// How deep `inherits` chains, groups within groups and `target:` context links may nest:
-/// deeper definitions are refused with [`ResolveError::TooDeep`] instead of overflowing the
-/// stack.
-pub const MAX_NESTING: usize = 256;
 
 /// What to resolve and the process context (injected, never read from the real process).
 #[derive(Debug, Clone)]
