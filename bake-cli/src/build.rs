@@ -571,7 +571,7 @@ fn entitlements_granted(
     // buildx's `strconv.ParseBool` of the variable, when set.
     let fs = match fs_env {
         None => true,
-        Some(v) => bake_core::util::parse_bool(v).ok_or_else(|| {
+        Some(v) => bake_core::go::parse_bool(v).ok_or_else(|| {
             fail(
                 format!("failed to parse BUILDX_BAKE_ENTITLEMENTS_FS value {v:?}"),
                 None,

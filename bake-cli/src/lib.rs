@@ -90,9 +90,8 @@ pub(crate) fn fail(message: impl Into<String>, help: Option<String>) -> Failure 
 fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Result<bool, Failure> {
     match env.get(key).map(|v| v.trim()) {
         None | Some("") => Ok(false),
-        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
-        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
-        Some(v) => Err(fail(format!("failed to parse {key} value {v:?}"), None)),
+        Some(v) => bake_core::go::parse_bool(v)
+            .ok_or_else(|| fail(format!("failed to parse {key} value {v:?}"), None)),
     }
 }
 

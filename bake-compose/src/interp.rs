@@ -1,6 +1,13 @@
 //! Compose variable substitution, as compose-go's `template` package does it: `$VAR`,
 //! `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:+r}`, `${VAR+r}`, `${VAR:?e}`, `${VAR?e}`,
 //! nested templates in defaults, and `$$` for a literal `$`.
+//!
+//! Substitutions nest at most [`MAX_NESTING`] deep: templates in defaults
+//! (`${A:-${B:-...}}`), and each `${X:-d}` after the first on a line (they are substituted as
+//! the rest of the first). Every level scans the rest of the line again: unbounded, this would
+//! take quadratic time.
+
+use bake_core::limits::MAX_NESTING;
 
 /// Why a substitution failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,11 +19,6 @@ pub enum TemplateError {
     /// Templates nested deeper than [`MAX_NESTING`].
     TooDeep,
 }
-
-/// How deep substitutions may nest: templates in defaults (`${A:-${B:-...}}`), and each
-/// `${X:-d}` after the first on a line (they are substituted as the rest of the first).
-/// Every level scans the rest of the line again: unbounded, this would take quadratic time.
-pub const MAX_NESTING: usize = 256;
 
 impl std::fmt::Display for TemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

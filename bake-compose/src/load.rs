@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+use bake_core::go::{join_path, parse_bool};
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::util::did_you_mean;
 
 use crate::yaml::{self, Map, Value};
 use crate::{dotenv, interp, ComposeError};
@@ -59,50 +61,6 @@ fn next(path: &[String], k: &str) -> Vec<String> {
     let mut p = path.to_vec();
     p.push(k.to_string());
     p
-}
-
-/// Go's `filepath.Clean`.
-pub(crate) fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let joined = out.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
-    }
-}
-
-/// Go's `filepath.Join(dir, p)`.
-pub(crate) fn join(dir: &str, p: &str) -> String {
-    if dir.is_empty() {
-        if p.is_empty() {
-            return String::new();
-        }
-        return clean(p);
-    }
-    if p.is_empty() {
-        return clean(dir);
-    }
-    clean(&format!("{dir}/{p}"))
 }
 
 impl Loader<'_> {
@@ -261,12 +219,7 @@ impl Loader<'_> {
                 ];
                 for k in cfg.keys() {
                     if !k.starts_with("x-") && !TOP.contains(&k.as_str()) {
-                        let near = TOP
-                            .iter()
-                            .map(|t| (strsim::levenshtein(k, t), *t))
-                            .filter(|(d, _)| *d < 3)
-                            .min()
-                            .map(|(_, t)| format!("did you mean `{t}`?"));
+                        let near = did_you_mean(k, TOP.iter().copied());
                         let mut w = *err(format!(
                             "unknown top-level key `{k}` in {} is ignored",
                             if f.name.is_empty() {
@@ -280,7 +233,7 @@ impl Loader<'_> {
                     }
                 }
                 let mut cfg = self.interpolate_root(cfg)?;
-                included.push(join(&f.base, &f.name));
+                included.push(join_path(&f.base, &f.name));
                 self.apply_include(&mut cfg, f, included)?;
                 apply_reset(&mut dict, &doc.reset_paths);
                 self.apply_extends(&mut cfg, f, &doc.reset_paths)?;
@@ -328,7 +281,7 @@ impl Loader<'_> {
                 other => return Err(err(format!("invalid include entry {}", other.sprint()))),
             };
             // paths relative to the including file's directory
-            let here = join(&f.base, &f.workdir);
+            let here = join_path(&f.base, &f.workdir);
             let first = paths.first().cloned().unwrap_or_default();
             let rel_dir = match &project_dir {
                 Some(pd) => pd.clone(),
@@ -346,7 +299,7 @@ impl Loader<'_> {
             };
             let mut files = Vec::new();
             for p in &paths {
-                let full = join(&here, p);
+                let full = join_path(&here, p);
                 if included.contains(&full) {
                     let mut chain = included.to_vec();
                     chain.push(full);
@@ -454,8 +407,8 @@ impl Loader<'_> {
         }
         stack.push(name.to_string());
         let base = if let Some(file) = file {
-            let here = join(&f.base, &f.workdir);
-            let full = join(&here, &file);
+            let here = join_path(&f.base, &f.workdir);
+            let full = join_path(&here, &file);
             let text = self
                 .read(&full)
                 .map_err(|e| err(format!("open {full}: {}", io_msg(&e))))?;
@@ -953,7 +906,7 @@ fn resolve_paths(l: &Loader<'_>, dict: &mut Map, wd: &str) {
         if v.starts_with('/') || v.is_empty() {
             v
         } else {
-            join(wd, &v)
+            join_path(wd, &v)
         }
     };
     let ctx = |v: &str| -> String {
@@ -1402,7 +1355,7 @@ fn str_list(v: Option<&Value>) -> Vec<String> {
 fn truthy(v: Option<&Value>) -> bool {
     match v {
         Some(Value::Bool(b)) => *b,
-        Some(Value::Str(s)) => matches!(s.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"),
+        Some(Value::Str(s)) => parse_bool(s) == Some(true),
         _ => false,
     }
 }
@@ -1787,14 +1740,10 @@ impl Loader<'_> {
             let mut attest = Vec::new();
             for (key, ty) in [("sbom", "sbom"), ("provenance", "provenance")] {
                 if let Some(v) = s_str(key) {
-                    let a = match v.as_str() {
-                        "1" | "t" | "T" | "true" | "TRUE" | "True" => {
-                            format!("type={ty},disabled=false")
-                        }
-                        "0" | "f" | "F" | "false" | "FALSE" | "False" => {
-                            format!("type={ty},disabled=true")
-                        }
-                        other => format!("type={ty},{other}"),
+                    let a = match parse_bool(&v) {
+                        Some(true) => format!("type={ty},disabled=false"),
+                        Some(false) => format!("type={ty},disabled=true"),
+                        None => format!("type={ty},{v}"),
                     };
                     attest.push(RawEntry::Str(a));
                 }
@@ -2063,14 +2012,5 @@ mod tests {
         assert_eq!(bytes_size(2 * 1024 * 1024 * 1024), "2GiB");
         assert_eq!(bytes_size(1536), "1.5KiB");
         assert_eq!(bytes_size(100), "100B");
-    }
-
-    #[test]
-    fn paths() {
-        assert_eq!(join("", "./web"), "web");
-        assert_eq!(join("", "."), ".");
-        assert_eq!(join("sub", "./lib"), "sub/lib");
-        assert_eq!(join("sub", "../x"), "x");
-        assert_eq!(clean("a//b/../c/"), "a/c");
     }
 }

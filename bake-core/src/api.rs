@@ -386,12 +386,11 @@ impl Project {
         targets: &[String],
         overrides: &[String],
     ) -> Result<Resolved, ResolveError> {
-        let relative = matches!(
-            self.env
-                .get("BUILDX_BAKE_FILE_RELATIVE_PATHS")
-                .map(|v| v.trim()),
-            Some("1" | "t" | "T" | "true" | "TRUE" | "True")
-        );
+        let relative = self
+            .env
+            .get("BUILDX_BAKE_FILE_RELATIVE_PATHS")
+            .and_then(|v| crate::go::parse_bool(v.trim()))
+            == Some(true);
         let opts = ResolveOptions {
             targets: targets.to_vec(),
             overrides: overrides.to_vec(),

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use crate::error::ResolveError;
+use crate::go::{csv_fields, csv_quote, parse_bool};
 use crate::json::{Json, PrettyWriter};
 use crate::model::RawEntry;
-use crate::util::{csv_fields, csv_quote, parse_bool, remove_dupes_swap};
+use crate::util::remove_dupes_swap;
 
 fn invalid(field: &str, value: &str, reason: impl Into<String>) -> ResolveError {
     ResolveError::InvalidEntry {

@@ -252,7 +252,7 @@ impl Kind for Flag {
     }
     fn set(v: &mut Option<bool>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
         *v = Some(
-            crate::util::parse_bool(set.value).ok_or_else(|| ResolveError::InvalidBool {
+            crate::go::parse_bool(set.value).ok_or_else(|| ResolveError::InvalidBool {
                 key: set.key.to_string(),
                 value: set.value.to_string(),
             })?,

@@ -2,9 +2,9 @@
 //! buildx does (Go `tabwriter` tables or indented JSON).
 
 use crate::error::ResolveError;
+use crate::go::csv_fields;
 use crate::json::Json;
 use crate::model::Config;
-use crate::util::csv_fields;
 
 /// What `--list` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,18 +12,14 @@ use indexmap::IndexMap;
 use crate::entries::{Attest, ExportEntry, SecretEntry, SshEntry};
 use crate::error::ResolveError;
 use crate::fields::{self, Draft, SetArgs, SetForm};
+use crate::go::{
+    clean_path, csv_fields, is_clean, is_git_ssh, is_remote_url, join_path, parse_bool,
+};
+use crate::limits::MAX_NESTING;
 use crate::model::{Config, GroupDef, TargetDef};
 use crate::pathmatch::path_match;
 use crate::source::Origin;
-use crate::util::{
-    clean_path, csv_fields, dedup, dedup_owned, did_you_mean, is_clean, is_git_ssh, is_remote_url,
-    join_path, parse_bool, FxBuildHasher,
-};
-
-/// How deep `inherits` chains, groups within groups and `target:` context links may nest:
-/// deeper definitions are refused with [`ResolveError::TooDeep`] instead of overflowing the
-/// stack.
-pub const MAX_NESTING: usize = 256;
+use crate::util::{dedup, dedup_owned, did_you_mean, FxBuildHasher};
 
 /// What to resolve and the process context (injected, never read from the real process).
 #[derive(Debug, Clone)]

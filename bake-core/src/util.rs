@@ -1,53 +1,6 @@
-//! Small ports of Go standard-library behaviour the engine depends on: `path.Clean`,
-//! `strconv.ParseBool`, the single-line CSV reader buildx uses (`go-csvvalue`), and
-//! remote-URL detection (`urlutil.IsRemoteURL`).
-
-/// Go's `path.Clean`: lexical cleaning of a slash-separated path.
-#[must_use]
-pub fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".to_string();
-    }
-    if is_clean(p) {
-        return p.to_string();
-    }
-    clean_path_full(p)
-}
-
-fn clean_path_full(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if matches!(out.last(), Some(last) if *last != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
-/// Whether [`clean_path`] leaves `p` as it is: `/` alone, or no empty, `.` or `..` segment
-/// (so no doubled, leading-relative or trailing slash).
-#[must_use]
-pub fn is_clean(p: &str) -> bool {
-    if p == "/" {
-        return true;
-    }
-    let rest = p.strip_prefix('/').unwrap_or(p);
-    !rest.is_empty() && rest.split('/').all(|seg| !matches!(seg, "" | "." | ".."))
-}
+//! Helpers that are not ports of Go library functions (those are in [`crate::go`]): a fast
+//! hasher for the resolver's maps, the list deduplication buildx's own code does, "did you
+//! mean" suggestions for every crate's diagnostics, and reading input files safely.
 
 /// The multiply-rotate hash of rustc's `FxHasher`: much cheaper than SipHash for the short
 /// name keys of the resolver's maps (inputs are the user's own files, not adversarial).
@@ -100,126 +53,6 @@ impl std::hash::Hasher for FxHasher {
 
 /// [`FxHasher`] for `HashMap` / `HashSet` / `IndexMap`.
 pub type FxBuildHasher = std::hash::BuildHasherDefault<FxHasher>;
-
-/// Go's `filepath.Join(base, p)` on Unix (empty elements ignored, result cleaned).
-#[must_use]
-pub fn join_path(base: &str, p: &str) -> String {
-    match (base.is_empty(), p.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => clean_path(p),
-        (false, true) => clean_path(base),
-        (false, false) => clean_path(&format!("{base}/{p}")),
-    }
-}
-
-/// Go's `strconv.ParseBool`.
-#[must_use]
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
-/// Splits one CSV line into fields as Go's `encoding/csv` (and `go-csvvalue`) does:
-/// `,`-separated, `"`-quoted fields with `""` as an escaped quote, no trimming.
-pub fn csv_fields(s: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    loop {
-        let mut field = String::new();
-        if i < chars.len() && chars[i] == '"' {
-            i += 1;
-            loop {
-                if i >= chars.len() {
-                    return Err("extraneous or missing \" in quoted-field".to_string());
-                }
-                if chars[i] == '"' {
-                    if i + 1 < chars.len() && chars[i + 1] == '"' {
-                        field.push('"');
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                field.push(chars[i]);
-                i += 1;
-            }
-            if i < chars.len() && chars[i] != ',' {
-                return Err("extraneous or missing \" in quoted-field".to_string());
-            }
-        } else {
-            while i < chars.len() && chars[i] != ',' {
-                if chars[i] == '"' {
-                    return Err("bare \" in non-quoted-field".to_string());
-                }
-                field.push(chars[i]);
-                i += 1;
-            }
-        }
-        fields.push(field);
-        if i >= chars.len() {
-            break;
-        }
-        i += 1; // the comma
-    }
-    Ok(fields)
-}
-
-/// Writes one CSV field as Go's `csv.Writer` would (quoted when it holds `,` or `"`).
-#[must_use]
-pub fn csv_quote(field: &str) -> String {
-    if field.contains(',') || field.contains('"') {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
-}
-
-/// Whether `s` is a Git URL in scp form (`user@host:path`).
-fn is_scp_like(s: &str) -> bool {
-    let Some((user, rest)) = s.split_once('@') else {
-        return false;
-    };
-    if user.is_empty()
-        || !user
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return false;
-    }
-    let Some((host, _)) = rest.split_once(':') else {
-        return false;
-    };
-    !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-}
-
-/// `urlutil.IsRemoteURL`: HTTP(S) URLs and Git references.
-#[must_use]
-pub fn is_remote_url(s: &str) -> bool {
-    if s.starts_with("http://") || s.starts_with("https://") {
-        return true;
-    }
-    if s.starts_with("./") || s.starts_with("../") {
-        return false;
-    }
-    s.starts_with("github.com/")
-        || s.starts_with("git://")
-        || s.starts_with("ssh://")
-        || is_scp_like(s)
-}
-
-/// `buildflags.IsGitSSH`: a Git URL accessed over SSH.
-#[must_use]
-pub fn is_git_ssh(s: &str) -> bool {
-    s.starts_with("ssh://") || is_scp_like(s)
-}
 
 /// `dedupSlice`: keeps the first occurrence of each value.
 #[must_use]
@@ -358,39 +191,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clean() {
-        for (i, o) in [
-            ("", "."),
-            ("./app/../app/src/", "app/src"),
-            ("../sibling", "../sibling"),
-            ("/abs/path/", "/abs/path"),
-            ("/..", "/"),
-            ("a/../..", ".."),
-            ("./src", "src"),
-            ("a//b/./c/", "a/b/c"),
-            ("../../x/..", "../.."),
-        ] {
-            assert_eq!(clean_path(i), o, "{i}");
-        }
-        assert_eq!(join_path("sub", "./ctx"), "sub/ctx");
-        // The already-clean fast path agrees with the full cleaning on every short path.
-        let mut paths = vec![String::new()];
-        for _ in 0..4 {
-            let next: Vec<String> = paths
-                .iter()
-                .flat_map(|p| ["a", "/", ".", ".."].map(|x| format!("{p}{x}")))
-                .collect();
-            paths.extend(next);
-        }
-        for p in &paths {
-            if is_clean(p) {
-                assert_eq!(&clean_path_full(p), p);
-            }
-        }
-        assert_eq!(join_path(".", "."), ".");
-    }
-
-    #[test]
     fn remove_dupes_fast_path() {
         let reference = |v: Vec<String>| -> Vec<String> {
             let mut seen = std::collections::HashSet::new();
@@ -411,18 +211,6 @@ mod tests {
     }
 
     #[test]
-    fn csv() {
-        assert_eq!(csv_fields("a,b").unwrap(), vec!["a", "b"]);
-        assert_eq!(csv_fields("").unwrap(), vec![""]);
-        assert_eq!(csv_fields("\"a,b\",c").unwrap(), vec!["a,b", "c"]);
-        assert!(csv_fields("c=\"\"").is_err());
-        assert_eq!(csv_fields("\"x\"\"y\"").unwrap(), vec!["x\"y"]);
-        assert!(csv_fields("a\"b").is_err());
-        assert!(csv_fields("\"ab").is_err());
-        assert!(csv_fields("\"a\"b").is_err());
-    }
-
-    #[test]
     fn dupes() {
         assert_eq!(remove_dupes_swap(vec![1, 1, 2, 3]), vec![1, 3, 2]);
         assert_eq!(remove_dupes_swap(vec![1, 2, 1]), vec![1, 2]);
@@ -430,19 +218,6 @@ mod tests {
             remove_dupes_str(vec!["a".into(), "".into(), "a".into(), "b".into()]),
             vec!["a", "b"]
         );
-    }
-
-    #[test]
-    fn urls() {
-        assert!(is_remote_url("https://github.com/docker/buildx.git#master"));
-        assert!(is_remote_url("git@github.com:docker/buildx.git"));
-        assert!(is_remote_url("github.com/docker/buildx"));
-        assert!(!is_remote_url("./src"));
-        assert!(!is_remote_url("src"));
-        assert!(is_git_ssh("git@github.com:a/b.git"));
-        assert!(!is_git_ssh("https://github.com/a/b.git"));
-        assert_eq!(parse_bool("T"), Some(true));
-        assert_eq!(parse_bool("maybe"), None);
     }
 
     #[test]

@@ -196,14 +196,3 @@ impl Diagnostic for HclError {
 
 /// Result of evaluation steps.
 pub type Result<T, E = Box<HclError>> = std::result::Result<T, E>;
-
-/// "did you mean `x`?" for the closest of `candidates` to `name` (edit distance below 3).
-#[must_use]
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(name, c), c))
-        .filter(|(d, c)| *d < 3 && *c != name)
-        .min()
-        .map(|(_, c)| format!("did you mean `{c}`?"))
-}

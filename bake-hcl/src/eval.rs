@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use bake_core::util::did_you_mean;
+
 use crate::ast::{BinOp, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp};
-use crate::error::{suggest, ErrorKind, HclError, Result};
+use crate::error::{ErrorKind, HclError, Result};
 use crate::number::Number;
 use crate::value::{convert, unify, Type, Value, ValueMap};
 
@@ -735,7 +737,7 @@ impl Evaluator<'_> {
         let users = self.env.user_function_names();
         let mut cands: Vec<String> = users;
         cands.extend(crate::functions::names().map(str::to_string));
-        let hint = suggest(&name.name, cands.iter().map(String::as_str));
+        let hint = did_you_mean(&name.name, cands.iter().map(String::as_str));
         let mut e = err(
             ErrorKind::UndefinedFunction,
             name.span,
@@ -850,7 +852,7 @@ fn get_attr(v: &Value, name: &Ident) -> Result<Value> {
                     name.name
                 ),
             );
-            if let Some(s) = suggest(&name.name, m.keys().map(String::as_str)) {
+            if let Some(s) = did_you_mean(&name.name, m.keys().map(String::as_str)) {
                 e = e.with_help(s);
             }
             e

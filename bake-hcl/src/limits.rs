@@ -1,12 +1,14 @@
 //! Limits that turn runaway input into an error naming the limit instead of a hang, a stack
 //! overflow or running out of memory. buildx has none of these; the defaults are far above
 //! anything a real bake file needs (the README's "Limits" section lists them).
+//!
+//! Expressions nest at most [`MAX_NESTING`] deep (the limit shared with the other crates),
+//! counting user-function calls (each call nests its result expression one level below the
+//! call).
+
+pub(crate) use bake_core::limits::MAX_NESTING;
 
 use crate::value::Value;
-
-/// How deep expressions may nest, counting user-function calls (each call nests its
-/// result expression one level below the call).
-pub const MAX_NESTING: usize = 256;
 
 /// The largest value an expression may produce: string bytes plus elements, counted
 /// through nested collections (16 MiB).

@@ -8,12 +8,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use bake_core::go::parse_bool;
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::source::{Origin, SourceMap};
+use bake_core::util::did_you_mean;
 use indexmap::IndexMap;
 
 use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, Span};
-use crate::error::{suggest, ErrorKind, HclError, Result};
+use crate::error::{ErrorKind, HclError, Result};
 use crate::eval::{Env, Evaluator};
 use crate::functions::FnEnv;
 use crate::json;
@@ -429,7 +431,7 @@ fn warn_attr(a: &Attr, ty: &str) -> HclError {
         "variable" => vec!["default", "type", "description"],
         _ => vec![],
     };
-    if let Some(s) = suggest(&a.name.name, known) {
+    if let Some(s) = did_you_mean(&a.name.name, known) {
         w = w.with_help(s);
     }
     w.as_warning()
@@ -524,7 +526,7 @@ fn func_decl(b: &Block) -> Result<FuncDecl<'_>> {
                     a.name.name
                 ),
             );
-            if let Some(s) = suggest(&a.name.name, ["params", "variadic_params", "result"]) {
+            if let Some(s) = did_you_mean(&a.name.name, ["params", "variadic_params", "result"]) {
                 e = e.with_help(s);
             }
             return Err(Box::new(e));
@@ -643,7 +645,7 @@ impl<'a> Loader<'a> {
             .chain(self.opts.builtins.keys())
             .map(String::as_str)
             .collect::<Vec<_>>();
-        if let Some(s) = suggest(name, cands) {
+        if let Some(s) = did_you_mean(name, cands) {
             e = e.with_help(s);
         } else {
             e = e.with_help(format!(
@@ -1493,10 +1495,9 @@ fn decode_object(v: &Value, a: &Attr) -> Result<Option<RawEntry>> {
 fn convert_primitive(name: &str, text: &str, ty: &Type) -> std::result::Result<Value, String> {
     match ty {
         Type::String => Ok(Value::string(text)),
-        Type::Bool => match text {
-            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(Value::Bool(true)),
-            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(Value::Bool(false)),
-            _ => Err(format!(
+        Type::Bool => match parse_bool(text) {
+            Some(b) => Ok(Value::Bool(b)),
+            None => Err(format!(
                 "failed to parse `{name}` as bool: strconv.ParseBool: parsing {text:?}: invalid syntax"
             )),
         },
@@ -1695,7 +1696,7 @@ impl Env for Loader<'_> {
                 .filter(|(t, _)| *t == bt)
                 .map(|(_, n)| n.clone())
                 .collect();
-            if let Some(s) = suggest(&name.name, cands.iter().map(String::as_str)) {
+            if let Some(s) = did_you_mean(&name.name, cands.iter().map(String::as_str)) {
                 e = e.with_help(s);
             }
             return Err(Box::new(e));
@@ -1716,7 +1717,7 @@ impl Env for Loader<'_> {
                     } else {
                         GROUP_FIELDS
                     };
-                    if let Some(s) = suggest(&f.name, table.iter().map(|(n, _)| *n)) {
+                    if let Some(s) = did_you_mean(&f.name, table.iter().map(|(n, _)| *n)) {
                         e = e.with_help(s);
                     }
                     return Err(Box::new(e));

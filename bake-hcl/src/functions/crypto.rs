@@ -1,5 +1,6 @@
 //! Hashes, bcrypt, RSA decryption and UUIDs (go-cty-funcs `crypto`, `uuid`).
 
+use bake_core::go;
 use md5::Md5;
 use num_bigint::BigUint;
 use sha1::{Digest, Sha1};
@@ -135,7 +136,7 @@ fn rsadecrypt(a: &[Value]) -> Result<Value, FnError> {
     let Some(c) = go_b64_decode(ct) else {
         return err(format!(
             "failed to decode input {}: cipher text must be base64-encoded",
-            super::numeric::go_quote(ct)
+            go::quote(ct)
         ));
     };
     let Some((encrypted, der)) = pem_block(key) else {
@@ -196,10 +197,7 @@ fn parse_uuid(x: &str) -> Result<[u8; 16], String> {
         }
         45 => {
             if !x[..9].eq_ignore_ascii_case("urn:uuid:") {
-                return Err(format!(
-                    "invalid urn prefix: {}",
-                    super::numeric::go_quote(&x[..9])
-                ));
+                return Err(format!("invalid urn prefix: {}", go::quote(&x[..9])));
             }
             &x[9..]
         }

@@ -1,7 +1,8 @@
 //! Dates and times (go-cty `stdlib/datetime.go`; buildx's `timestamp`, `formattimestamp`,
 //! `unixtimestampparse`). Civil-date arithmetic is done here; no clock is ever read.
 
-use super::numeric::go_quote;
+use bake_core::go;
+
 use super::util::{arg_err, def, err, object, p, s, st};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
@@ -160,7 +161,7 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         if r.is_empty() {
             ts_err(format!(": end of string before {what}"))
         } else {
-            ts_err(format!(": cannot use {} as {what}", go_quote(r)))
+            ts_err(format!(": cannot use {} as {what}", go::quote(r)))
         }
     };
     let lit = |l: char, r: &str| -> Result<(), String> {
@@ -169,13 +170,13 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         } else if r.is_empty() {
             Err(ts_err(format!(
                 ": end of string where {} is expected",
-                go_quote(&l.to_string())
+                go::quote(&l.to_string())
             )))
         } else {
             Err(ts_err(format!(
                 ": found {} where {} is expected",
-                go_quote(r),
-                go_quote(&l.to_string())
+                go::quote(r),
+                go::quote(&l.to_string())
             )))
         }
     };
@@ -269,7 +270,7 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         return Err(seg("UTC offset", r));
     };
     if !r.is_empty() {
-        return Err(ts_err(format!(": extra text: {}", go_quote(r))));
+        return Err(ts_err(format!(": extra text: {}", go::quote(r))));
     }
     if day < 1 || day > days_in(month, year) {
         return Err(ts_err(": day out of range"));
@@ -330,7 +331,7 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
             let bad = |m: &str| -> Result<String, FnError> {
                 arg_err(
                     0,
-                    format!("invalid date format verb {}: {m}", go_quote(tok)),
+                    format!("invalid date format verb {}: {m}", go::quote(tok)),
                 )
             };
             let two = |v: i64| format!("{v:02}");
@@ -401,7 +402,7 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
                 (b'Z', 5) => t.offset(":"),
                 (b'Z', _) => bad("timezone must be Z, ZZZZ, or ZZZZZ")?,
                 _ => {
-                    return arg_err(0, format!("invalid date format verb {}", go_quote(tok)));
+                    return arg_err(0, format!("invalid date format verb {}", go::quote(tok)));
                 }
             };
             out.push_str(&piece);
@@ -420,7 +421,7 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
 
 /// Go's `time.ParseDuration`, in nanoseconds.
 fn parse_duration(x: &str) -> Result<i128, String> {
-    let bad = || format!("time: invalid duration {}", go_quote(x));
+    let bad = || format!("time: invalid duration {}", go::quote(x));
     let mut r = x;
     let mut neg = false;
     if let Some(c) = r.chars().next() {
@@ -456,7 +457,7 @@ fn parse_duration(x: &str) -> Result<i128, String> {
         let unit = &r[..ul];
         r = &r[ul..];
         if unit.is_empty() {
-            return Err(format!("time: missing unit in duration {}", go_quote(x)));
+            return Err(format!("time: missing unit in duration {}", go::quote(x)));
         }
         let scale: i128 = match unit {
             "ns" => 1,
@@ -468,8 +469,8 @@ fn parse_duration(x: &str) -> Result<i128, String> {
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    go_quote(unit),
-                    go_quote(x)
+                    go::quote(unit),
+                    go::quote(x)
                 ))
             }
         };

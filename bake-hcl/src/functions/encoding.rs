@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use bake_core::go;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 
@@ -101,7 +102,10 @@ impl JsonParser<'_> {
                     self.i += 1;
                     let v = self.value(depth + 1)?;
                     if m.contains_key(&k) {
-                        return Err(format!("duplicate {} property in JSON object", go_str(&k)));
+                        return Err(format!(
+                            "duplicate {} property in JSON object",
+                            go::quote(&k)
+                        ));
                     }
                     m.insert(k, v);
                     self.ws();
@@ -290,10 +294,6 @@ fn go_char(c: char) -> String {
     }
 }
 
-fn go_str(x: &str) -> String {
-    super::numeric::go_quote(x)
-}
-
 /// Parses JSON into cty values (objects to objects, arrays to tuples).
 pub(super) fn json_decode(text: &str) -> Result<Value, String> {
     let mut p = JsonParser {
@@ -386,7 +386,7 @@ fn csvdecode(a: &[Value]) -> Result<Value, FnError> {
     let mut seen = std::collections::HashSet::new();
     for h in headers {
         if !seen.insert(h) {
-            return err(format!("duplicate column name {}", go_str(h)));
+            return err(format!("duplicate column name {}", go::quote(h)));
         }
     }
     let mut rows = Vec::new();

@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use bake_core::go::clean_path;
 use num_bigint::BigUint;
 
 use super::typeexpr::parse_type_expr;
@@ -184,34 +185,6 @@ fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
 
 // ---- paths ----
 
-/// Go's `path.Clean`.
-fn clean(x: &str) -> String {
-    if x.is_empty() {
-        return ".".into();
-    }
-    let rooted = x.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in x.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            s => parts.push(s),
-        }
-    }
-    let body = parts.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
-
 fn basename(x: &str) -> String {
     if x.is_empty() {
         return ".".into();
@@ -228,7 +201,7 @@ fn dirname(x: &str) -> String {
         Some(i) => &x[..=i],
         None => "",
     };
-    clean(dir)
+    clean_path(dir)
 }
 
 // ---- semver (Masterminds/semver v3) ----

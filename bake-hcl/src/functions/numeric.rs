@@ -1,5 +1,6 @@
 //! Number and boolean functions (go-cty `stdlib/number.go`, `bool.go`).
 
+use bake_core::go;
 use num_bigint::BigUint;
 
 use super::util::{arg_err, def, err, n, num, p, s, to_int};
@@ -37,7 +38,7 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
     let bad = || {
         FnError::arg(
             0,
-            format!("cannot parse {} as a base {base} integer", go_quote(text)),
+            format!("cannot parse {} as a base {base} integer", go::quote(text)),
         )
     };
     let (neg, digits) = match text.as_bytes().first() {
@@ -73,37 +74,6 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
         mag = mag * BigUint::from(base as u64) + BigUint::from(d);
     }
     Ok(num(Number::from_bigint(neg, mag)))
-}
-
-/// Go's `%q` for a string (strconv.Quote, ASCII-printable runes kept, others escaped).
-pub(super) fn go_quote(x: &str) -> String {
-    let mut out = String::from("\"");
-    for c in x.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
