@@ -374,36 +374,6 @@ const FIELD_PATHS: &[(&str, &[&str])] = &[
     ("project_id", &["build.x-depot.project-id"]),
 ];
 
-fn field_set(t: &bake_core::model::TargetDef, key: &str) -> bool {
-    match key {
-        "context" => t.context.is_some(),
-        "dockerfile" => t.dockerfile.is_some(),
-        "dockerfile-inline" => t.dockerfile_inline.is_some(),
-        "args" => t.args.is_some(),
-        "labels" => t.labels.is_some(),
-        "tags" => t.tags.is_some(),
-        "platforms" => t.platforms.is_some(),
-        "cache-from" => t.cache_from.is_some(),
-        "cache-to" => t.cache_to.is_some(),
-        "target" => t.target.is_some(),
-        "secret" => t.secret.is_some(),
-        "ssh" => t.ssh.is_some(),
-        "network" => t.network.is_some(),
-        "shm-size" => t.shm_size.is_some(),
-        "ulimits" => t.ulimits.is_some(),
-        "extra-hosts" => t.extra_hosts.is_some(),
-        "contexts" => t.contexts.is_some(),
-        "output" => t.output.is_some(),
-        "pull" => t.pull.is_some(),
-        "no-cache" => t.no_cache.is_some(),
-        "no-cache-filter" => t.no_cache_filter.is_some(),
-        "attest" => t.attest.is_some(),
-        "entitlements" => t.entitlements.is_some(),
-        "project_id" => t.project_id.is_some(),
-        _ => false,
-    }
-}
-
 /// Fills the origins of the targets' fields (the key in the last file that has it) and
 /// places each interpolation at the field it fed. Linear: each file's keys are indexed once,
 /// and the interpolations by service.
@@ -434,7 +404,7 @@ fn record_origins(
     let mut path = String::new();
     for t in &mut config.targets {
         for (key, paths) in FIELD_PATHS {
-            if !field_set(t, key) {
+            if !t.is_set(key) {
                 continue;
             }
             let found = paths.iter().find_map(|rel| {

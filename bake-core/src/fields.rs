@@ -49,6 +49,8 @@ pub trait Kind {
     /// # Errors
     /// A value that does not parse, or a map key given without its name.
     fn set(value: &mut Option<Self::Work>, set: &SetArgs<'_>) -> Result<(), ResolveError>;
+    /// The field as written, by type, for frontends that set fields by key.
+    fn def_field(value: &mut Option<Self::Def>) -> DefField<'_>;
     /// `Target.Merge` for this field: `from`, set by a later definition, onto `into`.
     fn merge(into: &mut Option<Self::Work>, from: Self::Work);
     /// `Target.normalize` for this field.
@@ -59,6 +61,61 @@ pub trait Kind {
     fn shows(value: &Self::Out) -> bool;
     /// Writes it as `--print` does (only called when [`Kind::shows`]).
     fn write(value: &Self::Out, w: &mut PrettyWriter);
+}
+
+/// A field of a [`TargetDef`] by the type a file writes it with, as
+/// [`TargetDef::field_mut`] gives it: frontends decode a value by this type and set it.
+#[derive(Debug)]
+pub enum DefField<'a> {
+    /// A string.
+    Text(&'a mut Option<String>),
+    /// A boolean.
+    Flag(&'a mut Option<bool>),
+    /// A list of strings.
+    Strings(&'a mut Option<Vec<String>>),
+    /// A map of strings (`contexts`).
+    Map(&'a mut Option<BTreeMap<String, String>>),
+    /// A map whose values may be `null` (`args`, `labels`, `extra-hosts`).
+    NullableMap(&'a mut Option<BTreeMap<String, Option<String>>>),
+    /// A list of entries, each a CSV string or an object (`cache-from`, `output`, ...).
+    Entries(&'a mut Option<Vec<RawEntry>>),
+    /// One object (`resources`).
+    Object(&'a mut Option<RawEntry>),
+}
+
+impl DefField<'_> {
+    /// The type, without the field.
+    #[must_use]
+    pub fn ty(&self) -> DefType {
+        match self {
+            DefField::Text(_) => DefType::Text,
+            DefField::Flag(_) => DefType::Flag,
+            DefField::Strings(_) => DefType::Strings,
+            DefField::Map(_) => DefType::Map,
+            DefField::NullableMap(_) => DefType::NullableMap,
+            DefField::Entries(_) => DefType::Entries,
+            DefField::Object(_) => DefType::Object,
+        }
+    }
+}
+
+/// The types of [`DefField`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefType {
+    /// A string.
+    Text,
+    /// A boolean.
+    Flag,
+    /// A list of strings.
+    Strings,
+    /// A map of strings.
+    Map,
+    /// A map whose values may be `null`.
+    NullableMap,
+    /// A list of entries.
+    Entries,
+    /// One object.
+    Object,
 }
 
 /// How `--set` collects the values of a key (buildx's `newOverrides`).
@@ -118,6 +175,9 @@ impl Kind for Text {
     type Def = String;
     type Out = Option<String>;
     const MERGES: bool = false;
+    fn def_field(v: &mut Option<String>) -> DefField<'_> {
+        DefField::Text(v)
+    }
     fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
         Ok(d.clone())
     }
@@ -148,6 +208,9 @@ impl Kind for Template {
     type Def = String;
     type Out = Option<String>;
     const MERGES: bool = false;
+    fn def_field(v: &mut Option<String>) -> DefField<'_> {
+        DefField::Text(v)
+    }
     fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
         Ok(d.clone())
     }
@@ -179,6 +242,9 @@ impl<const REBASE: bool> Kind for Required<REBASE> {
     type Def = String;
     type Out = String;
     const MERGES: bool = false;
+    fn def_field(v: &mut Option<String>) -> DefField<'_> {
+        DefField::Text(v)
+    }
     fn lower(_: &str, d: &String, base: Option<&str>) -> Result<String, ResolveError> {
         Ok(match base {
             Some(b) if REBASE => crate::resolve::rebase(b, d),
@@ -212,6 +278,9 @@ impl Kind for Description {
     type Def = String;
     type Out = String;
     const MERGES: bool = false;
+    fn def_field(v: &mut Option<String>) -> DefField<'_> {
+        DefField::Text(v)
+    }
     fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
         Ok(d.clone())
     }
@@ -244,6 +313,9 @@ impl Kind for Flag {
     type Def = bool;
     type Out = Option<bool>;
     const MERGES: bool = false;
+    fn def_field(v: &mut Option<bool>) -> DefField<'_> {
+        DefField::Flag(v)
+    }
     fn lower(_: &str, d: &bool, _: Option<&str>) -> Result<bool, ResolveError> {
         Ok(*d)
     }
@@ -280,6 +352,9 @@ impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE
     type Def = Vec<String>;
     type Out = Vec<String>;
     const MERGES: bool = APPEND;
+    fn def_field(v: &mut Option<Vec<String>>) -> DefField<'_> {
+        DefField::Strings(v)
+    }
     fn lower(_: &str, d: &Vec<String>, _: Option<&str>) -> Result<Vec<String>, ResolveError> {
         Ok(d.clone())
     }
@@ -327,6 +402,9 @@ impl Kind for NullableMap {
     type Def = OptMap;
     type Out = OptMap;
     const MERGES: bool = true;
+    fn def_field(v: &mut Option<OptMap>) -> DefField<'_> {
+        DefField::NullableMap(v)
+    }
     fn lower(_: &str, d: &OptMap, _: Option<&str>) -> Result<OptMap, ResolveError> {
         Ok(d.clone())
     }
@@ -378,6 +456,9 @@ impl Kind for Contexts {
     type Def = StrMap;
     type Out = StrMap;
     const MERGES: bool = true;
+    fn def_field(v: &mut Option<StrMap>) -> DefField<'_> {
+        DefField::Map(v)
+    }
     fn lower(_: &str, d: &StrMap, base: Option<&str>) -> Result<StrMap, ResolveError> {
         Ok(match base {
             Some(b) => d
@@ -551,6 +632,9 @@ impl<E: Entry, const M: u8> Kind for Entries<E, M> {
     type Def = Vec<RawEntry>;
     type Out = Vec<E>;
     const MERGES: bool = M != REPLACE;
+    fn def_field(v: &mut Option<Vec<RawEntry>>) -> DefField<'_> {
+        DefField::Entries(v)
+    }
     fn lower(key: &str, d: &Vec<RawEntry>, _: Option<&str>) -> Result<Vec<E>, ResolveError> {
         E::from_raw(key, d)
     }
@@ -608,6 +692,9 @@ impl Kind for ResourceLimits {
     type Def = RawEntry;
     type Out = Option<Resources>;
     const MERGES: bool = true;
+    fn def_field(v: &mut Option<RawEntry>) -> DefField<'_> {
+        DefField::Object(v)
+    }
     fn lower(_: &str, d: &RawEntry, _: Option<&str>) -> Result<Resources, ResolveError> {
         Resources::from_raw(d)
     }
@@ -657,6 +744,34 @@ macro_rules! target_fields {
             /// Where each field that was set came from, by print key (`"tags"`, `"args"`,
             /// ...). Empty unless the frontend records origins; costs nothing when unused.
             pub origins: BTreeMap<&'static str, Origin>,
+        }
+
+        impl TargetDef {
+            /// The field `key` names (its `--print` key, or `inherits`), for frontends that
+            /// set fields by key; `None` for a key buildx does not know.
+            pub fn field_mut(&mut self, key: &str) -> Option<DefField<'_>> {
+                match key {
+                    "inherits" => Some(DefField::Strings(&mut self.inherits)),
+                    $( $key => Some(<$kind as Kind>::def_field(&mut self.$field)), )*
+                    _ => None,
+                }
+            }
+
+            /// The type of field `key` ([`TargetDef::field_mut`]).
+            #[must_use]
+            pub fn field_type(key: &str) -> Option<DefType> {
+                TargetDef::default().field_mut(key).map(|f| f.ty())
+            }
+
+            /// Whether the field `key` names is set.
+            #[must_use]
+            pub fn is_set(&self, key: &str) -> bool {
+                match key {
+                    "inherits" => self.inherits.is_some(),
+                    $( $key => self.$field.is_some(), )*
+                    _ => false,
+                }
+            }
         }
 
         /// A resolved target: defaults applied, entries typed, ready to print or build.

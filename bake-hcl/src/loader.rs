@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use bake_core::fields::DefField;
 use bake_core::go::parse_bool;
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::source::{Origin, SourceMap};
@@ -91,48 +92,35 @@ enum Kind {
     Object,
 }
 
-/// Target attributes buildx knows, with how their values decode.
-const TARGET_FIELDS: &[(&str, Kind)] = &[
-    ("description", Kind::Str),
-    ("inherits", Kind::List),
-    ("annotations", Kind::List),
-    ("attest", Kind::Entries),
-    ("context", Kind::Str),
-    ("contexts", Kind::Map),
-    ("dockerfile", Kind::Str),
-    ("dockerfile-inline", Kind::Str),
-    ("args", Kind::MapNullable),
-    ("labels", Kind::MapNullable),
-    ("tags", Kind::List),
-    ("cache-from", Kind::Entries),
-    ("cache-to", Kind::Entries),
-    ("target", Kind::Str),
-    ("secret", Kind::Entries),
-    ("ssh", Kind::Entries),
-    ("platforms", Kind::List),
-    ("output", Kind::Entries),
-    ("pull", Kind::Bool),
-    ("no-cache", Kind::Bool),
-    ("network", Kind::Str),
-    ("no-cache-filter", Kind::List),
-    ("shm-size", Kind::Str),
-    ("ulimits", Kind::List),
-    ("resources", Kind::Object),
-    ("call", Kind::Str),
-    ("entitlements", Kind::List),
-    ("extra-hosts", Kind::MapNullable),
-    ("policy", Kind::Entries),
-    ("project_id", Kind::Str),
-];
+/// Target attributes buildx knows: `inherits` and the field table's keys.
+fn target_keys() -> impl Iterator<Item = &'static str> {
+    std::iter::once("inherits").chain(bake_core::fields::PRINT_FIELDS)
+}
+
+/// How a target attribute's value decodes, from the field table.
+fn target_kind(name: &str) -> Option<Kind> {
+    use bake_core::fields::DefType;
+    Some(match TargetDef::field_type(name)? {
+        DefType::Text => Kind::Str,
+        DefType::Flag => Kind::Bool,
+        DefType::Strings => Kind::List,
+        DefType::Map => Kind::Map,
+        DefType::NullableMap => Kind::MapNullable,
+        DefType::Entries => Kind::Entries,
+        DefType::Object => Kind::Object,
+    })
+}
 
 const GROUP_FIELDS: &[(&str, Kind)] = &[("description", Kind::Str), ("targets", Kind::List)];
 
 fn field_kind(ty: BlockTy, name: &str) -> Option<Kind> {
-    let table = match ty {
-        BlockTy::Target => TARGET_FIELDS,
-        BlockTy::Group => GROUP_FIELDS,
-    };
-    table.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    match ty {
+        BlockTy::Target => target_kind(name),
+        BlockTy::Group => GROUP_FIELDS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, k)| *k),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -422,11 +410,7 @@ fn warn_attr(a: &Attr, ty: &str) -> HclError {
     )
     .with_label("unknown attribute");
     let known: Vec<&str> = match ty {
-        "target" => TARGET_FIELDS
-            .iter()
-            .map(|(n, _)| *n)
-            .chain(["name", "matrix"])
-            .collect(),
+        "target" => target_keys().chain(["name", "matrix"]).collect(),
         "group" => GROUP_FIELDS.iter().map(|(n, _)| *n).collect(),
         "variable" => vec!["default", "type", "description"],
         _ => vec![],
@@ -1250,49 +1234,28 @@ impl<'a> Loader<'a> {
             let Some(v) = self.done_value(i, ai) else {
                 continue;
             };
-            let Some((key, _)) = TARGET_FIELDS.iter().find(|(n, _)| *n == name) else {
+            let Some(key) = target_keys().find(|k| *k == name) else {
                 continue;
             };
             let span = a.expr.span;
-            let set = match name {
-                "description" => set(&mut t.description, decode_str(v, a)?),
-                "inherits" => set(&mut t.inherits, decode_list(v, a)?),
-                "annotations" => set(&mut t.annotations, decode_list(v, a)?),
-                "attest" => set(&mut t.attest, decode_entries(v, a)?),
-                "context" => set(&mut t.context, decode_str(v, a)?),
-                "contexts" => set(
-                    &mut t.contexts,
+            let Some(field) = t.field_mut(key) else {
+                continue;
+            };
+            let set = match field {
+                DefField::Text(f) => set(f, decode_str(v, a)?),
+                DefField::Flag(f) => set(f, decode_bool(v, a)?),
+                DefField::Strings(f) => set(f, decode_list(v, a)?),
+                DefField::Map(f) => set(
+                    f,
                     decode_map(v, a)?.map(|m| {
                         m.into_iter()
                             .filter_map(|(k, v)| v.map(|v| (k, v)))
                             .collect()
                     }),
                 ),
-                "dockerfile" => set(&mut t.dockerfile, decode_str(v, a)?),
-                "dockerfile-inline" => set(&mut t.dockerfile_inline, decode_str(v, a)?),
-                "args" => set(&mut t.args, decode_map(v, a)?),
-                "labels" => set(&mut t.labels, decode_map(v, a)?),
-                "tags" => set(&mut t.tags, decode_list(v, a)?),
-                "cache-from" => set(&mut t.cache_from, decode_entries(v, a)?),
-                "cache-to" => set(&mut t.cache_to, decode_entries(v, a)?),
-                "target" => set(&mut t.target, decode_str(v, a)?),
-                "secret" => set(&mut t.secret, decode_entries(v, a)?),
-                "ssh" => set(&mut t.ssh, decode_entries(v, a)?),
-                "platforms" => set(&mut t.platforms, decode_list(v, a)?),
-                "output" => set(&mut t.output, decode_entries(v, a)?),
-                "pull" => set(&mut t.pull, decode_bool(v, a)?),
-                "no-cache" => set(&mut t.no_cache, decode_bool(v, a)?),
-                "network" => set(&mut t.network, decode_str(v, a)?),
-                "no-cache-filter" => set(&mut t.no_cache_filter, decode_list(v, a)?),
-                "shm-size" => set(&mut t.shm_size, decode_str(v, a)?),
-                "ulimits" => set(&mut t.ulimits, decode_list(v, a)?),
-                "resources" => set(&mut t.resources, decode_object(v, a)?),
-                "call" => set(&mut t.call, decode_str(v, a)?),
-                "entitlements" => set(&mut t.entitlements, decode_list(v, a)?),
-                "extra-hosts" => set(&mut t.extra_hosts, decode_map(v, a)?),
-                "policy" => set(&mut t.policy, decode_entries(v, a)?),
-                "project_id" => set(&mut t.project_id, decode_str(v, a)?),
-                _ => false,
+                DefField::NullableMap(f) => set(f, decode_map(v, a)?),
+                DefField::Entries(f) => set(f, decode_entries(v, a)?),
+                DefField::Object(f) => set(f, decode_object(v, a)?),
             };
             if set {
                 t.origins.insert(key, Origin::File(to_core_span(span)));
@@ -1712,12 +1675,12 @@ impl Env for Loader<'_> {
                             f.name
                         ),
                     );
-                    let table = if bt == BlockTy::Target {
-                        TARGET_FIELDS
+                    let known: Vec<&str> = if bt == BlockTy::Target {
+                        target_keys().collect()
                     } else {
-                        GROUP_FIELDS
+                        GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
                     };
-                    if let Some(s) = did_you_mean(&f.name, table.iter().map(|(n, _)| *n)) {
+                    if let Some(s) = did_you_mean(&f.name, known) {
                         e = e.with_help(s);
                     }
                     return Err(Box::new(e));
@@ -1731,13 +1694,13 @@ impl Env for Loader<'_> {
                 Ok(out)
             }
             None => {
-                let table = if bt == BlockTy::Target {
-                    TARGET_FIELDS
+                let known: Vec<&str> = if bt == BlockTy::Target {
+                    target_keys().collect()
                 } else {
-                    GROUP_FIELDS
+                    GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
                 };
                 let mut m = ValueMap::new();
-                for (fname, _) in table {
+                for fname in known {
                     let mut out = Value::NULL;
                     for &i in &idxs {
                         if let Some(v) = self.block_value(i, fname)? {
