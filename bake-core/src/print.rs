@@ -229,7 +229,6 @@ mod tests {
             no_cache: Some(true),
             network: Some(s("host")),
             no_cache_filter: vec![s("x")],
-            shm_size: Some(s("2g")),
             ulimits: vec![s("nofile=1024:1024")],
             resources: Some(Resources {
                 memory: Some(s("1g")),

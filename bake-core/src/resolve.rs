@@ -1266,7 +1266,6 @@ mod tests {
             no_cache: Some(false),
             network: Some("host".into()),
             no_cache_filter: strs(&["x"]),
-            shm_size: Some("1g".into()),
             ulimits: strs(&["nofile=1:1"]),
             resources: Some(Resources {
                 memory: Some("1g".into()),
