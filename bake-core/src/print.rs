@@ -248,6 +248,7 @@ mod tests {
             project_id: Some(s("p")),
             linked: false,
             origins: BTreeMap::new(),
+            ..Target::default()
         }
     }
 

@@ -1279,6 +1279,7 @@ mod tests {
             default_base: Some(Some("dir".into())),
             linked: true,
             origins: BTreeMap::from([("tags", Origin::Default)]),
+            ..Default::default()
         };
         let empties = Draft {
             annotations: strs(&[]),
