@@ -4,7 +4,6 @@
 
 pub mod args;
 mod build;
-mod files;
 mod progress;
 mod render;
 
@@ -12,11 +11,9 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use bake_core::source::SourceMap;
 use clap::Parser;
 
 use crate::args::Args;
-use crate::files::discover;
 use crate::render::Reporter;
 
 /// The process context of one invocation.
@@ -87,14 +84,6 @@ pub(crate) fn fail(message: impl Into<String>, help: Option<String>) -> Failure 
     })
 }
 
-fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Result<bool, Failure> {
-    match env.get(key).map(|v| v.trim()) {
-        None | Some("") => Ok(false),
-        Some(v) => bake_core::go::parse_bool(v)
-            .ok_or_else(|| fail(format!("failed to parse {key} value {v:?}"), None)),
-    }
-}
-
 fn execute(
     args: &Args,
     argv: &[String],
@@ -134,52 +123,32 @@ fn execute(
         vars.insert(k.to_string(), val.to_string());
     }
 
-    // Files: -f, else BUILDX_BAKE_FILE, else the default names.
-    let mut sources = SourceMap::default();
-    let files = discover(&args.files, &cx.env, &cx.cwd, cx.stdin, &mut sources)?;
-    if files.is_empty() {
-        return Err(fail(
-            "couldn't find a bake definition",
-            Some("create a docker-bake.hcl, or name a file with `-f FILE`".into()),
-        ));
-    }
-
-    let env_lookup = !env_bool(&cx.env, "BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")?;
-    // Compose files load before HCL ones, as buildx merges them into the configuration first.
-    let mut bake = bake_core::api::Bake::new(cx.cwd.clone())
+    // Files: -f, else BUILDX_BAKE_FILE, else the default names. Compose files load before
+    // HCL ones, as buildx merges them into the configuration first.
+    let mut bake = bake_core::api::Bake::discover(cx.cwd.clone(), cx.env.clone())
         .frontend(bake_compose::ComposeFrontend)
         .frontend(bake_hcl::HclFrontend)
-        .env(cx.env.clone())
-        .env_lookup(env_lookup)
+        .stdin(&mut *cx.stdin)
         .clock(cx.now)
         .seed(cx.seed)
         .record_origins(args.explain.is_some())
-        .render_variables(list_opts.is_some())
-        .sources(sources);
+        .render_variables(list_opts.is_some());
+    for f in &args.files {
+        bake = bake.file(f.clone());
+    }
     for (k, v) in vars {
         bake = bake.var(k, v);
     }
-    let project = bake.load().map_err(|e| match e {
-        // The frontend's own diagnostic, with its file and caret.
-        bake_core::api::LoadError::Frontend { error, .. } => error,
-        other => Box::new(other) as Failure,
-    })?;
-    let bake_core::api::Project {
-        sources,
-        config,
-        variables,
-        facts,
-        warnings,
-        ..
-    } = project;
-    for w in warnings {
+    let project = bake.load().map_err(|e| Box::new(e) as Failure)?;
+    let mut project = project;
+    for w in std::mem::take(&mut project.warnings) {
         rep.warn(w);
     }
 
     if let Some(lo) = list_opts {
         let input = match lo.kind {
-            bake_core::ListType::Targets => bake_core::ListInput::Targets(&config),
-            bake_core::ListType::Variables => bake_core::ListInput::Variables(&variables),
+            bake_core::ListType::Targets => bake_core::ListInput::Targets(&project.config),
+            bake_core::ListType::Variables => bake_core::ListInput::Variables(&project.variables),
         };
         let out = bake_core::render_list(lo, input);
         write_out(cx.stdout, &out)?;
@@ -199,8 +168,6 @@ fn execute(
     if let Some(c) = &args.call {
         bake_core::parse_call_func(c).map_err(|e| Box::new(e) as Failure)?;
     }
-    let overrides = args.set.clone();
-    let file_relative_paths = env_bool(&cx.env, "BUILDX_BAKE_FILE_RELATIVE_PATHS")?;
     // `--explain app.tags`: the target is `app`, the field `tags`.
     let explain_only: Vec<(String, Option<String>)> = if args.explain.is_some() {
         args.targets
@@ -224,15 +191,14 @@ fn execute(
     } else {
         args.targets.clone()
     };
-    let ropts = bake_core::ResolveOptions {
+    let request = bake_core::api::Request {
         targets,
-        overrides,
-        flag_overrides: flags.to_flag_overrides(),
-        env: &cx.env,
-        cwd: cx.cwd.clone(),
-        file_relative_paths,
+        overrides: args.set.clone(),
+        flags,
     };
-    let resolved = bake_core::resolve(&config, &ropts).map_err(|e| Box::new(e) as Failure)?;
+    let resolved = project
+        .resolve_request(&request)
+        .map_err(|e| Box::new(e) as Failure)?;
     for w in &resolved.warnings {
         rep.warn(fail(w.clone(), None));
     }
@@ -273,9 +239,9 @@ fn execute(
             cx.stdout,
             format,
             &resolved,
-            &config,
-            &sources,
-            &facts,
+            &project.config,
+            &project.sources,
+            &project.facts,
             &explain_only,
         ) {
             Ok(()) => {}
@@ -283,21 +249,21 @@ fn execute(
             Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
         }
         // About to exit: skip freeing everything piece by piece.
-        std::mem::forget((config, resolved, sources, facts));
+        std::mem::forget((project, resolved));
         return Ok(0);
     }
     if let Some(format) = &args.graph {
         let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
         let graph = build::graph_of(resolved, args, cx)?;
         write_out(cx.stdout, &graph.render(format))?;
-        std::mem::forget((config, graph, sources));
+        std::mem::forget((project, graph));
         return Ok(0);
     }
     if args.print {
         write_out(cx.stdout, &resolved.to_print_json())?;
         // The process is about to exit: freeing thousands of small values one by one would
         // only cost time.
-        std::mem::forget((config, resolved, sources));
+        std::mem::forget((project, resolved));
         return Ok(0);
     }
     build::build(resolved, args, argv, cx, rep)

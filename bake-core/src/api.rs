@@ -50,7 +50,8 @@ use crate::graph::GraphError;
 use crate::list::VariableInfo;
 use crate::model::Config;
 use crate::project::ProjectDefaults;
-use crate::resolve::{resolve, ResolveOptions, Resolved};
+use crate::resolve::{resolve, ResolveOptions};
+pub use crate::resolve::{Flags, Resolved};
 use crate::source::{SourceId, SourceMap};
 use crate::ResolveError;
 
@@ -123,21 +124,26 @@ pub trait Frontend: Send + Sync {
 /// Why loading failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
-    /// No file was given.
-    #[error("no bake file to load")]
-    #[diagnostic(
-        code(bake::load::no_files),
-        help("add files with Bake::file or Bake::source")
-    )]
+    /// No file was given, and discovery found none.
+    #[error("couldn't find a bake definition")]
+    #[diagnostic(help("create a docker-bake.hcl, or name a file with `-f FILE`"))]
     NoFiles,
-    /// A file could not be read.
-    #[error("failed to read {path}: {reason}")]
-    #[diagnostic(code(bake::load::read))]
-    Read {
-        /// The file as named.
-        path: String,
-        /// Why.
-        reason: String,
+    /// A file could not be found or read (the message names it and says why).
+    #[error("{message}")]
+    File {
+        /// What failed, naming the file.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+    /// An environment variable that changes how files are read has a value buildx refuses.
+    #[error("failed to parse {key} value {value:?}")]
+    Env {
+        /// The variable.
+        key: String,
+        /// Its value.
+        value: String,
     },
     /// No frontend reads this file.
     #[error("no frontend reads {name}")]
@@ -149,21 +155,168 @@ pub enum LoadError {
         /// The file.
         name: String,
     },
-    /// A frontend reported a problem in the files.
-    #[error("{frontend}: {error}")]
-    Frontend {
-        /// The frontend's name.
-        frontend: &'static str,
-        /// Its diagnostic.
-        #[diagnostic_source]
-        error: Failure,
-    },
+    /// A frontend reported a problem in the files: its own diagnostic, with file and caret.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Frontend(FrontendFailure),
+}
+
+/// A frontend's diagnostic, as [`LoadError::Frontend`] carries it.
+#[derive(Debug)]
+pub struct FrontendFailure(pub Failure);
+
+impl std::fmt::Display for FrontendFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for FrontendFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl miette::Diagnostic for FrontendFailure {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.0.diagnostic_source()
+    }
+}
+
+/// The environment variables that change how buildx reads bake files, parsed once (strictly,
+/// as buildx parses them: a value `strconv.ParseBool` refuses is an error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvPolicy {
+    /// `BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP`: variables are not overridden from the
+    /// environment.
+    pub disable_vars_env_lookup: bool,
+    /// `BUILDX_BAKE_FILE_RELATIVE_PATHS`: paths are relative to each definition's file.
+    pub file_relative_paths: bool,
+    /// `BUILDX_BAKE_FILE`, split on `BUILDX_BAKE_PATH_SEPARATOR` (`:` by default), empty
+    /// parts left out: the files to read when none is named.
+    pub bake_files: Vec<String>,
+}
+
+impl EnvPolicy {
+    /// Reads the policy from `env`.
+    ///
+    /// # Errors
+    /// [`LoadError::Env`] for a boolean variable buildx would refuse.
+    pub fn from_env(env: &BTreeMap<String, String>) -> Result<EnvPolicy, LoadError> {
+        let flag = |key: &str| match env.get(key).map(|v| v.trim()) {
+            None | Some("") => Ok(false),
+            Some(v) => crate::go::parse_bool(v).ok_or_else(|| LoadError::Env {
+                key: key.to_string(),
+                value: v.to_string(),
+            }),
+        };
+        let mut bake_files = Vec::new();
+        if let Some(f) = env.get("BUILDX_BAKE_FILE") {
+            let sep = env
+                .get("BUILDX_BAKE_PATH_SEPARATOR")
+                .filter(|s| !s.is_empty())
+                .map_or(":", String::as_str);
+            bake_files = f
+                .split(sep)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+        Ok(EnvPolicy {
+            disable_vars_env_lookup: flag("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP")?,
+            file_relative_paths: flag("BUILDX_BAKE_FILE_RELATIVE_PATHS")?,
+            bake_files,
+        })
+    }
+}
+
+/// The compose names and bake names buildx looks for when no file is named, in its order.
+pub const DEFAULT_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "docker-bake.json",
+    "docker-bake.hcl",
+    "docker-bake.override.json",
+    "docker-bake.override.hcl",
+];
+
+fn file_error(message: String, help: Option<&str>) -> LoadError {
+    LoadError::File {
+        message,
+        help: help.map(str::to_string),
+    }
+}
+
+/// Reads bake file `name` (relative to `cwd`): `None` when it does not exist. Directories,
+/// devices and FIFOs are refused (reading a FIFO would block), as is text that is not UTF-8.
+fn read_bake_file(cwd: &Path, name: &str) -> Result<Option<String>, LoadError> {
+    let path = cwd.join(name);
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(file_error(format!("failed to read {name}: {e}"), None)),
+    };
+    if meta.is_dir() {
+        return Err(file_error(
+            format!("failed to read {name}: is a directory"),
+            Some("name a bake file, not a directory"),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(file_error(
+            format!("failed to read {name}: not a regular file"),
+            None,
+        ));
+    }
+    let bytes = std::fs::read(&path)
+        .map_err(|e| file_error(format!("failed to read {name}: {e}"), None))?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        file_error(
+            format!(
+                "failed to read {name}: the file is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+            None,
+        )
+    })
 }
 
 /// A builder for loading bake files.
+///
+/// Defaults: no clock (`timestamp()` is an error until [`Bake::clock`] gives the time), seed
+/// 0 (`uuidv4()` and `bcrypt()` salts are the same in every process until [`Bake::seed`]
+/// gives randomness), variables overridable from the environment unless
+/// `BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP` says otherwise, no frontends (add them with
+/// [`Bake::frontend`], Compose before HCL; the `bake` facade crate registers both).
 #[must_use]
-pub struct Bake {
+pub struct Bake<'i> {
     cwd: PathBuf,
+    discover: bool,
+    stdin: Option<&'i mut dyn std::io::Read>,
     env: BTreeMap<String, String>,
     vars: BTreeMap<String, String>,
     env_lookup: bool,
@@ -176,7 +329,7 @@ pub struct Bake {
     frontends: Vec<Arc<dyn Frontend>>,
 }
 
-impl std::fmt::Debug for Bake {
+impl std::fmt::Debug for Bake<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bake")
             .field("cwd", &self.cwd)
@@ -185,11 +338,14 @@ impl std::fmt::Debug for Bake {
     }
 }
 
-impl Bake {
-    /// A builder working in `cwd`, with an empty environment, no clock and no frontends.
+impl<'i> Bake<'i> {
+    /// A builder working in `cwd`, with an empty environment, no clock and no frontends,
+    /// reading only the files and sources it is given.
     pub fn new(cwd: impl Into<PathBuf>) -> Self {
         Bake {
             cwd: cwd.into(),
+            discover: false,
+            stdin: None,
             env: BTreeMap::new(),
             vars: BTreeMap::new(),
             env_lookup: true,
@@ -201,6 +357,21 @@ impl Bake {
             pending: Vec::new(),
             frontends: Vec::new(),
         }
+    }
+
+    /// A builder that finds its files as `docker buildx bake` does: the files named with
+    /// [`Bake::file`] (`-f`), else those of `BUILDX_BAKE_FILE`, else the default names
+    /// ([`DEFAULT_FILES`]) that exist and are not empty; in `cwd`, with the environment `env`.
+    pub fn discover(cwd: impl Into<PathBuf>, env: BTreeMap<String, String>) -> Self {
+        let mut b = Bake::new(cwd).env(env);
+        b.discover = true;
+        b
+    }
+
+    /// Where a file named `-` is read from (standard input).
+    pub fn stdin(mut self, stdin: &'i mut dyn std::io::Read) -> Self {
+        self.stdin = Some(stdin);
+        self
     }
 
     /// Adds a frontend; earlier ones are asked first. Add Compose before HCL, as buildx
@@ -266,7 +437,8 @@ impl Bake {
         self
     }
 
-    /// Adds a file to read (relative to the working directory) when loading.
+    /// Adds a file to read (relative to the working directory) when loading, as `-f` does:
+    /// `cwd://` is stripped, `-` is standard input ([`Bake::stdin`]).
     pub fn file(mut self, path: impl Into<String>) -> Self {
         self.pending.push(path.into());
         self
@@ -277,18 +449,65 @@ impl Bake {
     /// # Errors
     /// A file that cannot be read or that no frontend claims, or a frontend's diagnostic.
     pub fn load(mut self) -> Result<Project, LoadError> {
-        for p in std::mem::take(&mut self.pending) {
-            // Regular files only (a FIFO would block), within the size limit.
-            let text =
-                crate::util::read_regular(&self.cwd.join(&p)).map_err(|e| LoadError::Read {
-                    path: p.clone(),
-                    reason: e.to_string(),
-                })?;
-            self.sources.add(p, text);
+        let policy = EnvPolicy::from_env(&self.env)?;
+        let mut names: Vec<String> = std::mem::take(&mut self.pending)
+            .iter()
+            .map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string())
+            .collect();
+        let mut defaults = false;
+        if names.is_empty() && self.discover {
+            for p in &policy.bake_files {
+                if p != "-" && !self.cwd.join(p).exists() {
+                    return Err(file_error(
+                        format!("stat {p}: no such file or directory"),
+                        None,
+                    ));
+                }
+                names.push(p.clone());
+            }
+            if names.is_empty() {
+                defaults = true;
+                names = DEFAULT_FILES.iter().map(|s| (*s).to_string()).collect();
+            }
+        }
+        for name in names {
+            let text = if name == "-" {
+                let mut buf = Vec::new();
+                if let Some(r) = self.stdin.as_mut() {
+                    r.read_to_end(&mut buf).map_err(|e| {
+                        file_error(format!("failed to read standard input: {e}"), None)
+                    })?;
+                }
+                String::from_utf8(buf).map_err(|_| {
+                    file_error(
+                        "failed to read standard input: not valid UTF-8".into(),
+                        None,
+                    )
+                })?
+            } else {
+                match read_bake_file(&self.cwd, &name)? {
+                    Some(t) => t,
+                    None if defaults => continue,
+                    None => {
+                        return Err(file_error(
+                            format!(
+                                "failed to read {name}: open {name}: no such file or directory"
+                            ),
+                            Some("check the path given with -f"),
+                        ))
+                    }
+                }
+            };
+            if defaults && text.trim().is_empty() {
+                continue;
+            }
+            // Which frontend reads it (Compose, HCL or HCL-JSON) is theirs to say.
+            self.sources.add(name, text);
         }
         if self.sources.iter().next().is_none() {
             return Err(LoadError::NoFiles);
         }
+        let env_lookup = self.env_lookup && !policy.disable_vars_env_lookup;
         let mut claimed: Vec<Vec<SourceId>> = vec![Vec::new(); self.frontends.len()];
         for (id, src) in self.sources.iter() {
             let Some(k) = self
@@ -310,6 +529,7 @@ impl Bake {
             warnings: Vec::new(),
             env: self.env.clone(),
             cwd: self.cwd.clone(),
+            policy,
         };
         for (f, files) in self.frontends.iter().zip(&claimed) {
             if files.is_empty() {
@@ -320,17 +540,16 @@ impl Bake {
                 files,
                 env: &self.env,
                 vars: &self.vars,
-                env_lookup: self.env_lookup,
+                env_lookup,
                 cwd: &self.cwd,
                 now: self.now,
                 seed: self.seed,
                 record_origins: self.record_origins,
                 render_variables: self.render_variables || self.record_origins,
             };
-            let out = f.load(&input).map_err(|error| LoadError::Frontend {
-                frontend: f.name(),
-                error,
-            })?;
+            let out = f
+                .load(&input)
+                .map_err(|e| LoadError::Frontend(FrontendFailure(e)))?;
             project.config.groups.extend(out.config.groups);
             project.config.targets.extend(out.config.targets);
             project.variables.extend(out.variables);
@@ -349,6 +568,17 @@ impl Bake {
     }
 }
 
+/// What to resolve, as a command line asks for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// Target names, groups or patterns; empty means `default`.
+    pub targets: Vec<String>,
+    /// `--set` overrides, in order.
+    pub overrides: Vec<String>,
+    /// The build flags (`--push`, `--load`, `--sbom`, ...).
+    pub flags: Flags,
+}
+
 /// Loaded bake files: the definitions as written, ready to resolve.
 pub struct Project {
     /// The files.
@@ -363,6 +593,7 @@ pub struct Project {
     pub warnings: Vec<Failure>,
     env: BTreeMap<String, String>,
     cwd: PathBuf,
+    policy: EnvPolicy,
 }
 
 impl std::fmt::Debug for Project {
@@ -386,18 +617,26 @@ impl Project {
         targets: &[String],
         overrides: &[String],
     ) -> Result<Resolved, ResolveError> {
-        let relative = self
-            .env
-            .get("BUILDX_BAKE_FILE_RELATIVE_PATHS")
-            .and_then(|v| crate::go::parse_bool(v.trim()))
-            == Some(true);
-        let opts = ResolveOptions {
+        self.resolve_request(&Request {
             targets: targets.to_vec(),
             overrides: overrides.to_vec(),
-            flag_overrides: Vec::new(),
+            flags: Flags::default(),
+        })
+    }
+
+    /// Resolves what `request` asks for: its targets, its `--set` overrides, then the
+    /// overrides its flags stand for (`--push` as `*.push=true`; `--explain` names the flag).
+    ///
+    /// # Errors
+    /// Unknown targets, bad overrides, and everything buildx rejects while resolving.
+    pub fn resolve_request(&self, request: &Request) -> Result<Resolved, ResolveError> {
+        let opts = ResolveOptions {
+            targets: request.targets.clone(),
+            overrides: request.overrides.clone(),
+            flag_overrides: request.flags.to_flag_overrides(),
             env: &self.env,
             cwd: self.cwd.clone(),
-            file_relative_paths: relative,
+            file_relative_paths: self.policy.file_relative_paths,
         };
         resolve(&self.config, &opts)
     }
