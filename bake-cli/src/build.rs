@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bake_core::{BuildGraph, ProjectDefaults, ProjectSource, Resolved};
+use bake_core::{BuildGraph, ProjectSource, Resolved};
 use bake_dispatch::buildx::BuildxBackend;
 use bake_dispatch::BakeConfig;
 use bake_dispatch::{
@@ -49,15 +49,14 @@ fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
 }
 
 /// The graph of `resolved` with every target placed in its project.
-pub fn graph_of(resolved: Resolved, args: &Args, cx: &Context<'_>) -> Result<BuildGraph, Failure> {
-    let defaults =
-        ProjectDefaults::discover(args.project.as_deref(), &cx.env, &cx.cwd).map_err(|e| {
-            fail(
-                e,
-                Some("depot.json should look like {\"id\": \"PROJECT\"}".into()),
-            )
-        })?;
-    BuildGraph::from_resolved(resolved, &defaults).map_err(|e| Box::new(e) as Failure)
+pub fn graph_of(
+    project: &bake_core::api::Project,
+    resolved: Resolved,
+    args: &Args,
+) -> Result<BuildGraph, Failure> {
+    project
+        .into_graph(resolved, args.project.as_deref())
+        .map_err(|e| Box::new(e) as Failure)
 }
 
 /// Loads the builder configuration and warns about projects named in the files that it does
@@ -155,6 +154,7 @@ impl Drop for WorkDir {
 
 /// `bake --dry-run` and plain `bake`: plans or runs the builds. Returns the exit code.
 pub fn build(
+    project: &bake_core::api::Project,
     resolved: Resolved,
     args: &Args,
     argv: &[String],
@@ -162,7 +162,7 @@ pub fn build(
     rep: &mut Reporter,
 ) -> Result<i32, Failure> {
     let mode = progress_mode(&args.progress, cx.color)?;
-    let graph = graph_of(resolved, args, cx)?;
+    let graph = graph_of(project, resolved, args)?;
     let config = config_for(&graph, args, cx, rep)?;
     if let Some(m) = &args.metadata_file {
         let p = cx.cwd.join(m);

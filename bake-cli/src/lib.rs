@@ -254,7 +254,7 @@ fn execute(
     }
     if let Some(format) = &args.graph {
         let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
-        let graph = build::graph_of(resolved, args, cx)?;
+        let graph = build::graph_of(&project, resolved, args)?;
         write_out(cx.stdout, &graph.render(format))?;
         std::mem::forget((project, graph));
         return Ok(0);
@@ -266,7 +266,7 @@ fn execute(
         std::mem::forget((project, resolved));
         return Ok(0);
     }
-    build::build(resolved, args, argv, cx, rep)
+    build::build(&project, resolved, args, argv, cx, rep)
 }
 
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {

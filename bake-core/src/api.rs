@@ -42,11 +42,10 @@ use std::sync::Arc;
 
 // Everything a host needs, from one place.
 pub use crate::explain::Explained;
-pub use crate::graph::{BuildGraph, BuildNode, GraphFormat};
+pub use crate::graph::{BuildGraph, BuildNode, GraphError, GraphFormat};
 pub use crate::resolve::{Group, Target};
 
 use crate::explain::Facts;
-use crate::graph::GraphError;
 use crate::list::VariableInfo;
 use crate::model::Config;
 use crate::project::ProjectDefaults;
@@ -643,18 +642,32 @@ impl Project {
 
     /// The build graph of `resolved`, each target in its project (`project` stands for
     /// `--project`; `DEPOT_PROJECT_ID` and `depot.json` are read from the environment and
-    /// working directory given to [`Bake`]; a `depot.json` that cannot be used is ignored,
-    /// as if absent).
+    /// working directory given to [`Bake`]).
     ///
     /// # Errors
-    /// A cycle of `target:` contexts.
+    /// A cycle of `target:` contexts, or a `depot.json` that cannot be used.
     pub fn graph(
         &self,
         resolved: &Resolved,
         project: Option<&str>,
     ) -> Result<BuildGraph, GraphError> {
-        let defaults = ProjectDefaults::discover(project, &self.env, &self.cwd).unwrap_or_default();
-        BuildGraph::new(resolved, &defaults)
+        BuildGraph::new(resolved, &self.project_defaults(project)?)
+    }
+
+    /// [`Project::graph`], moving the targets out of `resolved`.
+    ///
+    /// # Errors
+    /// A cycle of `target:` contexts, or a `depot.json` that cannot be used.
+    pub fn into_graph(
+        &self,
+        resolved: Resolved,
+        project: Option<&str>,
+    ) -> Result<BuildGraph, GraphError> {
+        BuildGraph::from_resolved(resolved, &self.project_defaults(project)?)
+    }
+
+    fn project_defaults(&self, project: Option<&str>) -> Result<ProjectDefaults, GraphError> {
+        ProjectDefaults::discover(project, &self.env, &self.cwd).map_err(GraphError::DepotJson)
     }
 
     /// Explains the fields of `resolved`'s targets (all, or the `only` ones: target and

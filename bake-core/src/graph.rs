@@ -86,6 +86,10 @@ pub enum GraphError {
         /// The missing target.
         to: String,
     },
+    /// A `depot.json` in the working directory that cannot be used.
+    #[error("{0}")]
+    #[diagnostic(help("depot.json should look like {{\"id\": \"PROJECT\"}}"))]
+    DepotJson(String),
 }
 
 impl BuildGraph {
