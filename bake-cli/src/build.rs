@@ -14,8 +14,8 @@ use bake_dispatch::{
 
 use crate::args::Args;
 use crate::progress::{Live, TtyView};
-use crate::render::Reporter;
 use crate::{fail, Context, Failure};
+use bake::Reporter;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 pub mod args;
 mod build;
 mod progress;
-mod render;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -14,7 +13,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::args::Args;
-use crate::render::Reporter;
+use bake::Reporter;
 
 /// The process context of one invocation.
 pub struct Context<'a> {
@@ -125,9 +124,7 @@ fn execute(
 
     // Files: -f, else BUILDX_BAKE_FILE, else the default names. Compose files load before
     // HCL ones, as buildx merges them into the configuration first.
-    let mut bake = bake_core::api::Bake::discover(cx.cwd.clone(), cx.env.clone())
-        .frontend(bake_compose::ComposeFrontend)
-        .frontend(bake_hcl::HclFrontend)
+    let mut bake = bake::discover(cx.cwd.clone(), cx.env.clone())
         .stdin(&mut *cx.stdin)
         .clock(cx.now)
         .seed(cx.seed)
@@ -191,7 +188,7 @@ fn execute(
     } else {
         args.targets.clone()
     };
-    let request = bake_core::api::Request {
+    let request = bake::Request {
         targets,
         overrides: args.set.clone(),
         flags,
@@ -200,7 +197,7 @@ fn execute(
         .resolve_request(&request)
         .map_err(|e| Box::new(e) as Failure)?;
     for w in &resolved.warnings {
-        rep.warn(fail(w.clone(), None));
+        rep.warn_text(w.clone());
     }
     if let Some(format) = &args.explain {
         let json = match format.as_str() {

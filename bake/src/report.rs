@@ -1,4 +1,5 @@
-//! Rendering diagnostics for the terminal: errors and warnings through miette.
+//! Rendering diagnostics as the `bake` command does: errors and warnings through miette,
+//! 100 columns wide.
 
 use std::io::Write;
 
@@ -22,6 +23,11 @@ impl Reporter {
             handler: GraphicalReportHandler::new_themed(theme).with_width(100),
             warnings: Vec::new(),
         }
+    }
+
+    /// Queues a warning given as text (the resolver's warnings).
+    pub fn warn_text(&mut self, message: impl Into<String>) {
+        self.warn(Box::new(Note(message.into())));
     }
 
     /// Queues a warning (shown with warning severity whatever the diagnostic says).
@@ -78,3 +84,8 @@ impl Diagnostic for AsWarning {
         self.0.labels()
     }
 }
+
+/// A warning that is only text.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{0}")]
+struct Note(String);
