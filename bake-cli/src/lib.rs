@@ -4,6 +4,7 @@
 
 pub mod args;
 mod build;
+mod invocation;
 mod progress;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::args::Args;
+use crate::invocation::{Invocation, Mode};
 use bake::Reporter;
 
 /// The process context of one invocation.
@@ -89,60 +91,27 @@ fn execute(
     cx: &mut Context<'_>,
     rep: &mut Reporter,
 ) -> Result<i32, Failure> {
-    let mut list = args.list.clone();
-    if list.is_none() {
-        if args.list_targets {
-            list = Some("targets".into());
-        } else if args.list_variables {
-            list = Some("variables".into());
-        }
-    }
-    if args.print && list.is_some() {
-        return Err(fail("--print and --list are mutually exclusive", None));
-    }
-    let list_opts = match &list {
-        Some(l) => Some(bake_core::parse_list(l).map_err(|e| Box::new(e) as Failure)?),
-        None => None,
-    };
-
-    let mut vars = BTreeMap::new();
-    for v in &args.vars {
-        if v.is_empty() {
-            continue;
-        }
-        let Some((k, val)) = v.split_once('=') else {
-            return Err(fail(
-                format!("invalid variable {v:?}, expected key=value"),
-                None,
-            ));
-        };
-        if k.is_empty() {
-            return Err(fail(format!("invalid variable {v:?}, key is empty"), None));
-        }
-        vars.insert(k.to_string(), val.to_string());
-    }
-
-    // Files: -f, else BUILDX_BAKE_FILE, else the default names. Compose files load before
-    // HCL ones, as buildx merges them into the configuration first.
+    let inv = Invocation::new(args)?;
+    let explaining = matches!(inv.mode, Mode::Explain { .. });
+    // Files: -f, else BUILDX_BAKE_FILE, else the default names.
     let mut bake = bake::discover(cx.cwd.clone(), cx.env.clone())
         .stdin(&mut *cx.stdin)
         .clock(cx.now)
         .seed(cx.seed)
-        .record_origins(args.explain.is_some())
-        .render_variables(list_opts.is_some());
+        .record_origins(explaining)
+        .render_variables(matches!(inv.mode, Mode::List(_)));
     for f in &args.files {
         bake = bake.file(f.clone());
     }
-    for (k, v) in vars {
+    for (k, v) in inv.vars {
         bake = bake.var(k, v);
     }
-    let project = bake.load().map_err(|e| Box::new(e) as Failure)?;
-    let mut project = project;
+    let mut project = bake.load().map_err(|e| Box::new(e) as Failure)?;
     for w in std::mem::take(&mut project.warnings) {
         rep.warn(w);
     }
 
-    if let Some(lo) = list_opts {
+    if let Mode::List(lo) = inv.mode {
         let input = match lo.kind {
             bake_core::ListType::Targets => bake_core::ListInput::Targets(&project.config),
             bake_core::ListType::Variables => bake_core::ListInput::Variables(&project.variables),
@@ -152,46 +121,10 @@ fn execute(
         return Ok(0);
     }
 
-    let flags = bake_core::Flags {
-        load: args.load,
-        push: args.push,
-        pull: args.pull,
-        no_cache: args.no_cache,
-        provenance: args.provenance.clone(),
-        sbom: args.sbom.clone(),
-        call: args.call.clone(),
-        check: args.check,
-    };
-    if let Some(c) = &args.call {
-        bake_core::parse_call_func(c).map_err(|e| Box::new(e) as Failure)?;
-    }
-    // `--explain app.tags`: the target is `app`, the field `tags`.
-    let explain_only: Vec<(String, Option<String>)> = if args.explain.is_some() {
-        args.targets
-            .iter()
-            .map(|t| match t.split_once('.') {
-                Some((n, f)) => (n.to_string(), Some(f.to_string())),
-                None => (t.clone(), None),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let targets: Vec<String> = if args.explain.is_some() {
-        let mut names: Vec<String> = Vec::new();
-        for (n, _) in &explain_only {
-            if !names.contains(n) {
-                names.push(n.clone());
-            }
-        }
-        names
-    } else {
-        args.targets.clone()
-    };
     let request = bake::Request {
-        targets,
+        targets: inv.targets,
         overrides: args.set.clone(),
-        flags,
+        flags: inv.flags,
     };
     let resolved = project
         .resolve_request(&request)
@@ -199,71 +132,48 @@ fn execute(
     for w in &resolved.warnings {
         rep.warn_text(w.clone());
     }
-    if let Some(format) = &args.explain {
-        let json = match format.as_str() {
-            "" | "text" => false,
-            "json" => true,
-            other => {
-                return Err(fail(
-                    format!("unknown explain format {other:?}"),
-                    Some("use --explain (text) or --explain=json".into()),
-                ))
-            }
-        };
-        // Unknown fields: an error that lists the known ones.
-        if let Some((t, f)) = explain_only.iter().find_map(|(t, f)| {
-            f.as_ref()
-                .filter(|f| !bake_core::explain::FIELDS.contains(&f.as_str()))
-                .map(|f| (t, f))
-        }) {
-            return Err(fail(
-                format!("target {t} has no field {f:?}"),
-                Some(format!(
-                    "fields are the keys `bake --print {t}` shows: {}",
-                    bake_core::explain::FIELDS.join(", ")
-                )),
-            ));
-        }
-        if args.print {
-            write_out(cx.stdout, &resolved.to_print_json())?;
-        }
-        let format = if json {
-            bake_core::explain::Format::Json
-        } else {
-            bake_core::explain::Format::Text
-        };
-        match bake_core::explain::write(
-            cx.stdout,
+    match inv.mode {
+        Mode::List(_) => unreachable!("listed before resolving"),
+        Mode::Explain {
             format,
-            &resolved,
-            &project.config,
-            &project.sources,
-            &project.facts,
-            &explain_only,
-        ) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+            only,
+            print,
+        } => {
+            if print {
+                write_out(cx.stdout, &resolved.to_print_json())?;
+            }
+            match bake_core::explain::write(
+                cx.stdout,
+                format,
+                &resolved,
+                &project.config,
+                &project.sources,
+                &project.facts,
+                &only,
+            ) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+            }
+            // About to exit: skip freeing everything piece by piece.
+            std::mem::forget((project, resolved));
+            Ok(0)
         }
-        // About to exit: skip freeing everything piece by piece.
-        std::mem::forget((project, resolved));
-        return Ok(0);
+        Mode::Graph(format) => {
+            let graph = build::graph_of(&project, resolved, args)?;
+            write_out(cx.stdout, &graph.render(format))?;
+            std::mem::forget((project, graph));
+            Ok(0)
+        }
+        Mode::Print => {
+            write_out(cx.stdout, &resolved.to_print_json())?;
+            // The process is about to exit: freeing thousands of small values one by one
+            // would only cost time.
+            std::mem::forget((project, resolved));
+            Ok(0)
+        }
+        Mode::Build => build::build(&project, resolved, args, argv, cx, rep),
     }
-    if let Some(format) = &args.graph {
-        let format = bake_core::graph::GraphFormat::parse(format).map_err(|e| fail(e, None))?;
-        let graph = build::graph_of(&project, resolved, args)?;
-        write_out(cx.stdout, &graph.render(format))?;
-        std::mem::forget((project, graph));
-        return Ok(0);
-    }
-    if args.print {
-        write_out(cx.stdout, &resolved.to_print_json())?;
-        // The process is about to exit: freeing thousands of small values one by one would
-        // only cost time.
-        std::mem::forget((project, resolved));
-        return Ok(0);
-    }
-    build::build(&project, resolved, args, argv, cx, rep)
 }
 
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {

@@ -625,10 +625,13 @@ impl Project {
 
     /// Resolves what `request` asks for: its targets, its `--set` overrides, then the
     /// overrides its flags stand for (`--push` as `*.push=true`; `--explain` names the flag).
+    /// The overrides are checked first ([`crate::check_overrides`]), as the `bake` command
+    /// checks them before reading any file.
     ///
     /// # Errors
     /// Unknown targets, bad overrides, and everything buildx rejects while resolving.
     pub fn resolve_request(&self, request: &Request) -> Result<Resolved, ResolveError> {
+        crate::resolve::check_overrides(&request.overrides)?;
         let opts = ResolveOptions {
             targets: request.targets.clone(),
             overrides: request.overrides.clone(),

@@ -72,5 +72,6 @@ pub use list::{
 pub use pathmatch::{path_match, BadPattern};
 pub use project::{Project, ProjectDefaults, ProjectSource, DEFAULT_PROJECT};
 pub use resolve::{
-    parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target, OVERRIDE_KEYS,
+    check_overrides, parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target,
+    OVERRIDE_KEYS,
 };

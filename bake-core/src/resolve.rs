@@ -257,6 +257,56 @@ pub const OVERRIDE_KEYS: [&str; fields::SET_KEYS.len() + 3] = {
     keys
 };
 
+/// Checks what can be checked of `--set` values without the files: the `TARGET.KEY` shape,
+/// a value where one is needed, a key buildx knows, a name where the key needs one, and no
+/// `+=` where it cannot add. A command line with a bad `--set` fails before any file is
+/// read. The targets each value names are checked when resolving.
+///
+/// # Errors
+/// The first bad value, as [`resolve`] would report it.
+pub fn check_overrides(set: &[String]) -> Result<(), ResolveError> {
+    for text in set {
+        let (lhs, value) = match text.split_once('=') {
+            Some((l, v)) => (l, Some(v)),
+            None => (text.as_str(), None),
+        };
+        let append = lhs.ends_with('+');
+        let skey = lhs.strip_suffix('+').unwrap_or(lhs);
+        let keys: Vec<&str> = skey.splitn(3, '.').collect();
+        if keys.len() < 2 {
+            return Err(ResolveError::OverrideKey {
+                key: skey.to_string(),
+            });
+        }
+        if value.is_none() && keys[1] != "args" {
+            return Err(ResolveError::OverrideValue { text: text.clone() });
+        }
+        if !OVERRIDE_KEYS.contains(&keys[1]) {
+            return Err(ResolveError::UnknownOverrideKey {
+                key: keys[1].to_string(),
+                help: did_you_mean(keys[1], OVERRIDE_KEYS),
+            });
+        }
+        let form = match keys[1] {
+            "secret" => Some(SetForm::Named),
+            k => fields::set_form(k),
+        };
+        if matches!(form, Some(SetForm::Named | SetForm::NamedFromEnv)) && keys.len() != 3 {
+            return Err(ResolveError::OverrideNeedsName {
+                key: lhs.to_string(),
+                field: keys[1].to_string(),
+            });
+        }
+        if form == Some(SetForm::Named) && append {
+            return Err(ResolveError::OverrideNoAppend {
+                key: lhs.to_string(),
+                field: keys[1].to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The `--print` key a `--set` key changes.
 fn print_key(key: &str) -> &'static str {
     match key {

@@ -63,7 +63,13 @@ fn item_name(rest: &str) -> Option<(&'static str, String)> {
 fn public_items() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut items = BTreeSet::new();
-    for krate in ["bake-core", "bake-hcl", "bake-compose", "bake-dispatch", "bake"] {
+    for krate in [
+        "bake-core",
+        "bake-hcl",
+        "bake-compose",
+        "bake-dispatch",
+        "bake",
+    ] {
         let src = root.join(krate).join("src");
         let mut files = Vec::new();
         rust_files(&src, &mut files);
