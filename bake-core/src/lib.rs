@@ -58,6 +58,7 @@ pub mod model;
 pub mod pathmatch;
 pub mod print;
 pub mod project;
+pub mod provenance;
 pub mod resolve;
 pub mod source;
 pub mod util;

@@ -12,74 +12,20 @@ use std::io;
 
 use serde::Serialize;
 
-use crate::json::{push_usize, write_plain_string, PrettyWriter};
+use crate::json::{write_plain_string, PrettyWriter};
 use crate::model::{Config, TargetDef};
 use crate::resolve::{Resolved, Target};
 use crate::source::{Origin, SourceMap, Span};
 
-/// A span as a sortable key: `(source, start, end)`.
-pub type SpanKey = (u32, u32, u32);
+pub use crate::provenance::{
+    span_key, ExprRefs, Facts, Interpolation, Lookup, SpanKey, VariableFact,
+};
 
-/// The key of `span`.
-#[must_use]
-pub fn span_key(span: Span) -> SpanKey {
-    (span.source.0, span.start, span.end)
-}
+mod json;
+mod text;
 
-/// What an expression referred to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExprRefs {
-    /// Variables it used, in order of first use.
-    pub variables: Vec<String>,
-    /// Matrix values it used: name and value.
-    pub matrix: Vec<(String, String)>,
-    /// Variables used inside the user functions it called (and the functions those called):
-    /// the variable and the function whose body used it.
-    pub in_functions: Vec<(String, String)>,
-}
-
-/// A variable's final value and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariableFact {
-    /// The value as `--list=variables` shows it (`None` for null).
-    pub value: Option<String>,
-    /// Its origin: the default's span, an environment variable, `--var`, or nothing.
-    pub origin: Origin,
-}
-
-/// One Compose interpolation: the template as written and the variables it looked up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interpolation {
-    /// The span of the field it fed (the same span as the field's origin).
-    pub span: Span,
-    /// The text before interpolation (`${TAG:-latest}`).
-    pub template: String,
-    /// Each variable looked up, in order.
-    pub lookups: Vec<Lookup>,
-}
-
-/// One variable looked up by a Compose interpolation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lookup {
-    /// The variable.
-    pub name: String,
-    /// Its value, `None` when unset.
-    pub value: Option<String>,
-    /// Where the value came from ([`VariableSource::Unset`] when unset).
-    pub from: VariableSource,
-}
-
-/// What the frontends know beyond the model.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    /// What each recorded expression referred to, by the name of the target it is in (empty
-    /// for variable defaults) and its span.
-    pub refs: BTreeMap<String, BTreeMap<SpanKey, ExprRefs>>,
-    /// Every variable.
-    pub variables: BTreeMap<String, VariableFact>,
-    /// Compose interpolations.
-    pub interpolations: Vec<Interpolation>,
-}
+use json::json_field;
+use text::text_field;
 
 /// A place in a file, with the line shown as a diagnostic shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,7 +45,7 @@ pub struct Place {
 /// A [`Place`] that borrows its file name and line (what explaining uses internally, so that
 /// no field allocates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct At<'a> {
+struct PlaceRef<'a> {
     file: &'a str,
     line: usize,
     column: usize,
@@ -107,7 +53,7 @@ struct At<'a> {
     width: usize,
 }
 
-impl At<'_> {
+impl PlaceRef<'_> {
     fn owned(&self) -> Place {
         Place {
             file: self.file.to_string(),
@@ -142,7 +88,7 @@ impl<'s> Lines<'s> {
     }
 
     /// The place of `span`, `None` when the span is outside its source.
-    fn at(&self, span: Span) -> Option<At<'s>> {
+    fn at(&self, span: Span) -> Option<PlaceRef<'s>> {
         let (file, text, starts) = self.files.get(span.source.0 as usize)?;
         let text: &'s str = text;
         let start = (span.start as usize).min(text.len());
@@ -155,7 +101,7 @@ impl<'s> Lines<'s> {
         let line_end = starts.get(line0 + 1).map_or(text.len(), |s| s - 1);
         let column = text[line_start..start].chars().count() + 1;
         let width = text[start..end.min(line_end)].chars().count().max(1);
-        Some(At {
+        Some(PlaceRef {
             file,
             line: line0 + 1,
             column,
@@ -370,7 +316,7 @@ trait Render {
     /// A target starts.
     fn target(&mut self, name: &str);
     /// One of its fields, with its history.
-    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]);
+    fn field(&mut self, field: &str, t: &Target, steps: &[StepRef<'_>]);
     /// The target is done.
     fn end_target(&mut self) -> io::Result<()>;
 }
@@ -389,7 +335,7 @@ impl Render for Collect {
         self.out.insert(self.current.clone(), BTreeMap::new());
     }
 
-    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]) {
+    fn field(&mut self, field: &str, t: &Target, steps: &[StepRef<'_>]) {
         self.value.out.clear();
         t.write_print_value(field, &mut self.value);
         if let Some(fields) = self.out.get_mut(&self.current) {
@@ -397,7 +343,7 @@ impl Render for Collect {
                 field.to_string(),
                 FieldExplain {
                     value: serde_json::from_str(&self.value.out).unwrap_or(serde_json::Value::Null),
-                    origin: steps.iter().map(S::owned).collect(),
+                    origin: steps.iter().map(StepRef::owned).collect(),
                 },
             );
         }
@@ -431,7 +377,7 @@ impl Render for Stream<'_> {
         }
     }
 
-    fn field(&mut self, field: &str, t: &Target, steps: &[S<'_>]) {
+    fn field(&mut self, field: &str, t: &Target, steps: &[StepRef<'_>]) {
         if self.json {
             json_field(&mut self.w, field, t, steps);
         } else {
@@ -469,26 +415,26 @@ pub fn render(
 
 /// One step of a value's history, borrowing everything it shows ([`Step`] owns it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum S<'a> {
+enum StepRef<'a> {
     Written {
-        at: At<'a>,
+        at: PlaceRef<'a>,
         target: &'a str,
     },
     Inherited {
         via: Vec<&'a str>,
     },
     Overrode {
-        earlier: At<'a>,
+        earlier: PlaceRef<'a>,
         target: &'a str,
     },
     Merged {
-        with: At<'a>,
+        with: PlaceRef<'a>,
         target: &'a str,
     },
     Variable {
         name: &'a str,
         value: Option<&'a str>,
-        from: Src<'a>,
+        from: SourceRef<'a>,
         through: Option<&'a str>,
         function: Option<&'a str>,
     },
@@ -500,7 +446,7 @@ enum S<'a> {
         template: &'a str,
         variable: &'a str,
         value: Option<&'a str>,
-        from: Src<'a>,
+        from: SourceRef<'a>,
     },
     Set {
         flag: &'a str,
@@ -513,52 +459,52 @@ enum S<'a> {
 
 /// [`VariableSource`], borrowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Src<'a> {
-    Default { at: At<'a> },
+enum SourceRef<'a> {
+    Default { at: PlaceRef<'a> },
     Environment { name: &'a str },
     DotEnv { file: &'a str },
     VarFlag { flag: &'a str },
     Unset,
 }
 
-impl Src<'_> {
+impl SourceRef<'_> {
     fn owned(&self) -> VariableSource {
         match self {
-            Src::Default { at } => VariableSource::Default { at: at.owned() },
-            Src::Environment { name } => VariableSource::Environment {
+            SourceRef::Default { at } => VariableSource::Default { at: at.owned() },
+            SourceRef::Environment { name } => VariableSource::Environment {
                 name: (*name).to_string(),
             },
-            Src::DotEnv { file } => VariableSource::DotEnv {
+            SourceRef::DotEnv { file } => VariableSource::DotEnv {
                 file: (*file).to_string(),
             },
-            Src::VarFlag { flag } => VariableSource::VarFlag {
+            SourceRef::VarFlag { flag } => VariableSource::VarFlag {
                 flag: (*flag).to_string(),
             },
-            Src::Unset => VariableSource::Unset,
+            SourceRef::Unset => VariableSource::Unset,
         }
     }
 }
 
-impl S<'_> {
+impl StepRef<'_> {
     fn owned(&self) -> Step {
         let s = |v: &str| v.to_string();
         match self {
-            S::Written { at, target } => Step::Written {
+            StepRef::Written { at, target } => Step::Written {
                 at: at.owned(),
                 target: s(target),
             },
-            S::Inherited { via } => Step::Inherited {
+            StepRef::Inherited { via } => Step::Inherited {
                 via: via.iter().map(|v| s(v)).collect(),
             },
-            S::Overrode { earlier, target } => Step::Overrode {
+            StepRef::Overrode { earlier, target } => Step::Overrode {
                 earlier: earlier.owned(),
                 target: s(target),
             },
-            S::Merged { with, target } => Step::Merged {
+            StepRef::Merged { with, target } => Step::Merged {
                 with: with.owned(),
                 target: s(target),
             },
-            S::Variable {
+            StepRef::Variable {
                 name,
                 value,
                 from,
@@ -571,11 +517,11 @@ impl S<'_> {
                 through: through.map(s),
                 function: function.map(s),
             },
-            S::Matrix { name, value } => Step::Matrix {
+            StepRef::Matrix { name, value } => Step::Matrix {
                 name: s(name),
                 value: s(value),
             },
-            S::Interpolated {
+            StepRef::Interpolated {
                 template,
                 variable,
                 value,
@@ -586,9 +532,9 @@ impl S<'_> {
                 value: value.map(s),
                 from: from.owned(),
             },
-            S::Set { flag } => Step::Set { flag: s(flag) },
-            S::Flag { flag } => Step::Flag { flag: s(flag) },
-            S::Default => Step::Default,
+            StepRef::Set { flag } => Step::Set { flag: s(flag) },
+            StepRef::Flag { flag } => Step::Flag { flag: s(flag) },
+            StepRef::Default => Step::Default,
         }
     }
 }
@@ -726,28 +672,28 @@ impl<'a> Explainer<'a> {
     }
 
     /// The history of `key` of `tx`, into `steps` (cleared first).
-    fn history<'x>(&'x self, tx: &TargetExplain<'x>, key: &'x str, steps: &mut Vec<S<'x>>) {
+    fn history<'x>(&'x self, tx: &TargetExplain<'x>, key: &'x str, steps: &mut Vec<StepRef<'x>>) {
         steps.clear();
         let merging = crate::fields::merges(key);
         match tx.target.origins.get(key) {
-            None | Some(Origin::Default) => steps.push(S::Default),
+            None | Some(Origin::Default) => steps.push(StepRef::Default),
             Some(o @ (Origin::Set(flag) | Origin::Flag(flag))) => {
                 steps.push(if matches!(o, Origin::Set(_)) {
-                    S::Set { flag }
+                    StepRef::Set { flag }
                 } else {
-                    S::Flag { flag }
+                    StepRef::Flag { flag }
                 });
                 // The file values it replaced or merged with.
                 self.others(tx, key, None, merging, steps);
             }
-            Some(Origin::Env(v)) => steps.push(S::Variable {
+            Some(Origin::Env(v)) => steps.push(StepRef::Variable {
                 name: v,
                 value: None,
-                from: Src::Environment { name: v },
+                from: SourceRef::Environment { name: v },
                 through: None,
                 function: None,
             }),
-            Some(Origin::Inherited(from)) => steps.push(S::Inherited {
+            Some(Origin::Inherited(from)) => steps.push(StepRef::Inherited {
                 via: vec![tx.name, from],
             }),
             Some(Origin::File(span)) => {
@@ -765,7 +711,7 @@ impl<'a> Explainer<'a> {
                     .unwrap_or(0);
                 let writer = tx.closure[k].name;
                 if let Some(at) = self.lines.at(span) {
-                    steps.push(S::Written { at, target: writer });
+                    steps.push(StepRef::Written { at, target: writer });
                 }
                 if k != 0 {
                     let mut via = vec![writer];
@@ -775,13 +721,13 @@ impl<'a> Explainer<'a> {
                         via.push(tx.closure[i].name);
                     }
                     via.reverse();
-                    steps.push(S::Inherited { via });
+                    steps.push(StepRef::Inherited { via });
                 }
                 self.expr_steps(tx.closure[k].refs, span, steps, None);
                 if let Some(is) = self.interpolations.get(&span_key(span)) {
                     for i in is {
                         for l in &i.lookups {
-                            steps.push(S::Interpolated {
+                            steps.push(StepRef::Interpolated {
                                 template: &i.template,
                                 variable: &l.name,
                                 value: l.value.as_deref(),
@@ -804,7 +750,7 @@ impl<'a> Explainer<'a> {
         key: &str,
         span: Option<Span>,
         merging: bool,
-        steps: &mut Vec<S<'x>>,
+        steps: &mut Vec<StepRef<'x>>,
     ) {
         for r in &tx.closure {
             for d in r.defs {
@@ -818,13 +764,13 @@ impl<'a> Explainer<'a> {
                     continue;
                 };
                 if merging {
-                    steps.push(S::Merged {
+                    steps.push(StepRef::Merged {
                         with: at,
                         target: r.name,
                     });
                     self.expr_steps(r.refs, *other, steps, None);
                 } else {
-                    steps.push(S::Overrode {
+                    steps.push(StepRef::Overrode {
                         earlier: at,
                         target: r.name,
                     });
@@ -833,10 +779,10 @@ impl<'a> Explainer<'a> {
         }
     }
 
-    fn src<'x>(&'x self, v: &'x VariableSource) -> Src<'x> {
+    fn src<'x>(&'x self, v: &'x VariableSource) -> SourceRef<'x> {
         match v {
-            VariableSource::Default { at } => Src::Default {
-                at: At {
+            VariableSource::Default { at } => SourceRef::Default {
+                at: PlaceRef {
                     file: &at.file,
                     line: at.line,
                     column: at.column,
@@ -844,10 +790,10 @@ impl<'a> Explainer<'a> {
                     width: at.width,
                 },
             },
-            VariableSource::Environment { name } => Src::Environment { name },
-            VariableSource::DotEnv { file } => Src::DotEnv { file },
-            VariableSource::VarFlag { flag } => Src::VarFlag { flag },
-            VariableSource::Unset => Src::Unset,
+            VariableSource::Environment { name } => SourceRef::Environment { name },
+            VariableSource::DotEnv { file } => SourceRef::DotEnv { file },
+            VariableSource::VarFlag { flag } => SourceRef::VarFlag { flag },
+            VariableSource::Unset => SourceRef::Unset,
         }
     }
 
@@ -858,21 +804,21 @@ impl<'a> Explainer<'a> {
         &'x self,
         refs: Option<&'x BTreeMap<SpanKey, ExprRefs>>,
         span: Span,
-        steps: &mut Vec<S<'x>>,
+        steps: &mut Vec<StepRef<'x>>,
         through: Option<&'x str>,
     ) {
         let Some(refs) = refs.and_then(|m| m.get(&span_key(span))) else {
             return;
         };
         for (name, value) in &refs.matrix {
-            steps.push(S::Matrix { name, value });
+            steps.push(StepRef::Matrix { name, value });
         }
         let direct = refs.variables.iter().map(|v| (v, None));
         let called = refs.in_functions.iter().map(|(v, f)| (v, Some(f.as_str())));
         for (v, function) in direct.chain(called) {
             if steps
                 .iter()
-                .any(|s| matches!(s, S::Variable { name, .. } if name == v))
+                .any(|s| matches!(s, StepRef::Variable { name, .. } if name == v))
             {
                 continue;
             }
@@ -881,14 +827,14 @@ impl<'a> Explainer<'a> {
             };
             let from = match &fact.origin {
                 Origin::File(s) => match self.lines.at(*s) {
-                    Some(at) => Src::Default { at },
-                    None => Src::Unset,
+                    Some(at) => SourceRef::Default { at },
+                    None => SourceRef::Unset,
                 },
-                Origin::Env(e) => Src::Environment { name: e },
-                Origin::Set(f) | Origin::Flag(f) => Src::VarFlag { flag: f },
-                Origin::Inherited(_) | Origin::Default => Src::Unset,
+                Origin::Env(e) => SourceRef::Environment { name: e },
+                Origin::Set(f) | Origin::Flag(f) => SourceRef::VarFlag { flag: f },
+                Origin::Inherited(_) | Origin::Default => SourceRef::Unset,
             };
-            steps.push(S::Variable {
+            steps.push(StepRef::Variable {
                 name: v,
                 value: fact.value.as_deref(),
                 from,
@@ -901,328 +847,4 @@ impl<'a> Explainer<'a> {
             }
         }
     }
-}
-
-/// `  field = value` and its history, as text.
-fn text_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[S<'_>]) {
-    // Plain pushes: this runs for every field of every target.
-    w.out.push_str("  ");
-    w.out.push_str(field);
-    w.out.push_str(" = ");
-    t.write_print_value(field, w);
-    w.out.push('\n');
-    let out = &mut w.out;
-    let quoted = |out: &mut String, v: Option<&str>| match v {
-        Some(v) => write_plain_string(out, v),
-        None => out.push_str("null"),
-    };
-    for step in steps {
-        match step {
-            S::Written { at, target } => {
-                out.push_str("    set at ");
-                push_short(out, at);
-                out.push_str(" in target ");
-                write_plain_string(out, target);
-                out.push('\n');
-                caret_block(out, at, "      ");
-            }
-            S::Inherited { via } => {
-                out.push_str("    inherited: ");
-                for (i, v) in via.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(" -> ");
-                    }
-                    out.push_str(v);
-                }
-                out.push('\n');
-            }
-            S::Overrode { earlier, target } => {
-                out.push_str("    replaces the value written at ");
-                push_short(out, earlier);
-                out.push_str(" in target ");
-                write_plain_string(out, target);
-                out.push('\n');
-            }
-            S::Merged { with, target } => {
-                out.push_str("    merged with the value written at ");
-                push_short(out, with);
-                out.push_str(" in target ");
-                write_plain_string(out, target);
-                out.push('\n');
-            }
-            S::Variable {
-                name,
-                value,
-                from,
-                through,
-                function,
-            } => {
-                out.push_str("    uses variable ");
-                out.push_str(name);
-                out.push_str(" = ");
-                quoted(out, *value);
-                if let Some(t) = through {
-                    out.push_str(" (in the default of ");
-                    out.push_str(t);
-                    out.push(')');
-                }
-                if let Some(f) = function {
-                    out.push_str(" (in function ");
-                    out.push_str(f);
-                    out.push(')');
-                }
-                out.push_str(", from ");
-                push_source(out, from);
-                out.push('\n');
-            }
-            S::Matrix { name, value } => {
-                out.push_str("    uses matrix value ");
-                out.push_str(name);
-                out.push_str(" = ");
-                write_plain_string(out, value);
-                out.push('\n');
-            }
-            S::Interpolated {
-                template,
-                variable,
-                value,
-                from,
-            } => {
-                out.push_str("    interpolates ");
-                write_plain_string(out, template);
-                out.push_str(": ");
-                out.push_str(variable);
-                match value {
-                    Some(v) => {
-                        out.push_str(" = ");
-                        write_plain_string(out, v);
-                        out.push_str(", from ");
-                        push_source(out, from);
-                    }
-                    None => out.push_str(
-                        " is unset, so the template's default (or an empty string) applied",
-                    ),
-                }
-                out.push('\n');
-            }
-            S::Set { flag } => {
-                out.push_str("    set by --set ");
-                out.push_str(flag);
-                out.push('\n');
-            }
-            S::Flag { flag } => {
-                out.push_str("    set by ");
-                out.push_str(flag);
-                out.push('\n');
-            }
-            S::Default => out.push_str("    not set in any file: the default\n"),
-        }
-    }
-}
-
-fn push_short(out: &mut String, at: &At<'_>) {
-    out.push_str(at.file);
-    out.push(':');
-    push_usize(out, at.line);
-    out.push(':');
-    push_usize(out, at.column);
-}
-
-fn push_source(out: &mut String, from: &Src<'_>) {
-    match from {
-        Src::Default { at } => {
-            out.push_str("its default at ");
-            push_short(out, at);
-        }
-        Src::Environment { name } => {
-            out.push_str("environment variable ");
-            out.push_str(name);
-        }
-        Src::DotEnv { file } => {
-            out.push_str("the file ");
-            out.push_str(file);
-        }
-        Src::VarFlag { flag } => out.push_str(flag),
-        Src::Unset => out.push_str("no default and no override"),
-    }
-}
-
-fn caret_block(out: &mut String, at: &At<'_>, indent: &str) {
-    let mut num = String::new();
-    push_usize(&mut num, at.line);
-    let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', num.len()));
-    out.push_str(indent);
-    pad(out);
-    out.push_str(" |\n");
-    out.push_str(indent);
-    out.push_str(&num);
-    out.push_str(" | ");
-    out.push_str(at.source_line);
-    out.push('\n');
-    out.push_str(indent);
-    pad(out);
-    out.push_str(" | ");
-    out.extend(
-        at.source_line
-            .chars()
-            .take(at.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' }),
-    );
-    out.extend(std::iter::repeat_n('^', at.width));
-    out.push('\n');
-}
-
-/// `"field": {"value": …, "origin": […]}`, as `serde_json` pretty-prints a [`FieldExplain`].
-fn json_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[S<'_>]) {
-    w.key(field);
-    w.open('{');
-    w.raw_key("value");
-    t.write_print_value(field, w);
-    w.raw_key("origin");
-    w.open('[');
-    for step in steps {
-        w.elem();
-        w.open('{');
-        let kind = |w: &mut PrettyWriter, k: &str| {
-            w.raw_key("kind");
-            w.str(k);
-        };
-        let opt = |w: &mut PrettyWriter, v: Option<&str>| match v {
-            Some(v) => w.str(v),
-            None => w.null(),
-        };
-        match step {
-            S::Written { at, target } => {
-                kind(w, "written");
-                json_place(w, "at", at);
-                w.raw_key("target");
-                w.str(target);
-            }
-            S::Inherited { via } => {
-                kind(w, "inherited");
-                w.raw_key("via");
-                w.open('[');
-                for v in via {
-                    w.elem();
-                    w.str(v);
-                }
-                w.close(']');
-            }
-            S::Overrode { earlier, target } => {
-                kind(w, "overrode");
-                json_place(w, "earlier", earlier);
-                w.raw_key("target");
-                w.str(target);
-            }
-            S::Merged { with, target } => {
-                kind(w, "merged");
-                json_place(w, "with", with);
-                w.raw_key("target");
-                w.str(target);
-            }
-            S::Variable {
-                name,
-                value,
-                from,
-                through,
-                function,
-            } => {
-                kind(w, "variable");
-                w.raw_key("name");
-                w.str(name);
-                w.raw_key("value");
-                opt(w, *value);
-                json_source(w, from);
-                if let Some(t) = through {
-                    w.raw_key("through");
-                    w.str(t);
-                }
-                if let Some(f) = function {
-                    w.raw_key("function");
-                    w.str(f);
-                }
-            }
-            S::Matrix { name, value } => {
-                kind(w, "matrix");
-                w.raw_key("name");
-                w.str(name);
-                w.raw_key("value");
-                w.str(value);
-            }
-            S::Interpolated {
-                template,
-                variable,
-                value,
-                from,
-            } => {
-                kind(w, "interpolated");
-                w.raw_key("template");
-                w.str(template);
-                w.raw_key("variable");
-                w.str(variable);
-                w.raw_key("value");
-                opt(w, *value);
-                json_source(w, from);
-            }
-            S::Set { flag } => {
-                kind(w, "set");
-                w.raw_key("flag");
-                w.str(flag);
-            }
-            S::Flag { flag } => {
-                kind(w, "flag");
-                w.raw_key("flag");
-                w.str(flag);
-            }
-            S::Default => kind(w, "default"),
-        }
-        w.close('}');
-    }
-    w.close(']');
-    w.close('}');
-}
-
-fn json_place(w: &mut PrettyWriter, key: &str, at: &At<'_>) {
-    w.raw_key(key);
-    w.open('{');
-    w.raw_key("file");
-    w.str(at.file);
-    w.raw_key("line");
-    w.uint(at.line);
-    w.raw_key("column");
-    w.uint(at.column);
-    w.raw_key("source_line");
-    w.str(at.source_line);
-    w.raw_key("width");
-    w.uint(at.width);
-    w.close('}');
-}
-
-fn json_source(w: &mut PrettyWriter, from: &Src<'_>) {
-    w.raw_key("from");
-    w.open('{');
-    w.raw_key("kind");
-    match from {
-        Src::Default { at } => {
-            w.str("default");
-            json_place(w, "at", at);
-        }
-        Src::Environment { name } => {
-            w.str("environment");
-            w.raw_key("name");
-            w.str(name);
-        }
-        Src::DotEnv { file } => {
-            w.str("dot_env");
-            w.raw_key("file");
-            w.str(file);
-        }
-        Src::VarFlag { flag } => {
-            w.str("var_flag");
-            w.raw_key("flag");
-            w.str(flag);
-        }
-        Src::Unset => w.str("unset"),
-    }
-    w.close('}');
 }
