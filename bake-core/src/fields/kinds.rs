@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use crate::entries::{
-    Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
-};
+use crate::entries::{Entry, Resources};
 use crate::error::ResolveError;
 use crate::json::PrettyWriter;
 use crate::model::RawEntry;
@@ -494,115 +492,6 @@ impl Kind for Contexts {
             w.str(v);
         }
         w.close('}');
-    }
-}
-
-/// The entry types of the compound fields, parsed from what a file wrote.
-pub trait Entry: Sized + Clone + std::fmt::Debug {
-    /// Parses the entries a file wrote for field `key` (how later definitions combine with
-    /// earlier ones is the row's choice, see [`Entries`]).
-    ///
-    /// # Errors
-    /// An entry buildx cannot parse.
-    fn from_raw(key: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError>;
-    /// Parses `--set` values (`parseArrValue`).
-    ///
-    /// # Errors
-    /// A value buildx cannot parse.
-    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError>;
-    /// buildflags' `Merge`.
-    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>>;
-    /// `Normalize`; `None` for an empty list.
-    fn normalize(v: Vec<Self>) -> Option<Vec<Self>>;
-    /// Writes one entry as `--print` does.
-    fn write(&self, w: &mut PrettyWriter);
-}
-
-macro_rules! entry_via_json {
-    ($($t:ty => |$key:ident, $raw:ident| $from:expr;)*) => {$(
-        impl Entry for $t {
-            fn from_raw($key: &str, $raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
-                $from
-            }
-            fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
-                <$t>::parse_list(values)
-            }
-            fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-                <$t>::merge(a, b)
-            }
-            fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
-                <$t>::normalize(v)
-            }
-            fn write(&self, w: &mut PrettyWriter) {
-                w.value(&self.to_json());
-            }
-        }
-    )*};
-}
-
-entry_via_json! {
-    Attest => |_key, raw| Attest::from_raw(raw);
-    CacheEntry => |key, raw| CacheEntry::from_raw(key, raw);
-    SecretEntry => |_key, raw| SecretEntry::from_raw(raw);
-}
-
-impl Entry for SshEntry {
-    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
-        SshEntry::from_raw(raw)
-    }
-    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
-        Ok(SshEntry::parse_list(values))
-    }
-    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        SshEntry::merge(a, b)
-    }
-    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
-        SshEntry::normalize(v)
-    }
-    fn write(&self, w: &mut PrettyWriter) {
-        w.value(&self.to_json());
-    }
-}
-
-impl Entry for ExportEntry {
-    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
-        ExportEntry::from_raw(raw)
-    }
-    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
-        ExportEntry::parse_list(values)
-    }
-    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        ExportEntry::merge(a, b)
-    }
-    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
-        ExportEntry::normalize(v)
-    }
-    fn write(&self, w: &mut PrettyWriter) {
-        self.write_json(w);
-    }
-}
-
-impl Entry for PolicyEntry {
-    fn from_raw(_: &str, raw: &[RawEntry]) -> Result<Vec<Self>, ResolveError> {
-        PolicyEntry::from_raw(raw)
-    }
-    fn parse_list(values: &[String]) -> Result<Vec<Self>, ResolveError> {
-        values.iter().map(|v| PolicyEntry::parse_text(v)).collect()
-    }
-    fn merge(a: Option<Vec<Self>>, b: Option<Vec<Self>>) -> Option<Vec<Self>> {
-        match (a, b) {
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        }
-    }
-    fn normalize(v: Vec<Self>) -> Option<Vec<Self>> {
-        Some(v)
-    }
-    fn write(&self, w: &mut PrettyWriter) {
-        w.value(&self.to_json());
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use indexmap::IndexMap;
 
 use super::definitions::Definitions;
-use crate::entries::{ExportEntry, SecretEntry};
+use crate::entries::{Entry, ExportEntry, SecretEntry};
 use crate::error::ResolveError;
 use crate::fields::{self, Draft, SetArgs, SetForm};
 use crate::go::parse_bool;
