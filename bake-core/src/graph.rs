@@ -323,9 +323,9 @@ fn find_cycle(names: &[&String], deps: &[Vec<(String, usize)>]) -> Vec<String> {
     Vec::new()
 }
 
-/// The SHA-256 (hex) of everything that decides what a build produces: the `--print` object
-/// without its description (compact JSON), `target:` contexts replaced by the hash of the build
-/// they name, and the project. `buf` is scratch space.
+/// The SHA-256 (hex) of everything that decides what a build produces: the target's build key
+/// ([`Target::write_build_key`], from the field table), `target:` contexts replaced by the
+/// hash of the build they name, and the project. `buf` is scratch space.
 fn content_hash<'h>(
     t: &Target,
     project: &Project,
@@ -333,31 +333,7 @@ fn content_hash<'h>(
     hash_of: impl Fn(&str) -> Option<&'h str>,
 ) -> String {
     buf.out.clear();
-    buf.open('{');
-    for key in crate::print::PRINT_FIELDS {
-        if key == "description" || !t.shows(key) {
-            continue;
-        }
-        buf.raw_key(key);
-        if key == "contexts" {
-            buf.open('{');
-            for (k, v) in &t.contexts {
-                buf.key(k);
-                match v.strip_prefix("target:").and_then(&hash_of) {
-                    Some(h) => {
-                        buf.out.push_str("\"target:#");
-                        buf.out.push_str(h);
-                        buf.out.push('"');
-                    }
-                    None => buf.str(v),
-                }
-            }
-            buf.close('}');
-        } else {
-            t.write_print_value(key, buf);
-        }
-    }
-    buf.close('}');
+    t.write_build_key(buf, &|link| hash_of(link).map(str::to_string));
     let mut hasher = Sha256::new();
     hasher.update(buf.out.as_bytes());
     hasher.update(b"\0project=");

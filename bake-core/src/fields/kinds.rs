@@ -52,6 +52,16 @@ pub trait Kind {
     fn shows(value: &Self::Out) -> bool;
     /// Writes it as `--print` does (only called when [`Kind::shows`]).
     fn write(value: &Self::Out, w: &mut PrettyWriter);
+    /// Whether it is part of a build's identity (the build key): everything that decides
+    /// what a build produces is; `description` is not.
+    const IN_KEY: bool = true;
+    /// Writes it into the build key (only called when [`Kind::shows`]). By default the key
+    /// holds the `--print` form, so content ids stay what they have been; `links` gives the
+    /// key of the build a `target:` context names.
+    fn write_key(value: &Self::Out, w: &mut PrettyWriter, links: &dyn Fn(&str) -> Option<String>) {
+        let _ = links;
+        Self::write(value, w);
+    }
 }
 
 /// A field of a [`TargetDef`] by the type a file writes it with, as
@@ -265,6 +275,7 @@ impl<const REBASE: bool> Kind for Required<REBASE> {
 pub struct Description;
 
 impl Kind for Description {
+    const IN_KEY: bool = false;
     type Work = String;
     type Def = String;
     type Out = String;
@@ -490,6 +501,21 @@ impl Kind for Contexts {
         for (k, v) in v {
             w.key(k);
             w.str(v);
+        }
+        w.close('}');
+    }
+    fn write_key(v: &StrMap, w: &mut PrettyWriter, links: &dyn Fn(&str) -> Option<String>) {
+        w.open('{');
+        for (k, v) in v {
+            w.key(k);
+            match v.strip_prefix("target:").and_then(links) {
+                Some(h) => {
+                    w.out.push_str("\"target:#");
+                    w.out.push_str(&h);
+                    w.out.push('"');
+                }
+                None => w.str(v),
+            }
         }
         w.close('}');
     }

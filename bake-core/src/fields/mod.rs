@@ -203,6 +203,22 @@ macro_rules! target_fields {
         }
 
         impl Target {
+            /// Writes the build key: every field that decides what the build produces, in
+            /// the table's order, as compact JSON (`links` gives the key of the build a
+            /// `target:` context names). [`crate::graph`] hashes it into the content id.
+            pub fn write_build_key(
+                &self,
+                w: &mut PrettyWriter,
+                links: &dyn Fn(&str) -> Option<String>,
+            ) {
+                w.open('{');
+                $( if <$kind as Kind>::IN_KEY && <$kind as Kind>::shows(&self.$field) {
+                    w.raw_key($key);
+                    <$kind as Kind>::write_key(&self.$field, w, links);
+                } )*
+                w.close('}');
+            }
+
             /// Whether the `--print` object has `key` (empty fields are left out).
             #[must_use]
             pub fn shows(&self, key: &str) -> bool {
