@@ -1,7 +1,6 @@
 //! Building: the graph, the projects' builders, the dry-run plan, and the live dispatch with
 //! its progress display, summary table and metadata file.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,40 +12,9 @@ use bake_dispatch::{
 };
 
 use crate::args::Args;
-use crate::progress::{Live, TtyView};
+use crate::progress::{progress_mode, Mode, Progress};
 use crate::{fail, Context, Failure};
 use bake::Reporter;
-
-/// How progress is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Tty,
-    Plain,
-    Quiet,
-    RawJson,
-}
-
-fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
-    Ok(match value {
-        "auto" | "" => {
-            if tty {
-                Mode::Tty
-            } else {
-                Mode::Plain
-            }
-        }
-        "tty" => Mode::Tty,
-        "plain" => Mode::Plain,
-        "quiet" | "none" => Mode::Quiet,
-        "rawjson" => Mode::RawJson,
-        other => {
-            return Err(fail(
-                format!("invalid progress mode {other:?}"),
-                Some("use one of auto, tty, plain, quiet, rawjson".into()),
-            ))
-        }
-    })
-}
 
 /// The graph of `resolved` with every target placed in its project.
 pub fn graph_of(
@@ -330,110 +298,6 @@ struct ChannelSink(tokio::sync::mpsc::UnboundedSender<Event>);
 impl EventSink for ChannelSink {
     fn event(&self, event: &Event) {
         let _ = self.0.send(event.clone());
-    }
-}
-
-/// Renders events: one live line per build on a terminal, prefixed lines when plain, JSON
-/// lines for `rawjson`, nothing when quiet.
-struct Progress {
-    mode: Mode,
-    labels: Vec<String>,
-    projects: Vec<String>,
-    live: Option<Live>,
-}
-
-impl Progress {
-    fn new(mode: Mode, graph: &BuildGraph, color: bool) -> Progress {
-        Progress {
-            mode,
-            labels: graph
-                .nodes
-                .iter()
-                .map(bake_core::BuildNode::label)
-                .collect(),
-            projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
-            live: (mode == Mode::Tty).then(|| Live::stderr(TtyView::for_graph(graph, color))),
-        }
-    }
-
-    fn show(&mut self, ev: &Event, out: &mut dyn Write) {
-        match self.mode {
-            Mode::Quiet => {}
-            Mode::RawJson => {
-                let _ = writeln!(out, "{}", self.event_json(ev));
-            }
-            Mode::Plain => {
-                let line = match ev {
-                    Event::Queued { .. } | Event::Progress { .. } => return,
-                    Event::Started { node } => {
-                        format!(
-                            "[{}] building on project {}",
-                            self.labels[*node], self.projects[*node]
-                        )
-                    }
-                    Event::Log { node, line } => format!("[{}] {line}", self.labels[*node]),
-                    Event::Finished {
-                        node,
-                        status,
-                        duration,
-                    } => format!(
-                        "[{}] {} in {:.1}s",
-                        self.labels[*node],
-                        status.word(),
-                        duration.as_secs_f64()
-                    ),
-                };
-                let _ = writeln!(out, "{line}");
-            }
-            Mode::Tty => {
-                if let Some(live) = &self.live {
-                    live.event(ev);
-                }
-            }
-        }
-    }
-
-    fn event_json(&self, ev: &Event) -> String {
-        let (kind, node, extra) = match ev {
-            Event::Queued { node } => ("queued", *node, serde_json::json!({})),
-            Event::Started { node } => ("started", *node, serde_json::json!({})),
-            Event::Progress {
-                node,
-                total,
-                done,
-                cached,
-                current,
-            } => (
-                "progress",
-                *node,
-                serde_json::json!({"total": total, "done": done, "cached": cached, "current": current}),
-            ),
-            Event::Log { node, line } => ("log", *node, serde_json::json!({ "line": line })),
-            Event::Finished {
-                node,
-                status,
-                duration,
-            } => (
-                "finished",
-                *node,
-                serde_json::json!({"status": status.word(), "duration": duration.as_secs_f64()}),
-            ),
-        };
-        let mut obj = serde_json::json!({
-            "event": kind,
-            "target": self.labels[node],
-            "project": self.projects[node],
-        });
-        if let (Some(o), serde_json::Value::Object(e)) = (obj.as_object_mut(), extra) {
-            o.extend(e);
-        }
-        obj.to_string()
-    }
-
-    fn finish(&mut self) {
-        if let Some(live) = self.live.take() {
-            live.finish();
-        }
     }
 }
 
