@@ -1,52 +1,22 @@
-//! Building: the graph, the projects' builders, the dry-run plan, and the live dispatch with
-//! its progress display, summary table and metadata file.
+//! Building: the graph, the projects' builders, the checks before building (metadata file,
+//! entitlements, `--save` registries, the buildx plugin), the dry-run plan, and the live
+//! dispatch with its progress display, metadata file and summary.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bake_core::{BuildGraph, ProjectSource, Resolved};
-use bake_dispatch::buildx::BuildxBackend;
+use bake_dispatch::buildx::{BuildxBackend, DockerCli};
 use bake_dispatch::BakeConfig;
 use bake_dispatch::{
-    self as dispatch, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus,
+    self as dispatch, Canceller, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus,
 };
 
 use crate::args::Args;
-use crate::progress::{Live, TtyView};
+use crate::progress::{progress_mode, Mode, Progress};
+use crate::summary::{failure_text, summary_table};
 use crate::{fail, Context, Failure};
 use bake::Reporter;
-
-/// How progress is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Tty,
-    Plain,
-    Quiet,
-    RawJson,
-}
-
-fn progress_mode(value: &str, tty: bool) -> Result<Mode, Failure> {
-    Ok(match value {
-        "auto" | "" => {
-            if tty {
-                Mode::Tty
-            } else {
-                Mode::Plain
-            }
-        }
-        "tty" => Mode::Tty,
-        "plain" => Mode::Plain,
-        "quiet" | "none" => Mode::Quiet,
-        "rawjson" => Mode::RawJson,
-        other => {
-            return Err(fail(
-                format!("invalid progress mode {other:?}"),
-                Some("use one of auto, tty, plain, quiet, rawjson".into()),
-            ))
-        }
-    })
-}
 
 /// The graph of `resolved` with every target placed in its project.
 pub fn graph_of(
@@ -164,27 +134,63 @@ pub fn build(
     let mode = progress_mode(&args.progress, cx.color)?;
     let graph = graph_of(project, resolved, args)?;
     let config = config_for(&graph, args, cx, rep)?;
-    if let Some(m) = &args.metadata_file {
-        let p = cx.cwd.join(m);
-        let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
-        if !parent.as_os_str().is_empty() && !parent.is_dir() {
-            return Err(fail(
-                format!(
-                    "cannot write the metadata file {m}: directory {} does not exist",
-                    display_path(&parent, &cx.cwd)
-                ),
-                Some("create the directory first, or name a file in an existing one".into()),
-            ));
-        }
-    }
+    check_metadata_dir(args, cx)?;
     // A dry run creates nothing: its commands name the scratch directory `<work>`.
     let work = if args.dry_run {
         WorkDir(PathBuf::from("<work>"), false)
     } else {
         WorkDir::create(cx)?
     };
-    let docker_cli = dispatch::buildx::DockerCli::load(&cx.env);
-    let options = Arc::new(DispatchOptions {
+    let docker_cli = DockerCli::load(&cx.env);
+    let options = Arc::new(dispatch_options(args, config, &work, &docker_cli, cx));
+    if args.dry_run {
+        return print_plan(&graph, &options, cx, rep);
+    }
+    if !entitlements_granted(&graph, args, argv, cx, rep)? {
+        return Ok(1);
+    }
+    check_save_registries(&graph, &options, cx)?;
+    let backend = buildx_backend(&docker_cli, cx)?;
+    rep.flush(cx.stderr);
+    let live = LiveBuild {
+        graph: Arc::new(graph),
+        options,
+        mode,
+    };
+    let (report, interrupted) = live.run(backend, cx)?;
+    live.finish(&report, interrupted, args, cx)
+}
+
+/// Fails when the metadata file (`--metadata-file`) would go to a directory that does not
+/// exist, before anything is built.
+fn check_metadata_dir(args: &Args, cx: &Context<'_>) -> Result<(), Failure> {
+    let Some(m) = &args.metadata_file else {
+        return Ok(());
+    };
+    let p = cx.cwd.join(m);
+    let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
+    if !parent.as_os_str().is_empty() && !parent.is_dir() {
+        return Err(fail(
+            format!(
+                "cannot write the metadata file {m}: directory {} does not exist",
+                display_path(&parent, &cx.cwd)
+            ),
+            Some("create the directory first, or name a file in an existing one".into()),
+        ));
+    }
+    Ok(())
+}
+
+/// The dispatch's options: the flags, the builder configuration, the scratch directory and
+/// the engine `--load` must reach.
+fn dispatch_options(
+    args: &Args,
+    config: BakeConfig,
+    work: &WorkDir,
+    docker_cli: &DockerCli,
+    cx: &Context<'_>,
+) -> DispatchOptions {
+    DispatchOptions {
         fail_fast: args.fail_fast,
         save: args.save,
         save_tag: args.save_tag.clone(),
@@ -195,34 +201,50 @@ pub fn build(
         work_dir: work.0.clone(),
         local_host: Some(docker_cli.local_host(&cx.env)),
         metadata_provenance: args.metadata_file.is_some(),
-    });
+    }
+}
 
-    if args.dry_run {
-        let backend = BuildxBackend::for_plan(cx.env.clone(), cx.cwd.clone());
-        let runs = dispatch::plan::plan(&graph, &backend, &options);
-        let text = dispatch::plan::render_plan(&graph, &runs, &options);
-        rep.flush(cx.stderr);
-        crate::write_out(cx.stdout, &text)?;
-        return Ok(0);
-    }
-    if !entitlements_granted(&graph, args, argv, cx, rep)? {
-        return Ok(1);
-    }
-    let missing = dispatch::plan::save_without_registry(&graph, &options);
-    if let Some(p) = missing.first() {
-        return Err(fail(
-            format!("--save: project {p} has no registry configured"),
-            Some(format!(
-                "add `registry = \"HOST/REPO\"` under [projects.{p}] in {}",
-                options
-                    .config
-                    .path
-                    .as_ref()
-                    .map_or_else(|| "bake.toml".to_string(), |f| display_path(f, &cx.cwd))
-            )),
-        ));
-    }
+/// `--dry-run`: prints the runs and their commands, and builds nothing.
+fn print_plan(
+    graph: &BuildGraph,
+    options: &Arc<DispatchOptions>,
+    cx: &mut Context<'_>,
+    rep: &mut Reporter,
+) -> Result<i32, Failure> {
+    let backend = BuildxBackend::for_plan(cx.env.clone(), cx.cwd.clone());
+    let runs = dispatch::plan::plan(graph, &backend, options);
+    let text = dispatch::plan::render_plan(graph, &runs, options);
+    rep.flush(cx.stderr);
+    crate::write_out(cx.stdout, &text)?;
+    Ok(0)
+}
 
+/// Fails when `--save` applies to a project with no registry to save to.
+fn check_save_registries(
+    graph: &BuildGraph,
+    options: &DispatchOptions,
+    cx: &Context<'_>,
+) -> Result<(), Failure> {
+    let missing = dispatch::plan::save_without_registry(graph, options);
+    let Some(p) = missing.first() else {
+        return Ok(());
+    };
+    Err(fail(
+        format!("--save: project {p} has no registry configured"),
+        Some(format!(
+            "add `registry = \"HOST/REPO\"` under [projects.{p}] in {}",
+            options
+                .config
+                .path
+                .as_ref()
+                .map_or_else(|| "bake.toml".to_string(), |f| display_path(f, &cx.cwd))
+        )),
+    ))
+}
+
+/// The backend that builds: `docker` from `PATH`, with a buildx plugin recent enough (its
+/// version is cached under `$XDG_CACHE_HOME/bake`).
+fn buildx_backend(docker_cli: &DockerCli, cx: &Context<'_>) -> Result<BuildxBackend, Failure> {
     let backend =
         BuildxBackend::new(cx.env.clone(), cx.cwd.clone()).map_err(|e| Box::new(e) as Failure)?;
     let cache_dir = cx
@@ -232,97 +254,124 @@ pub fn build(
         .map(PathBuf::from)
         .or_else(|| cx.env.get("HOME").map(|h| Path::new(h).join(".cache")))
         .map(|d| d.join("bake"));
-    dispatch::buildx::check_buildx(&docker_cli, &cx.env, cache_dir.as_deref())
+    dispatch::buildx::check_buildx(docker_cli, &cx.env, cache_dir.as_deref())
         .map_err(|e| Box::new(e) as Failure)?;
-    rep.flush(cx.stderr);
-    let graph = Arc::new(graph);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start the scheduler: {e}"), None))?;
-    let (canceller, cancel) = dispatch::cancellation();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let sink: Arc<dyn EventSink> = Arc::new(ChannelSink(tx));
-    let mut view = Progress::new(mode, &graph, cx.color);
-    let stderr = &mut *cx.stderr;
-    let (report, interrupted) = runtime.block_on(async {
-        let signals = tokio::spawn(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut int), Ok(mut term)) = (
-                signal(SignalKind::interrupt()),
-                signal(SignalKind::terminate()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            canceller.cancel();
-        });
-        let run = dispatch::dispatch(
-            graph.clone(),
-            Arc::new(backend),
-            sink,
-            options.clone(),
-            cancel.clone(),
-        );
-        tokio::pin!(run);
-        let report = loop {
-            tokio::select! {
-                r = &mut run => break r,
-                Some(ev) = rx.recv() => view.show(&ev, stderr),
-            }
-        };
-        while let Ok(ev) = rx.try_recv() {
-            view.show(&ev, stderr);
-        }
-        signals.abort();
-        (report, cancel.is_cancelled())
-    });
-    view.finish();
+    Ok(backend)
+}
 
-    if let Some(m) = &args.metadata_file {
-        let p = cx.cwd.join(m);
-        std::fs::write(&p, report.metadata_json(&graph))
-            .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
+/// A build that passed its checks: what it builds, how, and how its progress is shown.
+struct LiveBuild {
+    graph: Arc<BuildGraph>,
+    options: Arc<DispatchOptions>,
+    mode: Mode,
+}
+
+impl LiveBuild {
+    /// Runs the builds on `backend`, showing their progress on standard error until the
+    /// dispatch ends (SIGINT or SIGTERM cancels it). The report, and whether it was cancelled.
+    fn run(
+        &self,
+        backend: BuildxBackend,
+        cx: &mut Context<'_>,
+    ) -> Result<(DispatchReport, bool), Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail(format!("cannot start the scheduler: {e}"), None))?;
+        let (canceller, cancel) = dispatch::cancellation();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+        let sink: Arc<dyn EventSink> = Arc::new(ChannelSink(tx));
+        let mut view = Progress::new(self.mode, &self.graph, cx.color);
+        let stderr = &mut *cx.stderr;
+        let ended = runtime.block_on(async {
+            let signals = tokio::spawn(cancel_on_signal(canceller));
+            let run = dispatch::dispatch(
+                self.graph.clone(),
+                Arc::new(backend),
+                sink,
+                self.options.clone(),
+                cancel.clone(),
+            );
+            tokio::pin!(run);
+            let report = loop {
+                tokio::select! {
+                    r = &mut run => break r,
+                    Some(ev) = rx.recv() => view.show(&ev, stderr),
+                }
+            };
+            while let Ok(ev) = rx.try_recv() {
+                view.show(&ev, stderr);
+            }
+            signals.abort();
+            (report, cancel.is_cancelled())
+        });
+        view.finish();
+        Ok(ended)
     }
-    // What builds printed on stdout (`--call` results), in graph order.
-    for r in &report.nodes {
-        if let NodeStatus::Done(o) = &r.status {
-            if !o.stdout.is_empty() {
-                crate::write_out(cx.stdout, &o.stdout)?;
+
+    /// What follows the builds: the metadata file, what they printed on stdout, the summary
+    /// table and the failures. Returns the exit code.
+    fn finish(
+        &self,
+        report: &DispatchReport,
+        interrupted: bool,
+        args: &Args,
+        cx: &mut Context<'_>,
+    ) -> Result<i32, Failure> {
+        let graph = &self.graph;
+        if let Some(m) = &args.metadata_file {
+            let p = cx.cwd.join(m);
+            std::fs::write(&p, report.metadata_json(graph))
+                .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
+        }
+        // What builds printed on stdout (`--call` results), in graph order.
+        for r in &report.nodes {
+            if let NodeStatus::Done(o) = &r.status {
+                if !o.stdout.is_empty() {
+                    crate::write_out(cx.stdout, &o.stdout)?;
+                }
             }
         }
+        if self.mode != Mode::Quiet && self.mode != Mode::RawJson {
+            let local = self.options.local_host.as_deref();
+            let table = summary_table(graph, report, local.unwrap_or("the local engine"));
+            let _ = cx.stderr.write_all(table.as_bytes());
+        }
+        let failures = failure_text(graph, report);
+        if !failures.is_empty() {
+            let _ = cx.stderr.write_all(failures.as_bytes());
+        }
+        let _ = cx.stderr.flush();
+        if interrupted {
+            let _ = writeln!(cx.stderr, "interrupted: builds cancelled");
+            return Ok(130);
+        }
+        let call_failed = report
+            .nodes
+            .iter()
+            .any(|r| matches!(&r.status, NodeStatus::Done(o) if o.call_failed));
+        Ok(if report.success() && !call_failed {
+            0
+        } else {
+            1
+        })
     }
-    if mode != Mode::Quiet && mode != Mode::RawJson {
-        let _ = cx.stderr.write_all(
-            summary_table(
-                &graph,
-                &report,
-                options.local_host.as_deref().unwrap_or("the local engine"),
-            )
-            .as_bytes(),
-        );
+}
+
+/// Cancels the builds on the first SIGINT or SIGTERM.
+async fn cancel_on_signal(canceller: Canceller) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
     }
-    let failures = failure_text(&graph, &report);
-    if !failures.is_empty() {
-        let _ = cx.stderr.write_all(failures.as_bytes());
-    }
-    let _ = cx.stderr.flush();
-    if interrupted {
-        let _ = writeln!(cx.stderr, "interrupted: builds cancelled");
-        return Ok(130);
-    }
-    let call_failed = report
-        .nodes
-        .iter()
-        .any(|r| matches!(&r.status, NodeStatus::Done(o) if o.call_failed));
-    Ok(if report.success() && !call_failed {
-        0
-    } else {
-        1
-    })
+    canceller.cancel();
 }
 
 struct ChannelSink(tokio::sync::mpsc::UnboundedSender<Event>);
@@ -332,227 +381,6 @@ impl EventSink for ChannelSink {
         let _ = self.0.send(event.clone());
     }
 }
-
-/// Renders events: one live line per build on a terminal, prefixed lines when plain, JSON
-/// lines for `rawjson`, nothing when quiet.
-struct Progress {
-    mode: Mode,
-    labels: Vec<String>,
-    projects: Vec<String>,
-    live: Option<Live>,
-}
-
-impl Progress {
-    fn new(mode: Mode, graph: &BuildGraph, color: bool) -> Progress {
-        Progress {
-            mode,
-            labels: graph
-                .nodes
-                .iter()
-                .map(bake_core::BuildNode::label)
-                .collect(),
-            projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
-            live: (mode == Mode::Tty).then(|| Live::stderr(TtyView::for_graph(graph, color))),
-        }
-    }
-
-    fn show(&mut self, ev: &Event, out: &mut dyn Write) {
-        match self.mode {
-            Mode::Quiet => {}
-            Mode::RawJson => {
-                let _ = writeln!(out, "{}", self.event_json(ev));
-            }
-            Mode::Plain => {
-                let line = match ev {
-                    Event::Queued { .. } | Event::Progress { .. } => return,
-                    Event::Started { node } => {
-                        format!(
-                            "[{}] building on project {}",
-                            self.labels[*node], self.projects[*node]
-                        )
-                    }
-                    Event::Log { node, line } => format!("[{}] {line}", self.labels[*node]),
-                    Event::Finished {
-                        node,
-                        status,
-                        duration,
-                    } => format!(
-                        "[{}] {} in {:.1}s",
-                        self.labels[*node],
-                        status.word(),
-                        duration.as_secs_f64()
-                    ),
-                };
-                let _ = writeln!(out, "{line}");
-            }
-            Mode::Tty => {
-                if let Some(live) = &self.live {
-                    live.event(ev);
-                }
-            }
-        }
-    }
-
-    fn event_json(&self, ev: &Event) -> String {
-        let (kind, node, extra) = match ev {
-            Event::Queued { node } => ("queued", *node, serde_json::json!({})),
-            Event::Started { node } => ("started", *node, serde_json::json!({})),
-            Event::Progress {
-                node,
-                total,
-                done,
-                cached,
-                current,
-            } => (
-                "progress",
-                *node,
-                serde_json::json!({"total": total, "done": done, "cached": cached, "current": current}),
-            ),
-            Event::Log { node, line } => ("log", *node, serde_json::json!({ "line": line })),
-            Event::Finished {
-                node,
-                status,
-                duration,
-            } => (
-                "finished",
-                *node,
-                serde_json::json!({"status": status.word(), "duration": duration.as_secs_f64()}),
-            ),
-        };
-        let mut obj = serde_json::json!({
-            "event": kind,
-            "target": self.labels[node],
-            "project": self.projects[node],
-        });
-        if let (Some(o), serde_json::Value::Object(e)) = (obj.as_object_mut(), extra) {
-            o.extend(e);
-        }
-        obj.to_string()
-    }
-
-    fn finish(&mut self) {
-        if let Some(live) = self.live.take() {
-            live.finish();
-        }
-    }
-}
-
-/// Where a build's image went, in a few words: loaded into which engine, pushed, saved.
-fn where_it_went(
-    node: &bake_core::BuildNode,
-    o: &dispatch::BuildOutput,
-    local: &str,
-) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
-    for out in &node.target.output {
-        let push = out.attrs.get("push").is_some_and(|v| v == "true");
-        match out.typ.as_str() {
-            "docker" if out.dest.is_empty() => {
-                let into = o.loaded_into.as_deref().unwrap_or(local);
-                let w = format!("loaded into {into}");
-                if !parts.contains(&w) {
-                    parts.push(w);
-                }
-            }
-            "registry" => parts.push("pushed".into()),
-            "image" if push => parts.push("pushed".into()),
-            "local" | "tar" | "oci" | "docker" if !out.dest.is_empty() => {
-                parts.push(format!("written to {}", out.dest));
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = &o.saved {
-        parts.push(format!("saved as {s}"));
-    }
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-/// The table printed after a build: target, project, status, time, cache hits, image/digest
-/// and where it went.
-fn summary_table(graph: &BuildGraph, report: &DispatchReport, local: &str) -> String {
-    let mut rows: Vec<[String; 6]> = vec![[
-        "TARGET".into(),
-        "PROJECT".into(),
-        "STATUS".into(),
-        "TIME".into(),
-        "CACHED".into(),
-        "IMAGE / DIGEST".into(),
-    ]];
-    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
-        let (cached, image) = match &r.status {
-            NodeStatus::Done(o) => {
-                let digest = o.digest().map(|d| d.chars().take(19).collect::<String>());
-                let named = o.image().filter(|i| !i.starts_with("moby-dangling@"));
-                let image = match (named, digest) {
-                    (Some(i), Some(d)) => format!("{i} {d}"),
-                    (Some(i), None) => i.to_string(),
-                    (None, Some(d)) => d,
-                    (None, None) => "-".into(),
-                };
-                let image = match where_it_went(node, o, local) {
-                    Some(w) if image == "-" => w,
-                    Some(w) => format!("{image}  {w}"),
-                    None => image,
-                };
-                (format!("{}/{}", o.cached_steps, o.steps), image)
-            }
-            NodeStatus::Skipped(dep) => {
-                ("-".into(), format!("needs {}", graph.nodes[*dep].names[0]))
-            }
-            _ => ("-".into(), "-".into()),
-        };
-        rows.push([
-            node.label(),
-            node.project.id.clone(),
-            r.status.kind().word().to_string(),
-            format!("{:.1}s", r.duration.as_secs_f64()),
-            cached,
-            image,
-        ]);
-    }
-    let mut widths = [0usize; 6];
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::from("\n");
-    for row in &rows {
-        let mut line = String::new();
-        for (k, (c, w)) in row.iter().zip(widths).enumerate() {
-            if k + 1 == row.len() {
-                line.push_str(c);
-            } else {
-                line.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// One block per failed build: target, project, reason, and the last lines it printed.
-fn failure_text(graph: &BuildGraph, report: &DispatchReport) -> String {
-    let mut out = String::new();
-    for (node, r) in graph.nodes.iter().zip(&report.nodes) {
-        if let NodeStatus::Failed(f) = &r.status {
-            out.push_str(&format!(
-                "\nerror: target {} (project {}) failed: {}\n",
-                node.label(),
-                node.project.id,
-                f.message
-            ));
-            let tail: Vec<&String> = f.log_tail.iter().rev().take(12).collect();
-            for l in tail.into_iter().rev() {
-                out.push_str(&format!("  | {l}\n"));
-            }
-        }
-    }
-    out
-}
-
 /// Checks what the targets ask for against `--allow`, as `docker buildx bake` does before it
 /// builds (buildx itself skips the check in the `rawjson` mode bake drives it with). When
 /// something is missing: buildx's message, then on a terminal its question (`y` grants and

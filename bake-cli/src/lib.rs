@@ -6,6 +6,7 @@ pub mod args;
 mod build;
 mod invocation;
 mod progress;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -107,42 +107,16 @@ fn extra_output(extra: &Role) -> Option<ExportEntry> {
 /// there instead, for bake to load into the local engine.
 #[must_use]
 pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> Definition {
-    let def_name: BTreeMap<usize, &str> = builds
-        .iter()
-        .map(|b| (b.index, b.node.names[0].as_str()))
-        .collect();
-    let mut taken: BTreeSet<String> = def_name.values().map(|n| (*n).to_string()).collect();
-    let mut fresh = |base: &str, suffix: &str| {
-        let mut name = format!("{base}-{suffix}");
-        let mut k = 2;
-        while taken.contains(&name) {
-            name = format!("{base}-{suffix}{k}");
-            k += 1;
-        }
-        taken.insert(name.clone());
-        name
-    };
+    let mut names = Names::of(builds);
     let mut targets: Vec<(DefTarget, Target)> = Vec::new();
     let mut writes = false;
     for b in builds {
-        let name = b.node.names[0].clone();
-        let mut t = b.node.target.clone();
-        t.project_id = None;
-        for (ctx, link) in &b.contexts {
-            let value = match link {
-                Link::InRun(d) => match def_name.get(d) {
-                    Some(n) => format!("target:{n}"),
-                    None => continue,
-                },
-                Link::Ref(r) => r.clone(),
-            };
-            t.contexts.insert(ctx.clone(), value);
-        }
+        let mut t = linked_target(b, &names.def_name);
         if b.context_only {
             t.output = vec![export("cacheonly", "", &[])];
             t.tags.clear();
             let d = DefTarget {
-                name,
+                name: b.node.names[0].clone(),
                 node: b.index,
                 roles: vec![Role::Context],
             };
@@ -151,81 +125,13 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
         }
         let mut roles = vec![Role::Build];
         if load_locally {
-            let loads = t
-                .output
-                .iter_mut()
-                .filter(|o| o.typ == "docker" && o.dest.is_empty());
-            for (k, o) in loads.enumerate() {
-                let tar = work_dir.join("load").join(format!("{}-{k}.tar", b.node.id));
-                let mut out = load_output(&b.node.target, &tar);
-                if let Some(n) = o.attrs.get("name") {
-                    out.attrs.insert("name".into(), n.clone());
-                }
-                *o = out;
-                roles.push(Role::Load(tar));
-                writes = true;
-            }
+            let loads = load_to_archives(b, &mut t, work_dir);
+            writes |= !loads.is_empty();
+            roles.extend(loads);
         }
-        let mut extras: Vec<Role> = Vec::new();
-        extras.extend(b.save_ref.clone().map(Role::Save));
-        if let Some(h) = &b.handoff {
-            writes |= matches!(h, Handoff::OciLayout(_));
-            extras.push(Role::Handoff(h.clone()));
-        }
-        // The build itself carries the first extra when it has nothing of its own to export:
-        // a context-only build (its only output is `cacheonly`), or `--save` of a build
-        // without outputs (saved builds go to the registry only).
-        let in_place = match extras.first() {
-            Some(Role::Save(_)) => t.output.is_empty() || only_cacheonly(&t),
-            Some(Role::Handoff(_)) => only_cacheonly(&t),
-            _ => false,
-        };
-        if in_place {
-            let extra = extras.remove(0);
-            t.output = extra_output(&extra).into_iter().collect();
-            t.tags.clear();
-            roles = vec![extra];
-        }
-        let copies: Vec<(DefTarget, Target)> = extras
-            .into_iter()
-            .map(|extra| {
-                let mut c = t.clone();
-                c.output = extra_output(&extra).into_iter().collect();
-                c.tags.clear();
-                let suffix = if matches!(extra, Role::Save(_)) {
-                    "save"
-                } else {
-                    "handoff"
-                };
-                let d = DefTarget {
-                    name: fresh(&name, suffix),
-                    node: b.index,
-                    roles: vec![extra],
-                };
-                (d, c)
-            })
-            .collect();
-        targets.push((
-            DefTarget {
-                name,
-                node: b.index,
-                roles,
-            },
-            t,
-        ));
-        targets.extend(copies);
+        writes |= matches!(b.handoff, Some(Handoff::OciLayout(_)));
+        targets.extend(with_extras(b, t, roles, &mut names));
     }
-    let mut w = bake_core::json::PrettyWriter::for_definition(1024 * targets.len());
-    w.open('{');
-    w.raw_key("target");
-    w.open('{');
-    for (d, t) in &targets {
-        w.key(&d.name);
-        t.write_json(&mut w);
-    }
-    w.close('}');
-    w.close('}');
-    w.out.push('\n');
     // buildx before 0.21 checks entitlements under `rawjson` too: writing hand-off layouts and
     // load archives into bake's own directory must not need the user's `--allow`.
     let grants = if writes {
@@ -234,10 +140,155 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
         Vec::new()
     };
     Definition {
-        json: w.out,
+        json: render(&targets),
         targets: targets.into_iter().map(|(d, _)| d).collect(),
         grants,
     }
+}
+
+/// The names of a definition's targets: each build under its first name, and fresh names
+/// for the copies.
+struct Names<'a> {
+    /// The definition name of each build (by node index).
+    def_name: BTreeMap<usize, &'a str>,
+    /// Every name given so far.
+    taken: BTreeSet<String>,
+}
+
+impl<'a> Names<'a> {
+    fn of(builds: &'a [BuildJob]) -> Names<'a> {
+        let def_name: BTreeMap<usize, &str> = builds
+            .iter()
+            .map(|b| (b.index, b.node.names[0].as_str()))
+            .collect();
+        let taken: BTreeSet<String> = def_name.values().map(|n| (*n).to_string()).collect();
+        Names { def_name, taken }
+    }
+
+    /// `base-suffix`, or `base-suffix2`, `base-suffix3`… when taken.
+    fn fresh(&mut self, base: &str, suffix: &str) -> String {
+        let mut name = format!("{base}-{suffix}");
+        let mut k = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}-{suffix}{k}");
+            k += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+/// The target of build `b` as the definition has it: without `project_id`, its `target:`
+/// contexts pointing at the run's targets (by their names in `def_name`) or at hand-offs.
+fn linked_target(b: &BuildJob, def_name: &BTreeMap<usize, &str>) -> Target {
+    let mut t = b.node.target.clone();
+    t.project_id = None;
+    for (ctx, link) in &b.contexts {
+        let value = match link {
+            Link::InRun(d) => match def_name.get(d) {
+                Some(n) => format!("target:{n}"),
+                None => continue,
+            },
+            Link::Ref(r) => r.clone(),
+        };
+        t.contexts.insert(ctx.clone(), value);
+    }
+    t
+}
+
+/// Turns the `type=docker` loads of `t` (build `b`'s target) into archives under `work_dir`,
+/// and returns a [`Role::Load`] for each.
+fn load_to_archives(b: &BuildJob, t: &mut Target, work_dir: &Path) -> Vec<Role> {
+    let mut roles = Vec::new();
+    let loads = t
+        .output
+        .iter_mut()
+        .filter(|o| o.typ == "docker" && o.dest.is_empty());
+    for (k, o) in loads.enumerate() {
+        let tar = work_dir.join("load").join(format!("{}-{k}.tar", b.node.id));
+        let mut out = load_output(&b.node.target, &tar);
+        if let Some(n) = o.attrs.get("name") {
+            out.attrs.insert("name".into(), n.clone());
+        }
+        *o = out;
+        roles.push(Role::Load(tar));
+    }
+    roles
+}
+
+/// Build `b` (its target `t`, with `roles`) and the tagless copies that export its extras:
+/// the `--save` image and the hand-off.
+fn with_extras(
+    b: &BuildJob,
+    mut t: Target,
+    mut roles: Vec<Role>,
+    names: &mut Names<'_>,
+) -> Vec<(DefTarget, Target)> {
+    let name = b.node.names[0].clone();
+    let mut extras: Vec<Role> = Vec::new();
+    extras.extend(b.save_ref.clone().map(Role::Save));
+    if let Some(h) = &b.handoff {
+        extras.push(Role::Handoff(h.clone()));
+    }
+    // The build itself carries the first extra when it has nothing of its own to export:
+    // a context-only build (its only output is `cacheonly`), or `--save` of a build
+    // without outputs (saved builds go to the registry only).
+    let in_place = match extras.first() {
+        Some(Role::Save(_)) => t.output.is_empty() || only_cacheonly(&t),
+        Some(Role::Handoff(_)) => only_cacheonly(&t),
+        _ => false,
+    };
+    if in_place {
+        let extra = extras.remove(0);
+        t.output = extra_output(&extra).into_iter().collect();
+        t.tags.clear();
+        roles = vec![extra];
+    }
+    let copies: Vec<(DefTarget, Target)> = extras
+        .into_iter()
+        .map(|extra| {
+            let mut c = t.clone();
+            c.output = extra_output(&extra).into_iter().collect();
+            c.tags.clear();
+            let suffix = if matches!(extra, Role::Save(_)) {
+                "save"
+            } else {
+                "handoff"
+            };
+            let d = DefTarget {
+                name: names.fresh(&name, suffix),
+                node: b.index,
+                roles: vec![extra],
+            };
+            (d, c)
+        })
+        .collect();
+    let mut out = vec![(
+        DefTarget {
+            name,
+            node: b.index,
+            roles,
+        },
+        t,
+    )];
+    out.extend(copies);
+    out
+}
+
+/// The JSON text of the definition: `{"target": {name: target, …}}`.
+fn render(targets: &[(DefTarget, Target)]) -> String {
+    let mut w = bake_core::json::PrettyWriter::for_definition(1024 * targets.len());
+    w.open('{');
+    w.raw_key("target");
+    w.open('{');
+    for (d, t) in targets {
+        w.key(&d.name);
+        t.write_json(&mut w);
+    }
+    w.close('}');
+    w.close('}');
+    w.out.push('\n');
+    w.out
 }
 
 #[cfg(test)]

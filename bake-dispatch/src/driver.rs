@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::OnceCell;
+use tokio::sync::{watch, OnceCell};
 use tokio::task::JoinSet;
 
 use crate::scheduler::{run_job, PlannedRun, Scheduler};
@@ -30,100 +30,157 @@ pub async fn dispatch(
     options: Arc<DispatchOptions>,
     cancel: Cancel,
 ) -> DispatchReport {
-    let mut scheduler = Scheduler::new(&graph, &options);
-    let mut handoffs: Vec<Option<String>> = vec![None; graph.nodes.len()];
-    let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
-    let mut starts: Vec<Option<Instant>> = vec![None; graph.nodes.len()];
-    for i in 0..graph.nodes.len() {
-        events.event(&Event::Queued { node: i });
-    }
-
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stop = Cancel(stop_rx);
+    let mut driver = Driver::new(graph, backend, events, options);
     let forward = {
         let mut outer = cancel.clone();
-        let tx = stop_tx.clone();
+        let tx = driver.stop_tx.clone();
         tokio::spawn(async move {
             outer.cancelled().await;
             let _ = tx.send(true);
         })
     };
-
-    let mut runs = 0;
-    let mut tasks: JoinSet<(PlannedRun, RunOutcome)> = JoinSet::new();
     loop {
-        if stop.is_cancelled() {
-            scheduler.cancel();
-        }
-        for (i, s) in scheduler.settle_unrunnable() {
-            events.event(&Event::Finished {
-                node: i,
-                status: s.kind(),
-                duration: Duration::ZERO,
-            });
-        }
-        for run in scheduler.next_ready() {
-            runs += 1;
-            let job = run_job(&graph, &scheduler, &run, &options, |d| handoffs[d].clone());
-            for &i in &run.nodes {
-                starts[i] = Some(Instant::now());
-            }
-            let mut preps: Vec<(String, Prepared)> = Vec::new();
-            for &i in &run.nodes {
-                let id = &graph.nodes[i].project.id;
-                if !preps.iter().any(|(p, _)| p == id) {
-                    preps.push((id.clone(), prepared.entry(id.clone()).or_default().clone()));
-                }
-            }
-            tasks.spawn(run_one(
-                run,
-                job,
-                preps,
-                backend.clone(),
-                events.clone(),
-                stop.clone(),
-            ));
-        }
-        let Some(joined) = tasks.join_next().await else {
+        driver.start_ready();
+        let Some(joined) = driver.tasks.join_next().await else {
             break;
         };
         let Ok((run, outcome)) = joined else {
             // A task that panicked: its builds stay unsettled and end as cancelled.
             continue;
         };
-        let cancelled = stop.is_cancelled();
-        let f = scheduler.complete(&run, outcome, cancelled);
+        driver.complete(&run, outcome);
+    }
+    forward.abort();
+    DispatchReport {
+        nodes: driver.scheduler.into_reports(),
+        runs: driver.runs,
+    }
+}
+
+/// What a dispatch keeps between the runs it starts and the runs that end.
+struct Driver {
+    graph: Arc<BuildGraph>,
+    backend: Arc<dyn Backend>,
+    events: Arc<dyn EventSink>,
+    options: Arc<DispatchOptions>,
+    scheduler: Scheduler,
+    /// The hand-off reference of each build that made one, for the builds that use it.
+    handoffs: Vec<Option<String>>,
+    /// Each project's preparation, shared by its runs.
+    prepared: BTreeMap<String, Prepared>,
+    /// When each build last started.
+    starts: Vec<Option<Instant>>,
+    /// Runs started so far.
+    runs: usize,
+    /// The runs under way.
+    tasks: JoinSet<(PlannedRun, RunOutcome)>,
+    /// Stops the runs under way: the caller cancelled, or the scheduler is stopping.
+    stop_tx: watch::Sender<bool>,
+    stop: Cancel,
+}
+
+impl Driver {
+    /// A driver with nothing started; every build is reported queued.
+    fn new(
+        graph: Arc<BuildGraph>,
+        backend: Arc<dyn Backend>,
+        events: Arc<dyn EventSink>,
+        options: Arc<DispatchOptions>,
+    ) -> Driver {
+        let scheduler = Scheduler::new(&graph, &options);
+        let n = graph.nodes.len();
+        for i in 0..n {
+            events.event(&Event::Queued { node: i });
+        }
+        let (stop_tx, stop_rx) = watch::channel(false);
+        Driver {
+            graph,
+            backend,
+            events,
+            options,
+            scheduler,
+            handoffs: vec![None; n],
+            prepared: BTreeMap::new(),
+            starts: vec![None; n],
+            runs: 0,
+            tasks: JoinSet::new(),
+            stop_tx,
+            stop: Cancel(stop_rx),
+        }
+    }
+
+    /// Settles the builds that can no longer run, and starts every run the scheduler has
+    /// ready (none once stopped).
+    fn start_ready(&mut self) {
+        if self.stop.is_cancelled() {
+            self.scheduler.cancel();
+        }
+        for (i, s) in self.scheduler.settle_unrunnable() {
+            self.events.event(&Event::Finished {
+                node: i,
+                status: s.kind(),
+                duration: Duration::ZERO,
+            });
+        }
+        for run in self.scheduler.next_ready() {
+            self.runs += 1;
+            let handoffs = &self.handoffs;
+            let job = run_job(&self.graph, &self.scheduler, &run, &self.options, |d| {
+                handoffs[d].clone()
+            });
+            for &i in &run.nodes {
+                self.starts[i] = Some(Instant::now());
+            }
+            let mut preps: Vec<(String, Prepared)> = Vec::new();
+            for &i in &run.nodes {
+                let id = &self.graph.nodes[i].project.id;
+                if !preps.iter().any(|(p, _)| p == id) {
+                    let prep = self.prepared.entry(id.clone()).or_default().clone();
+                    preps.push((id.clone(), prep));
+                }
+            }
+            self.tasks.spawn(run_one(
+                run,
+                job,
+                preps,
+                self.backend.clone(),
+                self.events.clone(),
+                self.stop.clone(),
+            ));
+        }
+    }
+
+    /// Takes in the outcome of a run: reports the builds that ended, and stops everything
+    /// when the scheduler says so.
+    fn complete(&mut self, run: &PlannedRun, outcome: RunOutcome) {
+        let cancelled = self.stop.is_cancelled();
+        let f = self.scheduler.complete(run, outcome, cancelled);
         for &i in &f.ended {
-            let Some(r) = scheduler.report(i) else {
+            let Some(r) = self.scheduler.report(i) else {
                 continue;
             };
             if let NodeStatus::Done(o) = &r.status {
-                handoffs[i].clone_from(&o.handoff_ref);
+                self.handoffs[i].clone_from(&o.handoff_ref);
             }
             let duration = match &r.status {
                 NodeStatus::Done(_) => r.duration,
-                _ => starts[i].map(|s| s.elapsed()).unwrap_or_default(),
+                _ => self.starts[i].map(|s| s.elapsed()).unwrap_or_default(),
             };
-            events.event(&Event::Finished {
+            self.events.event(&Event::Finished {
                 node: i,
                 status: r.status.kind(),
                 duration,
             });
         }
         for &i in &f.again {
-            events.event(&Event::Log {
+            self.events.event(&Event::Log {
                 node: i,
                 line: "stopped because another build of its run failed; running it again".into(),
             });
         }
-        if scheduler.stopping() {
-            let _ = stop_tx.send(true);
+        if self.scheduler.stopping() {
+            let _ = self.stop_tx.send(true);
         }
-    }
-    forward.abort();
-    DispatchReport {
-        nodes: scheduler.into_reports(),
-        runs,
     }
 }
 

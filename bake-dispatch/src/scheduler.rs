@@ -4,7 +4,8 @@
 //! no I/O: each build is waiting, running (in a run), or ended (done, failed, skipped,
 //! cancelled). [`Scheduler::next_ready`] groups the builds that can start now into runs (one
 //! per builder), [`Scheduler::complete`] takes a run's results, [`Scheduler::fail`] fails a
-//! whole run, [`Scheduler::cancel`] stops everything. [`crate::driver`] drives it with tokio.
+//! whole run, [`Scheduler::cancel`] stops everything. [`dispatch`](crate::dispatch) drives
+//! it with tokio.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -89,79 +89,136 @@ fn drive(
     script: &[u8],
     cancel_at: Option<usize>,
 ) -> Vec<StatusKind> {
-    let g = graph(deps, proj);
-    let n = deps.len();
-    let builder = |i: usize| usize::from(proj[i] == 1);
-    let limit = |p: usize| opts.project(PROJECTS[p]).max_parallelism;
-    let mut s = Scheduler::new(&g, opts);
+    let mut d = Drive::new(deps, proj, opts);
     let mut pending: Vec<PlannedRun> = Vec::new();
     let mut next = script.iter().copied().cycle();
-    let mut failed_by_backend = vec![false; n];
-    let mut interrupted = vec![0usize; n];
-    let mut cancelled = false;
     let mut step = 0;
-    let max_steps = n * 6 + 4;
+    let max_steps = deps.len() * 6 + 4;
     loop {
         assert!(step <= max_steps, "no progress after {step} steps");
         if cancel_at == Some(step) {
-            s.cancel();
-            cancelled = true;
+            d.s.cancel();
+            d.cancelled = true;
         }
         step += 1;
-        s.settle_unrunnable();
-        let runs = s.next_ready();
-        if s.stopping() {
+        d.s.settle_unrunnable();
+        let runs = d.s.next_ready();
+        if d.s.stopping() {
             assert!(runs.is_empty(), "a run started while stopping");
         }
         for r in &runs {
-            assert!(!r.nodes.is_empty(), "an empty run");
-            let b = builder(r.nodes[0]);
-            for &i in &r.nodes {
-                assert_eq!(builder(i), b, "a run mixes builders");
-                assert_eq!(s.phase(i), Phase::Running(r.id));
-                for &d in &deps[i] {
-                    let same_run = r.nodes.contains(&d);
-                    assert!(
-                        same_run || s.phase(d) == Phase::Ended(StatusKind::Done),
-                        "n{i} started before n{d} it uses was done"
-                    );
-                    if same_run {
-                        let (pi, pd) = (
-                            r.nodes.iter().position(|&x| x == i).unwrap(),
-                            r.nodes.iter().position(|&x| x == d).unwrap(),
-                        );
-                        assert!(pd < pi, "dependencies come first in a run");
-                    }
-                    if !same_run && builder(d) == b {
-                        assert!(r.reused.contains(&d), "n{d} missing as a context");
-                    }
-                }
-            }
-            for &d in &r.reused {
-                assert!(!r.nodes.contains(&d));
-                assert_eq!(builder(d), b);
-                assert_eq!(s.phase(d), Phase::Ended(StatusKind::Done));
-            }
+            d.check_started(r);
         }
         pending.extend(runs);
-        // max-parallelism holds over everything running.
-        for (p, name) in PROJECTS.iter().enumerate() {
-            if let Some(l) = limit(p) {
-                let running = (0..n)
-                    .filter(|&i| proj[i] == p && matches!(s.phase(i), Phase::Running(_)))
-                    .count();
-                assert!(running <= l, "project {name} runs {running} > {l}");
-            }
-        }
+        d.check_parallelism();
         if pending.is_empty() {
             break;
         }
         let run = pending.remove(usize::from(next.next().unwrap()) % pending.len());
+        let out = d.backend_says(&run, &mut next);
+        let f = d.s.complete(&run, out, d.cancelled);
+        for &i in &f.again {
+            assert_eq!(d.s.phase(i), Phase::Waiting);
+        }
+        for &i in &f.ended {
+            assert!(matches!(d.s.phase(i), Phase::Ended(_)));
+        }
+    }
+    d.s.settle_unrunnable();
+    assert!(
+        d.s.all_settled(),
+        "builds left waiting with nothing running"
+    );
+    d.end()
+}
+
+/// A scheduler being driven, and what the fake backend did to it so far.
+struct Drive<'a> {
+    deps: &'a [Vec<usize>],
+    proj: &'a [usize],
+    opts: &'a DispatchOptions,
+    s: Scheduler,
+    failed_by_backend: Vec<bool>,
+    interrupted: Vec<usize>,
+    cancelled: bool,
+}
+
+impl<'a> Drive<'a> {
+    fn new(deps: &'a [Vec<usize>], proj: &'a [usize], opts: &'a DispatchOptions) -> Drive<'a> {
+        let n = deps.len();
+        Drive {
+            deps,
+            proj,
+            opts,
+            s: Scheduler::new(&graph(deps, proj), opts),
+            failed_by_backend: vec![false; n],
+            interrupted: vec![0; n],
+            cancelled: false,
+        }
+    }
+
+    /// The builder of build `i`: A (0) or B (1).
+    fn builder(&self, i: usize) -> usize {
+        usize::from(self.proj[i] == 1)
+    }
+
+    /// A run just started: one builder, its builds running, every build they use done or in
+    /// the run before them, and the done builds of the same builder there as contexts.
+    fn check_started(&self, r: &PlannedRun) {
+        let s = &self.s;
+        assert!(!r.nodes.is_empty(), "an empty run");
+        let b = self.builder(r.nodes[0]);
+        for &i in &r.nodes {
+            assert_eq!(self.builder(i), b, "a run mixes builders");
+            assert_eq!(s.phase(i), Phase::Running(r.id));
+            for &d in &self.deps[i] {
+                let same_run = r.nodes.contains(&d);
+                assert!(
+                    same_run || s.phase(d) == Phase::Ended(StatusKind::Done),
+                    "n{i} started before n{d} it uses was done"
+                );
+                if same_run {
+                    let (pi, pd) = (
+                        r.nodes.iter().position(|&x| x == i).unwrap(),
+                        r.nodes.iter().position(|&x| x == d).unwrap(),
+                    );
+                    assert!(pd < pi, "dependencies come first in a run");
+                }
+                if !same_run && self.builder(d) == b {
+                    assert!(r.reused.contains(&d), "n{d} missing as a context");
+                }
+            }
+        }
+        for &d in &r.reused {
+            assert!(!r.nodes.contains(&d));
+            assert_eq!(self.builder(d), b);
+            assert_eq!(s.phase(d), Phase::Ended(StatusKind::Done));
+        }
+    }
+
+    /// max-parallelism holds over everything running.
+    fn check_parallelism(&self) {
+        for (p, name) in PROJECTS.iter().enumerate() {
+            if let Some(l) = self.opts.project(PROJECTS[p]).max_parallelism {
+                let running = (0..self.deps.len())
+                    .filter(|&i| self.proj[i] == p && matches!(self.s.phase(i), Phase::Running(_)))
+                    .count();
+                assert!(running <= l, "project {name} runs {running} > {l}");
+            }
+        }
+    }
+
+    /// What the fake backend reports for `run`, each build's result taken from `next`.
+    fn backend_says(
+        &mut self,
+        run: &PlannedRun,
+        next: &mut impl Iterator<Item = u8>,
+    ) -> RunOutcome {
         let mut out = RunOutcome::default();
         for &i in &run.nodes {
             let code = next.next().unwrap();
             // As BuildKit: a build cannot succeed on a build of its run that did not.
-            let dep_ok = deps[i].iter().all(|d| {
+            let dep_ok = self.deps[i].iter().all(|d| {
                 !run.nodes.contains(d) || matches!(out.results.get(d), Some(BuildResult::Done(..)))
             });
             let said = if dep_ok {
@@ -172,59 +229,65 @@ fn drive(
             let r = match said {
                 Says::Done => BuildResult::Done(BuildOutput::default(), Duration::ZERO),
                 Says::Failed => {
-                    failed_by_backend[i] = true;
+                    self.failed_by_backend[i] = true;
                     BuildResult::Failed(BuildFailure::new("boom"))
                 }
                 Says::Interrupted => {
-                    interrupted[i] += 1;
+                    self.interrupted[i] += 1;
                     BuildResult::Interrupted
                 }
                 Says::Nothing => {
-                    failed_by_backend[i] = !cancelled;
+                    self.failed_by_backend[i] = !self.cancelled;
                     continue;
                 }
             };
             out.results.insert(i, r);
         }
-        let f = s.complete(&run, out, cancelled);
-        for &i in &f.again {
-            assert_eq!(s.phase(i), Phase::Waiting);
-        }
-        for &i in &f.ended {
-            assert!(matches!(s.phase(i), Phase::Ended(_)));
-        }
+        out
     }
-    s.settle_unrunnable();
-    assert!(s.all_settled(), "builds left waiting with nothing running");
-    let end: Vec<StatusKind> = s.into_reports().iter().map(|r| r.status.kind()).collect();
-    for i in 0..n {
-        match end[i] {
-            StatusKind::Done => {
-                for &d in &deps[i] {
-                    assert_eq!(end[d], StatusKind::Done, "n{i} done on a failed n{d}");
+
+    /// The final states, checked: done only on done dependencies, skipped only for a reason,
+    /// cancelled only on a cancellation or `--fail-fast`, failed only when the backend said
+    /// so (or after too many interruptions), and everything done when nothing failed.
+    fn end(self) -> Vec<StatusKind> {
+        let (deps, opts, cancelled) = (self.deps, self.opts, self.cancelled);
+        let end: Vec<StatusKind> = self
+            .s
+            .into_reports()
+            .iter()
+            .map(|r| r.status.kind())
+            .collect();
+        for i in 0..deps.len() {
+            match end[i] {
+                StatusKind::Done => {
+                    for &d in &deps[i] {
+                        assert_eq!(end[d], StatusKind::Done, "n{i} done on a failed n{d}");
+                    }
                 }
+                StatusKind::Skipped => assert!(
+                    deps[i].iter().any(|&d| end[d] != StatusKind::Done),
+                    "n{i} skipped with every dependency done"
+                ),
+                StatusKind::Cancelled => assert!(
+                    cancelled || opts.fail_fast,
+                    "n{i} cancelled without a cancellation or --fail-fast"
+                ),
+                StatusKind::Failed => assert!(
+                    self.failed_by_backend[i] || self.interrupted[i] > 3,
+                    "n{i} failed though the backend never said so"
+                ),
             }
-            StatusKind::Skipped => assert!(
-                deps[i].iter().any(|&d| end[d] != StatusKind::Done),
-                "n{i} skipped with every dependency done"
-            ),
-            StatusKind::Cancelled => assert!(
-                cancelled || opts.fail_fast,
-                "n{i} cancelled without a cancellation or --fail-fast"
-            ),
-            StatusKind::Failed => assert!(
-                failed_by_backend[i] || interrupted[i] > 3,
-                "n{i} failed though the backend never said so"
-            ),
         }
-    }
-    if !cancelled && !opts.fail_fast {
-        // Without failures everything is built.
-        if !failed_by_backend.iter().any(|&f| f) && end.iter().all(|k| *k != StatusKind::Failed) {
-            assert!(end.iter().all(|k| *k == StatusKind::Done), "{end:?}");
+        if !cancelled && !opts.fail_fast {
+            // Without failures everything is built.
+            if !self.failed_by_backend.iter().any(|&f| f)
+                && end.iter().all(|k| *k != StatusKind::Failed)
+            {
+                assert!(end.iter().all(|k| *k == StatusKind::Done), "{end:?}");
+            }
         }
+        end
     }
-    end
 }
 
 /// Every graph of four builds (each of the 64 sets of edges from a later build to an earlier
