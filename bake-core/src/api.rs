@@ -449,77 +449,12 @@ impl<'i> Bake<'i> {
     /// A file that cannot be read or that no frontend claims, or a frontend's diagnostic.
     pub fn load(mut self) -> Result<Project, LoadError> {
         let policy = EnvPolicy::from_env(&self.env)?;
-        let mut names: Vec<String> = std::mem::take(&mut self.pending)
-            .iter()
-            .map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string())
-            .collect();
-        let mut defaults = false;
-        if names.is_empty() && self.discover {
-            for p in &policy.bake_files {
-                if p != "-" && !self.cwd.join(p).exists() {
-                    return Err(file_error(
-                        format!("stat {p}: no such file or directory"),
-                        None,
-                    ));
-                }
-                names.push(p.clone());
-            }
-            if names.is_empty() {
-                defaults = true;
-                names = DEFAULT_FILES.iter().map(|s| (*s).to_string()).collect();
-            }
-        }
-        for name in names {
-            let text = if name == "-" {
-                let mut buf = Vec::new();
-                if let Some(r) = self.stdin.as_mut() {
-                    r.read_to_end(&mut buf).map_err(|e| {
-                        file_error(format!("failed to read standard input: {e}"), None)
-                    })?;
-                }
-                String::from_utf8(buf).map_err(|_| {
-                    file_error(
-                        "failed to read standard input: not valid UTF-8".into(),
-                        None,
-                    )
-                })?
-            } else {
-                match read_bake_file(&self.cwd, &name)? {
-                    Some(t) => t,
-                    None if defaults => continue,
-                    None => {
-                        return Err(file_error(
-                            format!(
-                                "failed to read {name}: open {name}: no such file or directory"
-                            ),
-                            Some("check the path given with -f"),
-                        ))
-                    }
-                }
-            };
-            if defaults && text.trim().is_empty() {
-                continue;
-            }
-            // Which frontend reads it (Compose, HCL or HCL-JSON) is theirs to say.
-            self.sources.add(name, text);
-        }
+        self.read_files(&policy)?;
         if self.sources.iter().next().is_none() {
             return Err(LoadError::NoFiles);
         }
+        let claimed = self.claim()?;
         let env_lookup = self.env_lookup && !policy.disable_vars_env_lookup;
-        let mut claimed: Vec<Vec<SourceId>> = vec![Vec::new(); self.frontends.len()];
-        for (id, src) in self.sources.iter() {
-            let Some(k) = self
-                .frontends
-                .iter()
-                .position(|f| f.claims(&src.name, &src.text))
-            else {
-                return Err(LoadError::Unclaimed {
-                    name: src.name.clone(),
-                });
-            };
-            claimed[k].push(id);
-        }
         let mut project = Project {
             sources: SourceMap::default(),
             config: Config::default(),
@@ -549,21 +484,116 @@ impl<'i> Bake<'i> {
             let out = f
                 .load(&input)
                 .map_err(|e| LoadError::Frontend(FrontendFailure(e)))?;
-            project.config.groups.extend(out.config.groups);
-            project.config.targets.extend(out.config.targets);
-            project.variables.extend(out.variables);
-            for (block, refs) in out.facts.refs {
-                project.facts.refs.entry(block).or_default().extend(refs);
-            }
-            project.facts.variables.extend(out.facts.variables);
-            project
-                .facts
-                .interpolations
-                .extend(out.facts.interpolations);
-            project.warnings.extend(out.warnings);
+            project.add(out);
         }
         project.sources = self.sources;
         Ok(project)
+    }
+
+    /// The names of the files to read: those given, else (discovering) `BUILDX_BAKE_FILE`'s,
+    /// else the default names; and whether they are the defaults (missing or empty ones are
+    /// skipped).
+    fn file_names(&mut self, policy: &EnvPolicy) -> Result<(Vec<String>, bool), LoadError> {
+        let mut names: Vec<String> = std::mem::take(&mut self.pending)
+            .iter()
+            .map(|n| n.strip_prefix("cwd://").unwrap_or(n).to_string())
+            .collect();
+        if !names.is_empty() || !self.discover {
+            return Ok((names, false));
+        }
+        for p in &policy.bake_files {
+            if p != "-" && !self.cwd.join(p).exists() {
+                return Err(file_error(
+                    format!("stat {p}: no such file or directory"),
+                    None,
+                ));
+            }
+            names.push(p.clone());
+        }
+        if names.is_empty() {
+            return Ok((
+                DEFAULT_FILES.iter().map(|s| (*s).to_string()).collect(),
+                true,
+            ));
+        }
+        Ok((names, false))
+    }
+
+    /// Reads the files into the sources.
+    fn read_files(&mut self, policy: &EnvPolicy) -> Result<(), LoadError> {
+        let (names, defaults) = self.file_names(policy)?;
+        for name in names {
+            let text = if name == "-" {
+                self.read_stdin()?
+            } else {
+                match read_bake_file(&self.cwd, &name)? {
+                    Some(t) => t,
+                    None if defaults => continue,
+                    None => {
+                        return Err(file_error(
+                            format!(
+                                "failed to read {name}: open {name}: no such file or directory"
+                            ),
+                            Some("check the path given with -f"),
+                        ))
+                    }
+                }
+            };
+            if defaults && text.trim().is_empty() {
+                continue;
+            }
+            // Which frontend reads it (Compose, HCL or HCL-JSON) is theirs to say.
+            self.sources.add(name, text);
+        }
+        Ok(())
+    }
+
+    /// The text of standard input (a file named `-`), empty without one.
+    fn read_stdin(&mut self) -> Result<String, LoadError> {
+        let mut buf = Vec::new();
+        if let Some(r) = self.stdin.as_mut() {
+            r.read_to_end(&mut buf)
+                .map_err(|e| file_error(format!("failed to read standard input: {e}"), None))?;
+        }
+        String::from_utf8(buf).map_err(|_| {
+            file_error(
+                "failed to read standard input: not valid UTF-8".into(),
+                None,
+            )
+        })
+    }
+
+    /// Which frontend reads each source: the first that claims it, in the order added.
+    fn claim(&self) -> Result<Vec<Vec<SourceId>>, LoadError> {
+        let mut claimed: Vec<Vec<SourceId>> = vec![Vec::new(); self.frontends.len()];
+        for (id, src) in self.sources.iter() {
+            let Some(k) = self
+                .frontends
+                .iter()
+                .position(|f| f.claims(&src.name, &src.text))
+            else {
+                return Err(LoadError::Unclaimed {
+                    name: src.name.clone(),
+                });
+            };
+            claimed[k].push(id);
+        }
+        Ok(claimed)
+    }
+}
+
+impl Project {
+    /// Adds what one frontend produced.
+    fn add(&mut self, out: FrontendOutput) {
+        self.config.groups.extend(out.config.groups);
+        self.config.targets.extend(out.config.targets);
+        self.variables.extend(out.variables);
+        for (block, refs) in out.facts.refs {
+            self.facts.refs.entry(block).or_default().extend(refs);
+        }
+        self.facts.variables.extend(out.facts.variables);
+        self.facts.interpolations.extend(out.facts.interpolations);
+        self.warnings.extend(out.warnings);
     }
 }
 

@@ -6,6 +6,7 @@ use crate::json::PrettyWriter;
 use crate::resolve::Target;
 
 /// `"field": {"value": …, "origin": […]}`, as `serde_json` pretty-prints a [`FieldExplain`].
+// Long: one arm per kind of step, mirroring `text_field`.
 pub(super) fn json_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[StepRef<'_>]) {
     w.key(field);
     w.open('{');
