@@ -1,8 +1,6 @@
 //! Loads a Compose file (Depot's multi-project example) and lists each service's project and
 //! tags: `cargo run -p bake-cli --example list_projects`.
 
-use bake_core::api::Bake;
-
 const COMPOSE: &str = "\
 services:
   api:
@@ -21,9 +19,9 @@ services:
 
 /// What the example prints.
 pub fn run() -> String {
-    let project = Bake::new("/src")
-        .frontend(bake_compose::ComposeFrontend)
-        .frontend(bake_hcl::HclFrontend)
+    // The Compose and HCL frontends are registered; `bake::discover` would also find the
+    // files in the directory as `docker buildx bake` does.
+    let project = bake::new("/src")
         .source("compose.yaml", COMPOSE)
         .load()
         .expect("the example file loads");
