@@ -18,7 +18,7 @@ services:
 ";
 
 /// What the example prints.
-pub fn run() -> String {
+pub(crate) fn run() -> String {
     // The Compose and HCL frontends are registered; `bake::discover` would also find the
     // files in the directory as `docker buildx bake` does.
     let project = bake::new("/src")

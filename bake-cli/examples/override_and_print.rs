@@ -17,7 +17,7 @@ target "app" {
 "#;
 
 /// What the example prints.
-pub fn run() -> String {
+pub(crate) fn run() -> String {
     let project = Bake::new("/src")
         .frontend(bake_compose::ComposeFrontend)
         .frontend(bake_hcl::HclFrontend)

@@ -95,7 +95,7 @@ impl EventSink for Recorder {
 }
 
 /// What the example prints.
-pub fn run() -> String {
+pub(crate) fn run() -> String {
     let project = Bake::new("/src")
         .frontend(bake_compose::ComposeFrontend)
         .frontend(bake_hcl::HclFrontend)
@@ -105,7 +105,11 @@ pub fn run() -> String {
     let resolved = project.resolve(&[], &[]).expect("resolves");
     let graph = Arc::new(project.graph(&resolved, None).expect("no cycles"));
     let recorder = Arc::new(Recorder {
-        names: graph.nodes.iter().map(|n| n.label()).collect(),
+        names: graph
+            .nodes
+            .iter()
+            .map(bake_core::BuildNode::label)
+            .collect(),
         ..Recorder::default()
     });
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -98,7 +98,7 @@ pub struct Args {
     #[arg(long = "dry-run")]
     pub dry_run: bool,
 
-    /// Builder configuration file (default: BAKE_CONFIG, ./bake.toml, ~/.config/bake/config.toml)
+    /// Builder configuration file (default: `BAKE_CONFIG`, ./bake.toml, ~/.config/bake/config.toml)
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
 

@@ -19,7 +19,7 @@ use crate::{fail, Context, Failure};
 use bake::Reporter;
 
 /// The graph of `resolved` with every target placed in its project.
-pub fn graph_of(
+pub(crate) fn graph_of(
     project: &bake_core::api::Project,
     resolved: Resolved,
     args: &Args,
@@ -123,7 +123,7 @@ impl Drop for WorkDir {
 }
 
 /// `bake --dry-run` and plain `bake`: plans or runs the builds. Returns the exit code.
-pub fn build(
+pub(crate) fn build(
     project: &bake_core::api::Project,
     resolved: Resolved,
     args: &Args,
@@ -350,11 +350,7 @@ impl LiveBuild {
             .nodes
             .iter()
             .any(|r| matches!(&r.status, NodeStatus::Done(o) if o.call_failed));
-        Ok(if report.success() && !call_failed {
-            0
-        } else {
-            1
-        })
+        Ok(i32::from(!report.success() || call_failed))
     }
 }
 
@@ -410,14 +406,14 @@ fn entitlements_granted(
         return Ok(true);
     }
     let wd = std::fs::canonicalize(&cx.cwd).unwrap_or_else(|_| cx.cwd.clone());
-    let program = argv
-        .first()
-        .map(|p| {
+    let program = argv.first().map_or_else(
+        || "bake".into(),
+        |p| {
             Path::new(p)
                 .file_name()
                 .map_or_else(|| p.clone(), |f| f.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "bake".into());
+        },
+    );
     let rest = argv.get(1..).unwrap_or_default();
     let text = m.message(&wd, fs, fs_env.is_some(), cx.interactive, &program, rest);
     rep.flush(cx.stderr);

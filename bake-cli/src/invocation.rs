@@ -12,7 +12,7 @@ use crate::args::Args;
 use crate::{fail, Failure};
 
 /// What the command does once the files are resolved.
-pub enum Mode {
+pub(crate) enum Mode {
     /// `--list`: targets or variables, before resolving.
     List(ListOptions),
     /// `--explain`: where each field's value comes from (`--print` first with `--print`).
@@ -33,7 +33,7 @@ pub enum Mode {
 }
 
 /// A validated invocation of `bake`.
-pub struct Invocation {
+pub(crate) struct Invocation {
     /// What to do.
     pub mode: Mode,
     /// The targets to resolve (for `--explain`, without their field names).
@@ -46,7 +46,7 @@ pub struct Invocation {
 
 impl Invocation {
     /// Checks `args` and gives them their types.
-    pub fn new(args: &Args) -> Result<Invocation, Failure> {
+    pub(crate) fn new(args: &Args) -> Result<Invocation, Failure> {
         let mode = mode(args)?;
         let mut vars = BTreeMap::new();
         for v in &args.vars {

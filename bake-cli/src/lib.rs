@@ -41,11 +41,11 @@ pub struct Context<'a> {
 }
 
 /// Runs `bake` with these arguments (the first is the program name); returns the exit code.
-pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
-    let args = match Args::try_parse_from(&argv) {
+pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
+    let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+            let code = i32::from(e.use_stderr());
             let text = e.render().to_string();
             if e.use_stderr() {
                 let _ = write!(cx.stderr, "{text}");
@@ -56,7 +56,7 @@ pub fn run(argv: Vec<String>, cx: &mut Context<'_>) -> i32 {
         }
     };
     let mut rep = Reporter::new(cx.color);
-    match execute(&args, &argv, cx, &mut rep) {
+    match execute(&args, argv, cx, &mut rep) {
         Ok(code) => {
             rep.flush(cx.stderr);
             code

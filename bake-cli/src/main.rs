@@ -55,5 +55,5 @@ fn run() -> i32 {
         now,
         seed,
     };
-    bake_cli::run(std::env::args().collect(), &mut cx)
+    bake_cli::run(&std::env::args().collect::<Vec<_>>(), &mut cx)
 }

@@ -660,6 +660,7 @@ fn privileges(stderr: &str) -> Vec<String> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one table of cases, each run under bake and buildx
 fn entitlements_are_refused_where_buildx_refuses() {
     let Some(e) = engine() else { return };
     let outside = std::env::temp_dir().join(format!("bake-e2e-outside-{}", std::process::id()));
@@ -1004,6 +1005,7 @@ fn normalize_tty(shown: &str, e: &Engine) -> String {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one terminal session, step by step
 fn tty_progress_in_a_real_terminal_fits_and_leaves_no_stale_lines() {
     const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let Some(e) = engine() else { return };
@@ -1135,7 +1137,7 @@ group "default" {
         );
 
         // After bake: the final lines once each, the table, the exit code.
-        let end = tmux.wait_for(&session, Duration::from_secs(120), |s| {
+        let end = tmux.wait_for(&session, Duration::from_mins(2), |s| {
             s.lines().any(|l| l.starts_with("EXIT="))
         });
         eprintln!("--- {width} columns, at the end\n{end}");

@@ -177,6 +177,7 @@ fn every_kind_of_step() {
 /// `explain` says "merged" for exactly the fields whose parent value survives in the child
 /// through `inherits`: its list of merging fields agrees with what resolve does.
 #[test]
+#[allow(clippy::too_many_lines)] // one table of cases, field by field
 fn merged_steps_agree_with_resolve() {
     // Field, parent value, child value, a token only the parent's value has.
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -244,7 +245,7 @@ fn merged_steps_agree_with_resolve() {
         (
             "resources",
             r#"{ memory = "1g" }"#,
-            r#"{ cpu-shares = 512 }"#,
+            r"{ cpu-shares = 512 }",
             "1g",
         ),
         ("call", r#""check""#, r#""outline""#, "check"),

@@ -46,7 +46,7 @@ fn run_fixture_with(dir: &Path, extra: &[&str]) -> String {
     };
     let mut argv = vec!["bake".to_string()];
     argv.extend(args);
-    let code = bake_cli::run(argv, &mut cx);
+    let code = bake_cli::run(&argv, &mut cx);
     let out = String::from_utf8_lossy(&out);
     let err = String::from_utf8_lossy(&err);
     assert!(

@@ -429,7 +429,7 @@ impl<'i> Bake<'i> {
     }
 
     /// Adds files already read into a source map, in its order.
-    pub fn sources(mut self, sources: SourceMap) -> Self {
+    pub fn sources(mut self, sources: &SourceMap) -> Self {
         for (_, s) in sources.iter() {
             self.sources.add(s.name.clone(), s.text.clone());
         }

@@ -98,7 +98,7 @@ impl BuildGraph {
     /// # Errors
     /// A cycle of `target:` contexts, or a context naming an unknown target.
     pub fn new(resolved: &Resolved, defaults: &ProjectDefaults) -> Result<Self, GraphError> {
-        Self::build(resolved, defaults, |t| t.clone())
+        Self::build(resolved, defaults, std::clone::Clone::clone)
     }
 
     /// [`BuildGraph::new`], moving the targets out of `resolved` instead of copying them.

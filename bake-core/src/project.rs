@@ -72,14 +72,12 @@ impl ProjectDefaults {
         cwd: &Path,
     ) -> Result<Self, String> {
         let path = cwd.join("depot.json");
-        let depot_json = match std::fs::metadata(&path) {
-            Err(_) => None,
+        let depot_json = if std::fs::metadata(&path).is_ok() {
             // Regular files only: a FIFO named depot.json must not block the run.
-            Ok(_) => {
-                let text =
-                    crate::util::read_regular(&path).map_err(|e| format!("depot.json: {e}"))?;
-                parse_depot_json(&text).map_err(|e| format!("depot.json: {e}"))?
-            }
+            let text = crate::util::read_regular(&path).map_err(|e| format!("depot.json: {e}"))?;
+            parse_depot_json(&text).map_err(|e| format!("depot.json: {e}"))?
+        } else {
+            None
         };
         Ok(ProjectDefaults {
             flag: flag.filter(|s| !s.is_empty()).map(str::to_string),

@@ -2,7 +2,7 @@
 //! hasher for the resolver's maps, the list deduplication buildx's own code does, "did you
 //! mean" suggestions for every crate's diagnostics, and reading input files safely.
 
-/// The multiply-rotate hash of rustc's `FxHasher`: much cheaper than SipHash for the short
+/// The multiply-rotate hash of rustc's `FxHasher`: much cheaper than `SipHash` for the short
 /// name keys of the resolver's maps (inputs are the user's own files, not adversarial).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FxHasher {
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(remove_dupes_swap(vec![1, 1, 2, 3]), vec![1, 3, 2]);
         assert_eq!(remove_dupes_swap(vec![1, 2, 1]), vec![1, 2]);
         assert_eq!(
-            remove_dupes_str(vec!["a".into(), "".into(), "a".into(), "b".into()]),
+            remove_dupes_str(vec!["a".into(), String::new(), "a".into(), "b".into()]),
             vec!["a", "b"]
         );
     }

@@ -1,6 +1,8 @@
 //! Conformance cases translated by hand into `Config` values; the expected outputs are the
 //! reference's, copied from `/work/shared/conformance/cases/*/expected.out`.
 
+#![allow(clippy::unnecessary_wraps)] // helpers build the Option fields of a TargetDef
+
 use std::collections::BTreeMap;
 
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
@@ -24,7 +26,7 @@ fn g(name: &str, targets: &[&str]) -> GroupDef {
 }
 
 fn strs(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
+    v.iter().map(std::string::ToString::to_string).collect()
 }
 
 fn some(v: &[&str]) -> Option<Vec<String>> {

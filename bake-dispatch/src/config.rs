@@ -25,9 +25,9 @@ use serde::Deserialize;
 pub struct ProjectConfig {
     /// An existing buildx builder (`docker buildx build --builder NAME`).
     pub builder: Option<String>,
-    /// A Docker engine whose BuildKit builds (`DOCKER_HOST` for the build).
+    /// A Docker engine whose `BuildKit` builds (`DOCKER_HOST` for the build).
     pub docker_host: Option<String>,
-    /// A BuildKit daemon, reached through a buildx builder of the `remote` driver.
+    /// A `BuildKit` daemon, reached through a buildx builder of the `remote` driver.
     pub endpoint: Option<String>,
     /// How many builds of this project may run at once (default: no limit).
     pub max_parallelism: Option<usize>,

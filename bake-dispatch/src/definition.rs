@@ -6,7 +6,7 @@
 //! syntax (`${` and `%{` would be templates there). What a run must export beyond the target's own outputs goes to a
 //! copy of the target without its tags (buildx names every image exporter after a target's
 //! tags, so an extra exporter on the target itself would push to them): the `--save` image
-//! and the hand-off to other builders. BuildKit solves the copy and the target once.
+//! and the hand-off to other builders. `BuildKit` solves the copy and the target once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //!
 //! Builds go to their builders in *runs*: one run is one `docker buildx bake` over several
 //! builds of one builder, so a context shared by them is sent once and a `target:` link between
-//! two builds of the same builder is resolved inside BuildKit. The [`scheduler`] decides the
+//! two builds of the same builder is resolved inside `BuildKit`. The [`scheduler`] decides the
 //! runs: a build joins a run of its builder once every build it uses is done or in that same
 //! run; a link that crosses builders waits for a hand-off (an OCI layout, or the producing
 //! project's registry). Projects run in parallel, each within its `max-parallelism`. When a
@@ -95,7 +95,7 @@ pub enum BuilderKey {
     Builder(String),
     /// A Docker engine's own builder (`docker-host`).
     DockerHost(String),
-    /// A BuildKit daemon through a `remote` builder (`endpoint`).
+    /// A `BuildKit` daemon through a `remote` builder (`endpoint`).
     Endpoint(String),
     /// The local Docker's default builder.
     Default,
@@ -146,7 +146,7 @@ impl Handoff {
 /// Where a `target:` context of a build comes from in its run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
-    /// A build of the same run (by node index): buildx links the two inside BuildKit.
+    /// A build of the same run (by node index): buildx links the two inside `BuildKit`.
     InRun(usize),
     /// A finished build's hand-off (`oci-layout://…@sha256:…`, `docker-image://…@sha256:…`).
     Ref(String),
@@ -168,7 +168,7 @@ pub struct BuildJob {
     /// The image `--save` pushes (`REGISTRY/TARGET:TAG`), when saving.
     pub save_ref: Option<String>,
     /// Whether the build is already done and is in the run only as a context of others
-    /// (BuildKit finds it in its cache); it exports nothing and gets no result.
+    /// (`BuildKit` finds it in its cache); it exports nothing and gets no result.
     pub context_only: bool,
 }
 
@@ -253,7 +253,7 @@ pub struct BuildOutput {
     pub saved: Option<String>,
     /// The Docker engine the image was loaded into, when bake loaded it there itself.
     pub loaded_into: Option<String>,
-    /// Steps of the build that BuildKit found in its cache.
+    /// Steps of the build that `BuildKit` found in its cache.
     pub cached_steps: usize,
     /// The build's steps (Dockerfile instructions; internal steps not counted).
     pub steps: usize,

@@ -1,5 +1,5 @@
 //! Reads buildx's `--progress=rawjson` stream: pretty-printed, multi-line JSON objects of
-//! BuildKit's `SolveStatus` (`vertexes`, `statuses`, `logs` with base64 `data`), mixed with
+//! `BuildKit`'s `SolveStatus` (`vertexes`, `statuses`, `logs` with base64 `data`), mixed with
 //! plain text lines (buildx's final `ERROR: …`).
 
 use std::collections::{BTreeMap, VecDeque};
@@ -9,16 +9,16 @@ use serde::Deserialize;
 
 /// What one chunk of the stream held.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     /// A status object.
     Status(SolveStatus),
     /// A line that is not JSON.
     Text(String),
 }
 
-/// The parts of BuildKit's `SolveStatus` that progress and errors need.
+/// The parts of `BuildKit`'s `SolveStatus` that progress and errors need.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct SolveStatus {
+pub(crate) struct SolveStatus {
     #[serde(default)]
     pub vertexes: Vec<Vertex>,
     #[serde(default)]
@@ -27,7 +27,7 @@ pub struct SolveStatus {
 
 /// A step of the build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct Vertex {
+pub(crate) struct Vertex {
     pub digest: String,
     #[serde(default)]
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Vertex {
 
 /// Output a step printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct VertexLog {
+pub(crate) struct VertexLog {
     #[serde(default)]
     pub vertex: String,
     #[serde(default)]
@@ -52,19 +52,19 @@ pub struct VertexLog {
 
 /// An incremental splitter of the stream into [`Item`]s.
 #[derive(Debug, Default)]
-pub struct Decoder {
+pub(crate) struct Decoder {
     buf: Vec<u8>,
 }
 
 impl Decoder {
     /// Adds bytes and returns the complete items they finish.
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<Item> {
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<Item> {
         self.buf.extend_from_slice(bytes);
         self.drain(false)
     }
 
     /// Returns what remains at the end of the stream.
-    pub fn finish(&mut self) -> Vec<Item> {
+    pub(crate) fn finish(&mut self) -> Vec<Item> {
         self.drain(true)
     }
 
@@ -113,7 +113,7 @@ impl Decoder {
 
 /// Follows a build's steps: counts for progress, lines for logs, the tail for failures.
 #[derive(Debug, Default)]
-pub struct Tracker {
+pub(crate) struct Tracker {
     steps: BTreeMap<String, StepState>,
     order: Vec<String>,
     tail: VecDeque<String>,
@@ -151,7 +151,7 @@ const TAIL: usize = 40;
 impl Tracker {
     /// Applies one item; returns the log lines it produced (steps starting and ending, and
     /// what steps printed).
-    pub fn apply(&mut self, item: Item) -> Vec<String> {
+    pub(crate) fn apply(&mut self, item: Item) -> Vec<String> {
         let mut lines = Vec::new();
         match item {
             Item::Text(t) => {
@@ -226,7 +226,7 @@ impl Tracker {
 
     /// Vertices seen, done, and cached (every vertex, internal ones included).
     #[must_use]
-    pub fn counts(&self) -> (usize, usize, usize) {
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
         let total = self.steps.len();
         let done = self.steps.values().filter(|s| s.completed).count();
         let cached = self.steps.values().filter(|s| s.cached).count();
@@ -237,7 +237,7 @@ impl Tracker {
     /// `FROM` lines left out (resolving an image is not a cacheable step), and how many of them
     /// were `CACHED`.
     #[must_use]
-    pub fn step_counts(&self) -> (usize, usize) {
+    pub(crate) fn step_counts(&self) -> (usize, usize) {
         let steps = self.steps.values().filter(|s| is_step(&s.name));
         let (mut n, mut cached) = (0, 0);
         for s in steps {
@@ -251,13 +251,13 @@ impl Tracker {
 
     /// When the last step completed, if any did.
     #[must_use]
-    pub fn last_completed(&self) -> Option<std::time::Instant> {
+    pub(crate) fn last_completed(&self) -> Option<std::time::Instant> {
         self.last_completed
     }
 
     /// The most recently started step that has not completed.
     #[must_use]
-    pub fn current(&self) -> Option<String> {
+    pub(crate) fn current(&self) -> Option<String> {
         self.order
             .iter()
             .rev()
@@ -268,7 +268,7 @@ impl Tracker {
 
     /// The best one-line reason for a failure: buildx's `ERROR:` line, else a step's error.
     #[must_use]
-    pub fn failure_message(&self) -> Option<String> {
+    pub(crate) fn failure_message(&self) -> Option<String> {
         self.texts
             .iter()
             .rev()
@@ -279,7 +279,7 @@ impl Tracker {
 
     /// The last lines seen.
     #[must_use]
-    pub fn tail(&self) -> Vec<String> {
+    pub(crate) fn tail(&self) -> Vec<String> {
         self.tail.iter().cloned().collect()
     }
 }
@@ -288,7 +288,7 @@ impl Tracker {
 /// bake run has several targets. Vertices without a known prefix go to the only target when
 /// there is one, else to no target (they still count for the run's failure message).
 #[derive(Debug)]
-pub struct RunTracker {
+pub(crate) struct RunTracker {
     slot_of: std::collections::HashMap<String, usize>,
     owner: BTreeMap<String, Option<usize>>,
     trackers: Vec<Tracker>,
@@ -300,7 +300,10 @@ impl RunTracker {
     /// with the slot it reports to (several names may share one, as a build and its copies
     /// do).
     #[must_use]
-    pub fn new(names: impl IntoIterator<Item = (String, usize)>, slots: usize) -> RunTracker {
+    pub(crate) fn new(
+        names: impl IntoIterator<Item = (String, usize)>,
+        slots: usize,
+    ) -> RunTracker {
         RunTracker {
             slot_of: names.into_iter().collect(),
             owner: BTreeMap::new(),
@@ -324,7 +327,7 @@ impl RunTracker {
     }
 
     /// Applies one item. Returns, per slot touched, the lines it produced.
-    pub fn apply(&mut self, item: Item) -> Vec<(usize, Vec<String>)> {
+    pub(crate) fn apply(&mut self, item: Item) -> Vec<(usize, Vec<String>)> {
         let status = match item {
             Item::Text(t) => {
                 self.run.apply(Item::Text(t));
@@ -366,20 +369,20 @@ impl RunTracker {
 
     /// The tracker of a slot.
     #[must_use]
-    pub fn slot(&self, s: usize) -> &Tracker {
+    pub(crate) fn slot(&self, s: usize) -> &Tracker {
         &self.trackers[s]
     }
 
     /// The run's own lines: buildx's text and vertices of no target.
     #[must_use]
-    pub fn run(&self) -> &Tracker {
+    pub(crate) fn run(&self) -> &Tracker {
         &self.run
     }
 
     /// The slots buildx reported as failed: the targets its `ERROR: target NAME: …` lines
     /// name, else those with a vertex that failed for a reason other than a cancellation.
     #[must_use]
-    pub fn failed(&self) -> Vec<usize> {
+    pub(crate) fn failed(&self) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for t in &self.run.texts {
             let named = t
@@ -407,13 +410,13 @@ impl RunTracker {
 
     /// Whether buildx printed an `ERROR:` line.
     #[must_use]
-    pub fn has_error_line(&self) -> bool {
+    pub(crate) fn has_error_line(&self) -> bool {
         self.run.texts.iter().any(|t| t.starts_with("ERROR: "))
     }
 
     /// buildx's own error text for the run (its `ERROR:` line), if it printed one.
     #[must_use]
-    pub fn error_text(&self) -> Option<String> {
+    pub(crate) fn error_text(&self) -> Option<String> {
         self.run.failure_message()
     }
 }

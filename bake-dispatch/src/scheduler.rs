@@ -36,7 +36,7 @@ pub struct PlannedRun {
     /// The builds to run, dependencies first.
     pub nodes: Vec<usize>,
     /// Finished builds of the same builder that builds of the run use: in the run as
-    /// contexts only (BuildKit has them cached).
+    /// contexts only (`BuildKit` has them cached).
     pub reused: Vec<usize>,
 }
 

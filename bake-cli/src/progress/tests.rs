@@ -374,7 +374,7 @@ impl Term {
 }
 
 fn lines(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
+    v.iter().map(std::string::ToString::to_string).collect()
 }
 
 #[test]
@@ -387,7 +387,7 @@ fn a_redraw_erases_exactly_the_previous_frame() {
     let bytes = redraw(first.len(), &second);
     assert_eq!(bytes, "\x1b[5A\r\x1b[2Kb1\n\r\x1b[2Kb2\n\r\x1b[J");
     assert!(
-        !redraw(0, &first).contains("A"),
+        !redraw(0, &first).contains('A'),
         "no cursor-up for the first frame"
     );
 

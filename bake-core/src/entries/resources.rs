@@ -25,7 +25,7 @@ pub struct Resources {
 }
 
 /// The keys of the `resources` object.
-pub const RESOURCES_KEYS: [&str; 7] = [
+pub(super) const RESOURCES_KEYS: [&str; 7] = [
     "memory",
     "memory-swap",
     "cpu-shares",

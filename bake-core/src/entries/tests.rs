@@ -14,7 +14,7 @@ fn cache_forms() {
     let v = CacheEntry::parse_list(&["user/app:cache".into()]).unwrap();
     assert_eq!(v[0].typ, "registry");
     assert_eq!(v[0].attrs, m(&[("ref", "user/app:cache")]));
-    let v = CacheEntry::parse_list(&["a,b".into(), "".into()]).unwrap();
+    let v = CacheEntry::parse_list(&["a,b".into(), String::new()]).unwrap();
     assert_eq!(v.len(), 2);
     assert_eq!(v[1].attrs["ref"], "b");
     let e = CacheEntry::parse_text("type=local,SRC=path").unwrap();

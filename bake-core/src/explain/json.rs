@@ -7,6 +7,7 @@ use crate::resolve::Target;
 
 /// `"field": {"value": …, "origin": […]}`, as `serde_json` pretty-prints a [`FieldExplain`].
 // Long: one arm per kind of step, mirroring `text_field`.
+#[allow(clippy::too_many_lines)]
 pub(super) fn json_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[StepRef<'_>]) {
     w.key(field);
     w.open('{');

@@ -731,7 +731,7 @@ impl<'a> Explainer<'a> {
                                 template: &i.template,
                                 variable: &l.name,
                                 value: l.value.as_deref(),
-                                from: self.src(&l.from),
+                                from: Self::src(&l.from),
                             });
                         }
                     }
@@ -779,7 +779,7 @@ impl<'a> Explainer<'a> {
         }
     }
 
-    fn src<'x>(&'x self, v: &'x VariableSource) -> SourceRef<'x> {
+    fn src(v: &VariableSource) -> SourceRef<'_> {
         match v {
             VariableSource::Default { at } => SourceRef::Default {
                 at: PlaceRef {

@@ -6,6 +6,7 @@ use crate::resolve::Target;
 
 /// `  field = value` and its history, as text.
 // Long: one arm per kind of step, so the text of every step reads in one place.
+#[allow(clippy::too_many_lines)]
 pub(super) fn text_field(w: &mut PrettyWriter, field: &str, t: &Target, steps: &[StepRef<'_>]) {
     // Plain pushes: this runs for every field of every target.
     w.out.push_str("  ");

@@ -26,7 +26,8 @@ pub(super) struct Definitions<'a> {
 impl<'a> Definitions<'a> {
     pub(super) fn build(config: &'a Config, frel: bool) -> Result<Self, ResolveError> {
         // Indexed by name: lookups must stay O(1) for files with thousands of targets.
-        let mut groups = ByName::with_capacity_and_hasher(config.groups.len(), Default::default());
+        let mut groups =
+            ByName::with_capacity_and_hasher(config.groups.len(), FxBuildHasher::default());
         for g in &config.groups {
             let g2 = GroupDef {
                 name: g.name.clone(),
@@ -36,7 +37,7 @@ impl<'a> Definitions<'a> {
             groups.insert(g.name.clone(), g2);
         }
         let mut targets: IndexMap<&'a str, Definition<'a>, FxBuildHasher> =
-            IndexMap::with_capacity_and_hasher(config.targets.len(), Default::default());
+            IndexMap::with_capacity_and_hasher(config.targets.len(), FxBuildHasher::default());
         for d in &config.targets {
             Draft::check(d)?;
             if let Some(existing) = targets.get_mut(d.name.as_str()) {

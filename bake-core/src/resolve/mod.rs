@@ -409,7 +409,7 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     // Boxed: a resolved target is large, and one block of thousands of them is fresh memory
     // for every call.
     let mut targets: ByName<Box<Draft>> =
-        ByName::with_capacity_and_hasher(cfg.targets.len(), Default::default());
+        ByName::with_capacity_and_hasher(cfg.targets.len(), FxBuildHasher::default());
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for (ts, gs) in expanded {
         for tname in ts {

@@ -1,5 +1,7 @@
 //! The merge's algebra, on samples covering set, unset, empty and null forms.
 
+#![allow(clippy::unnecessary_wraps)] // helpers build the Option fields of a Draft
+
 use super::*;
 use crate::entries::{
     Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,

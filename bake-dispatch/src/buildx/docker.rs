@@ -60,11 +60,16 @@ impl DockerCli {
         let (Some(dir), Some(name)) = (&self.dir, context.filter(|c| *c != "default")) else {
             return DEFAULT.into();
         };
-        use sha2::Digest as _;
-        let hash: String = sha2::Sha256::digest(name.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash: String = sha2::Digest::finalize(sha2::Digest::chain_update(
+            <sha2::Sha256 as sha2::Digest>::new(),
+            name.as_bytes(),
+        ))
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            s.push(char::from(b"0123456789abcdef"[usize::from(b & 0xF)]));
+            s
+        });
         read_json(
             &dir.join("contexts")
                 .join("meta")
@@ -188,28 +193,27 @@ pub fn check_buildx(
             let (k, v) = t.trim_end().rsplit_once('\t')?;
             (k == key).then(|| v.to_string())
         });
-    let version = match cached {
-        Some(v) => v,
-        None => {
-            let out = std::process::Command::new(&path)
-                .arg("version")
-                .env_clear()
-                .envs(env)
-                .stdin(std::process::Stdio::null())
-                .output();
-            let text = out
-                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-                .unwrap_or_default();
-            // `github.com/docker/buildx v0.36.1 <sha>` or `… 0.29.1+ds1 0.29.1+ds1-4`.
-            let v = text.split_whitespace().nth(1).unwrap_or("").to_string();
-            if let (Some(c), false) = (&cache, v.is_empty()) {
-                if let Some(parent) = c.parent() {
-                    let _ = std::fs::create_dir_all(parent);
-                }
-                let _ = std::fs::write(c, format!("{key}\t{v}\n"));
+    let version = if let Some(v) = cached {
+        v
+    } else {
+        let out = std::process::Command::new(&path)
+            .arg("version")
+            .env_clear()
+            .envs(env)
+            .stdin(std::process::Stdio::null())
+            .output();
+        let text = out
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        // `github.com/docker/buildx v0.36.1 <sha>` or `… 0.29.1+ds1 0.29.1+ds1-4`.
+        let v = text.split_whitespace().nth(1).unwrap_or("").to_string();
+        if let (Some(c), false) = (&cache, v.is_empty()) {
+            if let Some(parent) = c.parent() {
+                let _ = std::fs::create_dir_all(parent);
             }
-            v
+            let _ = std::fs::write(c, format!("{key}\t{v}\n"));
         }
+        v
     };
     match parse_version(&version) {
         Some(found) if found < MIN_BUILDX => Err(BuildxError::TooOld {

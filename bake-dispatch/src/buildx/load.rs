@@ -32,7 +32,7 @@ impl BuildxBackend {
                 let path = tar.to_string_lossy().into_owned();
                 let started = Instant::now();
                 match self
-                    .short(&["load", "-q", "-i", &path], &[], Duration::from_secs(600))
+                    .short(&["load", "-q", "-i", &path], &[], Duration::from_mins(10))
                     .await
                 {
                     Ok(_) => {

@@ -1,9 +1,9 @@
-//! The BuildKit backend: one `docker buildx bake` per run.
+//! The `BuildKit` backend: one `docker buildx bake` per run.
 //!
 //! A run's builds go to buildx as one bake definition on standard input (see
 //! [`definition`](super::definition)), with `--progress=rawjson` (each vertex carries its
 //! target's name, so progress is kept per build) and `--metadata-file` (per target). Shared
-//! contexts are sent once, `target:` links inside the run are resolved in BuildKit, and
+//! contexts are sent once, `target:` links inside the run are resolved in `BuildKit`, and
 //! attribute handling and defaults are buildx's own. buildx skips its entitlement check under
 //! `rawjson`: the caller checks first ([`crate::entitlements`]); the user's `--allow` is passed
 //! on, plus write access to bake's private directory when a run writes hand-offs or load
@@ -122,7 +122,7 @@ impl Backend for BuildxBackend {
             if config.builder.is_some() {
                 return Ok(());
             }
-            let limit = Duration::from_secs(60);
+            let limit = Duration::from_mins(1);
             let env = Self::project_env(&config);
             let name = Self::endpoint_builder(&project);
             if self

@@ -129,14 +129,13 @@ fn success_results(
                 out.metadata = m;
             }
         }
-        let result = match problem {
-            Some(p) => BuildResult::Failed(p),
-            None => {
-                let took = t
-                    .last_completed()
-                    .map_or(run_time, |at| at.duration_since(ran.start));
-                BuildResult::Done(out, took)
-            }
+        let result = if let Some(p) = problem {
+            BuildResult::Failed(p)
+        } else {
+            let took = t
+                .last_completed()
+                .map_or(run_time, |at| at.duration_since(ran.start));
+            BuildResult::Done(out, took)
         };
         results.insert(b.index, result);
     }
