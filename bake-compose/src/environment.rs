@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::dotenv;
-use crate::loader::{err, Loader, Res};
+use crate::loader::{error, LoadResult, Loader};
 use crate::normalize::go_type;
 use crate::yaml::{Map, Value};
 
 /// `KEY=VALUE` entries or a mapping, as compose-go's `MappingWithEquals` (None: no value).
-pub(crate) fn mapping_with_equals(v: Option<&Value>) -> Res<Vec<(String, Option<String>)>> {
+pub(crate) fn mapping_with_equals(v: Option<&Value>) -> LoadResult<Vec<(String, Option<String>)>> {
     let mut out: Vec<(String, Option<String>)> = Vec::new();
     let mut put = |k: String, v: Option<String>| {
         if let Some(slot) = out.iter_mut().find(|(ek, _)| *ek == k) {
@@ -35,7 +35,7 @@ pub(crate) fn mapping_with_equals(v: Option<&Value>) -> Res<Vec<(String, Option<
                 match s.split_once('=') {
                     Some((k, v)) => {
                         if k.ends_with(char::is_whitespace) {
-                            return Err(err(format!(
+                            return Err(error(format!(
                                 "environment variable {k} is declared with a trailing space"
                             )));
                         }
@@ -43,7 +43,7 @@ pub(crate) fn mapping_with_equals(v: Option<&Value>) -> Res<Vec<(String, Option<
                     }
                     None => {
                         if s.ends_with(char::is_whitespace) {
-                            return Err(err(format!(
+                            return Err(error(format!(
                                 "environment variable {s} is declared with a trailing space"
                             )));
                         }
@@ -53,7 +53,7 @@ pub(crate) fn mapping_with_equals(v: Option<&Value>) -> Res<Vec<(String, Option<
             }
         }
         Some(other) => {
-            return Err(err(format!(
+            return Err(error(format!(
                 "unexpected value type {} for mapping",
                 go_type(other)
             )))
@@ -64,11 +64,14 @@ pub(crate) fn mapping_with_equals(v: Option<&Value>) -> Res<Vec<(String, Option<
 
 impl Loader<'_> {
     /// The service environment after `env_file` (compose-go `WithServicesEnvironmentResolved`).
-    pub(crate) fn service_env(&mut self, s: &Map) -> Res<Vec<(String, Option<String>)>> {
+    pub(crate) fn service_environment(
+        &mut self,
+        s: &Map,
+    ) -> LoadResult<Vec<(String, Option<String>)>> {
         let mut environment = mapping_with_equals(s.get("environment"))?;
         for (k, v) in &mut environment {
             if v.is_none() {
-                *v = self.env.get(k).cloned();
+                *v = self.variables.get(k).cloned();
             }
         }
         let Some(Value::Seq(files)) = s.get("env_file") else {
@@ -79,12 +82,12 @@ impl Loader<'_> {
             let Value::Map(m) = f else { continue };
             let path = m.get("path").map(Value::sprint).unwrap_or_default();
             let required = !matches!(m.get("required"), Some(Value::Bool(false)));
-            let text = match self.read(&path) {
+            let text = match self.read_file(&path) {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     if required {
                         let abs = self.cwd.join(&path);
-                        return Err(err(format!(
+                        return Err(error(format!(
                             "env file {} not found: stat {}: no such file or directory",
                             abs.display(),
                             abs.display()
@@ -92,9 +95,9 @@ impl Loader<'_> {
                     }
                     continue;
                 }
-                Err(e) => return Err(err(format!("failed to read {path}: {e}"))),
+                Err(e) => return Err(error(format!("failed to read {path}: {e}"))),
             };
-            let env = &self.env;
+            let env = &self.variables;
             let envv = &environment;
             let acc = from_files.clone();
             let vars = dotenv::parse(&text, &|k| {
@@ -107,7 +110,7 @@ impl Loader<'_> {
                     })
                     .or_else(|| acc.get(k).cloned())
             })
-            .map_err(|e| err(format!("failed to read {path}: {e}")))?;
+            .map_err(|e| error(format!("failed to read {path}: {e}")))?;
             for (k, v) in vars {
                 from_files.insert(k, v);
             }

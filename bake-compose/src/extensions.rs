@@ -2,27 +2,32 @@
 
 use bake_core::model::TargetDef;
 
-use crate::loader::{err, Loader, Res};
+use crate::loader::{error, LoadResult, Loader};
 use crate::lower::{named_contexts, push_entries, push_unique};
 use crate::normalize::go_type;
 use crate::yaml::Value;
 
 impl Loader<'_> {
-    pub(crate) fn x_bake(&mut self, t: &mut TargetDef, v: &Value, service: &str) -> Res<()> {
+    pub(crate) fn lower_x_bake(
+        &mut self,
+        t: &mut TargetDef,
+        v: &Value,
+        service: &str,
+    ) -> LoadResult<()> {
         let Value::Map(xb) = v else {
             if *v == Value::Null {
                 return Ok(());
             }
-            return Err(err(format!(
+            return Err(error(format!(
                 "yaml: unmarshal errors:\n  cannot unmarshal {} into Go value of type bake.xbake",
                 go_type(v)
             )));
         };
-        let arr = |k: &str| -> Res<Vec<String>> {
+        let arr = |k: &str| -> LoadResult<Vec<String>> {
             match xb.get(k) {
                 None | Some(Value::Null) => Ok(Vec::new()),
                 Some(Value::Seq(items)) => Ok(items.iter().map(Value::sprint).collect()),
-                Some(Value::Map(_)) => Err(err(format!(
+                Some(Value::Map(_)) => Err(error(format!(
                     "yaml: unmarshal errors:\n  cannot unmarshal !!map into string (x-bake.{k})"
                 ))),
                 Some(other) => Ok(other
@@ -32,11 +37,11 @@ impl Loader<'_> {
                     .collect()),
             }
         };
-        let boolean = |k: &str| -> Res<Option<bool>> {
+        let boolean = |k: &str| -> LoadResult<Option<bool>> {
             match xb.get(k) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::Bool(b)) => Ok(Some(*b)),
-                Some(other) => Err(err(format!(
+                Some(other) => Err(error(format!(
                     "yaml: unmarshal errors:\n  cannot unmarshal {:?} into bool (x-bake.{k})",
                     other.sprint()
                 ))),
@@ -58,7 +63,7 @@ impl Loader<'_> {
             ]
             .contains(&k.as_str())
             {
-                self.warnings.push(*err(format!(
+                self.warnings.push(*error(format!(
                     "unknown x-bake key {k:?} in service {service:?} is ignored"
                 )));
             }
@@ -117,7 +122,7 @@ impl Loader<'_> {
             }
             None | Some(Value::Null | Value::Map(_)) => {}
             Some(other) => {
-                return Err(err(format!(
+                return Err(error(format!(
                     "yaml: unmarshal errors:\n  cannot unmarshal {} into map (x-bake.contexts)",
                     go_type(other)
                 )))
@@ -126,7 +131,7 @@ impl Loader<'_> {
         Ok(())
     }
 
-    pub(crate) fn x_depot(&mut self, t: &mut TargetDef, v: &Value, service: &str) {
+    pub(crate) fn lower_x_depot(&mut self, t: &mut TargetDef, v: &Value, service: &str) {
         let Value::Map(xd) = v else { return };
         for (k, val) in xd {
             if k == "project-id" || k == "project_id" {
@@ -134,7 +139,7 @@ impl Loader<'_> {
                     t.project_id = Some(val.sprint());
                 }
             } else {
-                self.warnings.push(*err(format!(
+                self.warnings.push(*error(format!(
                     "unknown x-depot key {k:?} in service {service:?} is ignored"
                 )));
             }

@@ -4,12 +4,12 @@
 /// The byte offset of every key of block-style YAML by its path (segments joined by `\n`),
 /// following keys by indentation: the first key of each path wins. Flow style, anchors and
 /// merged keys are not followed.
-pub(crate) struct KeyIndex {
+pub(crate) struct KeyOffsets {
     // Lookups only (never iterated), so a hash map does not make output order depend on it.
     at: std::collections::HashMap<String, usize>,
 }
 
-impl KeyIndex {
+impl KeyOffsets {
     /// Paths deeper than this are not indexed (the deepest looked up is
     /// `services.NAME.build.x-bake.FIELD`).
     const DEPTH: usize = 6;
@@ -44,7 +44,7 @@ impl KeyIndex {
             }
             off += line.len();
         }
-        KeyIndex { at }
+        KeyOffsets { at }
     }
 
     pub(crate) fn get(&self, path: &str) -> Option<usize> {
@@ -55,7 +55,7 @@ impl KeyIndex {
 /// The byte offset of the key at dotted `path` (`services.app.build.args`) in block-style
 /// YAML: follows keys by indentation; `None` when the path cannot be followed (flow style,
 /// anchors, merged keys).
-pub(crate) fn locate_path(text: &str, path: &str) -> Option<usize> {
+pub(crate) fn key_offset(text: &str, path: &str) -> Option<usize> {
     let want: Vec<&str> = path.split('.').collect();
     let mut stack: Vec<(usize, &str)> = Vec::new();
     let mut off = 0;
@@ -89,22 +89,22 @@ pub(crate) fn locate_path(text: &str, path: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{locate_path, KeyIndex};
+    use super::{key_offset, KeyOffsets};
 
     #[test]
     fn locate_falls_back_to_the_deepest_key() {
         let text = "services:\n  web:\n    image: x\n  app:\n    build:\n      args: 42\n";
-        let off = locate_path(text, "services.app.build.args").unwrap_or(usize::MAX);
+        let off = key_offset(text, "services.app.build.args").unwrap_or(usize::MAX);
         assert_eq!(&text[off..off + 5], "args:");
-        let off = locate_path(text, "services.app.build.labels").unwrap_or(usize::MAX);
+        let off = key_offset(text, "services.app.build.labels").unwrap_or(usize::MAX);
         assert_eq!(&text[off..off + 6], "build:");
-        assert_eq!(locate_path("{services: {}}", "services.x"), None);
+        assert_eq!(key_offset("{services: {}}", "services.x"), None);
     }
 
     #[test]
     fn follows_block_keys_by_indentation() {
         let text = "services:\n  web:\n    image: x\n  app:\n    build:\n      args: 42\n  app:\n    later: 1\n";
-        let index = KeyIndex::new(text);
+        let index = KeyOffsets::new(text);
         let off = index
             .get("services\napp\nbuild\nargs")
             .unwrap_or(usize::MAX);
@@ -113,6 +113,6 @@ mod tests {
         let off = index.get("services\napp").unwrap_or(usize::MAX);
         assert_eq!(off, text.find("app:").unwrap_or(0));
         assert_eq!(index.get("services\napp\nbuild\nlabels"), None);
-        assert_eq!(KeyIndex::new("{services: {}}").get("services\nx"), None);
+        assert_eq!(KeyOffsets::new("{services: {}}").get("services\nx"), None);
     }
 }

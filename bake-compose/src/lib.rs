@@ -45,6 +45,8 @@ use std::path::PathBuf;
 use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
+use crate::loader::{ComposeFile, Loader};
+
 pub mod dotenv;
 pub mod frontend;
 
@@ -53,7 +55,6 @@ mod environment;
 mod extends;
 mod extensions;
 mod include;
-mod interp;
 mod interpolate;
 mod key_positions;
 mod loader;
@@ -61,6 +62,7 @@ mod lower;
 mod merge;
 mod normalize;
 mod origins;
+mod template;
 mod units;
 mod validate;
 mod variables;
@@ -143,12 +145,12 @@ impl ComposeError {
 
     /// Points the error at its path in the `source`-th file's text, if it has a path and no
     /// position yet (block-style YAML only; otherwise the error stays without a caret).
-    fn locate(mut self, source: usize, text: &str) -> Self {
+    fn locate_in(mut self, source: usize, text: &str) -> Self {
         if self.pending.is_none() {
             if let Some(off) = self
                 .path
                 .as_deref()
-                .and_then(|p| key_positions::locate_path(text, p))
+                .and_then(|p| key_positions::key_offset(text, p))
             {
                 self.pending = Some((source, off));
             }
@@ -158,7 +160,7 @@ impl ComposeError {
 
     /// Points the error at byte `offset` of the `source`-th compose file given to [`load`].
     #[must_use]
-    pub(crate) fn at(mut self, source: usize, offset: usize) -> Self {
+    pub(crate) fn at_offset(mut self, source: usize, offset: usize) -> Self {
         self.pending = Some((source, offset));
         self
     }
@@ -170,7 +172,8 @@ impl ComposeError {
         self
     }
 
-    fn attach(mut self, sources: &SourceMap, ids: &[SourceId]) -> Self {
+    /// Attaches the text of the file the error points at, for its caret.
+    fn attach_source(mut self, sources: &SourceMap, ids: &[SourceId]) -> Self {
         if let Some((i, off)) = self.pending.take() {
             if let Some(id) = ids.get(i) {
                 let src = sources.get(*id);
@@ -206,90 +209,106 @@ pub fn load(
     if ids.is_empty() {
         return Ok(ComposeLoaded::default());
     }
-    load_inner(sources, ids, opts).map_err(|e| (*e).attach(sources, ids))
+    load_files(sources, ids, opts).map_err(|e| (*e).attach_source(sources, ids))
 }
 
-fn load_inner(
+/// Loads the files as buildx does: each on its own first, then all of them together.
+fn load_files(
     sources: &SourceMap,
     ids: &[SourceId],
     opts: &ComposeOptions,
 ) -> Result<ComposeLoaded, Box<ComposeError>> {
-    let (env, env_sources) = variables::compose_env(opts)?;
-    let file = |i: usize, id: SourceId, named: bool| {
-        let src = sources.get(id);
-        loader::FileIn {
-            name: if named {
-                src.name.clone()
-            } else {
-                String::new()
-            },
-            text: src.text.to_string(),
-            workdir: String::new(),
-            base: String::new(),
-            source: Some(i),
-        }
-    };
-    // Each file on its own first, as buildx validates them (errors are not wrapped).
-    for (i, id) in ids.iter().enumerate() {
-        let mut l = loader::Loader {
-            env: env.clone(),
-            cwd: &opts.cwd,
-            warnings: Vec::new(),
-            warn: false,
-            record: false,
-            interps: Vec::new(),
-        };
-        let text = &sources.get(*id).text;
-        let here = |e: Box<ComposeError>| Box::new((*e).locate(i, text));
-        let model = l
-            .load_model(&[file(i, *id, false)], &mut Vec::new())
-            .map_err(here)?;
-        let filtered = validate::filter(&model);
-        if filtered.is_empty() {
-            return Err(Box::new(ComposeError::new("empty compose file")));
-        }
-        validate::validate(&filtered).map_err(here)?;
-        l.build_config(&filtered, false, None).map_err(here)?;
-    }
-    let mut l = loader::Loader {
-        env,
-        cwd: &opts.cwd,
-        warnings: Vec::new(),
-        warn: true,
-        record: opts.record_origins,
-        interps: Vec::new(),
-    };
+    let (variables, variable_sources) = variables::interpolation_variables(opts)?;
+    check_each_file(sources, ids, opts, &variables)?;
+    let mut loader = Loader::new(variables, &opts.cwd);
+    loader.warn_unset_variables = true;
+    loader.record_interpolations = opts.record_origins;
     let wrap = |e: Box<ComposeError>| Box::new((*e).wrap("failed to parse compose file"));
-    let files: Vec<loader::FileIn> = ids
+    let files: Vec<ComposeFile> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| file(i, *id, true))
+        .map(|(i, id)| compose_file(sources, i, *id, true))
         .collect();
-    let model = l.load_model(&files, &mut Vec::new()).map_err(wrap)?;
-    let filtered = validate::filter(&model);
-    if filtered.is_empty() {
+    let model = loader.load_model(&files, &mut Vec::new()).map_err(wrap)?;
+    let subset = validate::build_subset(&model);
+    if subset.is_empty() {
         return Err(wrap(Box::new(ComposeError::new("empty compose file"))));
     }
-    validate::validate(&filtered).map_err(wrap)?;
-    let first = sources.get(ids[0]);
-    let dir = std::path::Path::new(&first.name)
-        .parent()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = if dir.is_empty() || first.name == "-" {
-        ".".to_string()
-    } else {
-        dir
-    };
-    let mut config = l.build_config(&filtered, true, Some(&dir)).map_err(wrap)?;
+    validate::validate(&subset).map_err(wrap)?;
+    let dir = first_file_dir(sources, ids);
+    let mut config = loader
+        .lower_services(&subset, true, Some(&dir))
+        .map_err(wrap)?;
     let interpolations = if opts.record_origins {
-        origins::record_origins(sources, ids, &mut config, &l.interps, &env_sources)
+        origins::record_origins(
+            sources,
+            ids,
+            &mut config,
+            &loader.interpolations,
+            &variable_sources,
+        )
     } else {
         Vec::new()
     };
     Ok(ComposeLoaded {
         config,
-        warnings: l.warnings,
+        warnings: loader.warnings,
         interpolations,
     })
+}
+
+/// Loads, validates and lowers each file on its own, as buildx validates them first (errors
+/// are not wrapped, and point at the file when they have a path).
+fn check_each_file(
+    sources: &SourceMap,
+    ids: &[SourceId],
+    opts: &ComposeOptions,
+    variables: &BTreeMap<String, String>,
+) -> Result<(), Box<ComposeError>> {
+    for (i, id) in ids.iter().enumerate() {
+        let mut loader = Loader::new(variables.clone(), &opts.cwd);
+        let text = &sources.get(*id).text;
+        let here = |e: Box<ComposeError>| Box::new((*e).locate_in(i, text));
+        let model = loader
+            .load_model(&[compose_file(sources, i, *id, false)], &mut Vec::new())
+            .map_err(here)?;
+        let subset = validate::build_subset(&model);
+        if subset.is_empty() {
+            return Err(Box::new(ComposeError::new("empty compose file")));
+        }
+        validate::validate(&subset).map_err(here)?;
+        loader.lower_services(&subset, false, None).map_err(here)?;
+    }
+    Ok(())
+}
+
+/// The `i`-th file given to [`load`]; unnamed, its errors do not name it.
+fn compose_file(sources: &SourceMap, i: usize, id: SourceId, named: bool) -> ComposeFile {
+    let src = sources.get(id);
+    ComposeFile {
+        name: if named {
+            src.name.clone()
+        } else {
+            String::new()
+        },
+        text: src.text.to_string(),
+        workdir: String::new(),
+        base: String::new(),
+        source: Some(i),
+    }
+}
+
+/// The directory of the first file, for `BUILDX_BAKE_FILE_RELATIVE_PATHS` (`.` for the
+/// working directory and stdin).
+fn first_file_dir(sources: &SourceMap, ids: &[SourceId]) -> String {
+    let first = sources.get(ids[0]);
+    let dir = std::path::Path::new(&first.name)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if dir.is_empty() || first.name == "-" {
+        ".".to_string()
+    } else {
+        dir
+    }
 }

@@ -7,7 +7,7 @@ use bake_core::go::parse_bool;
 use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
 
 use crate::environment::mapping_with_equals;
-use crate::loader::{err, Loader, Res};
+use crate::loader::{error, LoadResult, Loader};
 use crate::units::{bytes_size, ram_in_bytes};
 use crate::yaml::{Map, Value};
 
@@ -124,12 +124,12 @@ pub(crate) fn push_entries(list: &mut Option<Vec<RawEntry>>, items: Vec<String>)
 
 impl Loader<'_> {
     /// The services with `build` as targets (buildx `ParseCompose` after `ModelToProject`).
-    pub(crate) fn build_config(
+    pub(crate) fn lower_services(
         &mut self,
         model: &Map,
         consistency: bool,
         first_file_dir: Option<&str>,
-    ) -> Res<Config> {
+    ) -> LoadResult<Config> {
         let empty = Map::new();
         let services = match model.get("services") {
             Some(Value::Map(m)) => m,
@@ -143,7 +143,7 @@ impl Loader<'_> {
             for (name, s) in services {
                 let Value::Map(s) = s else { continue };
                 if !s.contains_key("build") && !s.contains_key("image") {
-                    return Err(err(format!(
+                    return Err(error(format!(
                         "service {name:?} has neither an image nor a build context specified: invalid compose project"
                     )));
                 }
@@ -157,7 +157,7 @@ impl Loader<'_> {
                                 other => other.sprint(),
                             };
                             if !secrets.contains_key(&src) {
-                                return Err(err(format!(
+                                return Err(error(format!(
                                     "service {name:?} refers to undefined build secret {src}: invalid compose project"
                                 )));
                             }
@@ -167,7 +167,7 @@ impl Loader<'_> {
                         .is_some_and(|v| !v.sprint().is_empty())
                         && b.get("dockerfile").is_some_and(|v| !v.sprint().is_empty())
                     {
-                        return Err(err(format!(
+                        return Err(error(format!(
                             "service {name:?} declares mutualy exclusive dockerfile and dockerfile_inline: invalid compose project"
                         )));
                     }
@@ -185,7 +185,7 @@ impl Loader<'_> {
         for (name, s) in services {
             let Value::Map(s) = s else { continue };
             // resolve the service environment (env_file, then environment)
-            let env = self.service_env(s)?;
+            let env = self.service_environment(s)?;
             let Some(Value::Map(b)) = s.get("build") else {
                 continue;
             };
@@ -195,7 +195,7 @@ impl Loader<'_> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             {
-                return Err(err(format!(
+                return Err(error(format!(
                     "invalid service name {tname:?}: only \"[a-zA-Z0-9_-]+\" are allowed"
                 )));
             }
@@ -217,7 +217,7 @@ impl Loader<'_> {
                 let n = match v {
                     Value::Int(i) => Some(*i),
                     Value::Str(s) => {
-                        Some(ram_in_bytes(s).ok_or_else(|| err(format!("invalid size: '{s}'")))?)
+                        Some(ram_in_bytes(s).ok_or_else(|| error(format!("invalid size: '{s}'")))?)
                     }
                     _ => None,
                 };
@@ -234,10 +234,10 @@ impl Loader<'_> {
                         _ => (0, 0),
                     };
                     if !ULIMIT_NAMES.contains(&n.as_str()) {
-                        return Err(err(format!("invalid ulimit type: {n}")));
+                        return Err(error(format!("invalid ulimit type: {n}")));
                     }
                     if soft > hard {
-                        return Err(err(format!("invalid ulimit argument: {n}={soft}:{hard}")));
+                        return Err(error(format!("invalid ulimit argument: {n}={soft}:{hard}")));
                     }
                     out.push(format!("{n}={soft}:{hard}"));
                 }
@@ -263,7 +263,7 @@ impl Loader<'_> {
                             s.split_once('=')
                                 .or_else(|| s.split_once(':'))
                                 .ok_or_else(|| {
-                                    err(format!("invalid additional host, missing IP: {s}"))
+                                    error(format!("invalid additional host, missing IP: {s}"))
                                 })?;
                         hosts
                             .entry(h.to_string())
@@ -276,7 +276,7 @@ impl Loader<'_> {
             let mut eh = BTreeMap::new();
             for (h, ips) in hosts {
                 if h.is_empty() || h.contains([':', '=']) {
-                    return Err(err(format!("bad host name '{h}'")));
+                    return Err(error(format!("bad host name '{h}'")));
                 }
                 let ips: Vec<String> = ips
                     .into_iter()
@@ -330,7 +330,7 @@ impl Loader<'_> {
                             || matches!(top.get("external"), Some(Value::Map(_)))
                         {
                             let n = top.get("name").map(Value::sprint).unwrap_or_default();
-                            return Err(err(format!("unsupported external secret {n}")));
+                            return Err(error(format!("unsupported external secret {n}")));
                         }
                         if let Some(f) =
                             top.get("file").map(Value::sprint).filter(|s| !s.is_empty())
@@ -396,7 +396,7 @@ impl Loader<'_> {
                         .iter()
                         .find(|(ek, ev)| *ek == k && ev.is_some())
                         .and_then(|(_, v)| v.clone())
-                        .or_else(|| self.env.get(&k).cloned()),
+                        .or_else(|| self.variables.get(&k).cloned()),
                 };
                 if let Some(v) = v {
                     args.insert(k, Some(v));
@@ -407,9 +407,9 @@ impl Loader<'_> {
             }
             for (k, v) in b {
                 if k == "x-bake" {
-                    self.x_bake(&mut t, v, name)?;
+                    self.lower_x_bake(&mut t, v, name)?;
                 } else if k == "x-depot" {
-                    self.x_depot(&mut t, v, name);
+                    self.lower_x_depot(&mut t, v, name);
                 }
             }
             t.target = s_str("target");

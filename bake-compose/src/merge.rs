@@ -1,23 +1,23 @@
 //! Merging files: `!reset` / `!override`, compose-go's `override.MergeYaml`, and the
-//! unicity of entry lists after a merge.
+//! dedupe_entry_lists of entry lists after a merge.
 
 use std::collections::BTreeMap;
 
-use crate::loader::{err, matches, next, Res};
+use crate::loader::{child_path, error, path_matches, LoadResult};
 use crate::yaml::{Map, Value};
 
 // ---------------------------------------------------------------------------------------
 // !reset / !override
 
-pub(crate) fn apply_reset(dict: &mut Map, paths: &[String]) {
+pub(crate) fn remove_reset_paths(dict: &mut Map, paths: &[String]) {
     if paths.is_empty() {
         return;
     }
     let pats: Vec<Vec<&str>> = paths.iter().map(|p| p.split('.').collect()).collect();
-    reset_walk(dict, &mut Vec::new(), &pats);
+    remove_paths_under(dict, &mut Vec::new(), &pats);
 }
 
-fn reset_walk(m: &mut Map, path: &mut Vec<String>, pats: &[Vec<&str>]) {
+fn remove_paths_under(m: &mut Map, path: &mut Vec<String>, pats: &[Vec<&str>]) {
     let keys: Vec<String> = m.keys().cloned().collect();
     for k in keys {
         path.push(k.clone());
@@ -27,7 +27,7 @@ fn reset_walk(m: &mut Map, path: &mut Vec<String>, pats: &[Vec<&str>]) {
         if hit {
             m.shift_remove(&k);
         } else if let Some(Value::Map(child)) = m.get_mut(&k) {
-            reset_walk(child, path, pats);
+            remove_paths_under(child, path, pats);
         }
         path.pop();
     }
@@ -71,8 +71,8 @@ fn to_mapping(v: Value) -> Map {
     }
 }
 
-pub(crate) fn merge_yaml(e: Value, o: Value, p: &[String]) -> Res<Value> {
-    let m = |pat: &str| matches(p, pat);
+pub(crate) fn merge_values(e: Value, o: Value, p: &[String]) -> LoadResult<Value> {
+    let m = |pat: &str| path_matches(p, pat);
     if m("services.*.build") {
         let to_build = |v: Value| match v {
             Value::Str(s) => {
@@ -134,20 +134,20 @@ pub(crate) fn merge_yaml(e: Value, o: Value, p: &[String]) -> Res<Value> {
     match e {
         Value::Map(a) => match o {
             Value::Map(b) => merge_mappings(a, b, p).map(Value::Map),
-            _ => Err(err(format!("cannot override {}", p.join(".")))),
+            _ => Err(error(format!("cannot override {}", p.join(".")))),
         },
         Value::Seq(mut a) => match o {
             Value::Seq(b) => {
                 a.extend(b);
                 Ok(Value::Seq(a))
             }
-            _ => Err(err(format!("cannot override {}", p.join(".")))),
+            _ => Err(error(format!("cannot override {}", p.join(".")))),
         },
         _ => Ok(o),
     }
 }
 
-fn merge_mappings(mut a: Map, b: Map, p: &[String]) -> Res<Map> {
+fn merge_mappings(mut a: Map, b: Map, p: &[String]) -> LoadResult<Map> {
     for (k, v) in b {
         match a.get_mut(&k) {
             None => {
@@ -155,7 +155,7 @@ fn merge_mappings(mut a: Map, b: Map, p: &[String]) -> Res<Map> {
             }
             Some(slot) => {
                 let e = std::mem::replace(slot, Value::Null);
-                *slot = merge_yaml(e, v, &next(p, &k))?;
+                *slot = merge_values(e, v, &child_path(p, &k))?;
             }
         }
     }
@@ -163,9 +163,9 @@ fn merge_mappings(mut a: Map, b: Map, p: &[String]) -> Res<Map> {
 }
 
 // ---------------------------------------------------------------------------------------
-// unicity and canonical forms
+// dedupe_entry_lists and canonical forms
 
-pub(crate) fn unicity(dict: &mut Map) {
+pub(crate) fn dedupe_entry_lists(dict: &mut Map) {
     let Some(Value::Map(services)) = dict.get_mut("services") else {
         return;
     };
@@ -180,20 +180,20 @@ pub(crate) fn unicity(dict: &mut Map) {
             "cap_drop",
         ] {
             if let Some(Value::Seq(v)) = s.get_mut(key) {
-                dedupe_kv(v);
+                dedupe_by_key(v);
             }
         }
         if let Some(Value::Map(b)) = s.get_mut("build") {
             for key in ["args", "additional_contexts", "tags", "labels"] {
                 if let Some(Value::Seq(v)) = b.get_mut(key) {
-                    dedupe_kv(v);
+                    dedupe_by_key(v);
                 }
             }
         }
     }
 }
 
-fn dedupe_kv(v: &mut Vec<Value>) {
+fn dedupe_by_key(v: &mut Vec<Value>) {
     let mut out: Vec<Value> = Vec::new();
     let mut keys: BTreeMap<String, usize> = BTreeMap::new();
     for e in v.drain(..) {

@@ -3,10 +3,10 @@
 
 use bake_core::go::join_path;
 
-use crate::loader::{err, Loader, Res};
+use crate::loader::{error, LoadResult, Loader};
 use crate::yaml::{Map, Value};
 
-pub(crate) fn canonical(dict: &mut Map) -> Res<()> {
+pub(crate) fn canonicalize(dict: &mut Map) -> LoadResult<()> {
     if let Some(Value::Map(services)) = dict.get_mut("services") {
         for (name, s) in services.iter_mut() {
             let Value::Map(s) = s else { continue };
@@ -18,7 +18,7 @@ pub(crate) fn canonical(dict: &mut Map) -> Res<()> {
                     *b = Value::Map(m);
                 }
                 if let Value::Map(b) = b {
-                    canonical_build(b, &format!("{p}.build"))?;
+                    canonicalize_build(b, &format!("{p}.build"))?;
                 }
             }
             if let Some(ef) = s.get_mut("env_file") {
@@ -57,7 +57,7 @@ pub(crate) fn canonical(dict: &mut Map) -> Res<()> {
     Ok(())
 }
 
-fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
+fn canonicalize_build(b: &mut Map, p: &str) -> LoadResult<()> {
     if let Some(Value::Seq(secrets)) = b.get_mut("secrets") {
         for (i, s) in secrets.iter_mut().enumerate() {
             match s {
@@ -68,7 +68,7 @@ fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
                 }
                 Value::Map(_) => {}
                 other => {
-                    return Err(err(format!(
+                    return Err(error(format!(
                         "{p}.secrets.{i}: unsupported type {}",
                         go_type(other)
                     )))
@@ -89,7 +89,7 @@ fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
             for it in items.iter() {
                 let s = it.sprint();
                 let Some((k, v)) = s.split_once('=') else {
-                    return Err(err(format!(
+                    return Err(error(format!(
                         "{p}.additional_contexts: invalid value {s}, expected key=value"
                     )));
                 };
@@ -105,7 +105,7 @@ fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
                 let mut m = Map::new();
                 for it in items.iter() {
                     let Value::Str(s) = it else {
-                        return Err(err(format!("invalid ssh key type {}", go_type(it))));
+                        return Err(error(format!("invalid ssh key type {}", go_type(it))));
                     };
                     match s.split_once('=') {
                         Some((id, path)) => {
@@ -114,13 +114,13 @@ fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
                         None if s == "default" => {
                             m.insert(s.clone(), Value::Null);
                         }
-                        None => return Err(err(format!("invalid ssh key {s:?}"))),
+                        None => return Err(error(format!("invalid ssh key {s:?}"))),
                     }
                 }
                 *ssh = Value::Map(m);
             }
             other => {
-                return Err(err(format!(
+                return Err(error(format!(
                     "{p}.ssh: invalid type {} for ssh",
                     go_type(other)
                 )))
@@ -130,7 +130,7 @@ fn canonical_build(b: &mut Map, p: &str) -> Res<()> {
     if let Some(Value::Map(ul)) = b.get("ulimits") {
         for (k, v) in ul {
             if !matches!(v, Value::Map(_) | Value::Int(_)) {
-                return Err(err(format!(
+                return Err(error(format!(
                     "{p}.ulimits.{k}: invalid type {} for external",
                     go_type(v)
                 )));

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use bake_core::model::Config;
 use bake_core::source::{SourceId, SourceMap};
 
-use crate::key_positions::KeyIndex;
+use crate::key_positions::KeyOffsets;
 use crate::loader;
-use crate::variables::EnvSources;
+use crate::variables::VariableSources;
 
 /// Where each target field comes from in the Compose files, by print key: the paths under
 /// `services.NAME` that feed it, `x-bake` first.
@@ -61,19 +61,19 @@ pub(crate) fn record_origins(
     sources: &SourceMap,
     ids: &[SourceId],
     config: &mut Config,
-    interps: &[loader::Interp],
-    env_sources: &EnvSources,
+    interpolations: &[loader::RecordedInterpolation],
+    env_sources: &VariableSources,
 ) -> Vec<bake_core::explain::Interpolation> {
     use bake_core::source::{Origin, Span};
-    let indexes: Vec<(SourceId, &str, KeyIndex)> = ids
+    let indexes: Vec<(SourceId, &str, KeyOffsets)> = ids
         .iter()
         .map(|id| {
             let text: &str = &sources.get(*id).text;
-            (*id, text, KeyIndex::new(text))
+            (*id, text, KeyOffsets::new(text))
         })
         .collect();
-    let mut by_service: BTreeMap<&str, Vec<&loader::Interp>> = BTreeMap::new();
-    for i in interps {
+    let mut by_service: BTreeMap<&str, Vec<&loader::RecordedInterpolation>> = BTreeMap::new();
+    for i in interpolations {
         if let [first, service, ..] = i.path.as_slice() {
             if first == "services" {
                 by_service.entry(service.as_str()).or_default().push(i);

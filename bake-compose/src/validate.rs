@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::loader::{err, Res};
+use crate::loader::{error, LoadResult};
 use crate::yaml::{Map, Value};
 use crate::ComposeError;
 
@@ -10,7 +10,7 @@ use crate::ComposeError;
 // the filtered model, its validation and the targets
 
 /// Keeps what buildx keeps: `services.*.{image,build,environment,env_file}` and `secrets`.
-pub(crate) fn filter(raw: &Map) -> Map {
+pub(crate) fn build_subset(raw: &Map) -> Map {
     let mut out = Map::new();
     if let Some(Value::Map(services)) = raw.get("services") {
         {
@@ -47,11 +47,11 @@ fn type_err(path: &str, want: &[&str]) -> Box<ComposeError> {
         .map(|t| if *t == "object" { "mapping" } else { t })
         .collect();
     if w.len() == 1 {
-        return Box::new(err(format!("{path} must be a {}", w[0])).with_path(path));
+        return Box::new(error(format!("{path} must be a {}", w[0])).with_path(path));
     }
     w.sort_unstable();
     let last = w.pop().unwrap_or_default();
-    Box::new(err(format!("{path} must be a {} or {last}", w.join(", "))).with_path(path))
+    Box::new(error(format!("{path} must be a {} or {last}", w.join(", "))).with_path(path))
 }
 
 fn is_type(v: &Value, t: &str) -> bool {
@@ -67,7 +67,7 @@ fn is_type(v: &Value, t: &str) -> bool {
     )
 }
 
-fn want(v: &Value, path: &str, types: &[&str]) -> Res<()> {
+fn want(v: &Value, path: &str, types: &[&str]) -> LoadResult<()> {
     if types.iter().any(|t| is_type(v, t)) {
         Ok(())
     } else {
@@ -75,7 +75,7 @@ fn want(v: &Value, path: &str, types: &[&str]) -> Res<()> {
     }
 }
 
-fn additional(m: &Map, path: &str, allowed: &[&str]) -> Res<()> {
+fn additional(m: &Map, path: &str, allowed: &[&str]) -> LoadResult<()> {
     let extra: Vec<String> = m
         .keys()
         .filter(|k| !k.starts_with("x-") && !allowed.contains(&k.as_str()))
@@ -84,19 +84,19 @@ fn additional(m: &Map, path: &str, allowed: &[&str]) -> Res<()> {
     if extra.is_empty() {
         Ok(())
     } else if extra.len() == 1 {
-        Err(err(format!(
+        Err(error(format!(
             "{path} additional properties {} not allowed",
             extra[0]
         )))
     } else {
-        Err(err(format!(
+        Err(error(format!(
             "{path} additional properties {} not allowed",
             extra.join(", ")
         )))
     }
 }
 
-fn list_or_dict(v: &Value, path: &str) -> Res<()> {
+fn list_or_dict(v: &Value, path: &str) -> LoadResult<()> {
     match v {
         Value::Map(m) => {
             for (k, e) in m {
@@ -115,7 +115,7 @@ fn list_or_dict(v: &Value, path: &str) -> Res<()> {
             let mut seen = HashSet::new();
             for e in items {
                 if !seen.insert(e.sprint()) {
-                    return Err(err(format!("{path} items must be unique")));
+                    return Err(error(format!("{path} items must be unique")));
                 }
             }
             Ok(())
@@ -124,7 +124,7 @@ fn list_or_dict(v: &Value, path: &str) -> Res<()> {
     }
 }
 
-fn string_list(v: &Value, path: &str) -> Res<()> {
+fn string_list(v: &Value, path: &str) -> LoadResult<()> {
     let Value::Seq(items) = v else {
         return Err(type_err(path, &["array"]));
     };
@@ -163,7 +163,7 @@ const BUILD_KEYS: &[&str] = &[
 ];
 
 /// The compose schema, for the filtered subset.
-pub(crate) fn validate(f: &Map) -> Res<()> {
+pub(crate) fn validate(f: &Map) -> LoadResult<()> {
     if let Some(services) = f.get("services") {
         let Value::Map(services) = services else {
             return Err(type_err("services", &["object"]));
@@ -175,7 +175,7 @@ pub(crate) fn validate(f: &Map) -> Res<()> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                 || name.is_empty()
             {
-                return Err(err(format!(
+                return Err(error(format!(
                     "services additional properties '{name}' not allowed"
                 )));
             }
@@ -226,7 +226,7 @@ pub(crate) fn validate(f: &Map) -> Res<()> {
     Ok(())
 }
 
-fn validate_build(b: &Value, p: &str) -> Res<()> {
+fn validate_build(b: &Value, p: &str) -> LoadResult<()> {
     let m = match b {
         Value::Str(_) => return Ok(()),
         Value::Map(m) => m,
@@ -289,7 +289,7 @@ fn validate_build(b: &Value, p: &str) -> Res<()> {
                             for r in ["soft", "hard"] {
                                 match lim.get(r) {
                                     None => {
-                                        return Err(err(format!("{up} missing property '{r}'")))
+                                        return Err(error(format!("{up} missing property '{r}'")))
                                     }
                                     Some(x) => {
                                         want(x, &format!("{up}.{r}"), &["integer", "string"])?

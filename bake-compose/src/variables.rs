@@ -5,20 +5,20 @@ use std::collections::BTreeMap;
 use crate::{dotenv, ComposeError, ComposeOptions};
 
 /// Where each interpolation variable's value comes from (for `--explain`).
-pub(crate) type EnvSources = BTreeMap<String, bake_core::explain::VariableSource>;
+pub(crate) type VariableSources = BTreeMap<String, bake_core::explain::VariableSource>;
 
 /// The variables interpolation sees (`--var` over the environment over `.env`), and where
 /// each came from.
-pub(crate) fn compose_env(
+pub(crate) fn interpolation_variables(
     opts: &ComposeOptions,
-) -> Result<(BTreeMap<String, String>, EnvSources), Box<ComposeError>> {
+) -> Result<(BTreeMap<String, String>, VariableSources), Box<ComposeError>> {
     use bake_core::explain::VariableSource;
     let mut env = if opts.env_lookup {
         opts.env.clone()
     } else {
         BTreeMap::new()
     };
-    let mut from: EnvSources = BTreeMap::new();
+    let mut from: VariableSources = BTreeMap::new();
     if opts.record_origins {
         for k in env.keys() {
             from.insert(k.clone(), VariableSource::Environment { name: k.clone() });
