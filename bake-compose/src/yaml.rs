@@ -45,6 +45,19 @@ impl Value {
             }
         }
     }
+
+    /// The Go type yaml.v3 decodes the value to, as Go's errors name it.
+    pub(crate) fn go_type(&self) -> &'static str {
+        match self {
+            Value::Null => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+        }
+    }
 }
 
 /// Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e21)).
