@@ -4,7 +4,6 @@ use bake_core::model::TargetDef;
 
 use crate::loader::{error, LoadResult, Loader};
 use crate::lower::{named_contexts, push_entries, push_unique};
-use crate::normalize::go_type;
 use crate::yaml::Value;
 
 impl Loader<'_> {
@@ -20,7 +19,7 @@ impl Loader<'_> {
             }
             return Err(error(format!(
                 "yaml: unmarshal errors:\n  cannot unmarshal {} into Go value of type bake.xbake",
-                go_type(v)
+                v.go_type()
             )));
         };
         let arr = |k: &str| -> LoadResult<Vec<String>> {
@@ -124,7 +123,7 @@ impl Loader<'_> {
             Some(other) => {
                 return Err(error(format!(
                     "yaml: unmarshal errors:\n  cannot unmarshal {} into map (x-bake.contexts)",
-                    go_type(other)
+                    other.go_type()
                 )))
             }
         }

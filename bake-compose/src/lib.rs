@@ -51,6 +51,7 @@ pub mod dotenv;
 pub mod frontend;
 
 pub use frontend::ComposeFrontend;
+mod build_keys;
 mod environment;
 mod extends;
 mod extensions;

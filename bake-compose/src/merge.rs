@@ -1,14 +1,46 @@
-//! Merging files: `!reset` / `!override`, compose-go's `override.MergeYaml`, and the
-//! dedupe_entry_lists of entry lists after a merge.
+//! Merging files: `!reset` / `!override`, compose-go's `override.MergeYaml`, and unicity
+//! of entry lists after a merge (compose-go `unicity`). A build key merges as its row of the
+//! build key table says.
 
 use std::collections::BTreeMap;
 
+use crate::build_keys::{build_key, BuildKey, Merge, BUILD_KEYS};
 use crate::loader::{child_path, error, path_matches, LoadResult};
+use crate::normalize::short_form_build;
 use crate::yaml::{Map, Value};
+
+/// Service keys whose values merge as lists of `KEY=VALUE` entries.
+const SERVICE_ENTRY_LISTS: [&str; 13] = [
+    "services.*.annotations",
+    "services.*.dns",
+    "services.*.dns_opt",
+    "services.*.dns_search",
+    "services.*.env_file",
+    "services.*.label_file",
+    "services.*.environment",
+    "services.*.labels",
+    "services.*.deploy.labels",
+    "services.*.sysctls",
+    "services.*.tmpfs",
+    "networks.*.labels",
+    "volumes.*.labels",
+];
+
+/// Service keys whose lists of entries keep one entry per key after a merge.
+const SERVICE_UNIQUE_ENTRIES: [&str; 6] = [
+    "environment",
+    "labels",
+    "annotations",
+    "dns",
+    "cap_add",
+    "cap_drop",
+];
 
 // ---------------------------------------------------------------------------------------
 // !reset / !override
 
+/// Removes what the `!reset` / `!override` paths of a document name from the model it
+/// merges over.
 pub(crate) fn remove_reset_paths(dict: &mut Map, paths: &[String]) {
     if paths.is_empty() {
         return;
@@ -36,7 +68,9 @@ fn remove_paths_under(m: &mut Map, path: &mut Vec<String>, pats: &[Vec<&str>]) {
 // ---------------------------------------------------------------------------------------
 // merge (compose-go override.MergeYaml)
 
-fn to_sequence(v: Value) -> Vec<Value> {
+/// A value as a list of entries: a mapping as sorted `KEY=VALUE` entries (`KEY` alone for
+/// null, one entry per item of a list).
+fn as_entries(v: Value) -> Vec<Value> {
     match v {
         Value::Map(m) => {
             let mut seq: Vec<String> = Vec::new();
@@ -60,7 +94,8 @@ fn to_sequence(v: Value) -> Vec<Value> {
     }
 }
 
-fn to_mapping(v: Value) -> Map {
+/// A value as a mapping: a list's items as keys without values.
+fn as_mapping(v: Value) -> Map {
     match v {
         Value::Map(m) => m,
         Value::Seq(items) => items
@@ -71,79 +106,58 @@ fn to_mapping(v: Value) -> Map {
     }
 }
 
-pub(crate) fn merge_values(e: Value, o: Value, p: &[String]) -> LoadResult<Value> {
-    let m = |pat: &str| path_matches(p, pat);
-    if m("services.*.build") {
+/// `later` merged over `earlier`, the value at `path` (compose-go `override.MergeYaml`).
+pub(crate) fn merge_values(earlier: Value, later: Value, path: &[String]) -> LoadResult<Value> {
+    let at = |pattern: &str| path_matches(path, pattern);
+    if at("services.*.build") {
         let to_build = |v: Value| match v {
-            Value::Str(s) => {
-                let mut m = Map::new();
-                m.insert("context".into(), Value::Str(s));
-                m
-            }
+            Value::Str(s) => short_form_build(s),
             Value::Map(m) => m,
             _ => Map::new(),
         };
-        return merge_mappings(to_build(e), to_build(o), p).map(Value::Map);
+        return merge_mappings(to_build(earlier), to_build(later), path).map(Value::Map);
     }
-    if [
-        "services.*.build.args",
-        "services.*.build.additional_contexts",
-        "services.*.build.labels",
-        "services.*.annotations",
-        "services.*.dns",
-        "services.*.dns_opt",
-        "services.*.dns_search",
-        "services.*.env_file",
-        "services.*.label_file",
-        "services.*.environment",
-        "services.*.labels",
-        "services.*.deploy.labels",
-        "services.*.sysctls",
-        "services.*.tmpfs",
-        "networks.*.labels",
-        "volumes.*.labels",
-    ]
-    .iter()
-    .any(|pat| m(pat))
-    {
-        let mut a = to_sequence(e);
-        a.extend(to_sequence(o));
+    let merge = build_key_at(path).map_or(Merge::Deep, |k| k.merge);
+    if merge == Merge::Entries || SERVICE_ENTRY_LISTS.iter().any(|pattern| at(pattern)) {
+        let mut a = as_entries(earlier);
+        a.extend(as_entries(later));
         return Ok(Value::Seq(a));
     }
-    if m("services.*.build.extra_hosts") || m("services.*.extra_hosts") {
-        let mut right = to_sequence(e);
-        for v in to_sequence(o) {
+    if merge == Merge::Union || at("services.*.extra_hosts") {
+        let mut right = as_entries(earlier);
+        for v in as_entries(later) {
             if !right.contains(&v) {
                 right.push(v);
             }
         }
         return Ok(Value::Seq(right));
     }
-    if m("services.*.command") || m("services.*.entrypoint") || m("services.*.healthcheck.test") {
-        return Ok(o);
+    if at("services.*.command") || at("services.*.entrypoint") || at("services.*.healthcheck.test")
+    {
+        return Ok(later);
     }
-    if m("services.*.networks") || m("services.*.models") || m("services.*.depends_on") {
-        return merge_mappings(to_mapping(e), to_mapping(o), p).map(Value::Map);
+    if at("services.*.networks") || at("services.*.models") || at("services.*.depends_on") {
+        return merge_mappings(as_mapping(earlier), as_mapping(later), path).map(Value::Map);
     }
-    if m("services.*.ulimits.*") {
-        return Ok(o);
+    if at("services.*.ulimits.*") {
+        return Ok(later);
     }
-    if o == Value::Null {
-        return Ok(e);
+    if later == Value::Null {
+        return Ok(earlier);
     }
-    match e {
-        Value::Map(a) => match o {
-            Value::Map(b) => merge_mappings(a, b, p).map(Value::Map),
-            _ => Err(error(format!("cannot override {}", p.join(".")))),
+    match earlier {
+        Value::Map(a) => match later {
+            Value::Map(b) => merge_mappings(a, b, path).map(Value::Map),
+            _ => Err(error(format!("cannot override {}", path.join(".")))),
         },
-        Value::Seq(mut a) => match o {
+        Value::Seq(mut a) => match later {
             Value::Seq(b) => {
                 a.extend(b);
                 Ok(Value::Seq(a))
             }
-            _ => Err(error(format!("cannot override {}", p.join(".")))),
+            _ => Err(error(format!("cannot override {}", path.join(".")))),
         },
-        _ => Ok(o),
+        _ => Ok(later),
     }
 }
 
@@ -162,30 +176,34 @@ fn merge_mappings(mut a: Map, b: Map, p: &[String]) -> LoadResult<Map> {
     Ok(a)
 }
 
-// ---------------------------------------------------------------------------------------
-// dedupe_entry_lists and canonical forms
+/// The row of the build key at `path` (`services.NAME.build.KEY`).
+fn build_key_at(path: &[String]) -> Option<&'static BuildKey> {
+    if path_matches(path, "services.*.build.*") {
+        build_key(&path[3])
+    } else {
+        None
+    }
+}
 
-pub(crate) fn dedupe_entry_lists(dict: &mut Map) {
-    let Some(Value::Map(services)) = dict.get_mut("services") else {
+// ---------------------------------------------------------------------------------------
+// unicity
+
+/// Keeps one entry per key (the last, where the first was) in the lists of entries of every
+/// service.
+pub(crate) fn dedupe_entry_lists(model: &mut Map) {
+    let Some(Value::Map(services)) = model.get_mut("services") else {
         return;
     };
     for (_, s) in services.iter_mut() {
         let Value::Map(s) = s else { continue };
-        for key in [
-            "environment",
-            "labels",
-            "annotations",
-            "dns",
-            "cap_add",
-            "cap_drop",
-        ] {
+        for key in SERVICE_UNIQUE_ENTRIES {
             if let Some(Value::Seq(v)) = s.get_mut(key) {
                 dedupe_by_key(v);
             }
         }
         if let Some(Value::Map(b)) = s.get_mut("build") {
-            for key in ["args", "additional_contexts", "tags", "labels"] {
-                if let Some(Value::Seq(v)) = b.get_mut(key) {
+            for key in BUILD_KEYS.iter().filter(|k| k.unique_entries) {
+                if let Some(Value::Seq(v)) = b.get_mut(key.name) {
                     dedupe_by_key(v);
                 }
             }

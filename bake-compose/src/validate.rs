@@ -1,39 +1,57 @@
-//! The build subset of the model (what buildx keeps) and its compose-spec schema checks.
+//! The build subset of the model (what buildx keeps) and its compose-spec schema checks. A
+//! build key is checked as its row of the build key table says.
 
 use std::collections::HashSet;
 
+use crate::build_keys::{build_key, Schema};
 use crate::loader::{error, LoadResult};
 use crate::yaml::{Map, Value};
 use crate::ComposeError;
 
-// ---------------------------------------------------------------------------------------
-// the filtered model, its validation and the targets
+/// The keys of a top-level secret.
+const SECRET_KEYS: &[&str] = &[
+    "name",
+    "environment",
+    "file",
+    "external",
+    "labels",
+    "driver",
+    "driver_opts",
+    "template_driver",
+];
+
+/// The keys of a top-level secret that are strings.
+const SECRET_STRING_KEYS: [&str; 5] = ["name", "environment", "file", "driver", "template_driver"];
+
+/// The keys of a build secret given as a mapping.
+const BUILD_SECRET_KEYS: &[&str] = &["source", "target", "uid", "gid", "mode"];
+
+/// The limits of a ulimit given as a mapping.
+const ULIMIT_LIMITS: [&str; 2] = ["soft", "hard"];
 
 /// Keeps what buildx keeps: `services.*.{image,build,environment,env_file}` and `secrets`.
 pub(crate) fn build_subset(raw: &Map) -> Map {
     let mut out = Map::new();
     if let Some(Value::Map(services)) = raw.get("services") {
-        {
-            let mut fs = Map::new();
-            for (name, svc) in services {
-                match svc {
-                    Value::Null => {
-                        fs.insert(name.clone(), Value::Map(Map::new()));
-                    }
-                    Value::Map(m) => {
-                        let mut f = Map::new();
-                        for k in ["image", "build", "environment", "env_file"] {
-                            if let Some(v) = m.get(k) {
-                                f.insert(k.to_string(), v.clone());
-                            }
-                        }
-                        fs.insert(name.clone(), Value::Map(f));
-                    }
-                    _ => {}
+        let mut kept = Map::new();
+        for (name, svc) in services {
+            match svc {
+                Value::Null => {
+                    kept.insert(name.clone(), Value::Map(Map::new()));
                 }
+                Value::Map(m) => {
+                    let mut f = Map::new();
+                    for k in ["image", "build", "environment", "env_file"] {
+                        if let Some(v) = m.get(k) {
+                            f.insert(k.to_string(), v.clone());
+                        }
+                    }
+                    kept.insert(name.clone(), Value::Map(f));
+                }
+                _ => {}
             }
-            out.insert("services".into(), Value::Map(fs));
         }
+        out.insert("services".into(), Value::Map(kept));
     }
     if let Some(v) = raw.get("secrets") {
         out.insert("secrets".into(), v.clone());
@@ -41,7 +59,150 @@ pub(crate) fn build_subset(raw: &Map) -> Map {
     out
 }
 
-fn type_err(path: &str, want: &[&str]) -> Box<ComposeError> {
+/// The compose schema, for the build subset.
+pub(crate) fn validate(subset: &Map) -> LoadResult<()> {
+    if let Some(services) = subset.get("services") {
+        let Value::Map(services) = services else {
+            return Err(type_error("services", &["object"]));
+        };
+        for (name, s) in services {
+            validate_service(name, s)?;
+        }
+    }
+    if let Some(secrets) = subset.get("secrets") {
+        let Value::Map(secrets) = secrets else {
+            return Err(type_error("secrets", &["object"]));
+        };
+        for (name, s) in secrets {
+            let p = format!("secrets.{name}");
+            let Value::Map(m) = s else {
+                return Err(type_error(&p, &["object"]));
+            };
+            reject_unknown_keys(m, &p, |k| SECRET_KEYS.contains(&k))?;
+            for k in SECRET_STRING_KEYS {
+                if let Some(v) = m.get(k) {
+                    expect_type(v, &format!("{p}.{k}"), &["string"])?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_service(name: &str, service: &Value) -> LoadResult<()> {
+    let p = format!("services.{name}");
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        || name.is_empty()
+    {
+        return Err(error(format!(
+            "services additional properties '{name}' not allowed"
+        )));
+    }
+    let Value::Map(s) = service else {
+        return Err(type_error(&p, &["object"]));
+    };
+    if let Some(v) = s.get("image") {
+        expect_type(v, &format!("{p}.image"), &["string"])?;
+    }
+    if let Some(v) = s.get("environment") {
+        check_list_or_dict(v, &format!("{p}.environment"))?;
+    }
+    if let Some(b) = s.get("build") {
+        validate_build(b, &format!("{p}.build"))?;
+    }
+    Ok(())
+}
+
+/// A build section: a context path, or a mapping of build keys, each of its schema.
+fn validate_build(build: &Value, p: &str) -> LoadResult<()> {
+    let m = match build {
+        Value::Str(_) => return Ok(()),
+        Value::Map(m) => m,
+        _ => return Err(type_error(p, &["string"])),
+    };
+    reject_unknown_keys(m, p, |k| build_key(k).is_some())?;
+    for (k, v) in m {
+        if let Some(key) = build_key(k) {
+            check_schema(key.schema, v, &format!("{p}.{k}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_schema(schema: Schema, v: &Value, path: &str) -> LoadResult<()> {
+    match schema {
+        Schema::Types(types) => expect_type(v, path, types),
+        Schema::StringList => check_string_list(v, path),
+        Schema::ListOrDict => check_list_or_dict(v, path),
+        Schema::StringOrList => match v {
+            Value::Str(_) => Ok(()),
+            _ => check_string_list(v, path).map_err(|_| type_error(path, &["string"])),
+        },
+        Schema::Custom(check) => check(v, path),
+        Schema::Any => Ok(()),
+    }
+}
+
+/// Extra hosts: a mapping of hosts to an IP or a list of them, or a list of strings.
+pub(crate) fn check_extra_hosts(v: &Value, path: &str) -> LoadResult<()> {
+    match v {
+        Value::Map(hosts) => {
+            for (h, e) in hosts {
+                if !matches!(e, Value::Str(_) | Value::Seq(_)) {
+                    return Err(type_error(&format!("{path}.{h}"), &["string"]));
+                }
+            }
+            Ok(())
+        }
+        Value::Seq(_) => check_string_list(v, path),
+        _ => Err(type_error(path, &["object"])),
+    }
+}
+
+/// Build secrets: a list of secret names or of mappings.
+pub(crate) fn check_build_secrets(v: &Value, path: &str) -> LoadResult<()> {
+    let Value::Seq(items) = v else {
+        return Err(type_error(path, &["array"]));
+    };
+    for (i, it) in items.iter().enumerate() {
+        let ip = format!("{path}.{i}");
+        match it {
+            Value::Str(_) => {}
+            Value::Map(m) => reject_unknown_keys(m, &ip, |k| BUILD_SECRET_KEYS.contains(&k))?,
+            _ => return Err(type_error(&ip, &["string"])),
+        }
+    }
+    Ok(())
+}
+
+/// Ulimits: a mapping of names to a limit or to a mapping of both limits.
+pub(crate) fn check_ulimits(v: &Value, path: &str) -> LoadResult<()> {
+    let Value::Map(ulimits) = v else {
+        return Err(type_error(path, &["object"]));
+    };
+    for (n, u) in ulimits {
+        let up = format!("{path}.{n}");
+        match u {
+            Value::Int(_) | Value::Str(_) => {}
+            Value::Map(limits) => {
+                reject_unknown_keys(limits, &up, |k| ULIMIT_LIMITS.contains(&k))?;
+                for r in ULIMIT_LIMITS {
+                    match limits.get(r) {
+                        None => return Err(error(format!("{up} missing property '{r}'"))),
+                        Some(x) => expect_type(x, &format!("{up}.{r}"), &["integer", "string"])?,
+                    }
+                }
+            }
+            _ => return Err(type_error(&up, &["integer", "string"])),
+        }
+    }
+    Ok(())
+}
+
+/// "PATH must be a T" (or "a T, U or V", sorted); the error points at `path`.
+pub(crate) fn type_error(path: &str, want: &[&str]) -> Box<ComposeError> {
     let mut w: Vec<&str> = want
         .iter()
         .map(|t| if *t == "object" { "mapping" } else { t })
@@ -67,27 +228,23 @@ fn is_type(v: &Value, t: &str) -> bool {
     )
 }
 
-fn want(v: &Value, path: &str, types: &[&str]) -> LoadResult<()> {
+fn expect_type(v: &Value, path: &str, types: &[&str]) -> LoadResult<()> {
     if types.iter().any(|t| is_type(v, t)) {
         Ok(())
     } else {
-        Err(type_err(path, types))
+        Err(type_error(path, types))
     }
 }
 
-fn additional(m: &Map, path: &str, allowed: &[&str]) -> LoadResult<()> {
+/// Fails on keys `known` does not accept (`x-` keys are always accepted), naming them all.
+fn reject_unknown_keys(m: &Map, path: &str, known: impl Fn(&str) -> bool) -> LoadResult<()> {
     let extra: Vec<String> = m
         .keys()
-        .filter(|k| !k.starts_with("x-") && !allowed.contains(&k.as_str()))
+        .filter(|k| !k.starts_with("x-") && !known(k))
         .map(|k| format!("'{k}'"))
         .collect();
     if extra.is_empty() {
         Ok(())
-    } else if extra.len() == 1 {
-        Err(error(format!(
-            "{path} additional properties {} not allowed",
-            extra[0]
-        )))
     } else {
         Err(error(format!(
             "{path} additional properties {} not allowed",
@@ -96,11 +253,11 @@ fn additional(m: &Map, path: &str, allowed: &[&str]) -> LoadResult<()> {
     }
 }
 
-fn list_or_dict(v: &Value, path: &str) -> LoadResult<()> {
+fn check_list_or_dict(v: &Value, path: &str) -> LoadResult<()> {
     match v {
         Value::Map(m) => {
             for (k, e) in m {
-                want(
+                expect_type(
                     e,
                     &format!("{path}.{k}"),
                     &["string", "number", "boolean", "null"],
@@ -110,7 +267,7 @@ fn list_or_dict(v: &Value, path: &str) -> LoadResult<()> {
         }
         Value::Seq(items) => {
             for (i, e) in items.iter().enumerate() {
-                want(e, &format!("{path}.{i}"), &["string"])?;
+                expect_type(e, &format!("{path}.{i}"), &["string"])?;
             }
             let mut seen = HashSet::new();
             for e in items {
@@ -120,189 +277,16 @@ fn list_or_dict(v: &Value, path: &str) -> LoadResult<()> {
             }
             Ok(())
         }
-        _ => Err(type_err(path, &["object"])),
+        _ => Err(type_error(path, &["object"])),
     }
 }
 
-fn string_list(v: &Value, path: &str) -> LoadResult<()> {
+fn check_string_list(v: &Value, path: &str) -> LoadResult<()> {
     let Value::Seq(items) = v else {
-        return Err(type_err(path, &["array"]));
+        return Err(type_error(path, &["array"]));
     };
     for (i, e) in items.iter().enumerate() {
-        want(e, &format!("{path}.{i}"), &["string"])?;
-    }
-    Ok(())
-}
-
-const BUILD_KEYS: &[&str] = &[
-    "context",
-    "dockerfile",
-    "dockerfile_inline",
-    "entitlements",
-    "args",
-    "ssh",
-    "labels",
-    "cache_from",
-    "cache_to",
-    "no_cache",
-    "no_cache_filter",
-    "additional_contexts",
-    "network",
-    "provenance",
-    "sbom",
-    "pull",
-    "target",
-    "shm_size",
-    "extra_hosts",
-    "isolation",
-    "privileged",
-    "secrets",
-    "tags",
-    "ulimits",
-    "platforms",
-];
-
-/// The compose schema, for the filtered subset.
-pub(crate) fn validate(f: &Map) -> LoadResult<()> {
-    if let Some(services) = f.get("services") {
-        let Value::Map(services) = services else {
-            return Err(type_err("services", &["object"]));
-        };
-        for (name, s) in services {
-            let p = format!("services.{name}");
-            if !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-                || name.is_empty()
-            {
-                return Err(error(format!(
-                    "services additional properties '{name}' not allowed"
-                )));
-            }
-            let Value::Map(s) = s else {
-                return Err(type_err(&p, &["object"]));
-            };
-            if let Some(v) = s.get("image") {
-                want(v, &format!("{p}.image"), &["string"])?;
-            }
-            if let Some(v) = s.get("environment") {
-                list_or_dict(v, &format!("{p}.environment"))?;
-            }
-            if let Some(b) = s.get("build") {
-                validate_build(b, &format!("{p}.build"))?;
-            }
-        }
-    }
-    if let Some(secrets) = f.get("secrets") {
-        let Value::Map(secrets) = secrets else {
-            return Err(type_err("secrets", &["object"]));
-        };
-        for (name, s) in secrets {
-            let p = format!("secrets.{name}");
-            let Value::Map(m) = s else {
-                return Err(type_err(&p, &["object"]));
-            };
-            additional(
-                m,
-                &p,
-                &[
-                    "name",
-                    "environment",
-                    "file",
-                    "external",
-                    "labels",
-                    "driver",
-                    "driver_opts",
-                    "template_driver",
-                ],
-            )?;
-            for k in ["name", "environment", "file", "driver", "template_driver"] {
-                if let Some(v) = m.get(k) {
-                    want(v, &format!("{p}.{k}"), &["string"])?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn validate_build(b: &Value, p: &str) -> LoadResult<()> {
-    let m = match b {
-        Value::Str(_) => return Ok(()),
-        Value::Map(m) => m,
-        _ => return Err(type_err(p, &["string"])),
-    };
-    additional(m, p, BUILD_KEYS)?;
-    for (k, v) in m {
-        let kp = format!("{p}.{k}");
-        match k.as_str() {
-            "context" | "dockerfile" | "dockerfile_inline" | "network" | "target" | "isolation" => {
-                want(v, &kp, &["string"])?;
-            }
-            "entitlements" | "cache_from" | "cache_to" | "tags" | "platforms" => {
-                string_list(v, &kp)?;
-            }
-            "args" | "ssh" | "labels" | "additional_contexts" => list_or_dict(v, &kp)?,
-            "no_cache" | "pull" | "privileged" => want(v, &kp, &["boolean", "string"])?,
-            "provenance" | "sbom" => want(v, &kp, &["string", "boolean"])?,
-            "shm_size" => want(v, &kp, &["integer", "string"])?,
-            "no_cache_filter" => match v {
-                Value::Str(_) => {}
-                _ => string_list(v, &kp).map_err(|_| type_err(&kp, &["string"]))?,
-            },
-            "extra_hosts" => match v {
-                Value::Map(hm) => {
-                    for (h, e) in hm {
-                        if !matches!(e, Value::Str(_) | Value::Seq(_)) {
-                            return Err(type_err(&format!("{kp}.{h}"), &["string"]));
-                        }
-                    }
-                }
-                Value::Seq(_) => string_list(v, &kp)?,
-                _ => return Err(type_err(&kp, &["object"])),
-            },
-            "secrets" => {
-                let Value::Seq(items) = v else {
-                    return Err(type_err(&kp, &["array"]));
-                };
-                for (i, it) in items.iter().enumerate() {
-                    let ip = format!("{kp}.{i}");
-                    match it {
-                        Value::Str(_) => {}
-                        Value::Map(sm) => {
-                            additional(sm, &ip, &["source", "target", "uid", "gid", "mode"])?;
-                        }
-                        _ => return Err(type_err(&ip, &["string"])),
-                    }
-                }
-            }
-            "ulimits" => {
-                let Value::Map(um) = v else {
-                    return Err(type_err(&kp, &["object"]));
-                };
-                for (n, u) in um {
-                    let up = format!("{kp}.{n}");
-                    match u {
-                        Value::Int(_) | Value::Str(_) => {}
-                        Value::Map(lim) => {
-                            additional(lim, &up, &["soft", "hard"])?;
-                            for r in ["soft", "hard"] {
-                                match lim.get(r) {
-                                    None => {
-                                        return Err(error(format!("{up} missing property '{r}'")))
-                                    }
-                                    Some(x) => {
-                                        want(x, &format!("{up}.{r}"), &["integer", "string"])?
-                                    }
-                                }
-                            }
-                        }
-                        _ => return Err(type_err(&up, &["integer", "string"])),
-                    }
-                }
-            }
-            _ => {}
-        }
+        expect_type(e, &format!("{path}.{i}"), &["string"])?;
     }
     Ok(())
 }
