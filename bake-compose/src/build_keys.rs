@@ -1,15 +1,29 @@
 //! The keys of a service's `build` section, one row each.
 //!
 //! A row says what the compose-spec schema accepts for the key, how a later file's value
-//! merges with an earlier one, and how the value is normalized and which relative paths it
-//! holds. Validation, merging and normalization read these rows.
+//! merges with an earlier one, how the value is normalized and which relative paths it
+//! holds, what it is checked against in the rest of the project, the bake field it feeds
+//! (by its `--print` key, set through [`TargetDef::field_mut`]) and how it converts.
+//! Validation, merging, normalization and lowering all read these rows, so a Compose build key is
+//! spelled once, here; a key whose conversion is special names a function of
+//! [`crate::convert`].
 //!
 //! The stages visit the rows in order, so the order decides which error a service with
-//! several bad keys reports first.
+//! several bad keys reports first, and in which order keys that feed the same field add to
+//! it (`sbom` before `provenance`).
+//!
+//! [`TargetDef::field_mut`]: bake_core::model::TargetDef::field_mut
 
+use std::collections::BTreeMap;
+
+use bake_core::fields::DefType;
+use bake_core::model::RawEntry;
+
+use crate::convert::{self, Conversion};
+use crate::extensions::{Extension, X_BAKE, X_DEPOT};
 use crate::loader::LoadResult;
 use crate::normalize;
-use crate::validate;
+use crate::validate::{self, KeyInProject};
 use crate::yaml::Value;
 
 /// One key of `services.NAME.build`.
@@ -30,6 +44,13 @@ pub(crate) struct BuildKey {
     pub(crate) paths: Paths,
     /// Whether `build: PATH` is short for this key.
     pub(crate) short_form: bool,
+    /// What the value is checked against in the rest of the project (compose-go
+    /// `checkConsistency`).
+    pub(crate) check: Option<fn(&KeyInProject<'_>) -> LoadResult<()>>,
+    /// The bake field it feeds, by its `--print` key.
+    pub(crate) field: Option<&'static str>,
+    /// How the value becomes the field's.
+    pub(crate) convert: Convert,
 }
 
 /// What the compose-spec schema accepts for a key (types by their JSON-schema names, as its
@@ -88,6 +109,46 @@ pub(crate) enum Paths {
     Files,
 }
 
+/// The function that converts a key's value (`None`: the field is left unset).
+pub(crate) type ConvertFn<T> = fn(&Conversion<'_>) -> LoadResult<Option<T>>;
+
+/// How a key's value becomes its bake field's. Keys that feed the same list field add to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Convert {
+    /// Not lowered.
+    Nothing,
+    /// By the field's type: text (unless empty), a list of strings or of entries (unless
+    /// empty), a flag (set only when true).
+    ByFieldType,
+    /// By a function, to text.
+    Text(ConvertFn<String>),
+    /// By a function, to a list of strings.
+    Strings(ConvertFn<Vec<String>>),
+    /// By a function, to a mapping.
+    Map(ConvertFn<BTreeMap<String, String>>),
+    /// By a function, to a mapping whose values may be unset.
+    NullableMap(ConvertFn<BTreeMap<String, Option<String>>>),
+    /// By a function, to a list of entries.
+    Entries(ConvertFn<Vec<RawEntry>>),
+    /// An `x-` extension: sets its keys' fields, after every other key is lowered.
+    Extension(&'static Extension),
+}
+
+impl Convert {
+    /// The type of field the conversion sets (`None` for one that sets none, or sets a field
+    /// by its own type).
+    pub(crate) fn def_type(self) -> Option<DefType> {
+        match self {
+            Convert::Nothing | Convert::ByFieldType | Convert::Extension(_) => None,
+            Convert::Text(_) => Some(DefType::Text),
+            Convert::Strings(_) => Some(DefType::Strings),
+            Convert::Map(_) => Some(DefType::Map),
+            Convert::NullableMap(_) => Some(DefType::NullableMap),
+            Convert::Entries(_) => Some(DefType::Entries),
+        }
+    }
+}
+
 impl BuildKey {
     /// A key the schema checks, which nothing else reads.
     const fn new(name: &'static str, schema: Schema) -> Self {
@@ -99,7 +160,26 @@ impl BuildKey {
             normalize: Normalize::AsWritten,
             paths: Paths::None,
             short_form: false,
+            check: None,
+            field: None,
+            convert: Convert::Nothing,
         }
+    }
+
+    /// An `x-` extension key.
+    const fn extension(extension: &'static Extension) -> Self {
+        BuildKey::new(extension.name, Schema::Any).feeds(None, Convert::Extension(extension))
+    }
+
+    const fn feeds(mut self, field: Option<&'static str>, convert: Convert) -> Self {
+        self.field = field;
+        self.convert = convert;
+        self
+    }
+
+    /// Feeds bake field `field`, converted by `convert`.
+    const fn to(self, field: &'static str, convert: Convert) -> Self {
+        self.feeds(Some(field), convert)
     }
 
     const fn merged(mut self, merge: Merge) -> Self {
@@ -126,6 +206,11 @@ impl BuildKey {
         self.short_form = true;
         self
     }
+
+    const fn checked(mut self, check: fn(&KeyInProject<'_>) -> LoadResult<()>) -> Self {
+        self.check = Some(check);
+        self
+    }
 }
 
 const STRING: Schema = Schema::Types(&["string"]);
@@ -135,48 +220,65 @@ const INTEGER_OR_STRING: Schema = Schema::Types(&["integer", "string"]);
 /// The keys of a service's `build` section, in the order the stages visit them.
 pub(crate) const BUILD_KEYS: &[BuildKey] = &[
     BuildKey::new("context", STRING)
+        .to("context", Convert::ByFieldType)
         .holds(Paths::Context)
         .short_form(),
-    BuildKey::new("dockerfile", STRING),
-    BuildKey::new("shm_size", INTEGER_OR_STRING),
-    BuildKey::new("network", STRING),
+    BuildKey::new("dockerfile", STRING).to("dockerfile", Convert::ByFieldType),
+    BuildKey::new("shm_size", INTEGER_OR_STRING)
+        .to("shm-size", Convert::Text(convert::memory_size)),
+    BuildKey::new("network", STRING).to("network", Convert::ByFieldType),
     BuildKey::new("ulimits", Schema::Custom(validate::check_ulimits))
-        .normalized(Normalize::Check(normalize::check_ulimit_types)),
-    BuildKey::new("extra_hosts", Schema::Custom(validate::check_extra_hosts)).merged(Merge::Union),
+        .normalized(Normalize::Check(normalize::check_ulimit_types))
+        .to("ulimits", Convert::Strings(convert::ulimits)),
+    BuildKey::new("extra_hosts", Schema::Custom(validate::check_extra_hosts))
+        .merged(Merge::Union)
+        .to("extra-hosts", Convert::NullableMap(convert::extra_hosts)),
     BuildKey::new("secrets", Schema::Custom(validate::check_build_secrets))
-        .normalized(Normalize::Reshape(normalize::secrets_as_mappings)),
-    BuildKey::new("dockerfile_inline", STRING),
+        .normalized(Normalize::Reshape(normalize::secrets_as_mappings))
+        .checked(validate::secrets_are_defined)
+        .to("secret", Convert::Entries(convert::secrets)),
+    BuildKey::new("dockerfile_inline", STRING)
+        .checked(validate::not_with_a_dockerfile)
+        .to("dockerfile-inline", Convert::ByFieldType),
     BuildKey::new("additional_contexts", Schema::ListOrDict)
         .merged(Merge::Entries)
         .unique_entries()
         .normalized(Normalize::Reshape(normalize::entries_as_mapping))
-        .holds(Paths::Contexts),
+        .holds(Paths::Contexts)
+        .to("contexts", Convert::Map(convert::named_contexts)),
     BuildKey::new("ssh", Schema::ListOrDict)
         .normalized(Normalize::Reshape(normalize::ssh_as_mapping))
-        .holds(Paths::Files),
+        .holds(Paths::Files)
+        .to("ssh", Convert::Entries(convert::ssh)),
     BuildKey::new("labels", Schema::ListOrDict)
         .merged(Merge::Entries)
-        .unique_entries(),
-    BuildKey::new("cache_from", Schema::StringList),
-    BuildKey::new("cache_to", Schema::StringList),
+        .unique_entries()
+        .to("labels", Convert::NullableMap(convert::labels)),
+    BuildKey::new("cache_from", Schema::StringList).to("cache-from", Convert::ByFieldType),
+    BuildKey::new("cache_to", Schema::StringList).to("cache-to", Convert::ByFieldType),
     BuildKey::new("sbom", BOOLEAN_OR_STRING)
-        .normalized(Normalize::Reshape(normalize::scalar_as_text)),
+        .normalized(Normalize::Reshape(normalize::scalar_as_text))
+        .to("attest", Convert::Entries(convert::attestation)),
     BuildKey::new("provenance", BOOLEAN_OR_STRING)
-        .normalized(Normalize::Reshape(normalize::scalar_as_text)),
-    BuildKey::new("no_cache", BOOLEAN_OR_STRING),
-    BuildKey::new("pull", BOOLEAN_OR_STRING),
-    BuildKey::new("tags", Schema::StringList).unique_entries(),
-    BuildKey::new("platforms", Schema::StringList),
+        .normalized(Normalize::Reshape(normalize::scalar_as_text))
+        .to("attest", Convert::Entries(convert::attestation)),
+    BuildKey::new("no_cache", BOOLEAN_OR_STRING).to("no-cache", Convert::ByFieldType),
+    BuildKey::new("pull", BOOLEAN_OR_STRING).to("pull", Convert::ByFieldType),
+    BuildKey::new("tags", Schema::StringList)
+        .unique_entries()
+        .to("tags", Convert::ByFieldType),
+    BuildKey::new("platforms", Schema::StringList).to("platforms", Convert::ByFieldType),
     BuildKey::new("args", Schema::ListOrDict)
         .merged(Merge::Entries)
-        .unique_entries(),
-    BuildKey::new("target", STRING),
+        .unique_entries()
+        .to("args", Convert::NullableMap(convert::args)),
+    BuildKey::new("target", STRING).to("target", Convert::ByFieldType),
     BuildKey::new("entitlements", Schema::StringList),
     BuildKey::new("no_cache_filter", Schema::StringOrList),
     BuildKey::new("isolation", STRING),
     BuildKey::new("privileged", BOOLEAN_OR_STRING),
-    BuildKey::new("x-bake", Schema::Any),
-    BuildKey::new("x-depot", Schema::Any),
+    BuildKey::extension(&X_BAKE),
+    BuildKey::extension(&X_DEPOT),
 ];
 
 /// The key `build: PATH` is short for.
@@ -193,9 +295,60 @@ pub(crate) fn build_key(name: &str) -> Option<&'static BuildKey> {
     BUILD_KEYS.iter().find(|k| k.name == name)
 }
 
+/// The first row that feeds bake field `field`.
+pub(crate) fn feeding(field: &str) -> Option<&'static BuildKey> {
+    BUILD_KEYS.iter().find(|k| k.field == Some(field))
+}
+
 #[cfg(test)]
 mod tests {
+    use bake_core::model::TargetDef;
+
     use super::*;
+
+    #[test]
+    fn every_field_is_a_target_field_of_the_type_its_conversion_sets() {
+        for key in BUILD_KEYS {
+            let Some(field) = key.field else {
+                assert!(
+                    matches!(key.convert, Convert::Nothing | Convert::Extension(_)),
+                    "{} converts but feeds no field",
+                    key.name
+                );
+                continue;
+            };
+            let ty = TargetDef::field_type(field);
+            assert!(ty.is_some(), "{}: no bake field {field}", key.name);
+            match key.convert {
+                Convert::ByFieldType => assert!(
+                    matches!(
+                        ty,
+                        Some(DefType::Text | DefType::Strings | DefType::Entries | DefType::Flag)
+                    ),
+                    "{}: {field} is {ty:?}",
+                    key.name
+                ),
+                convert => {
+                    if let Some(want) = convert.def_type() {
+                        assert_eq!(ty, Some(want), "{}: {field}", key.name);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extensions_set_target_fields() {
+        for extension in [&X_BAKE, &X_DEPOT] {
+            for (key, field) in extension.keys {
+                assert!(
+                    TargetDef::field_type(field).is_some(),
+                    "{}.{key}: no bake field {field}",
+                    extension.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn keys_are_unique_and_the_short_form_is_the_context() {
@@ -206,6 +359,6 @@ mod tests {
                 key.name
             );
         }
-        assert_eq!(SHORT_FORM_KEY, "context");
+        assert_eq!(feeding("context").map(|k| k.name), Some(SHORT_FORM_KEY));
     }
 }

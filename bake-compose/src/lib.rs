@@ -52,6 +52,7 @@ pub mod frontend;
 
 pub use frontend::ComposeFrontend;
 mod build_keys;
+mod convert;
 mod environment;
 mod extends;
 mod extensions;

@@ -1,9 +1,11 @@
-//! The build subset of the model (what buildx keeps) and its compose-spec schema checks. A
-//! build key is checked as its row of the build key table says.
+//! The build subset of the model (what buildx keeps), its compose-spec schema checks, and
+//! the project's consistency (compose-go `checkConsistency`). A build key is checked as its
+//! row of the build key table says.
 
 use std::collections::HashSet;
 
-use crate::build_keys::{build_key, Schema};
+use crate::build_keys::{build_key, feeding, BuildKey, Schema, BUILD_KEYS};
+use crate::convert::secret_source;
 use crate::loader::{error, LoadResult};
 use crate::yaml::{Map, Value};
 use crate::ComposeError;
@@ -197,6 +199,84 @@ pub(crate) fn check_ulimits(v: &Value, path: &str) -> LoadResult<()> {
             }
             _ => return Err(type_error(&up, &["integer", "string"])),
         }
+    }
+    Ok(())
+}
+
+/// A build key of one service, with what its consistency check may read of the project.
+pub(crate) struct KeyInProject<'a> {
+    /// The service.
+    pub(crate) service: &'a str,
+    /// The key's row.
+    pub(crate) key: &'a BuildKey,
+    /// The key's value.
+    pub(crate) value: &'a Value,
+    /// The service's build section.
+    pub(crate) build: &'a Map,
+    /// The project's top-level `secrets`.
+    pub(crate) secrets: &'a Map,
+}
+
+/// Each service has an image or a build section, and its build keys agree with the rest
+/// of the project.
+pub(crate) fn check_consistency(services: &Map, secrets: &Map) -> LoadResult<()> {
+    for (name, s) in services {
+        let Value::Map(s) = s else { continue };
+        if !s.contains_key("build") && !s.contains_key("image") {
+            return Err(error(format!(
+                "service {name:?} has neither an image nor a build context specified: invalid compose project"
+            )));
+        }
+        let Some(Value::Map(build)) = s.get("build") else {
+            continue;
+        };
+        for key in BUILD_KEYS {
+            let (Some(check), Some(value)) = (key.check, build.get(key.name)) else {
+                continue;
+            };
+            check(&KeyInProject {
+                service: name,
+                key,
+                value,
+                build,
+                secrets,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Every build secret is a top-level secret.
+pub(crate) fn secrets_are_defined(k: &KeyInProject<'_>) -> LoadResult<()> {
+    let Value::Seq(entries) = k.value else {
+        return Ok(());
+    };
+    for entry in entries {
+        let src = secret_source(entry);
+        if !k.secrets.contains_key(&src) {
+            return Err(error(format!(
+                "service {:?} refers to undefined build secret {src}: invalid compose project",
+                k.service
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An inline Dockerfile and a Dockerfile path exclude each other.
+pub(crate) fn not_with_a_dockerfile(k: &KeyInProject<'_>) -> LoadResult<()> {
+    let Some(dockerfile) = feeding("dockerfile") else {
+        return Ok(());
+    };
+    if !k.value.sprint().is_empty()
+        && k.build
+            .get(dockerfile.name)
+            .is_some_and(|v| !v.sprint().is_empty())
+    {
+        return Err(error(format!(
+            "service {:?} declares mutualy exclusive {} and {}: invalid compose project",
+            k.service, dockerfile.name, k.key.name
+        )));
     }
     Ok(())
 }
