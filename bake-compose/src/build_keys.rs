@@ -3,8 +3,9 @@
 //! A row says what the compose-spec schema accepts for the key, how a later file's value
 //! merges with an earlier one, how the value is normalized and which relative paths it
 //! holds, what it is checked against in the rest of the project, the bake field it feeds
-//! (by its `--print` key, set through [`TargetDef::field_mut`]) and how it converts.
-//! Validation, merging, normalization and lowering all read these rows, so a Compose build key is
+//! (by its `--print` key, set through [`TargetDef::field_mut`]) and how it converts, and
+//! whether `--explain` names it as where that field came from. Validation, merging,
+//! normalization, lowering and `--explain` all read these rows, so a Compose build key is
 //! spelled once, here; a key whose conversion is special names a function of
 //! [`crate::convert`].
 //!
@@ -51,6 +52,8 @@ pub(crate) struct BuildKey {
     pub(crate) field: Option<&'static str>,
     /// How the value becomes the field's.
     pub(crate) convert: Convert,
+    /// Where `--explain` looks for the field's origin.
+    pub(crate) explains: Explains,
 }
 
 /// What the compose-spec schema accepts for a key (types by their JSON-schema names, as its
@@ -134,6 +137,17 @@ pub(crate) enum Convert {
     Extension(&'static Extension),
 }
 
+/// Where `--explain` looks for the origin of the field a key feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Explains {
+    /// At `x-bake`'s key named as the field, then at this key.
+    KeyAfterXBake,
+    /// At this key only.
+    Key,
+    /// At `x-bake`'s key named as the field only (this key's value is rewritten).
+    XBakeOnly,
+}
+
 impl Convert {
     /// The type of field the conversion sets (`None` for one that sets none, or sets a field
     /// by its own type).
@@ -163,6 +177,7 @@ impl BuildKey {
             check: None,
             field: None,
             convert: Convert::Nothing,
+            explains: Explains::KeyAfterXBake,
         }
     }
 
@@ -180,6 +195,11 @@ impl BuildKey {
     /// Feeds bake field `field`, converted by `convert`.
     const fn to(self, field: &'static str, convert: Convert) -> Self {
         self.feeds(Some(field), convert)
+    }
+
+    const fn explained(mut self, explains: Explains) -> Self {
+        self.explains = explains;
+        self
     }
 
     const fn merged(mut self, merge: Merge) -> Self {
@@ -239,7 +259,8 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
         .to("secret", Convert::Entries(convert::secrets)),
     BuildKey::new("dockerfile_inline", STRING)
         .checked(validate::not_with_a_dockerfile)
-        .to("dockerfile-inline", Convert::ByFieldType),
+        .to("dockerfile-inline", Convert::ByFieldType)
+        .explained(Explains::Key),
     BuildKey::new("additional_contexts", Schema::ListOrDict)
         .merged(Merge::Entries)
         .unique_entries()
@@ -258,10 +279,12 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
     BuildKey::new("cache_to", Schema::StringList).to("cache-to", Convert::ByFieldType),
     BuildKey::new("sbom", BOOLEAN_OR_STRING)
         .normalized(Normalize::Reshape(normalize::scalar_as_text))
-        .to("attest", Convert::Entries(convert::attestation)),
+        .to("attest", Convert::Entries(convert::attestation))
+        .explained(Explains::XBakeOnly),
     BuildKey::new("provenance", BOOLEAN_OR_STRING)
         .normalized(Normalize::Reshape(normalize::scalar_as_text))
-        .to("attest", Convert::Entries(convert::attestation)),
+        .to("attest", Convert::Entries(convert::attestation))
+        .explained(Explains::XBakeOnly),
     BuildKey::new("no_cache", BOOLEAN_OR_STRING).to("no-cache", Convert::ByFieldType),
     BuildKey::new("pull", BOOLEAN_OR_STRING).to("pull", Convert::ByFieldType),
     BuildKey::new("tags", Schema::StringList)
@@ -273,7 +296,8 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
         .unique_entries()
         .to("args", Convert::NullableMap(convert::args)),
     BuildKey::new("target", STRING).to("target", Convert::ByFieldType),
-    BuildKey::new("entitlements", Schema::StringList),
+    // Not lowered, but `--explain` names it as where `entitlements` came from.
+    BuildKey::new("entitlements", Schema::StringList).to("entitlements", Convert::Nothing),
     BuildKey::new("no_cache_filter", Schema::StringOrList),
     BuildKey::new("isolation", STRING),
     BuildKey::new("privileged", BOOLEAN_OR_STRING),

@@ -1,58 +1,71 @@
 //! `--explain` for Compose: where each target field was written, and the interpolations that
-//! fed it.
+//! fed it. Which keys may have set a field comes from the build key table.
 
 use std::collections::BTreeMap;
 
-use bake_core::model::Config;
-use bake_core::source::{SourceId, SourceMap};
+use bake_core::explain::{Interpolation, Lookup, VariableSource};
+use bake_core::model::{Config, TargetDef};
+use bake_core::source::{Origin, SourceId, SourceMap, Span};
 
+use crate::build_keys::{Convert, Explains, BUILD_KEYS};
+use crate::extensions::X_BAKE;
 use crate::key_positions::KeyOffsets;
-use crate::loader;
+use crate::loader::RecordedInterpolation;
+use crate::lower::IMAGE_FIELD;
 use crate::variables::VariableSources;
 
-/// Where each target field comes from in the Compose files, by print key: the paths under
-/// `services.NAME` that feed it, `x-bake` first.
-const FIELD_PATHS: &[(&str, &[&str])] = &[
-    ("context", &["build.x-bake.context", "build.context"]),
-    (
-        "dockerfile",
-        &["build.x-bake.dockerfile", "build.dockerfile"],
-    ),
-    ("dockerfile-inline", &["build.dockerfile_inline"]),
-    ("args", &["build.x-bake.args", "build.args"]),
-    ("labels", &["build.x-bake.labels", "build.labels"]),
-    ("tags", &["build.x-bake.tags", "build.tags", "image"]),
-    ("platforms", &["build.x-bake.platforms", "build.platforms"]),
-    (
-        "cache-from",
-        &["build.x-bake.cache-from", "build.cache_from"],
-    ),
-    ("cache-to", &["build.x-bake.cache-to", "build.cache_to"]),
-    ("target", &["build.x-bake.target", "build.target"]),
-    ("secret", &["build.x-bake.secret", "build.secrets"]),
-    ("ssh", &["build.x-bake.ssh", "build.ssh"]),
-    ("network", &["build.x-bake.network", "build.network"]),
-    ("shm-size", &["build.x-bake.shm-size", "build.shm_size"]),
-    ("ulimits", &["build.x-bake.ulimits", "build.ulimits"]),
-    (
-        "extra-hosts",
-        &["build.x-bake.extra-hosts", "build.extra_hosts"],
-    ),
-    (
-        "contexts",
-        &["build.x-bake.contexts", "build.additional_contexts"],
-    ),
-    ("output", &["build.x-bake.output"]),
-    ("pull", &["build.x-bake.pull", "build.pull"]),
-    ("no-cache", &["build.x-bake.no-cache", "build.no_cache"]),
-    ("no-cache-filter", &["build.x-bake.no-cache-filter"]),
-    ("attest", &["build.x-bake.attest"]),
-    (
-        "entitlements",
-        &["build.x-bake.entitlements", "build.entitlements"],
-    ),
-    ("project_id", &["build.x-depot.project-id"]),
-];
+/// The paths under `services.NAME` that may have set a field (`x-bake` first), by the
+/// field's `--print` key.
+type FieldPaths = Vec<(&'static str, Vec<String>)>;
+
+/// The paths that may have set each field, from the build key table: a key's own path (and
+/// before it `x-bake`'s key named as the field, as its row says), the keys of the `x-`
+/// extensions, and `image` for the tags.
+fn field_paths() -> FieldPaths {
+    let mut fields: FieldPaths = Vec::new();
+    let mut add = |field: &'static str, path: String| {
+        let i = match fields.iter().position(|(f, _)| *f == field) {
+            Some(i) => i,
+            None => {
+                fields.push((field, Vec::new()));
+                fields.len() - 1
+            }
+        };
+        if !fields[i].1.contains(&path) {
+            fields[i].1.push(path);
+        }
+    };
+    let in_x_bake = |field: &str| format!("build.{}.{field}", X_BAKE.name);
+    for key in BUILD_KEYS {
+        if let Convert::Extension(extension) = key.convert {
+            for (sub, field) in extension.keys {
+                add(field, format!("build.{}.{sub}", key.name));
+            }
+            continue;
+        }
+        let Some(field) = key.field else {
+            continue;
+        };
+        let own = format!("build.{}", key.name);
+        match key.explains {
+            Explains::KeyAfterXBake => {
+                add(field, in_x_bake(field));
+                add(field, own);
+            }
+            Explains::Key => add(field, own),
+            Explains::XBakeOnly => add(field, in_x_bake(field)),
+        }
+    }
+    add(IMAGE_FIELD, "image".to_string());
+    fields
+}
+
+/// One Compose file, its keys indexed.
+struct IndexedFile<'a> {
+    id: SourceId,
+    text: &'a str,
+    keys: KeyOffsets,
+}
 
 /// Fills the origins of the targets' fields (the key in the last file that has it) and
 /// places each interpolation at the field it fed. Linear: each file's keys are indexed once,
@@ -61,18 +74,21 @@ pub(crate) fn record_origins(
     sources: &SourceMap,
     ids: &[SourceId],
     config: &mut Config,
-    interpolations: &[loader::RecordedInterpolation],
-    env_sources: &VariableSources,
-) -> Vec<bake_core::explain::Interpolation> {
-    use bake_core::source::{Origin, Span};
-    let indexes: Vec<(SourceId, &str, KeyOffsets)> = ids
+    interpolations: &[RecordedInterpolation],
+    variable_sources: &VariableSources,
+) -> Vec<Interpolation> {
+    let files: Vec<IndexedFile<'_>> = ids
         .iter()
         .map(|id| {
             let text: &str = &sources.get(*id).text;
-            (*id, text, KeyOffsets::new(text))
+            IndexedFile {
+                id: *id,
+                text,
+                keys: KeyOffsets::new(text),
+            }
         })
         .collect();
-    let mut by_service: BTreeMap<&str, Vec<&loader::RecordedInterpolation>> = BTreeMap::new();
+    let mut by_service: BTreeMap<&str, Vec<&RecordedInterpolation>> = BTreeMap::new();
     for i in interpolations {
         if let [first, service, ..] = i.path.as_slice() {
             if first == "services" {
@@ -80,71 +96,150 @@ pub(crate) fn record_origins(
             }
         }
     }
+    let fields = field_paths();
     let mut out = Vec::new();
-    let mut path = String::new();
     for t in &mut config.targets {
-        for (key, paths) in FIELD_PATHS {
-            if !t.is_set(key) {
+        for (field, paths) in &fields {
+            if !t.is_set(field) {
                 continue;
             }
-            let found = paths.iter().find_map(|rel| {
-                path.clear();
-                path.push_str("services\n");
-                path.push_str(&t.name);
-                for seg in rel.split('.') {
-                    path.push('\n');
-                    path.push_str(seg);
-                }
-                indexes.iter().rev().find_map(|(id, text, index)| {
-                    let off = index.get(&path)?;
-                    let end = text[off..].find('\n').map_or(text.len(), |e| off + e);
-                    Some((*id, off, end, *rel))
-                })
-            });
-            let Some((id, start, end, rel)) = found else {
+            let Some((span, rel)) = find_origin(&files, t, paths) else {
                 continue;
             };
-            let span = Span {
-                source: id,
-                start: u32::try_from(start).unwrap_or(u32::MAX),
-                end: u32::try_from(end).unwrap_or(u32::MAX),
-            };
-            t.origins.insert(key, Origin::File(span));
+            t.origins.insert(field, Origin::File(span));
             let Some(mine) = by_service.get(t.name.as_str()) else {
                 continue;
             };
             for i in mine {
                 // `services.NAME.` then the field's path.
-                if !i.path[2..]
+                if i.path[2..]
                     .iter()
                     .map(String::as_str)
                     .take(rel.split('.').count())
                     .eq(rel.split('.'))
                 {
-                    continue;
+                    out.push(interpolation_at(span, i, variable_sources));
                 }
-                out.push(bake_core::explain::Interpolation {
-                    span,
-                    template: i.template.clone(),
-                    lookups: i
-                        .lookups
-                        .iter()
-                        .map(|(name, value)| bake_core::explain::Lookup {
-                            name: name.clone(),
-                            value: value.clone(),
-                            from: match value {
-                                Some(_) => env_sources.get(name).cloned().unwrap_or(
-                                    bake_core::explain::VariableSource::Environment {
-                                        name: name.clone(),
-                                    },
-                                ),
-                                None => bake_core::explain::VariableSource::Unset,
-                            },
-                        })
-                        .collect(),
-                });
             }
         }
     }
     out
+}
+
+/// The line of the first of `paths` (under the target's service) that a file has, the last
+/// file that has it; with the path.
+fn find_origin<'p>(
+    files: &[IndexedFile<'_>],
+    target: &TargetDef,
+    paths: &'p [String],
+) -> Option<(Span, &'p str)> {
+    let mut path = String::new();
+    paths.iter().find_map(|rel| {
+        path.clear();
+        path.push_str("services\n");
+        path.push_str(&target.name);
+        for seg in rel.split('.') {
+            path.push('\n');
+            path.push_str(seg);
+        }
+        files.iter().rev().find_map(|file| {
+            let start = file.keys.get(&path)?;
+            let end = file.text[start..]
+                .find('\n')
+                .map_or(file.text.len(), |e| start + e);
+            let span = Span {
+                source: file.id,
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                end: u32::try_from(end).unwrap_or(u32::MAX),
+            };
+            Some((span, rel.as_str()))
+        })
+    })
+}
+
+/// An interpolation placed at `span`, each variable with where its value came from.
+fn interpolation_at(
+    span: Span,
+    recorded: &RecordedInterpolation,
+    variable_sources: &VariableSources,
+) -> Interpolation {
+    Interpolation {
+        span,
+        template: recorded.template.clone(),
+        lookups: recorded
+            .lookups
+            .iter()
+            .map(|(name, value)| Lookup {
+                name: name.clone(),
+                value: value.clone(),
+                from: match value {
+                    Some(_) => variable_sources
+                        .get(name)
+                        .cloned()
+                        .unwrap_or(VariableSource::Environment { name: name.clone() }),
+                    None => VariableSource::Unset,
+                },
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_paths;
+
+    /// The paths `--explain` looks for, written out.
+    const EXPECTED: &[(&str, &[&str])] = &[
+        ("context", &["build.x-bake.context", "build.context"]),
+        (
+            "dockerfile",
+            &["build.x-bake.dockerfile", "build.dockerfile"],
+        ),
+        ("dockerfile-inline", &["build.dockerfile_inline"]),
+        ("args", &["build.x-bake.args", "build.args"]),
+        ("labels", &["build.x-bake.labels", "build.labels"]),
+        ("tags", &["build.x-bake.tags", "build.tags", "image"]),
+        ("platforms", &["build.x-bake.platforms", "build.platforms"]),
+        (
+            "cache-from",
+            &["build.x-bake.cache-from", "build.cache_from"],
+        ),
+        ("cache-to", &["build.x-bake.cache-to", "build.cache_to"]),
+        ("target", &["build.x-bake.target", "build.target"]),
+        ("secret", &["build.x-bake.secret", "build.secrets"]),
+        ("ssh", &["build.x-bake.ssh", "build.ssh"]),
+        ("network", &["build.x-bake.network", "build.network"]),
+        ("shm-size", &["build.x-bake.shm-size", "build.shm_size"]),
+        ("ulimits", &["build.x-bake.ulimits", "build.ulimits"]),
+        (
+            "extra-hosts",
+            &["build.x-bake.extra-hosts", "build.extra_hosts"],
+        ),
+        (
+            "contexts",
+            &["build.x-bake.contexts", "build.additional_contexts"],
+        ),
+        ("output", &["build.x-bake.output"]),
+        ("pull", &["build.x-bake.pull", "build.pull"]),
+        ("no-cache", &["build.x-bake.no-cache", "build.no_cache"]),
+        ("no-cache-filter", &["build.x-bake.no-cache-filter"]),
+        ("attest", &["build.x-bake.attest"]),
+        (
+            "entitlements",
+            &["build.x-bake.entitlements", "build.entitlements"],
+        ),
+        ("project_id", &["build.x-depot.project-id"]),
+    ];
+
+    #[test]
+    fn field_paths_come_from_the_build_key_table() {
+        let mut derived: Vec<(&str, Vec<String>)> = field_paths();
+        derived.sort();
+        let mut expected: Vec<(&str, Vec<String>)> = EXPECTED
+            .iter()
+            .map(|(f, paths)| (*f, paths.iter().map(|p| p.to_string()).collect()))
+            .collect();
+        expected.sort();
+        assert_eq!(derived, expected);
+    }
 }
