@@ -11,7 +11,7 @@
 //!
 //! The stages visit the rows in order, so the order decides which error a service with
 //! several bad keys reports first, and in which order keys that feed the same field add to
-//! it (`sbom` before `provenance`).
+//! it (the two attestation keys).
 //!
 //! [`TargetDef::field_mut`]: bake_core::model::TargetDef::field_mut
 
@@ -247,12 +247,15 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
     BuildKey::new("shm_size", INTEGER_OR_STRING)
         .to("shm-size", Convert::Text(convert::memory_size)),
     BuildKey::new("network", STRING).to("network", Convert::ByFieldType),
-    BuildKey::new("ulimits", Schema::Custom(validate::check_ulimits))
+    BuildKey::new("ulimits", Schema::Custom(validate::check_ulimit_map))
         .normalized(Normalize::Check(normalize::check_ulimit_types))
-        .to("ulimits", Convert::Strings(convert::ulimits)),
-    BuildKey::new("extra_hosts", Schema::Custom(validate::check_extra_hosts))
-        .merged(Merge::Union)
-        .to("extra-hosts", Convert::NullableMap(convert::extra_hosts)),
+        .to("ulimits", Convert::Strings(convert::ulimit_options)),
+    BuildKey::new(
+        "extra_hosts",
+        Schema::Custom(validate::check_host_addresses),
+    )
+    .merged(Merge::Union)
+    .to("extra-hosts", Convert::NullableMap(convert::host_addresses)),
     BuildKey::new("secrets", Schema::Custom(validate::check_build_secrets))
         .normalized(Normalize::Reshape(normalize::secrets_as_mappings))
         .checked(validate::secrets_are_defined)
@@ -296,7 +299,7 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
         .unique_entries()
         .to("args", Convert::NullableMap(convert::args)),
     BuildKey::new("target", STRING).to("target", Convert::ByFieldType),
-    // Not lowered, but `--explain` names it as where `entitlements` came from.
+    // Not lowered, but `--explain` names it as where its field came from.
     BuildKey::new("entitlements", Schema::StringList).to("entitlements", Convert::Nothing),
     BuildKey::new("no_cache_filter", Schema::StringOrList),
     BuildKey::new("isolation", STRING),

@@ -113,7 +113,7 @@ pub(crate) fn memory_size(c: &Conversion<'_>) -> LoadResult<Option<String>> {
 }
 
 /// `NAME=SOFT:HARD`, sorted; a limit given as one number has no soft or hard value (0:0).
-pub(crate) fn ulimits(c: &Conversion<'_>) -> LoadResult<Option<Vec<String>>> {
+pub(crate) fn ulimit_options(c: &Conversion<'_>) -> LoadResult<Option<Vec<String>>> {
     let Some(Value::Map(limits)) = c.value else {
         return Ok(None);
     };
@@ -146,7 +146,7 @@ fn int_or_zero(v: Option<&Value>) -> i64 {
 }
 
 /// Host to IPs (comma-separated, IPv6 without brackets); always set, empty without hosts.
-pub(crate) fn extra_hosts(
+pub(crate) fn host_addresses(
     c: &Conversion<'_>,
 ) -> LoadResult<Option<BTreeMap<String, Option<String>>>> {
     let mut out = BTreeMap::new();

@@ -169,8 +169,8 @@ pub(crate) fn ssh_as_mapping(v: &mut Value, path: &str) -> LoadResult<()> {
 
 /// Each ulimit is a number or a mapping (compose-go's message names `external`).
 pub(crate) fn check_ulimit_types(v: &Value, path: &str) -> LoadResult<()> {
-    if let Value::Map(ulimits) = v {
-        for (k, v) in ulimits {
+    if let Value::Map(limits) = v {
+        for (k, v) in limits {
             if !matches!(v, Value::Map(_) | Value::Int(_)) {
                 return Err(error(format!(
                     "{path}.{k}: invalid type {} for external",

@@ -187,59 +187,59 @@ fn interpolation_at(
 #[cfg(test)]
 mod tests {
     use super::field_paths;
+    use crate::build_keys::{feeding, Explains, BUILD_KEYS};
+    use crate::extensions::{X_BAKE, X_DEPOT};
+    use crate::lower::IMAGE_FIELD;
 
-    /// The paths `--explain` looks for, written out.
-    const EXPECTED: &[(&str, &[&str])] = &[
-        ("context", &["build.x-bake.context", "build.context"]),
-        (
-            "dockerfile",
-            &["build.x-bake.dockerfile", "build.dockerfile"],
-        ),
-        ("dockerfile-inline", &["build.dockerfile_inline"]),
-        ("args", &["build.x-bake.args", "build.args"]),
-        ("labels", &["build.x-bake.labels", "build.labels"]),
-        ("tags", &["build.x-bake.tags", "build.tags", "image"]),
-        ("platforms", &["build.x-bake.platforms", "build.platforms"]),
-        (
-            "cache-from",
-            &["build.x-bake.cache-from", "build.cache_from"],
-        ),
-        ("cache-to", &["build.x-bake.cache-to", "build.cache_to"]),
-        ("target", &["build.x-bake.target", "build.target"]),
-        ("secret", &["build.x-bake.secret", "build.secrets"]),
-        ("ssh", &["build.x-bake.ssh", "build.ssh"]),
-        ("network", &["build.x-bake.network", "build.network"]),
-        ("shm-size", &["build.x-bake.shm-size", "build.shm_size"]),
-        ("ulimits", &["build.x-bake.ulimits", "build.ulimits"]),
-        (
-            "extra-hosts",
-            &["build.x-bake.extra-hosts", "build.extra_hosts"],
-        ),
-        (
-            "contexts",
-            &["build.x-bake.contexts", "build.additional_contexts"],
-        ),
-        ("output", &["build.x-bake.output"]),
-        ("pull", &["build.x-bake.pull", "build.pull"]),
-        ("no-cache", &["build.x-bake.no-cache", "build.no_cache"]),
-        ("no-cache-filter", &["build.x-bake.no-cache-filter"]),
-        ("attest", &["build.x-bake.attest"]),
-        (
-            "entitlements",
-            &["build.x-bake.entitlements", "build.entitlements"],
-        ),
-        ("project_id", &["build.x-depot.project-id"]),
-    ];
+    fn paths_of(field: &str) -> Vec<String> {
+        field_paths()
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, p)| p)
+            .unwrap_or_default()
+    }
 
     #[test]
-    fn field_paths_come_from_the_build_key_table() {
-        let mut derived: Vec<(&str, Vec<String>)> = field_paths();
-        derived.sort();
-        let mut expected: Vec<(&str, Vec<String>)> = EXPECTED
-            .iter()
-            .map(|(f, paths)| (*f, paths.iter().map(|p| p.to_string()).collect()))
-            .collect();
-        expected.sort();
-        assert_eq!(derived, expected);
+    fn x_bake_comes_first_and_image_last() {
+        let tags = paths_of(IMAGE_FIELD);
+        let own = feeding(IMAGE_FIELD).map(|k| format!("build.{}", k.name));
+        assert_eq!(
+            tags,
+            [
+                format!("build.{}.{IMAGE_FIELD}", X_BAKE.name),
+                own.unwrap_or_default(),
+                "image".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn every_field_a_key_explains_has_its_paths() {
+        for key in BUILD_KEYS {
+            let Some(field) = key.field else { continue };
+            let paths = paths_of(field);
+            let own = format!("build.{}", key.name);
+            let x_bake = format!("build.{}.{field}", X_BAKE.name);
+            match key.explains {
+                Explains::KeyAfterXBake => {
+                    assert_eq!(paths.first(), Some(&x_bake), "{}", key.name);
+                    assert!(paths.contains(&own), "{}", key.name);
+                }
+                Explains::Key => assert_eq!(paths, [own], "{}", key.name),
+                Explains::XBakeOnly => {
+                    assert!(
+                        paths.contains(&x_bake) && !paths.contains(&own),
+                        "{}",
+                        key.name
+                    );
+                }
+            }
+        }
+        for extension in [&X_BAKE, &X_DEPOT] {
+            for (key, field) in extension.keys {
+                let path = format!("build.{}.{key}", extension.name);
+                assert!(paths_of(field).contains(&path), "{path}");
+            }
+        }
     }
 }

@@ -148,7 +148,7 @@ fn check_schema(schema: Schema, v: &Value, path: &str) -> LoadResult<()> {
 }
 
 /// Extra hosts: a mapping of hosts to an IP or a list of them, or a list of strings.
-pub(crate) fn check_extra_hosts(v: &Value, path: &str) -> LoadResult<()> {
+pub(crate) fn check_host_addresses(v: &Value, path: &str) -> LoadResult<()> {
     match v {
         Value::Map(hosts) => {
             for (h, e) in hosts {
@@ -180,11 +180,11 @@ pub(crate) fn check_build_secrets(v: &Value, path: &str) -> LoadResult<()> {
 }
 
 /// Ulimits: a mapping of names to a limit or to a mapping of both limits.
-pub(crate) fn check_ulimits(v: &Value, path: &str) -> LoadResult<()> {
-    let Value::Map(ulimits) = v else {
+pub(crate) fn check_ulimit_map(v: &Value, path: &str) -> LoadResult<()> {
+    let Value::Map(limits_by_name) = v else {
         return Err(type_error(path, &["object"]));
     };
-    for (n, u) in ulimits {
+    for (n, u) in limits_by_name {
         let up = format!("{path}.{n}");
         match u {
             Value::Int(_) | Value::Str(_) => {}
