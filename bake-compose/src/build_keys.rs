@@ -183,18 +183,17 @@ impl BuildKey {
 
     /// An `x-` extension key.
     const fn extension(extension: &'static Extension) -> Self {
-        BuildKey::new(extension.name, Schema::Any).feeds(None, Convert::Extension(extension))
-    }
-
-    const fn feeds(mut self, field: Option<&'static str>, convert: Convert) -> Self {
-        self.field = field;
-        self.convert = convert;
-        self
+        BuildKey {
+            convert: Convert::Extension(extension),
+            ..BuildKey::new(extension.name, Schema::Any)
+        }
     }
 
     /// Feeds bake field `field`, converted by `convert`.
-    const fn to(self, field: &'static str, convert: Convert) -> Self {
-        self.feeds(Some(field), convert)
+    const fn feeds(mut self, field: &'static str, convert: Convert) -> Self {
+        self.field = Some(field);
+        self.convert = convert;
+        self
     }
 
     const fn explained(mut self, explains: Explains) -> Self {
@@ -240,67 +239,67 @@ const INTEGER_OR_STRING: Schema = Schema::Types(&["integer", "string"]);
 /// The keys of a service's `build` section, in the order the stages visit them.
 pub(crate) const BUILD_KEYS: &[BuildKey] = &[
     BuildKey::new("context", STRING)
-        .to("context", Convert::ByFieldType)
+        .feeds("context", Convert::ByFieldType)
         .holds(Paths::Context)
         .short_form(),
-    BuildKey::new("dockerfile", STRING).to("dockerfile", Convert::ByFieldType),
+    BuildKey::new("dockerfile", STRING).feeds("dockerfile", Convert::ByFieldType),
     BuildKey::new("shm_size", INTEGER_OR_STRING)
-        .to("shm-size", Convert::Text(convert::memory_size)),
-    BuildKey::new("network", STRING).to("network", Convert::ByFieldType),
+        .feeds("shm-size", Convert::Text(convert::memory_size)),
+    BuildKey::new("network", STRING).feeds("network", Convert::ByFieldType),
     BuildKey::new("ulimits", Schema::Custom(validate::check_ulimit_map))
         .normalized(Normalize::Check(normalize::check_ulimit_types))
-        .to("ulimits", Convert::Strings(convert::ulimit_options)),
+        .feeds("ulimits", Convert::Strings(convert::ulimit_options)),
     BuildKey::new(
         "extra_hosts",
         Schema::Custom(validate::check_host_addresses),
     )
     .merged(Merge::Union)
-    .to("extra-hosts", Convert::NullableMap(convert::host_addresses)),
+    .feeds("extra-hosts", Convert::NullableMap(convert::host_addresses)),
     BuildKey::new("secrets", Schema::Custom(validate::check_build_secrets))
         .normalized(Normalize::Reshape(normalize::secrets_as_mappings))
         .checked(validate::secrets_are_defined)
-        .to("secret", Convert::Entries(convert::secrets)),
+        .feeds("secret", Convert::Entries(convert::secrets)),
     BuildKey::new("dockerfile_inline", STRING)
         .checked(validate::not_with_a_dockerfile)
-        .to("dockerfile-inline", Convert::ByFieldType)
+        .feeds("dockerfile-inline", Convert::ByFieldType)
         .explained(Explains::Key),
     BuildKey::new("additional_contexts", Schema::ListOrDict)
         .merged(Merge::Entries)
         .unique_entries()
         .normalized(Normalize::Reshape(normalize::entries_as_mapping))
         .holds(Paths::Contexts)
-        .to("contexts", Convert::Map(convert::named_contexts)),
+        .feeds("contexts", Convert::Map(convert::named_contexts)),
     BuildKey::new("ssh", Schema::ListOrDict)
         .normalized(Normalize::Reshape(normalize::ssh_as_mapping))
         .holds(Paths::Files)
-        .to("ssh", Convert::Entries(convert::ssh)),
+        .feeds("ssh", Convert::Entries(convert::ssh)),
     BuildKey::new("labels", Schema::ListOrDict)
         .merged(Merge::Entries)
         .unique_entries()
-        .to("labels", Convert::NullableMap(convert::labels)),
-    BuildKey::new("cache_from", Schema::StringList).to("cache-from", Convert::ByFieldType),
-    BuildKey::new("cache_to", Schema::StringList).to("cache-to", Convert::ByFieldType),
+        .feeds("labels", Convert::NullableMap(convert::labels)),
+    BuildKey::new("cache_from", Schema::StringList).feeds("cache-from", Convert::ByFieldType),
+    BuildKey::new("cache_to", Schema::StringList).feeds("cache-to", Convert::ByFieldType),
     BuildKey::new("sbom", BOOLEAN_OR_STRING)
         .normalized(Normalize::Reshape(normalize::scalar_as_text))
-        .to("attest", Convert::Entries(convert::attestation))
+        .feeds("attest", Convert::Entries(convert::attestation))
         .explained(Explains::XBakeOnly),
     BuildKey::new("provenance", BOOLEAN_OR_STRING)
         .normalized(Normalize::Reshape(normalize::scalar_as_text))
-        .to("attest", Convert::Entries(convert::attestation))
+        .feeds("attest", Convert::Entries(convert::attestation))
         .explained(Explains::XBakeOnly),
-    BuildKey::new("no_cache", BOOLEAN_OR_STRING).to("no-cache", Convert::ByFieldType),
-    BuildKey::new("pull", BOOLEAN_OR_STRING).to("pull", Convert::ByFieldType),
+    BuildKey::new("no_cache", BOOLEAN_OR_STRING).feeds("no-cache", Convert::ByFieldType),
+    BuildKey::new("pull", BOOLEAN_OR_STRING).feeds("pull", Convert::ByFieldType),
     BuildKey::new("tags", Schema::StringList)
         .unique_entries()
-        .to("tags", Convert::ByFieldType),
-    BuildKey::new("platforms", Schema::StringList).to("platforms", Convert::ByFieldType),
+        .feeds("tags", Convert::ByFieldType),
+    BuildKey::new("platforms", Schema::StringList).feeds("platforms", Convert::ByFieldType),
     BuildKey::new("args", Schema::ListOrDict)
         .merged(Merge::Entries)
         .unique_entries()
-        .to("args", Convert::NullableMap(convert::args)),
-    BuildKey::new("target", STRING).to("target", Convert::ByFieldType),
+        .feeds("args", Convert::NullableMap(convert::args)),
+    BuildKey::new("target", STRING).feeds("target", Convert::ByFieldType),
     // Not lowered, but `--explain` names it as where its field came from.
-    BuildKey::new("entitlements", Schema::StringList).to("entitlements", Convert::Nothing),
+    BuildKey::new("entitlements", Schema::StringList).feeds("entitlements", Convert::Nothing),
     BuildKey::new("no_cache_filter", Schema::StringOrList),
     BuildKey::new("isolation", STRING),
     BuildKey::new("privileged", BOOLEAN_OR_STRING),

@@ -186,12 +186,12 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
     };
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
-    while let Some(ev) = next(&mut parser, &b)? {
+    while let Some(ev) = next_event(&mut parser, &b)? {
         match ev.0 {
             Event::DocumentStart(_) => {
                 b.anchors.clear();
                 b.expanded = 0;
-                let Some(first) = next(&mut parser, &b)? else {
+                let Some(first) = next_event(&mut parser, &b)? else {
                     break;
                 };
                 if matches!(first.0, Event::DocumentEnd) {
@@ -199,7 +199,7 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
                 }
                 let node = build(&mut parser, &mut b, first, "")?;
                 // DocumentEnd
-                let _ = next(&mut parser, &b)?;
+                let _ = next_event(&mut parser, &b)?;
                 let mut reset_paths = node.tagged.clone();
                 reset_paths.retain(|p| !p.is_empty());
                 if matches!(node.value, Value::Null) {
@@ -220,7 +220,8 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
 /// An event and where it is.
 type SpannedEvent<'a> = (Event<'a>, saphyr_parser::Span);
 
-fn next<'a>(
+/// The next event, a syntax error with its position.
+fn next_event<'a>(
     parser: &mut EventParser<'a>,
     b: &Builder<'_>,
 ) -> Result<Option<SpannedEvent<'a>>, YamlError> {
@@ -238,7 +239,8 @@ fn next<'a>(
     }
 }
 
-fn join(base: &str, key: &str) -> String {
+/// `base.key`, either part possibly empty.
+fn dotted(base: &str, key: &str) -> String {
     if key.is_empty() {
         base.to_string()
     } else if base.is_empty() {
@@ -368,17 +370,17 @@ fn build_sequence<'a>(
     let mut tagged = Vec::new();
     let mut size = 1usize;
     loop {
-        let Some(ev) = next(parser, b)? else {
-            return Err(eof(b));
+        let Some(ev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
         };
         if matches!(ev.0, Event::SequenceEnd) {
             break;
         }
         let idx = items.len().to_string();
-        let child = build(parser, b, ev, &join(path, &idx))?;
+        let child = build(parser, b, ev, &dotted(path, &idx))?;
         size = size.saturating_add(child.size);
         for t in child.tagged {
-            tagged.push(join(&idx, &t));
+            tagged.push(dotted(&idx, &t));
         }
         if !child.reset {
             items.push(child.value);
@@ -413,8 +415,8 @@ fn build_mapping<'a>(
     let mut tagged = Vec::new();
     let mut size = 1usize;
     loop {
-        let Some(kev) = next(parser, b)? else {
-            return Err(eof(b));
+        let Some(kev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
         };
         if matches!(kev.0, Event::MappingEnd) {
             break;
@@ -430,8 +432,8 @@ fn build_mapping<'a>(
             Value::Null if !key_is_merge => "null".into(),
             other => other.sprint(),
         };
-        let Some(vev) = next(parser, b)? else {
-            return Err(eof(b));
+        let Some(vev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
         };
         if key_is_merge {
             let vnode = build(parser, b, vev, path)?;
@@ -450,11 +452,11 @@ fn build_mapping<'a>(
             });
         }
         lines.insert(key.clone(), kline);
-        let child_path = join(path, &key);
+        let child_path = dotted(path, &key);
         let vnode = build(parser, b, vev, &child_path)?;
         size = size.saturating_add(vnode.size);
         for t in vnode.tagged {
-            tagged.push(join(&key, &t));
+            tagged.push(dotted(&key, &t));
         }
         if !vnode.reset {
             map.insert(key, vnode.value);
@@ -520,7 +522,8 @@ fn apply_merges(map: Map, merges: Vec<Map>, explicit: &HashMap<String, usize>) -
     merged
 }
 
-fn eof(b: &Builder<'_>) -> YamlError {
+/// The error for a stream that ends inside a collection.
+fn end_of_stream(b: &Builder<'_>) -> YamlError {
     YamlError {
         message: "yaml: unexpected end of stream".into(),
         offset: Some(b.text.len()),
