@@ -249,12 +249,9 @@ pub(crate) const BUILD_KEYS: &[BuildKey] = &[
     BuildKey::new("ulimits", Schema::Custom(validate::check_ulimit_map))
         .normalized(Normalize::Check(normalize::check_ulimit_types))
         .feeds("ulimits", Convert::Strings(convert::ulimit_options)),
-    BuildKey::new(
-        "extra_hosts",
-        Schema::Custom(validate::check_host_addresses),
-    )
-    .merged(Merge::Union)
-    .feeds("extra-hosts", Convert::NullableMap(convert::host_addresses)),
+    BuildKey::new("extra_hosts", Schema::Custom(validate::check_hosts))
+        .merged(Merge::Union)
+        .feeds("extra-hosts", Convert::NullableMap(convert::host_addresses)),
     BuildKey::new("secrets", Schema::Custom(validate::check_build_secrets))
         .normalized(Normalize::Reshape(normalize::secrets_as_mappings))
         .checked(validate::secrets_are_defined)

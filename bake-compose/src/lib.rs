@@ -36,6 +36,16 @@
 //! assert_eq!(loaded.config.groups[0].targets, ["web"]);
 //! # Ok::<(), bake_compose::ComposeError>(())
 //! ```
+//!
+//! # Stages
+//!
+//! Each file is parsed (`yaml`), interpolated (`interpolate`, with `template` and the
+//! `variables`), completed by its `include`s and `extends`, and merged over the files before
+//! it (`merge`), then brought to canonical form with its paths resolved (`normalize`); the
+//! `loader` drives this. What buildx keeps of the model is checked against the schema
+//! (`validate`) and lowered to targets (`lower`, `convert`, `extensions`), and with
+//! `--explain` the fields' origins are found in the text (`origins`, `key_positions`). Every
+//! stage reads the keys of a service's `build` section from one table, `build_keys`.
 
 #![deny(missing_docs)]
 
@@ -51,6 +61,7 @@ pub mod dotenv;
 pub mod frontend;
 
 pub use frontend::ComposeFrontend;
+
 mod build_keys;
 mod convert;
 mod environment;

@@ -84,6 +84,7 @@ impl Loader<'_> {
             };
             lower_key(&mut target, key, &conversion)?;
         }
+        // The extensions last, in the file's order, over what the keys set.
         for (k, v) in build {
             if let Some(Convert::Extension(extension)) = build_key(k).map(|key| key.convert) {
                 (extension.lower)(extension, &mut target, v, name, &mut self.warnings)?;

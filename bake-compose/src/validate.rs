@@ -148,7 +148,7 @@ fn check_schema(schema: Schema, v: &Value, path: &str) -> LoadResult<()> {
 }
 
 /// Extra hosts: a mapping of hosts to an IP or a list of them, or a list of strings.
-pub(crate) fn check_host_addresses(v: &Value, path: &str) -> LoadResult<()> {
+pub(crate) fn check_hosts(v: &Value, path: &str) -> LoadResult<()> {
     match v {
         Value::Map(hosts) => {
             for (h, e) in hosts {
