@@ -5,7 +5,7 @@
 
 use indexmap::IndexMap;
 
-use crate::interp;
+use crate::template;
 
 /// Parses `src`; `lookup` resolves bare keys and substitutions before earlier keys of the file.
 ///
@@ -232,7 +232,7 @@ fn expand(
     env: &IndexMap<String, String>,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
-    interp::substitute(
+    template::substitute(
         v,
         &|k| lookup(k).or_else(|| env.get(k).cloned()),
         &mut |_| {},

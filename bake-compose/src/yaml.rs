@@ -45,6 +45,19 @@ impl Value {
             }
         }
     }
+
+    /// The Go type yaml.v3 decodes the value to, as Go's errors name it.
+    pub(crate) fn go_type(&self) -> &'static str {
+        match self {
+            Value::Null => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+        }
+    }
 }
 
 /// Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e21)).
@@ -173,12 +186,12 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
     };
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
-    while let Some(ev) = next(&mut parser, &b)? {
+    while let Some(ev) = next_event(&mut parser, &b)? {
         match ev.0 {
             Event::DocumentStart(_) => {
                 b.anchors.clear();
                 b.expanded = 0;
-                let Some(first) = next(&mut parser, &b)? else {
+                let Some(first) = next_event(&mut parser, &b)? else {
                     break;
                 };
                 if matches!(first.0, Event::DocumentEnd) {
@@ -186,7 +199,7 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
                 }
                 let node = build(&mut parser, &mut b, first, "")?;
                 // DocumentEnd
-                let _ = next(&mut parser, &b)?;
+                let _ = next_event(&mut parser, &b)?;
                 let mut reset_paths = node.tagged.clone();
                 reset_paths.retain(|p| !p.is_empty());
                 if matches!(node.value, Value::Null) {
@@ -204,12 +217,14 @@ fn parse_once(text: &str) -> Result<Vec<Document>, YamlError> {
     Ok(docs)
 }
 
-type Ev<'a> = (Event<'a>, saphyr_parser::Span);
+/// An event and where it is.
+type SpannedEvent<'a> = (Event<'a>, saphyr_parser::Span);
 
-fn next<'a>(
-    parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+/// The next event, a syntax error with its position.
+fn next_event<'a>(
+    parser: &mut EventParser<'a>,
     b: &Builder<'_>,
-) -> Result<Option<Ev<'a>>, YamlError> {
+) -> Result<Option<SpannedEvent<'a>>, YamlError> {
     match parser.next_event() {
         None => Ok(None),
         Some(Ok(ev)) => Ok(Some(ev)),
@@ -224,7 +239,8 @@ fn next<'a>(
     }
 }
 
-fn join(base: &str, key: &str) -> String {
+/// `base.key`, either part possibly empty.
+fn dotted(base: &str, key: &str) -> String {
     if key.is_empty() {
         base.to_string()
     } else if base.is_empty() {
@@ -245,10 +261,15 @@ fn tag_kind(tag: Option<&saphyr_parser::Tag>) -> (bool, bool, Option<String>) {
     }
 }
 
+/// The parser over a document's text.
+type EventParser<'a> = Parser<'a, saphyr_parser::StrInput<'a>>;
+
+/// The node that starts with event `ev`, at dotted `path` (for the `!reset` / `!override`
+/// paths), its descendants read from `parser`.
 fn build<'a>(
-    parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+    parser: &mut EventParser<'a>,
     b: &mut Builder<'_>,
-    ev: Ev<'a>,
+    ev: SpannedEvent<'a>,
     path: &str,
 ) -> Result<Node, YamlError> {
     b.visits += 1;
@@ -260,33 +281,10 @@ fn build<'a>(
         });
     }
     let (event, span) = ev;
-    let pos = (
-        span.start.line(),
-        span.start.col() + 1,
-        b.offset(span.start.line(), span.start.col()),
-    );
+    let line = span.start.line();
+    let offset = b.offset(span.start.line(), span.start.col());
     match event {
-        Event::Alias(id) => match b.anchors.get(&id) {
-            Some(n) => {
-                b.expanded = b.expanded.saturating_add(n.size);
-                if b.expanded > MAX_EXPANDED_NODES {
-                    return Err(YamlError {
-                        message: format!(
-                            "yaml: line {}: aliases expand to more than the limit of {MAX_EXPANDED_NODES} nodes",
-                            pos.0
-                        ),
-                        offset: Some(pos.2),
-                        line: Some(pos.0),
-                    });
-                }
-                Ok(n.clone())
-            }
-            None => Err(YamlError {
-                message: format!("yaml: line {}: unknown anchor referenced", pos.0),
-                offset: Some(pos.2),
-                line: None,
-            }),
-        },
+        Event::Alias(id) => build_alias(b, id, line, offset),
         Event::Scalar(text, style, anchor, tag) => {
             let (reset, over, core) = tag_kind(tag.as_deref());
             let value = if reset {
@@ -304,173 +302,228 @@ fn build<'a>(
                 reset,
                 size: 1,
             };
-            if anchor > 0 {
-                b.anchors.insert(anchor, node.clone());
-            }
-            Ok(node)
+            Ok(b.anchored(anchor, node))
         }
         Event::SequenceStart(anchor, tag) => {
-            let (reset, over, _) = tag_kind(tag.as_deref());
-            let mut items = Vec::new();
-            let mut tagged = Vec::new();
-            let mut size = 1usize;
-            loop {
-                let Some(ev) = next(parser, b)? else {
-                    return Err(eof(b));
-                };
-                if matches!(ev.0, Event::SequenceEnd) {
-                    break;
-                }
-                let idx = items.len().to_string();
-                let child = build(parser, b, ev, &join(path, &idx))?;
-                size = size.saturating_add(child.size);
-                for t in child.tagged {
-                    tagged.push(join(&idx, &t));
-                }
-                if !child.reset {
-                    items.push(child.value);
-                }
-            }
-            if reset || over {
-                tagged = vec![String::new()];
-            }
-            let node = Node {
-                value: if reset {
-                    Value::Null
-                } else {
-                    Value::Seq(items)
-                },
-                tagged,
-                reset,
-                size,
-            };
-            if anchor > 0 {
-                b.anchors.insert(anchor, node.clone());
-            }
-            Ok(node)
+            let node = build_sequence(parser, b, tag_kind(tag.as_deref()), path)?;
+            Ok(b.anchored(anchor, node))
         }
         Event::MappingStart(anchor, tag) => {
-            let (reset, over, _) = tag_kind(tag.as_deref());
-            let mut map = Map::new();
-            let mut lines: HashMap<String, usize> = HashMap::new();
-            let mut merges: Vec<Map> = Vec::new();
-            let mut tagged = Vec::new();
-            let mut size = 1usize;
-            loop {
-                let Some(kev) = next(parser, b)? else {
-                    return Err(eof(b));
-                };
-                if matches!(kev.0, Event::MappingEnd) {
-                    break;
-                }
-                let kline = kev.1.start.line();
-                let koff = b.offset(kline, kev.1.start.col());
-                let key_is_merge =
-                    matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
-                let knode = build(parser, b, kev, &format!("{path}\u{0}key"))?;
-                size = size.saturating_add(knode.size);
-                let key = match &knode.value {
-                    Value::Str(s) => s.clone(),
-                    Value::Null if !key_is_merge => "null".into(),
-                    other => other.sprint(),
-                };
-                let Some(vev) = next(parser, b)? else {
-                    return Err(eof(b));
-                };
-                if key_is_merge {
-                    let vnode = build(parser, b, vev, path)?;
-                    size = size.saturating_add(vnode.size);
-                    for t in vnode.tagged {
-                        tagged.push(t);
-                    }
-                    match vnode.value {
-                        Value::Map(m) => merges.push(m),
-                        Value::Seq(items) => {
-                            for it in items {
-                                match it {
-                                    Value::Map(m) => merges.push(m),
-                                    _ => {
-                                        return Err(YamlError {
-                                            message: format!(
-                                                "yaml: line {kline}: map merge requires map or sequence of maps as the value"
-                                            ),
-                                            offset: Some(koff),
- line: None,
-                                        })
-                                    }
-                                }
-                            }
-                        }
-                        _ => {
-                            return Err(YamlError {
-                                message: format!(
-                                    "yaml: line {kline}: map merge requires map or sequence of maps as the value"
-                                ),
-                                offset: Some(koff),
- line: None,
-                            })
-                        }
-                    }
-                    continue;
-                }
-                if let Some(first) = lines.get(&key) {
-                    return Err(YamlError {
-                        message: format!(
-                            "line {kline}: mapping key {key:?} already defined at line {first}"
-                        ),
-                        offset: Some(koff),
-                        line: None,
-                    });
-                }
-                lines.insert(key.clone(), kline);
-                let child_path = join(path, &key);
-                let vnode = build(parser, b, vev, &child_path)?;
-                size = size.saturating_add(vnode.size);
-                for t in vnode.tagged {
-                    tagged.push(join(&key, &t));
-                }
-                if !vnode.reset {
-                    map.insert(key, vnode.value);
-                }
-            }
-            // explicit keys win over merged ones; earlier merge sources win over later ones
-            if !merges.is_empty() {
-                let mut merged = Map::new();
-                for m in merges {
-                    for (k, v) in m {
-                        if !lines.contains_key(&k) && !merged.contains_key(&k) {
-                            merged.insert(k, v);
-                        }
-                    }
-                }
-                for (k, v) in map {
-                    merged.insert(k, v);
-                }
-                map = merged;
-            }
-            if reset || over {
-                tagged = vec![String::new()];
-            }
-            let node = Node {
-                value: if reset { Value::Null } else { Value::Map(map) },
-                tagged,
-                reset,
-                size,
-            };
-            if anchor > 0 {
-                b.anchors.insert(anchor, node.clone());
-            }
-            Ok(node)
+            let node = build_mapping(parser, b, tag_kind(tag.as_deref()), path)?;
+            Ok(b.anchored(anchor, node))
         }
         _ => Err(YamlError {
-            message: format!("yaml: line {}: unexpected event", pos.0),
-            offset: Some(pos.2),
+            message: format!("yaml: line {line}: unexpected event"),
+            offset: Some(offset),
             line: None,
         }),
     }
 }
 
-fn eof(b: &Builder<'_>) -> YamlError {
+impl Builder<'_> {
+    /// `node`, recorded under `anchor` when it has one.
+    fn anchored(&mut self, anchor: usize, node: Node) -> Node {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        node
+    }
+}
+
+/// A copy of the node anchored as `id`, counted against [`MAX_EXPANDED_NODES`].
+fn build_alias(
+    b: &mut Builder<'_>,
+    id: usize,
+    line: usize,
+    offset: usize,
+) -> Result<Node, YamlError> {
+    match b.anchors.get(&id) {
+        Some(n) => {
+            b.expanded = b.expanded.saturating_add(n.size);
+            if b.expanded > MAX_EXPANDED_NODES {
+                return Err(YamlError {
+                    message: format!(
+                        "yaml: line {line}: aliases expand to more than the limit of {MAX_EXPANDED_NODES} nodes"
+                    ),
+                    offset: Some(offset),
+                    line: Some(line),
+                });
+            }
+            Ok(n.clone())
+        }
+        None => Err(YamlError {
+            message: format!("yaml: line {line}: unknown anchor referenced"),
+            offset: Some(offset),
+            line: None,
+        }),
+    }
+}
+
+/// A sequence, up to its end event; `!reset` items are left out.
+fn build_sequence<'a>(
+    parser: &mut EventParser<'a>,
+    b: &mut Builder<'_>,
+    (reset, over, _): (bool, bool, Option<String>),
+    path: &str,
+) -> Result<Node, YamlError> {
+    let mut items = Vec::new();
+    let mut tagged = Vec::new();
+    let mut size = 1usize;
+    loop {
+        let Some(ev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
+        };
+        if matches!(ev.0, Event::SequenceEnd) {
+            break;
+        }
+        let idx = items.len().to_string();
+        let child = build(parser, b, ev, &dotted(path, &idx))?;
+        size = size.saturating_add(child.size);
+        for t in child.tagged {
+            tagged.push(dotted(&idx, &t));
+        }
+        if !child.reset {
+            items.push(child.value);
+        }
+    }
+    if reset || over {
+        tagged = vec![String::new()];
+    }
+    Ok(Node {
+        value: if reset {
+            Value::Null
+        } else {
+            Value::Seq(items)
+        },
+        tagged,
+        reset,
+        size,
+    })
+}
+
+/// A mapping, up to its end event: duplicate keys rejected, merge keys (`<<`) applied,
+/// `!reset` values left out.
+fn build_mapping<'a>(
+    parser: &mut EventParser<'a>,
+    b: &mut Builder<'_>,
+    (reset, over, _): (bool, bool, Option<String>),
+    path: &str,
+) -> Result<Node, YamlError> {
+    let mut map = Map::new();
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    let mut merges: Vec<Map> = Vec::new();
+    let mut tagged = Vec::new();
+    let mut size = 1usize;
+    loop {
+        let Some(kev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
+        };
+        if matches!(kev.0, Event::MappingEnd) {
+            break;
+        }
+        let kline = kev.1.start.line();
+        let koff = b.offset(kline, kev.1.start.col());
+        let key_is_merge =
+            matches!(&kev.0, Event::Scalar(s, ScalarStyle::Plain, _, None) if s == "<<");
+        let knode = build(parser, b, kev, &format!("{path}\u{0}key"))?;
+        size = size.saturating_add(knode.size);
+        let key = match &knode.value {
+            Value::Str(s) => s.clone(),
+            Value::Null if !key_is_merge => "null".into(),
+            other => other.sprint(),
+        };
+        let Some(vev) = next_event(parser, b)? else {
+            return Err(end_of_stream(b));
+        };
+        if key_is_merge {
+            let vnode = build(parser, b, vev, path)?;
+            size = size.saturating_add(vnode.size);
+            tagged.extend(vnode.tagged);
+            merge_sources(vnode.value, kline, koff, &mut merges)?;
+            continue;
+        }
+        if let Some(first) = lines.get(&key) {
+            return Err(YamlError {
+                message: format!(
+                    "line {kline}: mapping key {key:?} already defined at line {first}"
+                ),
+                offset: Some(koff),
+                line: None,
+            });
+        }
+        lines.insert(key.clone(), kline);
+        let child_path = dotted(path, &key);
+        let vnode = build(parser, b, vev, &child_path)?;
+        size = size.saturating_add(vnode.size);
+        for t in vnode.tagged {
+            tagged.push(dotted(&key, &t));
+        }
+        if !vnode.reset {
+            map.insert(key, vnode.value);
+        }
+    }
+    if !merges.is_empty() {
+        map = apply_merges(map, merges, &lines);
+    }
+    if reset || over {
+        tagged = vec![String::new()];
+    }
+    Ok(Node {
+        value: if reset { Value::Null } else { Value::Map(map) },
+        tagged,
+        reset,
+        size,
+    })
+}
+
+/// The mappings a merge key's value names: a mapping, or a sequence of them.
+fn merge_sources(
+    value: Value,
+    line: usize,
+    offset: usize,
+    merges: &mut Vec<Map>,
+) -> Result<(), YamlError> {
+    let invalid = || YamlError {
+        message: format!(
+            "yaml: line {line}: map merge requires map or sequence of maps as the value"
+        ),
+        offset: Some(offset),
+        line: None,
+    };
+    match value {
+        Value::Map(m) => merges.push(m),
+        Value::Seq(items) => {
+            for it in items {
+                match it {
+                    Value::Map(m) => merges.push(m),
+                    _ => return Err(invalid()),
+                }
+            }
+        }
+        _ => return Err(invalid()),
+    }
+    Ok(())
+}
+
+/// `map` over its merge sources: explicit keys win over merged ones, and earlier merge
+/// sources win over later ones.
+fn apply_merges(map: Map, merges: Vec<Map>, explicit: &HashMap<String, usize>) -> Map {
+    let mut merged = Map::new();
+    for m in merges {
+        for (k, v) in m {
+            if !explicit.contains_key(&k) && !merged.contains_key(&k) {
+                merged.insert(k, v);
+            }
+        }
+    }
+    for (k, v) in map {
+        merged.insert(k, v);
+    }
+    merged
+}
+
+/// The error for a stream that ends inside a collection.
+fn end_of_stream(b: &Builder<'_>) -> YamlError {
     YamlError {
         message: "yaml: unexpected end of stream".into(),
         offset: Some(b.text.len()),

@@ -11,7 +11,7 @@ use bake_core::limits::MAX_NESTING;
 
 /// Why a substitution failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     /// `${` not followed by a valid name (the whole template).
     Invalid(String),
     /// `${VAR:?reason}` with VAR unset (or empty).
@@ -46,7 +46,7 @@ impl std::fmt::Display for TemplateError {
 ///
 /// # Errors
 /// Invalid templates and missing required variables (the first error wins, as in Go).
-pub fn substitute(
+pub(crate) fn substitute(
     template: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
     warn: &mut dyn FnMut(&str),
