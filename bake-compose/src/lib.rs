@@ -108,7 +108,7 @@ pub struct ComposeLoaded {
     pub warnings: Vec<ComposeError>,
     /// With [`ComposeOptions::record_origins`]: the interpolations, at the span of the field
     /// they fed.
-    pub interpolations: Vec<bake_core::explain::Interpolation>,
+    pub interpolations: Vec<bake_core::provenance::Interpolation>,
 }
 
 /// An error (or warning) in a Compose file, with the file and position when known.

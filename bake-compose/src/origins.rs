@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::explain::{Interpolation, Lookup, VariableSource};
 use bake_core::model::{Config, TargetDef};
+use bake_core::provenance::{Interpolation, Lookup, VariableSource};
 use bake_core::source::{Origin, SourceId, SourceMap, Span};
 
 use crate::build_keys::{Convert, Explains, BUILD_KEYS};

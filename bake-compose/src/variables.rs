@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use crate::{dotenv, ComposeError, ComposeOptions};
 
 /// Where each interpolation variable's value comes from (for `--explain`).
-pub(crate) type VariableSources = BTreeMap<String, bake_core::explain::VariableSource>;
+pub(crate) type VariableSources = BTreeMap<String, bake_core::provenance::VariableSource>;
 
 /// The variables interpolation sees (`--var` over the environment over `.env`), and where
 /// each came from.
 pub(crate) fn interpolation_variables(
     opts: &ComposeOptions,
 ) -> Result<(BTreeMap<String, String>, VariableSources), Box<ComposeError>> {
-    use bake_core::explain::VariableSource;
+    use bake_core::provenance::VariableSource;
     let mut env = if opts.env_lookup {
         opts.env.clone()
     } else {

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::explain::VariableSource;
+use serde::Serialize;
+
 use crate::source::{Origin, Span};
 
 /// A span as a sortable key: `(source, start, end)`.
@@ -70,4 +71,47 @@ pub struct Facts {
     pub variables: BTreeMap<String, VariableFact>,
     /// Compose interpolations.
     pub interpolations: Vec<Interpolation>,
+}
+
+/// A place in a file, with the line shown as a diagnostic shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The text of the line.
+    pub source_line: String,
+    /// How many characters the caret covers on that line.
+    pub width: usize,
+}
+
+/// Where a variable's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VariableSource {
+    /// Its `default` in a file.
+    Default {
+        /// Where.
+        at: Place,
+    },
+    /// An environment variable.
+    Environment {
+        /// Its name.
+        name: String,
+    },
+    /// A `.env` file (Compose interpolation).
+    DotEnv {
+        /// The file.
+        file: String,
+    },
+    /// A `--var` flag.
+    VarFlag {
+        /// The flag.
+        flag: String,
+    },
+    /// No default and no override: empty or null.
+    Unset,
 }

@@ -18,7 +18,7 @@ use crate::resolve::{Resolved, Target};
 use crate::source::{Origin, SourceMap, Span};
 
 pub use crate::provenance::{
-    span_key, ExprRefs, Facts, Interpolation, Lookup, SpanKey, VariableFact,
+    span_key, ExprRefs, Facts, Interpolation, Lookup, Place, SpanKey, VariableFact, VariableSource,
 };
 
 mod json;
@@ -26,21 +26,6 @@ mod text;
 
 use json::json_field;
 use text::text_field;
-
-/// A place in a file, with the line shown as a diagnostic shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Place {
-    /// The file name as given.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub column: usize,
-    /// The text of the line.
-    pub source_line: String,
-    /// How many characters the caret covers on that line.
-    pub width: usize,
-}
 
 /// A [`Place`] that borrows its file name and line (what explaining uses internally, so that
 /// no field allocates).
@@ -205,34 +190,6 @@ pub enum Step {
     },
     /// Nothing set it: the default.
     Default,
-}
-
-/// Where a variable's value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum VariableSource {
-    /// Its `default` in a file.
-    Default {
-        /// Where.
-        at: Place,
-    },
-    /// An environment variable.
-    Environment {
-        /// Its name.
-        name: String,
-    },
-    /// A `.env` file (Compose interpolation).
-    DotEnv {
-        /// The file.
-        file: String,
-    },
-    /// A `--var` flag.
-    VarFlag {
-        /// The flag.
-        flag: String,
-    },
-    /// No default and no override: empty or null.
-    Unset,
 }
 
 /// One field explained.
