@@ -1,6 +1,8 @@
 //! How the values of build keys become bake fields: by the field's type, or, for the keys
 //! whose conversion is special, by the functions the build key table names.
 
+#![allow(clippy::unnecessary_wraps)] // the build-key table's conversions share one signature
+
 use std::collections::BTreeMap;
 
 use bake_core::go::parse_bool;

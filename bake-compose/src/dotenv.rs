@@ -121,15 +121,12 @@ fn value<'a>(
     lookup: &dyn Fn(&str) -> Option<String>,
     line: &mut usize,
 ) -> Result<(String, &'a str), String> {
-    let quote = match src.as_bytes().first() {
-        Some(&q @ (b'"' | b'\'')) => q,
-        _ => {
-            let (v, rest) = src.split_once('\n').unwrap_or((src, ""));
-            *line += 1;
-            let v = v.split_once(" #").map_or(v, |(a, _)| a);
-            let v = v.trim_end();
-            return Ok((expand(v, env, lookup)?, rest));
-        }
+    let Some(&quote @ (b'"' | b'\'')) = src.as_bytes().first() else {
+        let (v, rest) = src.split_once('\n').unwrap_or((src, ""));
+        *line += 1;
+        let v = v.split_once(" #").map_or(v, |(a, _)| a);
+        let v = v.trim_end();
+        return Ok((expand(v, env, lookup)?, rest));
     };
     let b = src.as_bytes();
     let mut prev_escape = false;

@@ -1,6 +1,8 @@
 //! The `x-bake` and `x-depot` extensions of a service's `build` section: keys that set bake
 //! fields directly, over what the Compose keys set.
 
+#![allow(clippy::unnecessary_wraps)] // the build-key table's functions share one signature
+
 use std::collections::{BTreeMap, HashSet};
 
 use bake_core::fields::DefField;

@@ -15,6 +15,7 @@ impl Frontend for ComposeFrontend {
         "compose"
     }
 
+    #[allow(clippy::case_sensitive_file_extension_comparisons)] // compared lowercased
     fn claims(&self, name: &str, text: &str) -> bool {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".yml") || lower.ends_with(".yaml") {

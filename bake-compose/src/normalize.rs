@@ -2,6 +2,8 @@
 //! directory. A build key is normalized, and its paths resolved, as its row of the build key
 //! table says.
 
+#![allow(clippy::unnecessary_wraps)] // the build-key table's functions share one signature
+
 use bake_core::go::join_path;
 
 use crate::build_keys::{Normalize, Paths, BUILD_KEYS, SHORT_FORM_KEY};

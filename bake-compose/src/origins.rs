@@ -24,12 +24,11 @@ type FieldPaths = Vec<(&'static str, Vec<String>)>;
 fn field_paths() -> FieldPaths {
     let mut fields: FieldPaths = Vec::new();
     let mut add = |field: &'static str, path: String| {
-        let i = match fields.iter().position(|(f, _)| *f == field) {
-            Some(i) => i,
-            None => {
-                fields.push((field, Vec::new()));
-                fields.len() - 1
-            }
+        let i = if let Some(i) = fields.iter().position(|(f, _)| *f == field) {
+            i
+        } else {
+            fields.push((field, Vec::new()));
+            fields.len() - 1
         };
         if !fields[i].1.contains(&path) {
             fields[i].1.push(path);

@@ -218,7 +218,7 @@ fn replace(
     // the braced group of the cut match
     let inner = match match_at(sub, 0) {
         Some((len, Kind::Braced)) if len == sub.len() => &sub[2..sub.len() - 1],
-        Some((_, Kind::Braced)) | Some((_, Kind::Named | Kind::Escaped | Kind::Invalid)) | None => {
+        Some((_, Kind::Braced | Kind::Named | Kind::Escaped | Kind::Invalid)) | None => {
             return Err(TemplateError::Invalid(String::new()))
         }
     };

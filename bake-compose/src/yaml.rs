@@ -8,11 +8,11 @@ use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 /// A mapping with string keys, in file order.
-pub type Map = IndexMap<String, Value>;
+pub(crate) type Map = IndexMap<String, Value>;
 
 /// A YAML value (after key stringification).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     Null,
     Bool(bool),
     Int(i64),
@@ -25,7 +25,7 @@ pub enum Value {
 impl Value {
     /// The value as Go's `fmt.Sprint` prints it (scalars only; containers print empty).
     #[must_use]
-    pub fn sprint(&self) -> String {
+    pub(crate) fn sprint(&self) -> String {
         match self {
             Value::Null => "<nil>".into(),
             Value::Bool(b) => b.to_string(),
@@ -62,7 +62,7 @@ impl Value {
 
 /// Go's `%v` for a float64 (shortest representation, exponent outside [1e-4, 1e21)).
 #[must_use]
-pub fn go_float(f: f64) -> String {
+pub(crate) fn go_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
@@ -86,7 +86,7 @@ pub fn go_float(f: f64) -> String {
 
 /// One parsed document: its root and the paths tagged `!reset` / `!override`.
 #[derive(Debug, Clone)]
-pub struct Document {
+pub(crate) struct Document {
     pub root: Value,
     /// Dotted paths (`services.app.build.tags`) of nodes tagged `!reset` or `!override`.
     pub reset_paths: Vec<String>,
@@ -94,7 +94,7 @@ pub struct Document {
 
 /// A YAML error with its position.
 #[derive(Debug, Clone)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     pub message: String,
     /// byte offset in the text, if known
     pub offset: Option<usize>,
@@ -125,7 +125,7 @@ const MAX_VISITS: usize = 10_000_000;
 
 /// How many nodes aliases may copy into one document: a few lines of nested aliases
 /// ("billion laughs") would otherwise expand to more values than memory holds.
-pub const MAX_EXPANDED_NODES: usize = 1_000_000;
+pub(crate) const MAX_EXPANDED_NODES: usize = 1_000_000;
 
 impl Builder<'_> {
     fn offset(&self, line: usize, col: usize) -> usize {
@@ -144,7 +144,7 @@ impl Builder<'_> {
 ///
 /// # Errors
 /// Syntax errors, duplicate keys, unknown aliases.
-pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     // libyaml accepts a flow collection closed by a bracket at the indentation of its key
     // (`command: [\n  "a"\n]`); the YAML 1.2 scanner does not: indent such lines and retry.
     let mut owned: Option<String> = None;
@@ -360,8 +360,8 @@ fn build_alias(
 }
 
 /// A sequence, up to its end event; `!reset` items are left out.
-fn build_sequence<'a>(
-    parser: &mut EventParser<'a>,
+fn build_sequence(
+    parser: &mut EventParser<'_>,
     b: &mut Builder<'_>,
     (reset, over, _): (bool, bool, Option<String>),
     path: &str,
@@ -403,8 +403,8 @@ fn build_sequence<'a>(
 
 /// A mapping, up to its end event: duplicate keys rejected, merge keys (`<<`) applied,
 /// `!reset` values left out.
-fn build_mapping<'a>(
-    parser: &mut EventParser<'a>,
+fn build_mapping(
+    parser: &mut EventParser<'_>,
     b: &mut Builder<'_>,
     (reset, over, _): (bool, bool, Option<String>),
     path: &str,
