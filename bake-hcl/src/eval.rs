@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use bake_core::util::did_you_mean;
 
-use crate::ast::{BinOp, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp};
 use crate::error::{ErrorKind, HclError, Result};
 use crate::number::Number;
+use crate::parse::ast::{
+    BinOp, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
+};
 use crate::value::{convert, unify, Type, Value, ValueMap};
 
 /// How deep expressions may nest (and user functions call each other) before evaluation
@@ -652,7 +654,7 @@ impl<'e> Evaluator<'e> {
         // `convert(value, type)`: the second argument is a type expression, not a value.
         if &*name.name == "convert" && args.len() == 2 && !expand {
             let v = self.eval(&args[0])?;
-            let t = crate::typeexpr::type_expr(&args[1])?;
+            let t = crate::parse::type_expr::type_expr(&args[1])?;
             let mut keywords = Vec::new();
             args[1].walk(&mut |x| {
                 if let ExprKind::Var(id) = &x.kind {

@@ -39,23 +39,25 @@
 
 #![deny(missing_docs)]
 
-pub mod ast;
 pub mod error;
 pub mod eval;
-#[doc(hidden)]
-pub mod fastparse;
 pub mod frontend;
 pub mod functions;
 pub mod json;
-pub mod jsonspan;
 pub mod limits;
 pub mod loader;
 pub mod number;
-pub mod parse_hcl;
-pub mod parse_json;
-mod template;
-pub mod typeexpr;
+mod parse;
 pub mod value;
+
+// The parsing stage's modules at their public paths.
+pub use parse::ast;
+#[doc(hidden)]
+pub use parse::fast as fastparse;
+pub use parse::hcl as parse_hcl;
+pub use parse::json as parse_json;
+pub use parse::json_spans as jsonspan;
+pub use parse::type_expr as typeexpr;
 
 pub use error::{ErrorKind, HclError};
 pub use frontend::HclFrontend;
@@ -84,10 +86,10 @@ pub fn parse(
     let text = &sources.get(id).text;
     match syntax {
         // The fast reader handles plain valid files; hcl-edit does the rest and the errors.
-        Syntax::Hcl => match fastparse::parse(id, text) {
+        Syntax::Hcl => match parse::fast::parse(id, text) {
             Some(body) => Ok(body),
-            None => parse_hcl::parse(id, text),
+            None => parse::hcl::parse(id, text),
         },
-        Syntax::Json => parse_json::parse(id, text),
+        Syntax::Json => parse::json::parse(id, text),
     }
 }

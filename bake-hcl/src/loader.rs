@@ -15,13 +15,13 @@ use bake_core::source::{Origin, SourceMap};
 use bake_core::util::did_you_mean;
 use indexmap::IndexMap;
 
-use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, Span};
 use crate::error::{ErrorKind, HclError, Result};
 use crate::eval::{Env, Evaluator};
 use crate::functions::FnEnv;
 use crate::json;
 use crate::limits;
-use crate::typeexpr::type_expr;
+use crate::parse::ast::{Attr, Block, Body, Expr, ExprKind, Ident, Span};
+use crate::parse::type_expr::type_expr;
 use crate::value::{convert, Type, Value, ValueMap};
 
 /// Inputs from outside: the environment, `--var` values and builtins. Nothing here is read

@@ -9,12 +9,12 @@ use hcl_edit::structure::{BlockLabel, Structure};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
-use crate::ast::{
-    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
-};
 use crate::error::HclError;
 use crate::number::Number;
-use crate::template::{finish_template, template_expr, Tok};
+use crate::parse::ast::{
+    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
+};
+use crate::parse::template::{finish_template, template_expr, Tok};
 use crate::value::Value;
 
 /// Parses an HCL file.

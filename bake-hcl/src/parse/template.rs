@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::ast::{Expr, ExprKind, Ident, Span, TplPart};
+use crate::parse::ast::{Expr, ExprKind, Ident, Span, TplPart};
 use crate::value::Value;
 
 /// Strip markers `(before, after)` of a template interpolation or directive.

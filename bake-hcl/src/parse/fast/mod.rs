@@ -1,6 +1,6 @@
 //! A fast hand-written reader for HCL native syntax.
 //!
-//! It produces exactly the tree [`crate::parse_hcl::parse`] produces (same node kinds, values and
+//! It produces exactly the tree [`crate::parse::hcl::parse`] produces (same node kinds, values and
 //! byte spans) for the plain, valid input bake files are made of, without building hcl-edit's
 //! lossless tree first. It follows hcl-edit's grammar rule by rule (including where newlines are
 //! allowed inside expressions and which spans it records) and gives up — returns `None` — on
@@ -21,11 +21,11 @@ use std::sync::Arc;
 
 use bake_core::source::SourceId;
 
-use crate::ast::{
+use crate::number::Number;
+use crate::parse::ast::{
     Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TravOp, UnOp,
 };
-use crate::number::Number;
-use crate::template::{finish_template, template_expr, Strip, Tok};
+use crate::parse::template::{finish_template, template_expr, Strip, Tok};
 use crate::value::Value;
 
 /// Nesting levels we follow; hcl-edit allows 64 (counted on fewer constructs).

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use bake_core::source::SourceId;
 
-use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, ObjKey, Span};
 use crate::error::{HclError, Result};
-use crate::jsonspan::{JKind, JNode};
 use crate::number::Number;
-use crate::parse_hcl::{parse_expr_str, parse_template_str};
+use crate::parse::ast::{Attr, Block, Body, Expr, ExprKind, Ident, ObjKey, Span};
+use crate::parse::hcl::{parse_expr_str, parse_template_str};
+use crate::parse::json_spans::{JKind, JNode};
 use crate::value::Value;
 
 /// Parses a JSON bake file.
@@ -27,13 +27,13 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
             format!("invalid JSON: {e}"),
         )));
     }
-    if let Some(off) = crate::jsonspan::too_deep(text) {
+    if let Some(off) = crate::parse::json_spans::too_deep(text) {
         return Err(Box::new(HclError::new(
             crate::ErrorKind::Limit,
             Some(Span::new(src, off..off + 1)),
             format!(
                 "JSON nests deeper than the limit of {} levels",
-                crate::jsonspan::MAX_DEPTH
+                crate::parse::json_spans::MAX_DEPTH
             ),
         )));
     }
@@ -41,7 +41,7 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
     let Some(JNode {
         kind: JKind::Obj(top),
         ..
-    }) = crate::jsonspan::read(text)
+    }) = crate::parse::json_spans::read(text)
     else {
         return Err(Box::new(HclError::syntax(
             Span::new(src, 0..0),
