@@ -39,18 +39,19 @@
 
 #![deny(missing_docs)]
 
+mod bake;
 pub mod error;
 pub mod eval;
 pub mod frontend;
 pub mod functions;
 pub mod json;
 pub mod limits;
-pub mod loader;
 pub mod number;
 mod parse;
 pub mod value;
 
-// The parsing stage's modules at their public paths.
+// Stage modules at their public paths.
+pub use bake::loader;
 pub use parse::ast;
 #[doc(hidden)]
 pub use parse::fast as fastparse;
