@@ -37,7 +37,7 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
             ),
         )));
     }
-    let cx = Cx { src };
+    let converter = JsonConverter { src };
     let Some(JNode {
         kind: JKind::Obj(top),
         ..
@@ -53,12 +53,12 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
         ..Body::default()
     };
     for (k, kspan, v) in &top {
-        let kspan = cx.span(kspan);
+        let kspan = converter.span(kspan);
         match k.as_str() {
             "variable" | "function" | "target" | "group" => {
                 for (label, lspan, b) in labeled(v) {
                     body.blocks
-                        .push(cx.block(k, label, b, kspan, cx.span(lspan))?);
+                        .push(converter.block(k, label, b, kspan, converter.span(lspan))?);
                 }
             }
             _ => body.attrs.push(Attr {
@@ -66,8 +66,8 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
                     name: Arc::from(k.as_str()),
                     span: kspan,
                 },
-                expr: cx.expr(v)?,
-                span: kspan.to(cx.span(&v.span)),
+                expr: converter.expr(v)?,
+                span: kspan.to(converter.span(&v.span)),
             }),
         }
     }
@@ -105,11 +105,12 @@ fn labeled(v: &JNode) -> Vec<Member<'_>> {
     }
 }
 
-struct Cx {
+/// Converts JSON nodes into our tree, spans kept.
+struct JsonConverter {
     src: SourceId,
 }
 
-impl Cx {
+impl JsonConverter {
     fn span(&self, r: &std::ops::Range<usize>) -> Span {
         Span::new(self.src, r.clone())
     }
