@@ -612,6 +612,10 @@ fn setd() -> Type {
     Type::set(Type::Dynamic)
 }
 
+/// The collection and set builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
     let d = || Type::Dynamic;
     vec![

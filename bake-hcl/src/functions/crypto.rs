@@ -254,6 +254,8 @@ fn uuidv4(env: &FnEnv) -> Value {
     st(fmt_uuid(&b))
 }
 
+/// The hash, bcrypt, RSA and UUID builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     let str1 = || vec![p("str", Type::String)];
     vec![

@@ -410,6 +410,8 @@ fn bytes_required(_: &FnEnv, _: &[Value]) -> Result<Value, FnError> {
     arg_err(0, "invalid value for \"buf\" parameter: bytes required")
 }
 
+/// The encoding builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     let str1 = || vec![p("str", Type::String)];
     vec![

@@ -494,6 +494,8 @@ fn convert_fn(a: &[Value]) -> Result<Value, FnError> {
     convert(&a[0], &ty).map_err(|e| FnError::arg(0, e.0))
 }
 
+/// The CIDR, path, `homedir`, `semvercmp` and `convert` builtins: one table entry each
+/// (name, parameters, variadic parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(

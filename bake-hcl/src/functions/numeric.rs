@@ -94,6 +94,10 @@ fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
     Ok(num(best))
 }
 
+/// The number and boolean builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def("absolute", one(), None, |_: &FnEnv, a: &[Value]| {

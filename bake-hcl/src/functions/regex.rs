@@ -196,6 +196,8 @@ fn regex_replace(a: &[Value]) -> Result<Value, FnError> {
     Ok(st(out.into_owned()))
 }
 
+/// The regular expression builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     let two = || vec![p("pattern", Type::String), p("string", Type::String)];
     vec![

@@ -172,6 +172,10 @@ fn check_size(len: usize) -> Result<(), FnError> {
     Ok(())
 }
 
+/// The string builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
     let str1 = || vec![p("str", Type::String)];
     vec![
