@@ -3,7 +3,7 @@
 
 use bake_core::go;
 
-use super::util::{arg_err, def, err, object, p, s, st};
+use super::util::{arg_err, def, err, object, param, str_arg, str_value};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
 
@@ -531,22 +531,24 @@ fn parse_duration(x: &str) -> Result<i128, String> {
 }
 
 fn timeadd(a: &[Value]) -> Result<Value, FnError> {
-    let t = parse_timestamp(s(&a[0])).map_err(FnError::msg)?;
-    let d = parse_duration(s(&a[1])).map_err(FnError::msg)?;
+    let t = parse_timestamp(str_arg(&a[0])).map_err(FnError::msg)?;
+    let d = parse_duration(str_arg(&a[1])).map_err(FnError::msg)?;
     let total = i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos) + d;
     let secs = total.div_euclid(1_000_000_000) as i64;
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    Ok(st(Time {
-        secs,
-        nanos,
-        off: t.off,
-    }
-    .rfc3339()))
+    Ok(str_value(
+        Time {
+            secs,
+            nanos,
+            off: t.off,
+        }
+        .rfc3339(),
+    ))
 }
 
 fn formatdate(a: &[Value]) -> Result<Value, FnError> {
-    let t = parse_timestamp(s(&a[1])).map_err(|e| FnError::arg(1, e))?;
-    format_date(s(&a[0]), &t).map(st)
+    let t = parse_timestamp(str_arg(&a[1])).map_err(|e| FnError::arg(1, e))?;
+    format_date(str_arg(&a[0]), &t).map(str_value)
 }
 
 fn unix_value(v: &Value) -> Result<Time, String> {
@@ -564,22 +566,22 @@ fn unix_value(v: &Value) -> Result<Time, String> {
 }
 
 fn formattimestamp(a: &[Value]) -> Result<Value, FnError> {
-    let f = s(&a[0]);
+    let f = str_arg(&a[0]);
     match &a[1] {
         Value::String(x) => {
             if f == "X" {
                 let t = parse_timestamp(x)
                     .map_err(|_| FnError::arg(1, "timestamp string must be RFC3339"))?;
-                return Ok(st(t.secs.to_string()));
+                return Ok(str_value(t.secs.to_string()));
             }
             formatdate(a)
         }
         Value::Number(_) => {
             let t = unix_value(&a[1]).map_err(|e| FnError::arg(1, e))?;
             if f == "X" {
-                return Ok(st(t.secs.to_string()));
+                return Ok(str_value(t.secs.to_string()));
             }
-            format_date(f, &t).map(st)
+            format_date(f, &t).map(str_value)
         }
         _ => arg_err(1, "must be a string timestamp or a unix timestamp number"),
     }
@@ -619,13 +621,16 @@ fn unixtimestampparse(a: &[Value]) -> Result<Value, FnError> {
         ("year_day".into(), Value::int(c.yday)),
         ("day".into(), Value::int(c.day)),
         ("month".into(), Value::int(c.month)),
-        ("month_name".into(), st(MONTHS[(c.month - 1) as usize])),
+        (
+            "month_name".into(),
+            str_value(MONTHS[(c.month - 1) as usize]),
+        ),
         ("weekday".into(), Value::int(c.weekday)),
-        ("weekday_name".into(), st(DAYS[c.weekday as usize])),
+        ("weekday_name".into(), str_value(DAYS[c.weekday as usize])),
         ("hour".into(), Value::int(c.hour)),
         ("minute".into(), Value::int(c.min)),
         ("second".into(), Value::int(c.sec)),
-        ("rfc3339".into(), st(t.rfc3339())),
+        ("rfc3339".into(), str_value(t.rfc3339())),
         ("iso_year".into(), Value::int(iy)),
         ("iso_week".into(), Value::int(iw)),
     ]))
@@ -633,12 +638,14 @@ fn unixtimestampparse(a: &[Value]) -> Result<Value, FnError> {
 
 fn timestamp(env: &FnEnv) -> Result<Value, FnError> {
     match env.now {
-        Some((secs, nanos)) => Ok(st(Time {
-            secs,
-            nanos,
-            off: 0,
-        }
-        .rfc3339())),
+        Some((secs, nanos)) => Ok(str_value(
+            Time {
+                secs,
+                nanos,
+                off: 0,
+            }
+            .rfc3339(),
+        )),
         None => err("the current time is not available"),
     }
 }
@@ -649,25 +656,28 @@ pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "formatdate",
-            vec![p("format", Type::String), p("time", Type::String)],
+            vec![param("format", Type::String), param("time", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| formatdate(a),
         ),
         def(
             "timeadd",
-            vec![p("timestamp", Type::String), p("duration", Type::String)],
+            vec![
+                param("timestamp", Type::String),
+                param("duration", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| timeadd(a),
         ),
         def(
             "formattimestamp",
-            vec![p("format", Type::String), p("time", Type::Dynamic)],
+            vec![param("format", Type::String), param("time", Type::Dynamic)],
             None,
             |_: &FnEnv, a: &[Value]| formattimestamp(a),
         ),
         def(
             "unixtimestampparse",
-            vec![p("unix_timestamp", Type::Number)],
+            vec![param("unix_timestamp", Type::Number)],
             None,
             |_: &FnEnv, a: &[Value]| unixtimestampparse(a),
         ),

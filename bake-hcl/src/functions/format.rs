@@ -2,7 +2,10 @@
 
 use num_bigint::BigUint;
 
-use super::util::{arg_err, decimal_parts, def, err, graphemes, json_encode, p, pn, s, st};
+use super::util::{
+    arg_err, decimal_parts, def, err, graphemes, json_encode, nullable_param, param, str_arg,
+    str_value,
+};
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
 use crate::value::{convert, Type, Value};
@@ -363,7 +366,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
         }
         's' | 'q' => {
             let sv = convert(a, &Type::String).map_err(|e| unsup(e.0))?;
-            let mut x = s(&sv).to_string();
+            let mut x = str_arg(&sv).to_string();
             if let Some(pr) = v.prec {
                 if pr > 0 {
                     x = graphemes(&x).into_iter().take(pr).collect();
@@ -514,10 +517,10 @@ fn read_verb(
 }
 
 fn formatlist(a: &[Value]) -> Result<Value, FnError> {
-    let f = s(&a[0]);
+    let f = str_arg(&a[0]);
     let args = &a[1..];
     if args.is_empty() {
-        return Ok(Value::list(vec![st(format_str(f, args)?)]));
+        return Ok(Value::list(vec![str_value(format_str(f, args)?)]));
     }
     let mut iter_len: Option<(usize, usize)> = None;
     for (i, v) in args.iter().enumerate() {
@@ -554,7 +557,7 @@ fn formatlist(a: &[Value]) -> Result<Value, FnError> {
                 FnError::msg(format!("error on format iteration {k}: {m}"))
             }
         })?;
-        out.push(st(x));
+        out.push(str_value(x));
     }
     Ok(Value::list(out))
 }
@@ -565,14 +568,14 @@ pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "format",
-            vec![p("format", Type::String)],
-            Some(pn("args", Type::Dynamic)),
-            |_: &FnEnv, a: &[Value]| format_str(s(&a[0]), &a[1..]).map(st),
+            vec![param("format", Type::String)],
+            Some(nullable_param("args", Type::Dynamic)),
+            |_: &FnEnv, a: &[Value]| format_str(str_arg(&a[0]), &a[1..]).map(str_value),
         ),
         def(
             "formatlist",
-            vec![p("format", Type::String)],
-            Some(pn("args", Type::Dynamic)),
+            vec![param("format", Type::String)],
+            Some(nullable_param("args", Type::Dynamic)),
             |_: &FnEnv, a: &[Value]| formatlist(a),
         ),
     ]

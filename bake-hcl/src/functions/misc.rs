@@ -7,7 +7,7 @@ use bake_core::go::clean_path;
 use num_bigint::BigUint;
 
 use super::typeexpr::parse_type_expr;
-use super::util::{arg_err, def, err, p, pn, s, st, to_int};
+use super::util::{arg_err, def, err, nullable_param, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{convert, Type, Value};
 
@@ -75,7 +75,7 @@ fn ip_string(a: &BigUint, bits: u32) -> String {
 
 fn cidrhost(a: &[Value]) -> Result<Value, FnError> {
     let host = to_int(&a[1]).map_err(FnError::msg)?;
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     let size = BigUint::from(1u32) << (n.bits - n.prefix);
     let off = BigUint::from(host.unsigned_abs());
     let pfx = format!("{}/{}", ip_string(&n.addr, n.bits), n.prefix);
@@ -89,11 +89,11 @@ fn cidrhost(a: &[Value]) -> Result<Value, FnError> {
     } else {
         &n.addr + size - off
     };
-    Ok(st(ip_string(&addr, n.bits)))
+    Ok(str_value(ip_string(&addr, n.bits)))
 }
 
 fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     let m = mask_of(n.bits, n.prefix);
     if n.bits == 128 {
         // Go prints a 16-byte mask as hex digits.
@@ -101,9 +101,11 @@ fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
         while b.len() < 16 {
             b.insert(0, 0);
         }
-        return Ok(st(b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
+        return Ok(str_value(
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>(),
+        ));
     }
-    Ok(st(ip_string(&m, 32)))
+    Ok(str_value(ip_string(&m, 32)))
 }
 
 fn subnet(n: &Net, newbits: i64, num: i64) -> Result<String, String> {
@@ -128,15 +130,17 @@ fn subnet(n: &Net, newbits: i64, num: i64) -> Result<String, String> {
 fn cidrsubnet(a: &[Value]) -> Result<Value, FnError> {
     let newbits = to_int(&a[1]).map_err(FnError::msg)?;
     let num = to_int(&a[2]).map_err(FnError::msg)?;
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     if newbits > 32 {
         return err("may not extend prefix by more than 32 bits");
     }
-    subnet(&n, newbits, num).map(st).map_err(FnError::msg)
+    subnet(&n, newbits, num)
+        .map(str_value)
+        .map_err(FnError::msg)
 }
 
 fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
-    let n = parse_cidr(s(&a[0])).map_err(|e| FnError::arg(0, e))?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(|e| FnError::arg(0, e))?;
     let mut out = Vec::new();
     // next free address (absolute)
     let mut next = n.addr.clone();
@@ -180,7 +184,7 @@ fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
         out.push(format!("{}/{len}", ip_string(&start, n.bits)));
         next = start + size;
     }
-    Ok(Value::list(out.into_iter().map(st).collect()))
+    Ok(Value::list(out.into_iter().map(str_value).collect()))
 }
 
 // ---- paths ----
@@ -423,8 +427,8 @@ fn term_check(t: &Term, v: &Ver) -> bool {
 }
 
 fn semvercmp(a: &[Value]) -> Result<Value, FnError> {
-    let v = parse_ver(s(&a[0])).ok_or_else(|| FnError::msg("Invalid Semantic Version"))?;
-    let cons = s(&a[1]);
+    let v = parse_ver(str_arg(&a[0])).ok_or_else(|| FnError::msg("Invalid Semantic Version"))?;
+    let cons = str_arg(&a[1]);
     let mut any_ok = false;
     for alt in cons.split("||") {
         let alt = alt.trim();
@@ -500,59 +504,68 @@ pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "cidrhost",
-            vec![p("prefix", Type::String), p("hostnum", Type::Number)],
+            vec![
+                param("prefix", Type::String),
+                param("hostnum", Type::Number),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| cidrhost(a),
         ),
         def(
             "cidrnetmask",
-            vec![p("prefix", Type::String)],
+            vec![param("prefix", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| cidrnetmask(a),
         ),
         def(
             "cidrsubnet",
             vec![
-                p("prefix", Type::String),
-                p("newbits", Type::Number),
-                p("netnum", Type::Number),
+                param("prefix", Type::String),
+                param("newbits", Type::Number),
+                param("netnum", Type::Number),
             ],
             None,
             |_: &FnEnv, a: &[Value]| cidrsubnet(a),
         ),
         def(
             "cidrsubnets",
-            vec![p("prefix", Type::String)],
-            Some(p("newbits", Type::Number)),
+            vec![param("prefix", Type::String)],
+            Some(param("newbits", Type::Number)),
             |_: &FnEnv, a: &[Value]| cidrsubnets(a),
         ),
         def(
             "basename",
-            vec![p("path", Type::String)],
+            vec![param("path", Type::String)],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(basename(s(&a[0])))),
+            |_: &FnEnv, a: &[Value]| Ok(str_value(basename(str_arg(&a[0])))),
         ),
         def(
             "dirname",
-            vec![p("path", Type::String)],
+            vec![param("path", Type::String)],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(dirname(s(&a[0])))),
+            |_: &FnEnv, a: &[Value]| Ok(str_value(dirname(str_arg(&a[0])))),
         ),
         def("homedir", vec![], None, |e: &FnEnv, _: &[Value]| {
             match &e.home {
-                Some(h) => Ok(st(h.as_str())),
+                Some(h) => Ok(str_value(h.as_str())),
                 None => err("the home directory is not known"),
             }
         }),
         def(
             "semvercmp",
-            vec![p("version", Type::String), p("contraint", Type::String)],
+            vec![
+                param("version", Type::String),
+                param("contraint", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| semvercmp(a),
         ),
         def(
             "convert",
-            vec![pn("value", Type::Dynamic), p("type", Type::Dynamic)],
+            vec![
+                nullable_param("value", Type::Dynamic),
+                param("type", Type::Dynamic),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| convert_fn(a),
         ),

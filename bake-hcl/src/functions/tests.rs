@@ -369,11 +369,11 @@ fn case_219_220_221_convert() {
     );
     assert!(call_err("convert", vec![sv("abc"), sv("number")]).contains("number is required"));
     assert!(call_err("convert", vec![sv("abc"), sv("nope")]).contains("type expression"));
-    let p = super::typeexpr::parse_type_expr;
-    assert!(p("tuple([string, number])").is_some());
-    assert!(p("map(list(number))").is_some());
-    assert!(p("list(string").is_none());
-    assert!(p("list").is_none());
+    let parse = super::typeexpr::parse_type_expr;
+    assert!(parse("tuple([string, number])").is_some());
+    assert!(parse("map(list(number))").is_some());
+    assert!(parse("list(string").is_none());
+    assert!(parse("list").is_none());
 }
 
 #[test]
