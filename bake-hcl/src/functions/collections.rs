@@ -572,19 +572,19 @@ fn has(v: &[Value], x: &Value) -> bool {
 
 /// The elements of a collection by [`hash_value`], for membership tests in linear time
 /// overall (set operations on large sets would otherwise be quadratic).
-struct Index<'a> {
+struct ValueIndex<'a> {
     items: &'a [Value],
     buckets: std::collections::HashMap<u64, Vec<usize>>,
 }
 
-impl<'a> Index<'a> {
+impl<'a> ValueIndex<'a> {
     fn new(items: &'a [Value]) -> Self {
         let mut buckets: std::collections::HashMap<u64, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, v) in items.iter().enumerate() {
             buckets.entry(value_hash(v)).or_default().push(i);
         }
-        Index { items, buckets }
+        ValueIndex { items, buckets }
     }
 
     fn contains(&self, x: &Value) -> bool {
@@ -797,7 +797,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             Some(param("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let y = Index::new(y);
+                    let y = ValueIndex::new(y);
                     x.into_iter().filter(|e| y.contains(e)).collect()
                 })
             },
@@ -808,7 +808,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             None,
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let y = Index::new(y);
+                    let y = ValueIndex::new(y);
                     x.into_iter().filter(|e| !y.contains(e)).collect()
                 })
             },
@@ -819,7 +819,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             Some(param("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let (ix, iy) = (Index::new(&x), Index::new(y));
+                    let (ix, iy) = (ValueIndex::new(&x), ValueIndex::new(y));
                     let mut out: Vec<Value> =
                         x.iter().filter(|e| !iy.contains(e)).cloned().collect();
                     out.extend(y.iter().filter(|e| !ix.contains(e)).cloned());

@@ -13,13 +13,15 @@ use crate::value::{convert, Type, Value};
 
 // ---- CIDR ----
 
-struct Net {
+/// A network in CIDR notation: its address, the address's width in bits (32 or 128) and
+/// the prefix length.
+struct Cidr {
     addr: BigUint,
     bits: u32,
     prefix: u32,
 }
 
-fn parse_cidr(x: &str) -> Result<Net, String> {
+fn parse_cidr(x: &str) -> Result<Cidr, String> {
     let bad = || format!("invalid CIDR expression: invalid CIDR address: {x}");
     let (ip, pre) = x.split_once('/').ok_or_else(bad)?;
     if pre.is_empty() || pre.len() > 3 || !pre.bytes().all(|b| b.is_ascii_digit()) {
@@ -40,7 +42,7 @@ fn parse_cidr(x: &str) -> Result<Net, String> {
         return Err(bad());
     }
     let mask = mask_of(bits, prefix);
-    Ok(Net {
+    Ok(Cidr {
         addr: addr & mask,
         bits,
         prefix,
@@ -108,7 +110,7 @@ fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
     Ok(str_value(ip_string(&m, 32)))
 }
 
-fn subnet(n: &Net, newbits: i64, num: i64) -> Result<String, String> {
+fn subnet(n: &Cidr, newbits: i64, num: i64) -> Result<String, String> {
     let np = i64::from(n.prefix) + newbits;
     if newbits < 0 || np > i64::from(n.bits) {
         return Err(format!(
@@ -210,15 +212,16 @@ fn dirname(x: &str) -> String {
 
 // ---- semver (Masterminds/semver v3) ----
 
+/// A semantic version, as Masterminds semver reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Ver {
+struct SemVer {
     major: u64,
     minor: u64,
     patch: u64,
     pre: String,
 }
 
-fn parse_ver(x: &str) -> Option<Ver> {
+fn parse_ver(x: &str) -> Option<SemVer> {
     let x = x.strip_prefix('v').unwrap_or(x);
     let (core, meta) = match x.split_once('+') {
         Some((c, m)) => (c, Some(m)),
@@ -258,7 +261,7 @@ fn parse_ver(x: &str) -> Option<Ver> {
         }
         v[i] = p.parse().ok()?;
     }
-    Some(Ver {
+    Some(SemVer {
         major: v[0],
         minor: v[1],
         patch: v[2],
@@ -289,21 +292,21 @@ fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
-fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
+fn cmp_ver(a: &SemVer, b: &SemVer) -> std::cmp::Ordering {
     (a.major, a.minor, a.patch)
         .cmp(&(b.major, b.minor, b.patch))
         .then_with(|| cmp_pre(&a.pre, &b.pre))
 }
 
 /// One constraint term: operator, version, and which parts were wildcards/missing.
-struct Term {
+struct ConstraintTerm {
     op: String,
-    v: Ver,
+    version: SemVer,
     /// number of specified numeric parts (1..=3); wildcard parts count as missing
     given: usize,
 }
 
-fn parse_term(t: &str) -> Option<Term> {
+fn parse_term(t: &str) -> Option<ConstraintTerm> {
     let t = t.trim();
     let op_len = t
         .find(|c: char| c.is_ascii_alphanumeric() || c == '*')
@@ -345,21 +348,26 @@ fn parse_term(t: &str) -> Option<Term> {
         "" => "=".to_string(),
         o => o.to_string(),
     };
-    Some(Term { op, v, given })
+    Some(ConstraintTerm {
+        op,
+        version: v,
+        given,
+    })
 }
 
-fn term_check(t: &Term, v: &Ver) -> bool {
+fn term_check(t: &ConstraintTerm, v: &SemVer) -> bool {
     use std::cmp::Ordering::*;
     // Masterminds: a prerelease version only satisfies terms that carry a prerelease on
     // the same major.minor.patch.
     if !v.pre.is_empty()
-        && (t.v.pre.is_empty() || (t.v.major, t.v.minor, t.v.patch) != (v.major, v.minor, v.patch))
+        && (t.version.pre.is_empty()
+            || (t.version.major, t.version.minor, t.version.patch) != (v.major, v.minor, v.patch))
     {
         return false;
     }
-    let c = cmp_ver(v, &t.v);
-    let bump = |level: usize| -> Ver {
-        let mut u = t.v.clone();
+    let c = cmp_ver(v, &t.version);
+    let bump = |level: usize| -> SemVer {
+        let mut u = t.version.clone();
         u.pre.clear();
         match level {
             0 => {
@@ -378,28 +386,28 @@ fn term_check(t: &Term, v: &Ver) -> bool {
     match t.op.as_str() {
         "=" => match t.given {
             0 => true,
-            1 => v.major == t.v.major,
-            2 => v.major == t.v.major && v.minor == t.v.minor,
+            1 => v.major == t.version.major,
+            2 => v.major == t.version.major && v.minor == t.version.minor,
             _ => c == Equal,
         },
         "!=" => match t.given {
             0 => false,
-            1 => v.major != t.v.major,
-            2 => !(v.major == t.v.major && v.minor == t.v.minor),
+            1 => v.major != t.version.major,
+            2 => !(v.major == t.version.major && v.minor == t.version.minor),
             _ => c != Equal,
         },
         ">" => match t.given {
             0 => false,
-            1 => v.major > t.v.major,
-            2 => (v.major, v.minor) > (t.v.major, t.v.minor),
+            1 => v.major > t.version.major,
+            2 => (v.major, v.minor) > (t.version.major, t.version.minor),
             _ => c == Greater,
         },
         ">=" => c != Less,
         "<" => c == Less,
         "<=" => match t.given {
             0 => true,
-            1 => v.major <= t.v.major,
-            2 => (v.major, v.minor) <= (t.v.major, t.v.minor),
+            1 => v.major <= t.version.major,
+            2 => (v.major, v.minor) <= (t.version.major, t.version.minor),
             _ => c != Greater,
         },
         "~" => {
@@ -413,9 +421,9 @@ fn term_check(t: &Term, v: &Ver) -> bool {
             if c == Less {
                 return false;
             }
-            let upper = if t.v.major > 0 || t.given <= 1 {
+            let upper = if t.version.major > 0 || t.given <= 1 {
                 bump(0)
-            } else if t.v.minor > 0 || t.given == 2 {
+            } else if t.version.minor > 0 || t.given == 2 {
                 bump(1)
             } else {
                 bump(2)

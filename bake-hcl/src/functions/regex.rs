@@ -103,13 +103,15 @@ fn compile(pat: &str) -> Result<Regex, String> {
     })
 }
 
-enum Shape {
+/// What `regex` returns for a pattern: the match (no groups), a tuple of the groups, or an
+/// object of the named groups.
+enum CaptureShape {
     Str,
     Tuple(usize),
     Object,
 }
 
-fn shape(re: &Regex) -> Result<Shape, String> {
+fn shape(re: &Regex) -> Result<CaptureShape, String> {
     let mut unnamed = 0;
     let mut names = Vec::new();
     for n in re.capture_names().skip(1) {
@@ -119,22 +121,22 @@ fn shape(re: &Regex) -> Result<Shape, String> {
         }
     }
     match (unnamed, names.len()) {
-        (0, 0) => Ok(Shape::Str),
-        (u, 0) => Ok(Shape::Tuple(u)),
-        (0, _) => Ok(Shape::Object),
+        (0, 0) => Ok(CaptureShape::Str),
+        (u, 0) => Ok(CaptureShape::Tuple(u)),
+        (0, _) => Ok(CaptureShape::Object),
         _ => Err("invalid regexp pattern: cannot mix both named and unnamed capture groups".into()),
     }
 }
 
-fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
+fn result(re: &Regex, sh: &CaptureShape, caps: &regex::Captures<'_>) -> Value {
     let get = |i: usize| {
         caps.get(i)
             .map_or(Value::Null(Type::String), |m| str_value(m.as_str()))
     };
     match sh {
-        Shape::Str => get(0),
-        Shape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
-        Shape::Object => {
+        CaptureShape::Str => get(0),
+        CaptureShape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
+        CaptureShape::Object => {
             let mut m = BTreeMap::new();
             for (i, name) in re.capture_names().enumerate().skip(1) {
                 if let Some(name) = name {
@@ -146,7 +148,7 @@ fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
     }
 }
 
-fn prepare(pat: &str) -> Result<(Regex, Shape), FnError> {
+fn prepare(pat: &str) -> Result<(Regex, CaptureShape), FnError> {
     let re = compile(pat).map_err(|e| FnError::arg(0, e))?;
     let sh = shape(&re).map_err(|e| FnError::arg(0, e))?;
     Ok((re, sh))

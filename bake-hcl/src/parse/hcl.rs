@@ -17,7 +17,7 @@ use crate::number::Number;
 use crate::parse::ast::{
     Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
 };
-use crate::parse::template::{finish_template, template_expr, Tok};
+use crate::parse::template::{finish_template, template_expr, TemplateToken};
 use crate::value::Value;
 
 /// Parses an HCL file.
@@ -293,13 +293,15 @@ impl HclConverter<'_> {
         finish_template(toks, heredoc)
     }
 
-    fn flatten(&self, el: &Element, toks: &mut Vec<Tok<'static>>) {
+    fn flatten(&self, el: &Element, toks: &mut Vec<TemplateToken<'static>>) {
         match el {
-            Element::Literal(l) => toks.push(Tok::Lit(Cow::Owned(l.value().clone()))),
-            Element::Interpolation(i) => toks.push(Tok::Interp(self.expr(&i.expr), strip(i.strip))),
+            Element::Literal(l) => toks.push(TemplateToken::Lit(Cow::Owned(l.value().clone()))),
+            Element::Interpolation(i) => {
+                toks.push(TemplateToken::Interp(self.expr(&i.expr), strip(i.strip)))
+            }
             Element::Directive(d) => match &**d {
                 Directive::If(d) => {
-                    toks.push(Tok::If(
+                    toks.push(TemplateToken::If(
                         self.expr(&d.if_expr.cond_expr),
                         strip(d.if_expr.strip),
                     ));
@@ -307,16 +309,16 @@ impl HclConverter<'_> {
                         self.flatten(e, toks);
                     }
                     if let Some(els) = &d.else_expr {
-                        toks.push(Tok::Else(strip(els.strip)));
+                        toks.push(TemplateToken::Else(strip(els.strip)));
                         for e in els.template.iter() {
                             self.flatten(e, toks);
                         }
                     }
-                    toks.push(Tok::EndIf(strip(d.endif_expr.strip)));
+                    toks.push(TemplateToken::EndIf(strip(d.endif_expr.strip)));
                 }
                 Directive::For(d) => {
                     let f = &d.for_expr;
-                    toks.push(Tok::For(
+                    toks.push(TemplateToken::For(
                         f.key_var.as_ref().map(|k| self.ident(k)),
                         self.ident(&f.value_var),
                         self.expr(&f.collection_expr),
@@ -325,7 +327,7 @@ impl HclConverter<'_> {
                     for e in f.template.iter() {
                         self.flatten(e, toks);
                     }
-                    toks.push(Tok::EndFor(strip(d.endfor_expr.strip)));
+                    toks.push(TemplateToken::EndFor(strip(d.endfor_expr.strip)));
                 }
             },
         }

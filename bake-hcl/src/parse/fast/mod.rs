@@ -70,7 +70,7 @@ pub fn parse(src: SourceId, text: &str) -> Option<Body> {
 
 /// Where a template literal ends.
 #[derive(Clone, Copy)]
-enum Mode<'a> {
+enum TemplateMode<'a> {
     /// A quoted string: escapes, ends at `"`.
     Quoted,
     /// A directive body: no escapes, ends only at `${`, `%{` or the end of input.

@@ -4,16 +4,16 @@
 
 use std::borrow::Cow;
 
-use super::{is_id_continue, FastParser, Mode};
+use super::{is_id_continue, FastParser, TemplateMode};
 use crate::parse::ast::{Expr, ExprKind};
-use crate::parse::template::{finish_template, template_expr, Strip, Tok};
+use crate::parse::template::{finish_template, template_expr, Strip, TemplateToken};
 use crate::value::Value;
 
 impl<'a> FastParser<'a> {
     /// A quoted string without interpolations (a block label); `None` for anything else.
     pub(super) fn plain_string(&mut self) -> Option<Cow<'a, str>> {
         self.pos += 1;
-        let lit = self.literal(Mode::Quoted)?.unwrap_or_default();
+        let lit = self.literal(TemplateMode::Quoted)?.unwrap_or_default();
         self.expect(b'"')?;
         Some(lit)
     }
@@ -37,7 +37,7 @@ impl<'a> FastParser<'a> {
                 _ => i += 1,
             }
         }
-        let toks = self.elements(Mode::Quoted)?;
+        let toks = self.elements(TemplateMode::Quoted)?;
         self.expect(b'"')?;
         let span = self.span(start, self.pos);
         if toks.is_empty() {
@@ -46,7 +46,7 @@ impl<'a> FastParser<'a> {
                 span,
             });
         }
-        if let [Tok::Lit(s)] = &toks[..] {
+        if let [TemplateToken::Lit(s)] = &toks[..] {
             return Some(Expr {
                 kind: ExprKind::Lit(Value::string(&**s)),
                 span,
@@ -73,11 +73,11 @@ impl<'a> FastParser<'a> {
                 return None;
             }
         }
-        let mut toks = self.elements(Mode::Heredoc(delim))?;
+        let mut toks = self.elements(TemplateMode::Heredoc(delim))?;
         self.expect(b'\n')?;
         match toks.last_mut() {
-            Some(Tok::Lit(s)) => s.to_mut().push('\n'),
-            _ => toks.push(Tok::Lit(Cow::Borrowed("\n"))),
+            Some(TemplateToken::Lit(s)) => s.to_mut().push('\n'),
+            _ => toks.push(TemplateToken::Lit(Cow::Borrowed("\n"))),
         }
         while matches!(self.peek(), b' ' | b'\t') {
             self.pos += 1;
@@ -105,7 +105,7 @@ impl<'a> FastParser<'a> {
     }
 
     /// A literal run of template text; `Some(None)` when empty.
-    fn literal(&mut self, mode: Mode<'_>) -> Option<Option<Cow<'a, str>>> {
+    fn literal(&mut self, mode: TemplateMode<'_>) -> Option<Option<Cow<'a, str>>> {
         let mut out: Option<String> = None;
         let mut run = self.pos;
         loop {
@@ -127,8 +127,8 @@ impl<'a> FastParser<'a> {
                     }
                     self.pos += 1;
                 }
-                b'"' if matches!(mode, Mode::Quoted) => break,
-                b'\\' if matches!(mode, Mode::Quoted) => {
+                b'"' if matches!(mode, TemplateMode::Quoted) => break,
+                b'\\' if matches!(mode, TemplateMode::Quoted) => {
                     let o = out.get_or_insert_with(String::new);
                     o.push_str(&self.text[run..self.pos]);
                     self.pos += 1;
@@ -156,8 +156,8 @@ impl<'a> FastParser<'a> {
                     run = self.pos;
                 }
                 b'\n' => match mode {
-                    Mode::Quoted => return None,
-                    Mode::Heredoc(d) if self.heredoc_end(d) => break,
+                    TemplateMode::Quoted => return None,
+                    TemplateMode::Heredoc(d) if self.heredoc_end(d) => break,
                     _ => self.pos += 1,
                 },
                 0 if self.pos >= self.bytes.len() => break,
@@ -176,12 +176,12 @@ impl<'a> FastParser<'a> {
     }
 
     /// Template elements up to whatever ends them (the caller checks what that is).
-    fn elements(&mut self, mode: Mode<'_>) -> Option<Vec<Tok<'a>>> {
+    fn elements(&mut self, mode: TemplateMode<'_>) -> Option<Vec<TemplateToken<'a>>> {
         let mut toks = Vec::new();
         loop {
             let before = self.pos;
             if let Some(l) = self.literal(mode)? {
-                toks.push(Tok::Lit(l));
+                toks.push(TemplateToken::Lit(l));
             } else if self.pos > before {
                 // Only escaped markers that produced nothing: impossible, but stay exact.
                 return None;
@@ -194,7 +194,7 @@ impl<'a> FastParser<'a> {
                 self.ws()?;
                 let sr = self.eat(b'~');
                 self.expect(b'}')?;
-                toks.push(Tok::Interp(e, (sl, sr)));
+                toks.push(TemplateToken::Interp(e, (sl, sr)));
             } else if self.starts(b"%{") {
                 let save = self.pos;
                 self.pos += 2;
@@ -234,19 +234,19 @@ impl<'a> FastParser<'a> {
         Some((sl, sr))
     }
 
-    fn directive_body(&mut self, toks: &mut Vec<Tok<'a>>) -> Option<()> {
+    fn directive_body(&mut self, toks: &mut Vec<TemplateToken<'a>>) -> Option<()> {
         self.enter()?;
-        let body = self.elements(Mode::Raw)?;
+        let body = self.elements(TemplateMode::Raw)?;
         toks.extend(body);
         self.leave();
         Some(())
     }
 
-    fn if_directive(&mut self, sl: bool, toks: &mut Vec<Tok<'a>>) -> Option<()> {
+    fn if_directive(&mut self, sl: bool, toks: &mut Vec<TemplateToken<'a>>) -> Option<()> {
         self.ws()?;
         let cond = self.expr(false)?;
         let sr = self.control_end()?;
-        toks.push(Tok::If(cond, (sl, sr)));
+        toks.push(TemplateToken::If(cond, (sl, sr)));
         self.directive_body(toks)?;
         // `%{ else }`?
         let save = self.pos;
@@ -257,15 +257,15 @@ impl<'a> FastParser<'a> {
         self.pos = save;
         if has_else {
             let s = self.closing(b"else")?;
-            toks.push(Tok::Else(s));
+            toks.push(TemplateToken::Else(s));
             self.directive_body(toks)?;
         }
         let s = self.closing(b"endif")?;
-        toks.push(Tok::EndIf(s));
+        toks.push(TemplateToken::EndIf(s));
         Some(())
     }
 
-    fn for_directive(&mut self, sl: bool, toks: &mut Vec<Tok<'a>>) -> Option<()> {
+    fn for_directive(&mut self, sl: bool, toks: &mut Vec<TemplateToken<'a>>) -> Option<()> {
         self.ws()?;
         let first = self.ident()?;
         self.ws()?;
@@ -281,39 +281,39 @@ impl<'a> FastParser<'a> {
         self.ws()?;
         let coll = self.expr(false)?;
         let sr = self.control_end()?;
-        toks.push(Tok::For(key, val, coll, (sl, sr)));
+        toks.push(TemplateToken::For(key, val, coll, (sl, sr)));
         self.directive_body(toks)?;
         let s = self.closing(b"endfor")?;
-        toks.push(Tok::EndFor(s));
+        toks.push(TemplateToken::EndFor(s));
         Some(())
     }
 }
 
 /// Whether hcl-edit's own heredoc dedent finds an indent (`HeredocTemplate::indent` is set):
 /// it looks at the top-level literals only, before strip markers.
-fn hcl_edit_indent(toks: &[Tok<'_>]) -> bool {
+fn hcl_edit_indent(toks: &[TemplateToken<'_>]) -> bool {
     let mut indent = false;
     let mut skip_first_line = false;
     let mut depth = 0usize;
     for t in toks {
         match t {
-            Tok::Lit(lit) if depth == 0 => {
+            TemplateToken::Lit(lit) if depth == 0 => {
                 indent |= min_leading_whitespace(lit, skip_first_line);
                 skip_first_line = !lit.ends_with('\n');
             }
-            Tok::Lit(_) | Tok::Else(_) => {}
-            Tok::If(..) | Tok::For(..) => {
+            TemplateToken::Lit(_) | TemplateToken::Else(_) => {}
+            TemplateToken::If(..) | TemplateToken::For(..) => {
                 if depth == 0 && !skip_first_line {
                     return false;
                 }
                 depth += 1;
             }
-            Tok::Interp(..) => {
+            TemplateToken::Interp(..) => {
                 if depth == 0 && !skip_first_line {
                     return false;
                 }
             }
-            Tok::EndIf(_) | Tok::EndFor(_) => depth = depth.saturating_sub(1),
+            TemplateToken::EndIf(_) | TemplateToken::EndFor(_) => depth = depth.saturating_sub(1),
         }
     }
     indent
