@@ -3,6 +3,22 @@
 //! [`load`] takes the parsed files of one invocation (all HCL and JSON files are evaluated
 //! together, as buildx merges them) and produces the bake model plus variable metadata.
 //!
+//! # Layout
+//!
+//! The modules follow the pipeline, a folder per stage:
+//!
+//! 1. `parse/`: source text to a syntax tree with spans, for HCL (a fast reader for plain
+//!    files, hcl-edit for the rest and for syntax errors) and HCL's JSON syntax. Its modules
+//!    are public as [`ast`], [`parse_hcl`], [`parse_json`], [`jsonspan`] and [`typeexpr`].
+//! 2. [`eval`]: expressions to [`value`]s with go-cty's semantics, over go-cty's
+//!    [`number`]s and the builtin [`functions`].
+//! 3. `bake/`: bake's semantics (variables and their overrides, user functions, `matrix`,
+//!    `target.NAME.FIELD` references) and the lowering into bake-core's model; its entry
+//!    point is [`loader`].
+//!
+//! Beside them: [`error`], [`limits`], [`json`] (values to and from JSON) and [`frontend`]
+//! (the [`HclFrontend`] that plugs all this into bake-core).
+//!
 //! # Example
 //!
 //! ```

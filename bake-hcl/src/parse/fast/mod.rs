@@ -15,7 +15,7 @@
 //! objects whose keys hcl-edit might consider duplicates in ways we do not mirror exactly (two
 //! keys that are neither identifiers, plain strings nor numbers; numbers equal as floats).
 //!
-//! [`FastParser`]'s methods follow the grammar's layers, a file each: `cursor` (bytes,
+//! The reader's methods follow the grammar's layers, a file each: `cursor` (bytes,
 //! whitespace and comments, identifiers), `structure` (bodies, attributes, blocks), `expr`
 //! (operators, terms, traversals, numbers, names and calls), `collections` (tuples, objects,
 //! `for` expressions) and `template` (strings, heredocs, interpolations and directives).
