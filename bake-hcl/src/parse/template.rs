@@ -11,7 +11,7 @@ use crate::value::Value;
 /// Strip markers `(before, after)` of a template interpolation or directive.
 pub(crate) type Strip = (bool, bool);
 
-/// Template tokens in source order, before strip markers are applied (as in `parse_hcl`).
+/// Template tokens in source order, before strip markers are applied (both HCL readers make them).
 pub(crate) enum TemplateToken<'a> {
     Lit(Cow<'a, str>),
     Interp(Expr, Strip),

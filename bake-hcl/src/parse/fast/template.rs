@@ -88,7 +88,8 @@ impl<'a> FastParser<'a> {
             return None;
         }
         let span = self.span(start, self.pos);
-        // `parse_hcl` dedents (`<<-`) only when hcl-edit found an indent to strip.
+        // The hcl-edit reader (`parse::hcl`) dedents (`<<-`) only when hcl-edit found an indent
+        // to strip.
         let flush = flush && hcl_edit_indent(&toks);
         Some(template_expr(finish_template(toks, Some(flush)), span))
     }
