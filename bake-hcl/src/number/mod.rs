@@ -30,8 +30,6 @@ mod big_float;
 mod decimal;
 mod go_math;
 mod parse;
-#[cfg(test)]
-mod tests;
 
 pub use go_math::{go_log, go_pow};
 
@@ -768,3 +766,6 @@ impl From<i64> for Number {
         Number::from_i64(v)
     }
 }
+
+#[cfg(test)]
+mod tests;

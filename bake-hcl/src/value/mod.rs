@@ -5,8 +5,6 @@
 //! Conversions between types (and type unification) are in `conversion`.
 
 mod conversion;
-#[cfg(test)]
-mod tests;
 
 pub use conversion::{convert, unify};
 
@@ -345,3 +343,6 @@ impl Value {
         matches!(self, Value::Bool(true))
     }
 }
+
+#[cfg(test)]
+mod tests;
