@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bake_core::source::SourceMap;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
-use crate::ast::Span;
+use crate::parse::ast::Span;
 
 /// What went wrong, for callers that match on errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

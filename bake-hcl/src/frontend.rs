@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use bake_core::api::{Failure, Frontend, FrontendInput, FrontendOutput};
-use bake_core::explain::VariableFact;
+use bake_core::provenance::VariableFact;
 use bake_core::source::Origin;
 
 use crate::functions::FnEnv;

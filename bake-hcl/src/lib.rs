@@ -3,6 +3,22 @@
 //! [`load`] takes the parsed files of one invocation (all HCL and JSON files are evaluated
 //! together, as buildx merges them) and produces the bake model plus variable metadata.
 //!
+//! # Layout
+//!
+//! The modules follow the pipeline, a folder per stage:
+//!
+//! 1. `parse/`: source text to a syntax tree with spans, for HCL (a fast reader for plain
+//!    files, hcl-edit for the rest and for syntax errors) and HCL's JSON syntax. Its modules
+//!    are public as [`ast`], [`parse_hcl`], [`parse_json`], [`jsonspan`] and [`typeexpr`].
+//! 2. [`eval`]: expressions to [`value`]s with go-cty's semantics, over go-cty's
+//!    [`number`]s and the builtin [`functions`].
+//! 3. `bake/`: bake's semantics (variables and their overrides, user functions, `matrix`,
+//!    `target.NAME.FIELD` references) and the lowering into bake-core's model; its entry
+//!    point is [`loader`].
+//!
+//! Beside them: [`error`], [`limits`], [`json`] (values to and from JSON) and [`frontend`]
+//! (the [`HclFrontend`] that plugs all this into bake-core).
+//!
 //! # Example
 //!
 //! ```
@@ -39,23 +55,26 @@
 
 #![deny(missing_docs)]
 
-pub mod ast;
+mod bake;
 pub mod error;
 pub mod eval;
-#[doc(hidden)]
-pub mod fastparse;
 pub mod frontend;
 pub mod functions;
 pub mod json;
-pub mod jsonspan;
 pub mod limits;
-pub mod loader;
 pub mod number;
-pub mod parse_hcl;
-pub mod parse_json;
-mod template;
-pub mod typeexpr;
+mod parse;
 pub mod value;
+
+// Stage modules at their public paths.
+pub use bake::loader;
+pub use parse::ast;
+#[doc(hidden)]
+pub use parse::fast as fastparse;
+pub use parse::hcl as parse_hcl;
+pub use parse::json as parse_json;
+pub use parse::json_spans as jsonspan;
+pub use parse::type_expr as typeexpr;
 
 pub use error::{ErrorKind, HclError};
 pub use frontend::HclFrontend;
@@ -84,10 +103,10 @@ pub fn parse(
     let text = &sources.get(id).text;
     match syntax {
         // The fast reader handles plain valid files; hcl-edit does the rest and the errors.
-        Syntax::Hcl => match fastparse::parse(id, text) {
+        Syntax::Hcl => match parse::fast::parse(id, text) {
             Some(body) => Ok(body),
-            None => parse_hcl::parse(id, text),
+            None => parse::hcl::parse(id, text),
         },
-        Syntax::Json => parse_json::parse(id, text),
+        Syntax::Json => parse::json::parse(id, text),
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::util::{
-    arg_err, cty_equals, def, elem_type, err, is_list, is_map, is_object, is_set, is_tuple, num, p,
-    pn, s, seq, to_int,
+    arg_err, cty_equals, def, elem_type, err, is_list, is_map, is_object, is_set, is_tuple,
+    nullable_param, num_value, param, seq, str_arg, to_int,
 };
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
@@ -137,7 +137,7 @@ fn compact(a: &[Value]) -> Result<Value, FnError> {
     Ok(Value::list(
         seq(&a[0])
             .iter()
-            .filter(|v| !v.is_null() && !s(v).is_empty())
+            .filter(|v| !v.is_null() && !str_arg(v).is_empty())
             .cloned()
             .collect(),
     ))
@@ -295,7 +295,7 @@ fn values(a: &[Value]) -> Result<Value, FnError> {
 }
 
 fn lookup(a: &[Value]) -> Result<Value, FnError> {
-    let key = s(&a[1]);
+    let key = str_arg(&a[1]);
     match &a[0] {
         Value::Object(m) => Ok(m.get(key).cloned().unwrap_or_else(|| a[2].clone())),
         Value::Map(m) => {
@@ -466,7 +466,7 @@ fn zipmap(a: &[Value]) -> Result<Value, FnError> {
         if key.is_null() {
             return err(format!("keys list has null value at index {i}"));
         }
-        out.insert(s(key).to_string(), val.clone());
+        out.insert(str_arg(key).to_string(), val.clone());
     }
     Ok(if is_list(v) {
         Value::map(out)
@@ -476,7 +476,7 @@ fn zipmap(a: &[Value]) -> Result<Value, FnError> {
 }
 
 fn range(a: &[Value]) -> Result<Value, FnError> {
-    let nums: Vec<Number> = a.iter().map(super::util::n).collect();
+    let nums: Vec<Number> = a.iter().map(super::util::num_arg).collect();
     let zero = Number::from_i64(0);
     let (start, end, step) = match nums.len() {
         1 => {
@@ -513,7 +513,7 @@ fn range(a: &[Value]) -> Result<Value, FnError> {
         if out.len() >= 1024 {
             return err("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step");
         }
-        out.push(num(cur.clone()));
+        out.push(num_value(cur.clone()));
         cur = cur.add(&step);
     }
     Ok(Value::list(out))
@@ -572,19 +572,19 @@ fn has(v: &[Value], x: &Value) -> bool {
 
 /// The elements of a collection by [`hash_value`], for membership tests in linear time
 /// overall (set operations on large sets would otherwise be quadratic).
-struct Index<'a> {
+struct ValueIndex<'a> {
     items: &'a [Value],
     buckets: std::collections::HashMap<u64, Vec<usize>>,
 }
 
-impl<'a> Index<'a> {
+impl<'a> ValueIndex<'a> {
     fn new(items: &'a [Value]) -> Self {
         let mut buckets: std::collections::HashMap<u64, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, v) in items.iter().enumerate() {
             buckets.entry(value_hash(v)).or_default().push(i);
         }
-        Index { items, buckets }
+        ValueIndex { items, buckets }
     }
 
     fn contains(&self, x: &Value) -> bool {
@@ -612,99 +612,103 @@ fn setd() -> Type {
     Type::set(Type::Dynamic)
 }
 
+/// The collection and set builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
     let d = || Type::Dynamic;
     vec![
         def(
             "hasindex",
-            vec![p("collection", d()), p("key", d())],
+            vec![param("collection", d()), param("key", d())],
             None,
             |_: &FnEnv, a: &[Value]| hasindex(a),
         ),
         def(
             "index",
-            vec![p("collection", d()), p("key", d())],
+            vec![param("collection", d()), param("key", d())],
             None,
             |_: &FnEnv, a: &[Value]| index(a),
         ),
         def(
             "length",
-            vec![p("collection", d())],
+            vec![param("collection", d())],
             None,
             |_: &FnEnv, a: &[Value]| length(a),
         ),
         def(
             "element",
-            vec![p("list", d()), p("index", Type::Number)],
+            vec![param("list", d()), param("index", Type::Number)],
             None,
             |_: &FnEnv, a: &[Value]| element(a),
         ),
         def(
             "coalesce",
             vec![],
-            Some(pn("vals", d())),
+            Some(nullable_param("vals", d())),
             |_: &FnEnv, a: &[Value]| coalesce(a),
         ),
         def(
             "coalescelist",
             vec![],
-            Some(pn("vals", d())),
+            Some(nullable_param("vals", d())),
             |_: &FnEnv, a: &[Value]| coalescelist(a),
         ),
         def(
             "compact",
-            vec![p("list", Type::list(Type::String))],
+            vec![param("list", Type::list(Type::String))],
             None,
             |_: &FnEnv, a: &[Value]| compact(a),
         ),
         def(
             "concat",
             vec![],
-            Some(p("seqs", d())),
+            Some(param("seqs", d())),
             |_: &FnEnv, a: &[Value]| concat(a),
         ),
         def(
             "contains",
-            vec![p("list", d()), p("value", d())],
+            vec![param("list", d()), param("value", d())],
             None,
             |_: &FnEnv, a: &[Value]| contains(a),
         ),
         def(
             "distinct",
-            vec![p("list", Type::list(d()))],
+            vec![param("list", Type::list(d()))],
             None,
             |_: &FnEnv, a: &[Value]| distinct(a),
         ),
         def(
             "chunklist",
-            vec![p("list", Type::list(d())), p("size", Type::Number)],
+            vec![param("list", Type::list(d())), param("size", Type::Number)],
             None,
             |_: &FnEnv, a: &[Value]| chunklist(a),
         ),
         def(
             "flatten",
-            vec![p("list", d())],
+            vec![param("list", d())],
             None,
             |_: &FnEnv, a: &[Value]| flatten(a),
         ),
         def(
             "keys",
-            vec![p("inputMap", d())],
+            vec![param("inputMap", d())],
             None,
             |_: &FnEnv, a: &[Value]| keys(a),
         ),
         def(
             "values",
-            vec![p("mapping", d())],
+            vec![param("mapping", d())],
             None,
             |_: &FnEnv, a: &[Value]| values(a),
         ),
         def(
             "lookup",
             vec![
-                p("inputMap", d()),
-                p("key", Type::String),
-                p("default", d()),
+                param("inputMap", d()),
+                param("key", Type::String),
+                param("default", d()),
             ],
             None,
             |_: &FnEnv, a: &[Value]| lookup(a),
@@ -712,71 +716,74 @@ pub(super) fn all() -> Vec<FuncDef> {
         def(
             "merge",
             vec![],
-            Some(pn("maps", d())),
+            Some(nullable_param("maps", d())),
             |_: &FnEnv, a: &[Value]| merge(a),
         ),
         def(
             "reverselist",
-            vec![p("list", d())],
+            vec![param("list", d())],
             None,
             |_: &FnEnv, a: &[Value]| reverselist(a),
         ),
         def(
             "setproduct",
             vec![],
-            Some(p("sets", d())),
+            Some(param("sets", d())),
             |_: &FnEnv, a: &[Value]| setproduct(a),
         ),
         def(
             "slice",
             vec![
-                p("list", d()),
-                p("start_index", Type::Number),
-                p("end_index", Type::Number),
+                param("list", d()),
+                param("start_index", Type::Number),
+                param("end_index", Type::Number),
             ],
             None,
             |_: &FnEnv, a: &[Value]| slice(a),
         ),
         def(
             "zipmap",
-            vec![p("keys", Type::list(Type::String)), p("values", d())],
+            vec![
+                param("keys", Type::list(Type::String)),
+                param("values", d()),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| zipmap(a),
         ),
         def(
             "range",
             vec![],
-            Some(p("params", Type::Number)),
+            Some(param("params", Type::Number)),
             |_: &FnEnv, a: &[Value]| range(a),
         ),
         def(
             "indexof",
-            vec![p("list", d()), p("value", d())],
+            vec![param("list", d()), param("value", d())],
             None,
             |_: &FnEnv, a: &[Value]| indexof(a),
         ),
         def(
             "equal",
-            vec![pn("a", d()), pn("b", d())],
+            vec![nullable_param("a", d()), nullable_param("b", d())],
             None,
             |_: &FnEnv, a: &[Value]| Ok(Value::Bool(cty_equals(&a[0], &a[1]))),
         ),
         def(
             "notequal",
-            vec![pn("a", d()), pn("b", d())],
+            vec![nullable_param("a", d()), nullable_param("b", d())],
             None,
             |_: &FnEnv, a: &[Value]| Ok(Value::Bool(!cty_equals(&a[0], &a[1]))),
         ),
         def(
             "sethaselement",
-            vec![p("set", setd()), p("elem", d())],
+            vec![param("set", setd()), param("elem", d())],
             None,
             |_: &FnEnv, a: &[Value]| sethaselement(a),
         ),
         def(
             "setunion",
-            vec![p("first_set", setd())],
-            Some(p("other_sets", setd())),
+            vec![param("first_set", setd())],
+            Some(param("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |mut x, y| {
                     x.extend(y.iter().cloned());
@@ -786,33 +793,33 @@ pub(super) fn all() -> Vec<FuncDef> {
         ),
         def(
             "setintersection",
-            vec![p("first_set", setd())],
-            Some(p("other_sets", setd())),
+            vec![param("first_set", setd())],
+            Some(param("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let y = Index::new(y);
+                    let y = ValueIndex::new(y);
                     x.into_iter().filter(|e| y.contains(e)).collect()
                 })
             },
         ),
         def(
             "setsubtract",
-            vec![p("a", setd()), p("b", setd())],
+            vec![param("a", setd()), param("b", setd())],
             None,
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let y = Index::new(y);
+                    let y = ValueIndex::new(y);
                     x.into_iter().filter(|e| !y.contains(e)).collect()
                 })
             },
         ),
         def(
             "setsymmetricdifference",
-            vec![p("first_set", setd())],
-            Some(p("other_sets", setd())),
+            vec![param("first_set", setd())],
+            Some(param("other_sets", setd())),
             |_: &FnEnv, a: &[Value]| {
                 set_op(a, |x, y| {
-                    let (ix, iy) = (Index::new(&x), Index::new(y));
+                    let (ix, iy) = (ValueIndex::new(&x), ValueIndex::new(y));
                     let mut out: Vec<Value> =
                         x.iter().filter(|e| !iy.contains(e)).cloned().collect();
                     out.extend(y.iter().filter(|e| !ix.contains(e)).cloned());

@@ -7,7 +7,7 @@ use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha512};
 
 use super::encoding::go_b64_decode;
-use super::util::{def, err, p, s, st, to_int};
+use super::util::{def, err, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
 
@@ -39,7 +39,7 @@ fn bcrypt_fn(env: &FnEnv, a: &[Value]) -> Result<Value, FnError> {
     if a.len() > 2 {
         return err("bcrypt() takes no more than two arguments");
     }
-    let input = s(&a[0]);
+    let input = str_arg(&a[0]);
     if input.len() > 72 {
         return err("error occured generating password bcrypt: password length exceeds 72 bytes");
     }
@@ -58,7 +58,7 @@ fn bcrypt_fn(env: &FnEnv, a: &[Value]) -> Result<Value, FnError> {
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&seeded_bytes(env.draw(), 0xbc, 16));
     match bcrypt::hash_with_salt(input, cost as u32, salt) {
-        Ok(h) => Ok(st(h.format_for_version(bcrypt::Version::TwoA))),
+        Ok(h) => Ok(str_value(h.format_for_version(bcrypt::Version::TwoA))),
         Err(e) => err(format!("error occured generating password {e}")),
     }
 }
@@ -132,7 +132,7 @@ fn pem_block(text: &str) -> Option<(bool, Vec<u8>)> {
 }
 
 fn rsadecrypt(a: &[Value]) -> Result<Value, FnError> {
-    let (ct, key) = (s(&a[0]), s(&a[1]));
+    let (ct, key) = (str_arg(&a[0]), str_arg(&a[1]));
     let Some(c) = go_b64_decode(ct) else {
         return err(format!(
             "failed to decode input {}: cipher text must be base64-encoded",
@@ -169,7 +169,9 @@ fn rsadecrypt(a: &[Value]) -> Result<Value, FnError> {
     if sep < 8 {
         return Err(dec_err());
     }
-    Ok(st(String::from_utf8_lossy(&em[2 + sep + 1..]).into_owned()))
+    Ok(str_value(
+        String::from_utf8_lossy(&em[2 + sep + 1..]).into_owned(),
+    ))
 }
 
 // ---- UUIDs ----
@@ -227,7 +229,7 @@ fn parse_uuid(x: &str) -> Result<[u8; 16], String> {
 }
 
 fn uuidv5(a: &[Value]) -> Result<Value, FnError> {
-    let ns = s(&a[0]);
+    let ns = str_arg(&a[0]);
     let nsb = match ns {
         "dns" => parse_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
         "url" => parse_uuid("6ba7b811-9dad-11d1-80b4-00c04fd430c8"),
@@ -238,41 +240,51 @@ fn uuidv5(a: &[Value]) -> Result<Value, FnError> {
     .map_err(|e| FnError::msg(format!("uuidv5() doesn't support namespace {ns} ({e})")))?;
     let mut h = Sha1::new();
     h.update(nsb);
-    h.update(s(&a[1]).as_bytes());
+    h.update(str_arg(&a[1]).as_bytes());
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
-    Ok(st(fmt_uuid(&b)))
+    Ok(str_value(fmt_uuid(&b)))
 }
 
 fn uuidv4(env: &FnEnv) -> Value {
     let mut b = seeded_bytes(env.draw(), 0x44, 16);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    st(fmt_uuid(&b))
+    str_value(fmt_uuid(&b))
 }
 
+/// The hash, bcrypt, RSA and UUID builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
-    let str1 = || vec![p("str", Type::String)];
+    let str1 = || vec![param("str", Type::String)];
     vec![
         def("md5", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(hex(&Md5::digest(s(&a[0]).as_bytes()))))
+            Ok(str_value(hex(&Md5::digest(str_arg(&a[0]).as_bytes()))))
         }),
         def("sha1", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(hex(&Sha1::digest(s(&a[0]).as_bytes()))))
+            Ok(str_value(hex(&Sha1::digest(str_arg(&a[0]).as_bytes()))))
         }),
         def("sha256", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(hex(&Sha256::digest(s(&a[0]).as_bytes()))))
+            Ok(str_value(hex(&Sha256::digest(str_arg(&a[0]).as_bytes()))))
         }),
         def("sha512", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(hex(&Sha512::digest(s(&a[0]).as_bytes()))))
+            Ok(str_value(hex(&Sha512::digest(str_arg(&a[0]).as_bytes()))))
         }),
-        def("bcrypt", str1(), Some(p("cost", Type::Number)), bcrypt_fn),
+        def(
+            "bcrypt",
+            str1(),
+            Some(param("cost", Type::Number)),
+            bcrypt_fn,
+        ),
         def(
             "rsadecrypt",
-            vec![p("ciphertext", Type::String), p("privatekey", Type::String)],
+            vec![
+                param("ciphertext", Type::String),
+                param("privatekey", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| rsadecrypt(a),
         ),
@@ -281,7 +293,10 @@ pub(super) fn all() -> Vec<FuncDef> {
         }),
         def(
             "uuidv5",
-            vec![p("namespace", Type::String), p("name", Type::String)],
+            vec![
+                param("namespace", Type::String),
+                param("name", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| uuidv5(a),
         ),

@@ -3,7 +3,7 @@
 
 use bake_core::go;
 
-use super::util::{arg_err, def, err, object, p, s, st};
+use super::util::{arg_err, def, err, object, param, str_arg, str_value};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
 
@@ -156,73 +156,107 @@ fn digits(x: &str, n: usize) -> Option<i64> {
 
 /// cty's `parseTimestamp`: strict RFC 3339, with cty's error wording.
 fn parse_timestamp(x: &str) -> Result<Time, String> {
+    let (year, month, day, r) = timestamp_date(x)?;
+    let (hour, min, sec, r) = timestamp_clock(r)?;
+    let (nanos, r) = timestamp_fraction(r)?;
+    let (off, r) = timestamp_offset(r)?;
+    if !r.is_empty() {
+        return Err(ts_err(format!(": extra text: {}", go::quote(r))));
+    }
+    if day < 1 || day > days_in(month, year) {
+        return Err(ts_err(": day out of range"));
+    }
+    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec;
+    Ok(Time {
+        secs: local - off,
+        nanos,
+        off,
+    })
+}
+
+/// The error for a missing or malformed part of a timestamp (`what`) where `r` remains.
+fn ts_segment_err(what: &str, r: &str) -> String {
+    if r.is_empty() {
+        ts_err(format!(": end of string before {what}"))
+    } else {
+        ts_err(format!(": cannot use {} as {what}", go::quote(r)))
+    }
+}
+
+/// The separator `l` at the start of `r`, or the error for its absence.
+fn ts_separator(l: char, r: &str) -> Result<(), String> {
+    if r.starts_with(l) {
+        Ok(())
+    } else if r.is_empty() {
+        Err(ts_err(format!(
+            ": end of string where {} is expected",
+            go::quote(&l.to_string())
+        )))
+    } else {
+        Err(ts_err(format!(
+            ": found {} where {} is expected",
+            go::quote(r),
+            go::quote(&l.to_string())
+        )))
+    }
+}
+
+/// `YYYY-MM-DD` (the day is checked against the month later): year, month, day, the rest.
+fn timestamp_date(x: &str) -> Result<(i64, i64, i64, &str), String> {
     let mut r = x;
-    let seg = |what: &str, r: &str| {
-        if r.is_empty() {
-            ts_err(format!(": end of string before {what}"))
-        } else {
-            ts_err(format!(": cannot use {} as {what}", go::quote(r)))
-        }
-    };
-    let lit = |l: char, r: &str| -> Result<(), String> {
-        if r.starts_with(l) {
-            Ok(())
-        } else if r.is_empty() {
-            Err(ts_err(format!(
-                ": end of string where {} is expected",
-                go::quote(&l.to_string())
-            )))
-        } else {
-            Err(ts_err(format!(
-                ": found {} where {} is expected",
-                go::quote(r),
-                go::quote(&l.to_string())
-            )))
-        }
-    };
-    let year = digits(r, 4).ok_or_else(|| seg("year", r))?;
+    let year = digits(r, 4).ok_or_else(|| ts_segment_err("year", r))?;
     r = &r[4..];
-    lit('-', r)?;
+    ts_separator('-', r)?;
     r = &r[1..];
-    let month = digits(r, 2).ok_or_else(|| seg("month", r))?;
+    let month = digits(r, 2).ok_or_else(|| ts_segment_err("month", r))?;
     if !(1..=12).contains(&month) {
         return Err(ts_err(": month out of range"));
     }
     r = &r[2..];
-    lit('-', r)?;
+    ts_separator('-', r)?;
     r = &r[1..];
-    let day = digits(r, 2).ok_or_else(|| seg("day of month", r))?;
+    let day = digits(r, 2).ok_or_else(|| ts_segment_err("day of month", r))?;
     r = &r[2..];
+    Ok((year, month, day, r))
+}
+
+/// `Thh:mm:ss`: hour, minute, second, the rest.
+fn timestamp_clock(r: &str) -> Result<(i64, i64, i64, &str), String> {
     if !r.starts_with('T') {
         return Err(ts_err(": missing required time introducer 'T'"));
     }
-    r = &r[1..];
+    let mut r = &r[1..];
     let hour = match digits(r, 2) {
         Some(h) => h,
         None if r.len() >= 2 && r.as_bytes()[0].is_ascii_digit() && r.as_bytes()[1] == b':' => {
             return Err(ts_err(": hour must have exactly two digits"))
         }
-        None => return Err(seg("hour", r)),
+        None => return Err(ts_segment_err("hour", r)),
     };
     if hour > 23 {
         return Err(ts_err(": hour must be between 0 and 23 inclusive"));
     }
     r = &r[2..];
-    lit(':', r)?;
+    ts_separator(':', r)?;
     r = &r[1..];
-    let min = digits(r, 2).ok_or_else(|| seg("minute", r))?;
+    let min = digits(r, 2).ok_or_else(|| ts_segment_err("minute", r))?;
     if min > 59 {
         return Err(ts_err(": minute out of range"));
     }
     r = &r[2..];
-    lit(':', r)?;
+    ts_separator(':', r)?;
     r = &r[1..];
-    let sec = digits(r, 2).ok_or_else(|| seg("second", r))?;
+    let sec = digits(r, 2).ok_or_else(|| ts_segment_err("second", r))?;
     if sec > 59 {
         return Err(ts_err(": second out of range"));
     }
     r = &r[2..];
-    let mut nanos = 0u32;
+    Ok((hour, min, sec, r))
+}
+
+/// An optional `.fraction` of a second: nanoseconds (digits past the ninth ignored), the
+/// rest.
+fn timestamp_fraction(r: &str) -> Result<(u32, &str), String> {
     if r.starts_with(',') {
         return Err(ts_err(": sub-second separator must be a period"));
     }
@@ -238,13 +272,17 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         for _ in n.min(9)..9 {
             v *= 10;
         }
-        nanos = v as u32;
-        r = &r[1 + n..];
+        return Ok((v as u32, &r[1 + n..]));
     }
-    let off = if r.starts_with('Z') {
-        r = &r[1..];
-        0
-    } else if (r.starts_with('+') || r.starts_with('-'))
+    Ok((0, r))
+}
+
+/// `Z` or `+hh:mm` / `-hh:mm`: the offset from UTC in seconds, the rest.
+fn timestamp_offset(r: &str) -> Result<(i64, &str), String> {
+    if let Some(rest) = r.strip_prefix('Z') {
+        return Ok((0, rest));
+    }
+    if (r.starts_with('+') || r.starts_with('-'))
         && r.len() >= 6
         && r.as_bytes()[3] == b':'
         && digits(&r[1..], 2).is_some()
@@ -260,65 +298,21 @@ fn parse_timestamp(x: &str) -> Result<Time, String> {
         }
         let o = (h * 60 + m) * 60;
         let neg = r.starts_with('-');
-        r = &r[6..];
-        if neg {
-            -o
-        } else {
-            o
-        }
-    } else {
-        return Err(seg("UTC offset", r));
-    };
-    if !r.is_empty() {
-        return Err(ts_err(format!(": extra text: {}", go::quote(r))));
+        return Ok((if neg { -o } else { o }, &r[6..]));
     }
-    if day < 1 || day > days_in(month, year) {
-        return Err(ts_err(": day out of range"));
-    }
-    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec;
-    Ok(Time {
-        secs: local - off,
-        nanos,
-        off,
-    })
+    Err(ts_segment_err("UTC offset", r))
 }
 
+/// cty's `formatdate`: verbs (runs of one letter) replaced by parts of the time, text in
+/// single quotes copied (`''` is a quote), anything else copied as is.
 fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
-    let c = t.civil();
     let b = f.as_bytes();
     let mut out = String::new();
     let mut i = 0;
     let is_verb = |x: u8| x.is_ascii_alphabetic();
     while i < b.len() {
         if b[i] == b'\'' {
-            // a quoted literal; '' is an escaped quote
-            if b.get(i + 1) == Some(&b'\'') {
-                out.push('\'');
-                i += 2;
-                continue;
-            }
-            let mut j = i + 1;
-            let mut lit = Vec::new();
-            let mut closed = false;
-            while j < b.len() {
-                if b[j] == b'\'' {
-                    if b.get(j + 1) == Some(&b'\'') {
-                        lit.push(b'\'');
-                        j += 2;
-                        continue;
-                    }
-                    closed = true;
-                    j += 1;
-                    break;
-                }
-                lit.push(b[j]);
-                j += 1;
-            }
-            if !closed {
-                return arg_err(0, "unterminated literal '");
-            }
-            out.push_str(&String::from_utf8_lossy(&lit));
-            i = j;
+            i = quoted_literal(b, i, &mut out)?;
             continue;
         }
         if is_verb(b[i]) {
@@ -326,86 +320,7 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
             while j < b.len() && b[j] == b[i] {
                 j += 1;
             }
-            let tok = &f[i..j];
-            let n = j - i;
-            let bad = |m: &str| -> Result<String, FnError> {
-                arg_err(
-                    0,
-                    format!("invalid date format verb {}: {m}", go::quote(tok)),
-                )
-            };
-            let two = |v: i64| format!("{v:02}");
-            let piece = match (b[i], n) {
-                (b'Y', 2) => two(c.year.rem_euclid(100)),
-                (b'Y', 4) => year4(c.year),
-                (b'Y', _) => {
-                    return bad("year must either be \"YY\" or \"YYYY\"").map(|_| String::new())
-                }
-                (b'M', 1) => c.month.to_string(),
-                (b'M', 2) => two(c.month),
-                (b'M', 3) => MONTHS[(c.month - 1) as usize][..3].to_string(),
-                (b'M', 4) => MONTHS[(c.month - 1) as usize].to_string(),
-                (b'M', _) => bad("month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"")?,
-                (b'D', 1) => c.day.to_string(),
-                (b'D', 2) => two(c.day),
-                (b'D', _) => bad("day of month must either be \"D\" or \"DD\"")?,
-                (b'E', 3) => DAYS[c.weekday as usize][..3].to_string(),
-                (b'E', 4) => DAYS[c.weekday as usize].to_string(),
-                (b'E', _) => bad("day of week must either be \"EEE\" or \"EEEE\"")?,
-                (b'h', 1) => c.hour.to_string(),
-                (b'h', 2) => two(c.hour),
-                (b'h', _) => bad("24-hour must either be \"h\" or \"hh\"")?,
-                (b'H', k) if k <= 2 => {
-                    let h = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
-                    if k == 1 {
-                        h.to_string()
-                    } else {
-                        two(h)
-                    }
-                }
-                (b'H', _) => bad("12-hour must either be \"H\" or \"HH\"")?,
-                (b'A' | b'a', 2) => {
-                    let pm = c.hour >= 12;
-                    match (b[i] == b'A', pm) {
-                        (true, false) => "AM".into(),
-                        (true, true) => "PM".into(),
-                        (false, false) => "am".into(),
-                        (false, true) => "pm".into(),
-                    }
-                }
-                (b'A' | b'a', _) => {
-                    let l = &tok[..1];
-                    bad(&format!("must be \"{l}{l}\""))?
-                }
-                (b'm', 1) => c.min.to_string(),
-                (b'm', 2) => two(c.min),
-                (b'm', _) => bad("minute must either be \"m\" or \"mm\"")?,
-                (b's', 1) => c.sec.to_string(),
-                (b's', 2) => two(c.sec),
-                (b's', _) => bad("second must either be \"s\" or \"ss\"")?,
-                (b'Z', 1) => {
-                    if t.off == 0 {
-                        "Z".into()
-                    } else {
-                        t.offset(":")
-                    }
-                }
-                (b'Z', 3) => {
-                    let o = t.offset("");
-                    if o == "+0000" {
-                        "UTC".into()
-                    } else {
-                        o
-                    }
-                }
-                (b'Z', 4) => t.offset(""),
-                (b'Z', 5) => t.offset(":"),
-                (b'Z', _) => bad("timezone must be Z, ZZZZ, or ZZZZZ")?,
-                _ => {
-                    return arg_err(0, format!("invalid date format verb {}", go::quote(tok)));
-                }
-            };
-            out.push_str(&piece);
+            out.push_str(&format_verb(&f[i..j], t)?);
             i = j;
             continue;
         }
@@ -417,6 +332,124 @@ fn format_date(f: &str, t: &Time) -> Result<String, FnError> {
         i = j;
     }
     Ok(out)
+}
+
+/// The quoted literal at `b[i]` (a `'`), appended to `out`; where it ends.
+fn quoted_literal(b: &[u8], i: usize, out: &mut String) -> Result<usize, FnError> {
+    // '' is an escaped quote
+    if b.get(i + 1) == Some(&b'\'') {
+        out.push('\'');
+        return Ok(i + 2);
+    }
+    let mut j = i + 1;
+    let mut lit = Vec::new();
+    let mut closed = false;
+    while j < b.len() {
+        if b[j] == b'\'' {
+            if b.get(j + 1) == Some(&b'\'') {
+                lit.push(b'\'');
+                j += 2;
+                continue;
+            }
+            closed = true;
+            j += 1;
+            break;
+        }
+        lit.push(b[j]);
+        j += 1;
+    }
+    if !closed {
+        return arg_err(0, "unterminated literal '");
+    }
+    out.push_str(&String::from_utf8_lossy(&lit));
+    Ok(j)
+}
+
+/// One format verb (`tok`, a run of one letter) of `formatdate`, rendered.
+///
+/// Long because it is a single `match` over the verbs and their lengths, one line each, as
+/// cty's table lists them.
+fn format_verb(tok: &str, t: &Time) -> Result<String, FnError> {
+    let c = t.civil();
+    let verb = tok.as_bytes()[0];
+    let n = tok.len();
+    let bad = |m: &str| -> Result<String, FnError> {
+        arg_err(
+            0,
+            format!("invalid date format verb {}: {m}", go::quote(tok)),
+        )
+    };
+    let two = |v: i64| format!("{v:02}");
+    let piece = match (verb, n) {
+        (b'Y', 2) => two(c.year.rem_euclid(100)),
+        (b'Y', 4) => year4(c.year),
+        (b'Y', _) => bad("year must either be \"YY\" or \"YYYY\"")?,
+        (b'M', 1) => c.month.to_string(),
+        (b'M', 2) => two(c.month),
+        (b'M', 3) => MONTHS[(c.month - 1) as usize][..3].to_string(),
+        (b'M', 4) => MONTHS[(c.month - 1) as usize].to_string(),
+        (b'M', _) => bad("month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"")?,
+        (b'D', 1) => c.day.to_string(),
+        (b'D', 2) => two(c.day),
+        (b'D', _) => bad("day of month must either be \"D\" or \"DD\"")?,
+        (b'E', 3) => DAYS[c.weekday as usize][..3].to_string(),
+        (b'E', 4) => DAYS[c.weekday as usize].to_string(),
+        (b'E', _) => bad("day of week must either be \"EEE\" or \"EEEE\"")?,
+        (b'h', 1) => c.hour.to_string(),
+        (b'h', 2) => two(c.hour),
+        (b'h', _) => bad("24-hour must either be \"h\" or \"hh\"")?,
+        (b'H', k) if k <= 2 => {
+            let h = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
+            if k == 1 {
+                h.to_string()
+            } else {
+                two(h)
+            }
+        }
+        (b'H', _) => bad("12-hour must either be \"H\" or \"HH\"")?,
+        (b'A' | b'a', 2) => {
+            let pm = c.hour >= 12;
+            match (verb == b'A', pm) {
+                (true, false) => "AM".into(),
+                (true, true) => "PM".into(),
+                (false, false) => "am".into(),
+                (false, true) => "pm".into(),
+            }
+        }
+        (b'A' | b'a', _) => {
+            let l = &tok[..1];
+            bad(&format!("must be \"{l}{l}\""))?
+        }
+        (b'm', 1) => c.min.to_string(),
+        (b'm', 2) => two(c.min),
+        (b'm', _) => bad("minute must either be \"m\" or \"mm\"")?,
+        (b's', 1) => c.sec.to_string(),
+        (b's', 2) => two(c.sec),
+        (b's', _) => bad("second must either be \"s\" or \"ss\"")?,
+        (b'Z', 1) => {
+            if t.off == 0 {
+                "Z".into()
+            } else {
+                t.offset(":")
+            }
+        }
+        (b'Z', 3) => {
+            let o = t.offset("");
+            if o == "+0000" {
+                "UTC".into()
+            } else {
+                o
+            }
+        }
+        (b'Z', 4) => t.offset(""),
+        (b'Z', 5) => t.offset(":"),
+        (b'Z', _) => bad("timezone must be Z, ZZZZ, or ZZZZZ")?,
+        _ => {
+            return arg_err(0, format!("invalid date format verb {}", go::quote(tok)));
+        }
+    };
+
+    Ok(piece)
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds.
@@ -498,22 +531,24 @@ fn parse_duration(x: &str) -> Result<i128, String> {
 }
 
 fn timeadd(a: &[Value]) -> Result<Value, FnError> {
-    let t = parse_timestamp(s(&a[0])).map_err(FnError::msg)?;
-    let d = parse_duration(s(&a[1])).map_err(FnError::msg)?;
+    let t = parse_timestamp(str_arg(&a[0])).map_err(FnError::msg)?;
+    let d = parse_duration(str_arg(&a[1])).map_err(FnError::msg)?;
     let total = i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos) + d;
     let secs = total.div_euclid(1_000_000_000) as i64;
     let nanos = total.rem_euclid(1_000_000_000) as u32;
-    Ok(st(Time {
-        secs,
-        nanos,
-        off: t.off,
-    }
-    .rfc3339()))
+    Ok(str_value(
+        Time {
+            secs,
+            nanos,
+            off: t.off,
+        }
+        .rfc3339(),
+    ))
 }
 
 fn formatdate(a: &[Value]) -> Result<Value, FnError> {
-    let t = parse_timestamp(s(&a[1])).map_err(|e| FnError::arg(1, e))?;
-    format_date(s(&a[0]), &t).map(st)
+    let t = parse_timestamp(str_arg(&a[1])).map_err(|e| FnError::arg(1, e))?;
+    format_date(str_arg(&a[0]), &t).map(str_value)
 }
 
 fn unix_value(v: &Value) -> Result<Time, String> {
@@ -531,22 +566,22 @@ fn unix_value(v: &Value) -> Result<Time, String> {
 }
 
 fn formattimestamp(a: &[Value]) -> Result<Value, FnError> {
-    let f = s(&a[0]);
+    let f = str_arg(&a[0]);
     match &a[1] {
         Value::String(x) => {
             if f == "X" {
                 let t = parse_timestamp(x)
                     .map_err(|_| FnError::arg(1, "timestamp string must be RFC3339"))?;
-                return Ok(st(t.secs.to_string()));
+                return Ok(str_value(t.secs.to_string()));
             }
             formatdate(a)
         }
         Value::Number(_) => {
             let t = unix_value(&a[1]).map_err(|e| FnError::arg(1, e))?;
             if f == "X" {
-                return Ok(st(t.secs.to_string()));
+                return Ok(str_value(t.secs.to_string()));
             }
-            format_date(f, &t).map(st)
+            format_date(f, &t).map(str_value)
         }
         _ => arg_err(1, "must be a string timestamp or a unix timestamp number"),
     }
@@ -586,13 +621,16 @@ fn unixtimestampparse(a: &[Value]) -> Result<Value, FnError> {
         ("year_day".into(), Value::int(c.yday)),
         ("day".into(), Value::int(c.day)),
         ("month".into(), Value::int(c.month)),
-        ("month_name".into(), st(MONTHS[(c.month - 1) as usize])),
+        (
+            "month_name".into(),
+            str_value(MONTHS[(c.month - 1) as usize]),
+        ),
         ("weekday".into(), Value::int(c.weekday)),
-        ("weekday_name".into(), st(DAYS[c.weekday as usize])),
+        ("weekday_name".into(), str_value(DAYS[c.weekday as usize])),
         ("hour".into(), Value::int(c.hour)),
         ("minute".into(), Value::int(c.min)),
         ("second".into(), Value::int(c.sec)),
-        ("rfc3339".into(), st(t.rfc3339())),
+        ("rfc3339".into(), str_value(t.rfc3339())),
         ("iso_year".into(), Value::int(iy)),
         ("iso_week".into(), Value::int(iw)),
     ]))
@@ -600,39 +638,46 @@ fn unixtimestampparse(a: &[Value]) -> Result<Value, FnError> {
 
 fn timestamp(env: &FnEnv) -> Result<Value, FnError> {
     match env.now {
-        Some((secs, nanos)) => Ok(st(Time {
-            secs,
-            nanos,
-            off: 0,
-        }
-        .rfc3339())),
+        Some((secs, nanos)) => Ok(str_value(
+            Time {
+                secs,
+                nanos,
+                off: 0,
+            }
+            .rfc3339(),
+        )),
         None => err("the current time is not available"),
     }
 }
 
+/// The date and time builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "formatdate",
-            vec![p("format", Type::String), p("time", Type::String)],
+            vec![param("format", Type::String), param("time", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| formatdate(a),
         ),
         def(
             "timeadd",
-            vec![p("timestamp", Type::String), p("duration", Type::String)],
+            vec![
+                param("timestamp", Type::String),
+                param("duration", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| timeadd(a),
         ),
         def(
             "formattimestamp",
-            vec![p("format", Type::String), p("time", Type::Dynamic)],
+            vec![param("format", Type::String), param("time", Type::Dynamic)],
             None,
             |_: &FnEnv, a: &[Value]| formattimestamp(a),
         ),
         def(
             "unixtimestampparse",
-            vec![p("unix_timestamp", Type::Number)],
+            vec![param("unix_timestamp", Type::Number)],
             None,
             |_: &FnEnv, a: &[Value]| unixtimestampparse(a),
         ),

@@ -7,7 +7,7 @@ use bake_core::go;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 
-use super::util::{arg_err, def, err, json_encode, p, pn, s, st};
+use super::util::{arg_err, def, err, json_encode, nullable_param, param, str_arg, str_value};
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
 use crate::value::{Type, Value};
@@ -24,12 +24,12 @@ pub(super) fn go_b64_decode(x: &str) -> Option<Vec<u8>> {
 }
 
 fn base64decode(a: &[Value]) -> Result<Value, FnError> {
-    let x = s(&a[0]);
+    let x = str_arg(&a[0]);
     let Some(b) = go_b64_decode(x) else {
         return err(format!("failed to decode base64 data '{x}'"));
     };
     match String::from_utf8(b) {
-        Ok(t) => Ok(st(t)),
+        Ok(t) => Ok(str_value(t)),
         Err(_) => err("the result of decoding the the provided string is not valid UTF-8"),
     }
 }
@@ -140,7 +140,7 @@ impl JsonParser<'_> {
                     }
                 }
             }
-            Some(b'"') => Ok(st(self.string()?)),
+            Some(b'"') => Ok(str_value(self.string()?)),
             Some(b't') => self.lit("true", Value::Bool(true)),
             Some(b'f') => self.lit("false", Value::Bool(false)),
             Some(b'n') => self.lit("null", Value::NULL),
@@ -378,7 +378,7 @@ fn csv_parse(text: &str) -> Result<Vec<Record>, (usize, String)> {
 }
 
 fn csvdecode(a: &[Value]) -> Result<Value, FnError> {
-    let recs = csv_parse(s(&a[0]))
+    let recs = csv_parse(str_arg(&a[0]))
         .map_err(|(l, e)| FnError::msg(format!("CSV parse error on line {l}: {e}")))?;
     let Some((_, headers)) = recs.first() else {
         return err("missing header line");
@@ -399,7 +399,7 @@ fn csvdecode(a: &[Value]) -> Result<Value, FnError> {
         let m: BTreeMap<String, Value> = headers
             .iter()
             .cloned()
-            .zip(r.iter().map(|x| st(x.as_str())))
+            .zip(r.iter().map(|x| str_value(x.as_str())))
             .collect();
         rows.push(Value::object(m));
     }
@@ -410,44 +410,46 @@ fn bytes_required(_: &FnEnv, _: &[Value]) -> Result<Value, FnError> {
     arg_err(0, "invalid value for \"buf\" parameter: bytes required")
 }
 
+/// The encoding builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
-    let str1 = || vec![p("str", Type::String)];
+    let str1 = || vec![param("str", Type::String)];
     vec![
         def("base64encode", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(
-                base64::engine::general_purpose::STANDARD.encode(s(&a[0]))
+            Ok(str_value(
+                base64::engine::general_purpose::STANDARD.encode(str_arg(&a[0])),
             ))
         }),
         def("base64decode", str1(), None, |_: &FnEnv, a: &[Value]| {
             base64decode(a)
         }),
         def("urlencode", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(urlencode(s(&a[0]))))
+            Ok(str_value(urlencode(str_arg(&a[0]))))
         }),
         def(
             "jsonencode",
-            vec![pn("val", Type::Dynamic)],
+            vec![nullable_param("val", Type::Dynamic)],
             None,
-            |_: &FnEnv, a: &[Value]| json_encode(&a[0]).map(st).map_err(FnError::msg),
+            |_: &FnEnv, a: &[Value]| json_encode(&a[0]).map(str_value).map_err(FnError::msg),
         ),
         def("jsondecode", str1(), None, |_: &FnEnv, a: &[Value]| {
-            json_decode(s(&a[0])).map_err(FnError::msg)
+            json_decode(str_arg(&a[0])).map_err(FnError::msg)
         }),
         def("csvdecode", str1(), None, |_: &FnEnv, a: &[Value]| {
             csvdecode(a)
         }),
         def(
             "byteslen",
-            vec![p("buf", Type::Dynamic)],
+            vec![param("buf", Type::Dynamic)],
             None,
             bytes_required,
         ),
         def(
             "bytesslice",
             vec![
-                p("buf", Type::Dynamic),
-                p("offset", Type::Number),
-                p("length", Type::Number),
+                param("buf", Type::Dynamic),
+                param("offset", Type::Number),
+                param("length", Type::Number),
             ],
             None,
             bytes_required,

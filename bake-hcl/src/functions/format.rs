@@ -2,11 +2,16 @@
 
 use num_bigint::BigUint;
 
-use super::util::{arg_err, decimal_parts, def, err, graphemes, json_encode, p, pn, s, st};
+use super::util::{
+    arg_err, decimal_parts, def, err, graphemes, json_encode, nullable_param, param, str_arg,
+    str_value,
+};
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
 use crate::value::{convert, Type, Value};
 
+/// One verb of a format string (`%-5.2[2]f`): its text, where it is, the argument it
+/// takes, the verb letter and its flags.
 #[derive(Default)]
 struct Verb {
     raw: String,
@@ -361,7 +366,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
         }
         's' | 'q' => {
             let sv = convert(a, &Type::String).map_err(|e| unsup(e.0))?;
-            let mut x = s(&sv).to_string();
+            let mut x = str_arg(&sv).to_string();
             if let Some(pr) = v.prec {
                 if pr > 0 {
                     x = graphemes(&x).into_iter().take(pr).collect();
@@ -406,90 +411,16 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
             i += 2;
             continue;
         }
-        let mut v = Verb {
+        let v = Verb {
             arg: next_arg,
             offset: off,
             ..Verb::default()
         };
-        i += 1;
-        while let Some(&(_, fc)) = b.get(i) {
-            match fc {
-                '0' => v.zero = true,
-                '#' => v.sharp = true,
-                '-' => v.minus = true,
-                '+' => v.plus = true,
-                ' ' => v.space = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        if let Some(&(_, d)) = b.get(i) {
-            if ('1'..='9').contains(&d) {
-                let mut w = 0usize;
-                while let Some(&(_, d)) = b.get(i) {
-                    let Some(x) = d.to_digit(10) else { break };
-                    w = w.saturating_mul(10).saturating_add(x as usize);
-                    i += 1;
-                }
-                v.width = Some(w.min(1 << 16));
-            }
-        }
-        if b.get(i).map(|x| x.1) == Some('.') {
-            i += 1;
-            let mut pr = 0usize;
-            while let Some(&(_, d)) = b.get(i) {
-                let Some(x) = d.to_digit(10) else { break };
-                pr = pr.saturating_mul(10).saturating_add(x as usize);
-                i += 1;
-            }
-            v.prec = Some(pr.min(1 << 16));
-        }
-        if b.get(i).map(|x| x.1) == Some('[') {
-            i += 1;
-            let mut n = 0usize;
-            let mut any = false;
-            while let Some(&(_, d)) = b.get(i) {
-                let Some(x) = d.to_digit(10) else { break };
-                if !any && x == 0 {
-                    break;
-                }
-                any = true;
-                n = n.saturating_mul(10).saturating_add(x as usize);
-                i += 1;
-            }
-            if !any || b.get(i).map(|x| x.1) != Some(']') {
-                let p = b.get(i).map_or(f.len(), |x| x.0);
-                return match b.get(i) {
-                    Some(&(_, ch)) => err(format!(
-                        "unrecognized format character {ch:?} at offset {p}"
-                    )),
-                    None => err(format!("invalid format string starting at offset {p}")),
-                };
-            }
-            v.arg = n;
-            i += 1;
-        }
-        match b.get(i) {
-            Some(&(p, m)) if m.is_ascii_alphabetic() => {
-                v.mode = m;
-                v.raw = f[off..p + 1].to_string();
-                highest = highest.max(v.arg);
-                append(&v, args, &mut out).map_err(FnError::msg)?;
-                next_arg = v.arg + 1;
-                i += 1;
-            }
-            Some(&(p, ch)) => {
-                return err(format!(
-                    "unrecognized format character {ch:?} at offset {p}"
-                ))
-            }
-            None => {
-                return err(format!(
-                    "invalid format string starting at offset {}",
-                    f.len()
-                ))
-            }
-        }
+        let (v, end) = read_verb(f, &b, i + 1, v)?;
+        highest = highest.max(v.arg);
+        append(&v, args, &mut out).map_err(FnError::msg)?;
+        next_arg = v.arg + 1;
+        i = end;
     }
     if highest < args.len() {
         let first_bad = highest + 1;
@@ -504,11 +435,92 @@ fn format_str(f: &str, args: &[Value]) -> Result<String, FnError> {
     Ok(out)
 }
 
+/// The verb whose `%` is at `v.offset`, read from `b[i]` on: flags, width, precision, an
+/// explicit argument index (`[n]`) and the verb letter. Returns the verb and where it ends.
+fn read_verb(
+    f: &str,
+    b: &[(usize, char)],
+    mut i: usize,
+    mut v: Verb,
+) -> Result<(Verb, usize), FnError> {
+    while let Some(&(_, fc)) = b.get(i) {
+        match fc {
+            '0' => v.zero = true,
+            '#' => v.sharp = true,
+            '-' => v.minus = true,
+            '+' => v.plus = true,
+            ' ' => v.space = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if let Some(&(_, d)) = b.get(i) {
+        if ('1'..='9').contains(&d) {
+            let mut w = 0usize;
+            while let Some(&(_, d)) = b.get(i) {
+                let Some(x) = d.to_digit(10) else { break };
+                w = w.saturating_mul(10).saturating_add(x as usize);
+                i += 1;
+            }
+            v.width = Some(w.min(1 << 16));
+        }
+    }
+    if b.get(i).map(|x| x.1) == Some('.') {
+        i += 1;
+        let mut pr = 0usize;
+        while let Some(&(_, d)) = b.get(i) {
+            let Some(x) = d.to_digit(10) else { break };
+            pr = pr.saturating_mul(10).saturating_add(x as usize);
+            i += 1;
+        }
+        v.prec = Some(pr.min(1 << 16));
+    }
+    if b.get(i).map(|x| x.1) == Some('[') {
+        i += 1;
+        let mut n = 0usize;
+        let mut any = false;
+        while let Some(&(_, d)) = b.get(i) {
+            let Some(x) = d.to_digit(10) else { break };
+            if !any && x == 0 {
+                break;
+            }
+            any = true;
+            n = n.saturating_mul(10).saturating_add(x as usize);
+            i += 1;
+        }
+        if !any || b.get(i).map(|x| x.1) != Some(']') {
+            let p = b.get(i).map_or(f.len(), |x| x.0);
+            return match b.get(i) {
+                Some(&(_, ch)) => err(format!(
+                    "unrecognized format character {ch:?} at offset {p}"
+                )),
+                None => err(format!("invalid format string starting at offset {p}")),
+            };
+        }
+        v.arg = n;
+        i += 1;
+    }
+    match b.get(i) {
+        Some(&(p, m)) if m.is_ascii_alphabetic() => {
+            v.mode = m;
+            v.raw = f[v.offset..p + 1].to_string();
+            Ok((v, i + 1))
+        }
+        Some(&(p, ch)) => err(format!(
+            "unrecognized format character {ch:?} at offset {p}"
+        )),
+        None => err(format!(
+            "invalid format string starting at offset {}",
+            f.len()
+        )),
+    }
+}
+
 fn formatlist(a: &[Value]) -> Result<Value, FnError> {
-    let f = s(&a[0]);
+    let f = str_arg(&a[0]);
     let args = &a[1..];
     if args.is_empty() {
-        return Ok(Value::list(vec![st(format_str(f, args)?)]));
+        return Ok(Value::list(vec![str_value(format_str(f, args)?)]));
     }
     let mut iter_len: Option<(usize, usize)> = None;
     for (i, v) in args.iter().enumerate() {
@@ -545,23 +557,25 @@ fn formatlist(a: &[Value]) -> Result<Value, FnError> {
                 FnError::msg(format!("error on format iteration {k}: {m}"))
             }
         })?;
-        out.push(st(x));
+        out.push(str_value(x));
     }
     Ok(Value::list(out))
 }
 
+/// The `format` and `formatlist` builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "format",
-            vec![p("format", Type::String)],
-            Some(pn("args", Type::Dynamic)),
-            |_: &FnEnv, a: &[Value]| format_str(s(&a[0]), &a[1..]).map(st),
+            vec![param("format", Type::String)],
+            Some(nullable_param("args", Type::Dynamic)),
+            |_: &FnEnv, a: &[Value]| format_str(str_arg(&a[0]), &a[1..]).map(str_value),
         ),
         def(
             "formatlist",
-            vec![p("format", Type::String)],
-            Some(pn("args", Type::Dynamic)),
+            vec![param("format", Type::String)],
+            Some(nullable_param("args", Type::Dynamic)),
             |_: &FnEnv, a: &[Value]| formatlist(a),
         ),
     ]
@@ -603,7 +617,8 @@ mod tests {
 
     #[test]
     fn verbs() {
-        let f = |fmt: &str, a: super::super::testutil::V| printed("format", vec![sv(fmt), a]);
+        let f =
+            |fmt: &str, a: super::super::testutil::TestValue| printed("format", vec![sv(fmt), a]);
         assert_eq!(f("%v", nv(1_234_567)), "1.234567e+06");
         assert_eq!(f("%v", nv(100_000)), "100000");
         assert_eq!(f("%v", fv("0.5")), "0.5");

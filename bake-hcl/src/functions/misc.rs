@@ -7,19 +7,21 @@ use bake_core::go::clean_path;
 use num_bigint::BigUint;
 
 use super::typeexpr::parse_type_expr;
-use super::util::{arg_err, def, err, p, pn, s, st, to_int};
+use super::util::{arg_err, def, err, nullable_param, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{convert, Type, Value};
 
 // ---- CIDR ----
 
-struct Net {
+/// A network in CIDR notation: its address, the address's width in bits (32 or 128) and
+/// the prefix length.
+struct Cidr {
     addr: BigUint,
     bits: u32,
     prefix: u32,
 }
 
-fn parse_cidr(x: &str) -> Result<Net, String> {
+fn parse_cidr(x: &str) -> Result<Cidr, String> {
     let bad = || format!("invalid CIDR expression: invalid CIDR address: {x}");
     let (ip, pre) = x.split_once('/').ok_or_else(bad)?;
     if pre.is_empty() || pre.len() > 3 || !pre.bytes().all(|b| b.is_ascii_digit()) {
@@ -40,7 +42,7 @@ fn parse_cidr(x: &str) -> Result<Net, String> {
         return Err(bad());
     }
     let mask = mask_of(bits, prefix);
-    Ok(Net {
+    Ok(Cidr {
         addr: addr & mask,
         bits,
         prefix,
@@ -75,7 +77,7 @@ fn ip_string(a: &BigUint, bits: u32) -> String {
 
 fn cidrhost(a: &[Value]) -> Result<Value, FnError> {
     let host = to_int(&a[1]).map_err(FnError::msg)?;
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     let size = BigUint::from(1u32) << (n.bits - n.prefix);
     let off = BigUint::from(host.unsigned_abs());
     let pfx = format!("{}/{}", ip_string(&n.addr, n.bits), n.prefix);
@@ -89,11 +91,11 @@ fn cidrhost(a: &[Value]) -> Result<Value, FnError> {
     } else {
         &n.addr + size - off
     };
-    Ok(st(ip_string(&addr, n.bits)))
+    Ok(str_value(ip_string(&addr, n.bits)))
 }
 
 fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     let m = mask_of(n.bits, n.prefix);
     if n.bits == 128 {
         // Go prints a 16-byte mask as hex digits.
@@ -101,12 +103,14 @@ fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
         while b.len() < 16 {
             b.insert(0, 0);
         }
-        return Ok(st(b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
+        return Ok(str_value(
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>(),
+        ));
     }
-    Ok(st(ip_string(&m, 32)))
+    Ok(str_value(ip_string(&m, 32)))
 }
 
-fn subnet(n: &Net, newbits: i64, num: i64) -> Result<String, String> {
+fn subnet(n: &Cidr, newbits: i64, num: i64) -> Result<String, String> {
     let np = i64::from(n.prefix) + newbits;
     if newbits < 0 || np > i64::from(n.bits) {
         return Err(format!(
@@ -128,15 +132,17 @@ fn subnet(n: &Net, newbits: i64, num: i64) -> Result<String, String> {
 fn cidrsubnet(a: &[Value]) -> Result<Value, FnError> {
     let newbits = to_int(&a[1]).map_err(FnError::msg)?;
     let num = to_int(&a[2]).map_err(FnError::msg)?;
-    let n = parse_cidr(s(&a[0])).map_err(FnError::msg)?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(FnError::msg)?;
     if newbits > 32 {
         return err("may not extend prefix by more than 32 bits");
     }
-    subnet(&n, newbits, num).map(st).map_err(FnError::msg)
+    subnet(&n, newbits, num)
+        .map(str_value)
+        .map_err(FnError::msg)
 }
 
 fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
-    let n = parse_cidr(s(&a[0])).map_err(|e| FnError::arg(0, e))?;
+    let n = parse_cidr(str_arg(&a[0])).map_err(|e| FnError::arg(0, e))?;
     let mut out = Vec::new();
     // next free address (absolute)
     let mut next = n.addr.clone();
@@ -180,7 +186,7 @@ fn cidrsubnets(a: &[Value]) -> Result<Value, FnError> {
         out.push(format!("{}/{len}", ip_string(&start, n.bits)));
         next = start + size;
     }
-    Ok(Value::list(out.into_iter().map(st).collect()))
+    Ok(Value::list(out.into_iter().map(str_value).collect()))
 }
 
 // ---- paths ----
@@ -206,15 +212,16 @@ fn dirname(x: &str) -> String {
 
 // ---- semver (Masterminds/semver v3) ----
 
+/// A semantic version, as Masterminds semver reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Ver {
+struct SemVer {
     major: u64,
     minor: u64,
     patch: u64,
     pre: String,
 }
 
-fn parse_ver(x: &str) -> Option<Ver> {
+fn parse_ver(x: &str) -> Option<SemVer> {
     let x = x.strip_prefix('v').unwrap_or(x);
     let (core, meta) = match x.split_once('+') {
         Some((c, m)) => (c, Some(m)),
@@ -254,7 +261,7 @@ fn parse_ver(x: &str) -> Option<Ver> {
         }
         v[i] = p.parse().ok()?;
     }
-    Some(Ver {
+    Some(SemVer {
         major: v[0],
         minor: v[1],
         patch: v[2],
@@ -285,21 +292,21 @@ fn cmp_pre(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
-fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
+fn cmp_ver(a: &SemVer, b: &SemVer) -> std::cmp::Ordering {
     (a.major, a.minor, a.patch)
         .cmp(&(b.major, b.minor, b.patch))
         .then_with(|| cmp_pre(&a.pre, &b.pre))
 }
 
 /// One constraint term: operator, version, and which parts were wildcards/missing.
-struct Term {
+struct ConstraintTerm {
     op: String,
-    v: Ver,
+    version: SemVer,
     /// number of specified numeric parts (1..=3); wildcard parts count as missing
     given: usize,
 }
 
-fn parse_term(t: &str) -> Option<Term> {
+fn parse_term(t: &str) -> Option<ConstraintTerm> {
     let t = t.trim();
     let op_len = t
         .find(|c: char| c.is_ascii_alphanumeric() || c == '*')
@@ -341,21 +348,26 @@ fn parse_term(t: &str) -> Option<Term> {
         "" => "=".to_string(),
         o => o.to_string(),
     };
-    Some(Term { op, v, given })
+    Some(ConstraintTerm {
+        op,
+        version: v,
+        given,
+    })
 }
 
-fn term_check(t: &Term, v: &Ver) -> bool {
+fn term_check(t: &ConstraintTerm, v: &SemVer) -> bool {
     use std::cmp::Ordering::*;
     // Masterminds: a prerelease version only satisfies terms that carry a prerelease on
     // the same major.minor.patch.
     if !v.pre.is_empty()
-        && (t.v.pre.is_empty() || (t.v.major, t.v.minor, t.v.patch) != (v.major, v.minor, v.patch))
+        && (t.version.pre.is_empty()
+            || (t.version.major, t.version.minor, t.version.patch) != (v.major, v.minor, v.patch))
     {
         return false;
     }
-    let c = cmp_ver(v, &t.v);
-    let bump = |level: usize| -> Ver {
-        let mut u = t.v.clone();
+    let c = cmp_ver(v, &t.version);
+    let bump = |level: usize| -> SemVer {
+        let mut u = t.version.clone();
         u.pre.clear();
         match level {
             0 => {
@@ -374,28 +386,28 @@ fn term_check(t: &Term, v: &Ver) -> bool {
     match t.op.as_str() {
         "=" => match t.given {
             0 => true,
-            1 => v.major == t.v.major,
-            2 => v.major == t.v.major && v.minor == t.v.minor,
+            1 => v.major == t.version.major,
+            2 => v.major == t.version.major && v.minor == t.version.minor,
             _ => c == Equal,
         },
         "!=" => match t.given {
             0 => false,
-            1 => v.major != t.v.major,
-            2 => !(v.major == t.v.major && v.minor == t.v.minor),
+            1 => v.major != t.version.major,
+            2 => !(v.major == t.version.major && v.minor == t.version.minor),
             _ => c != Equal,
         },
         ">" => match t.given {
             0 => false,
-            1 => v.major > t.v.major,
-            2 => (v.major, v.minor) > (t.v.major, t.v.minor),
+            1 => v.major > t.version.major,
+            2 => (v.major, v.minor) > (t.version.major, t.version.minor),
             _ => c == Greater,
         },
         ">=" => c != Less,
         "<" => c == Less,
         "<=" => match t.given {
             0 => true,
-            1 => v.major <= t.v.major,
-            2 => (v.major, v.minor) <= (t.v.major, t.v.minor),
+            1 => v.major <= t.version.major,
+            2 => (v.major, v.minor) <= (t.version.major, t.version.minor),
             _ => c != Greater,
         },
         "~" => {
@@ -409,9 +421,9 @@ fn term_check(t: &Term, v: &Ver) -> bool {
             if c == Less {
                 return false;
             }
-            let upper = if t.v.major > 0 || t.given <= 1 {
+            let upper = if t.version.major > 0 || t.given <= 1 {
                 bump(0)
-            } else if t.v.minor > 0 || t.given == 2 {
+            } else if t.version.minor > 0 || t.given == 2 {
                 bump(1)
             } else {
                 bump(2)
@@ -423,8 +435,8 @@ fn term_check(t: &Term, v: &Ver) -> bool {
 }
 
 fn semvercmp(a: &[Value]) -> Result<Value, FnError> {
-    let v = parse_ver(s(&a[0])).ok_or_else(|| FnError::msg("Invalid Semantic Version"))?;
-    let cons = s(&a[1]);
+    let v = parse_ver(str_arg(&a[0])).ok_or_else(|| FnError::msg("Invalid Semantic Version"))?;
+    let cons = str_arg(&a[1]);
     let mut any_ok = false;
     for alt in cons.split("||") {
         let alt = alt.trim();
@@ -494,63 +506,74 @@ fn convert_fn(a: &[Value]) -> Result<Value, FnError> {
     convert(&a[0], &ty).map_err(|e| FnError::arg(0, e.0))
 }
 
+/// The CIDR, path, `homedir`, `semvercmp` and `convert` builtins: one table entry each
+/// (name, parameters, variadic parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def(
             "cidrhost",
-            vec![p("prefix", Type::String), p("hostnum", Type::Number)],
+            vec![
+                param("prefix", Type::String),
+                param("hostnum", Type::Number),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| cidrhost(a),
         ),
         def(
             "cidrnetmask",
-            vec![p("prefix", Type::String)],
+            vec![param("prefix", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| cidrnetmask(a),
         ),
         def(
             "cidrsubnet",
             vec![
-                p("prefix", Type::String),
-                p("newbits", Type::Number),
-                p("netnum", Type::Number),
+                param("prefix", Type::String),
+                param("newbits", Type::Number),
+                param("netnum", Type::Number),
             ],
             None,
             |_: &FnEnv, a: &[Value]| cidrsubnet(a),
         ),
         def(
             "cidrsubnets",
-            vec![p("prefix", Type::String)],
-            Some(p("newbits", Type::Number)),
+            vec![param("prefix", Type::String)],
+            Some(param("newbits", Type::Number)),
             |_: &FnEnv, a: &[Value]| cidrsubnets(a),
         ),
         def(
             "basename",
-            vec![p("path", Type::String)],
+            vec![param("path", Type::String)],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(basename(s(&a[0])))),
+            |_: &FnEnv, a: &[Value]| Ok(str_value(basename(str_arg(&a[0])))),
         ),
         def(
             "dirname",
-            vec![p("path", Type::String)],
+            vec![param("path", Type::String)],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(dirname(s(&a[0])))),
+            |_: &FnEnv, a: &[Value]| Ok(str_value(dirname(str_arg(&a[0])))),
         ),
         def("homedir", vec![], None, |e: &FnEnv, _: &[Value]| {
             match &e.home {
-                Some(h) => Ok(st(h.as_str())),
+                Some(h) => Ok(str_value(h.as_str())),
                 None => err("the home directory is not known"),
             }
         }),
         def(
             "semvercmp",
-            vec![p("version", Type::String), p("contraint", Type::String)],
+            vec![
+                param("version", Type::String),
+                param("contraint", Type::String),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| semvercmp(a),
         ),
         def(
             "convert",
-            vec![pn("value", Type::Dynamic), p("type", Type::Dynamic)],
+            vec![
+                nullable_param("value", Type::Dynamic),
+                param("type", Type::Dynamic),
+            ],
             None,
             |_: &FnEnv, a: &[Value]| convert_fn(a),
         ),

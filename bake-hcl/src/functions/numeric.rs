@@ -3,21 +3,22 @@
 use bake_core::go;
 use num_bigint::BigUint;
 
-use super::util::{arg_err, def, err, n, num, p, s, to_int};
+use super::util::{arg_err, def, err, num_arg, num_value, param, str_arg, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::number::Number;
 use crate::value::{Type, Value};
 
-fn m(e: &str) -> FnError {
+/// A failure with cty's message.
+fn msg_error(e: &str) -> FnError {
     FnError::msg(e)
 }
 
 fn two() -> Vec<super::Param> {
-    vec![p("a", Type::Number), p("b", Type::Number)]
+    vec![param("a", Type::Number), param("b", Type::Number)]
 }
 
 fn one() -> Vec<super::Param> {
-    vec![p("num", Type::Number)]
+    vec![param("num", Type::Number)]
 }
 
 fn parseint(a: &[Value]) -> Result<Value, FnError> {
@@ -30,7 +31,7 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
             ),
         );
     }
-    let text = s(&a[0]);
+    let text = str_arg(&a[0]);
     let base = to_int(&a[1]).map_err(|e| FnError::arg(1, e))?;
     if !(2..=62).contains(&base) {
         return arg_err(1, "base must be a whole number between 2 and 62 inclusive");
@@ -73,7 +74,7 @@ fn parseint(a: &[Value]) -> Result<Value, FnError> {
         }
         mag = mag * BigUint::from(base as u64) + BigUint::from(d);
     }
-    Ok(num(Number::from_bigint(neg, mag)))
+    Ok(num_value(Number::from_bigint(neg, mag)))
 }
 
 fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
@@ -86,112 +87,148 @@ fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
         Number::pos_inf()
     };
     for v in a {
-        let x = n(v);
+        let x = num_arg(v);
         if (max && x.greater_than(&best)) || (!max && x.less_than(&best)) {
             best = x;
         }
     }
-    Ok(num(best))
+    Ok(num_value(best))
 }
 
+/// The number and boolean builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def("absolute", one(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(num(n(&a[0]).abs()))
+            Ok(num_value(num_arg(&a[0]).abs()))
         }),
         def("negate", one(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(num(n(&a[0]).neg()))
+            Ok(num_value(num_arg(&a[0]).neg()))
         }),
         def("ceil", one(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(num(n(&a[0]).ceil()))
+            Ok(num_value(num_arg(&a[0]).ceil()))
         }),
         def("floor", one(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(num(n(&a[0]).floor()))
+            Ok(num_value(num_arg(&a[0]).floor()))
         }),
         def("int", one(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).try_trunc().map(num).map_err(m)
+            num_arg(&a[0]).try_trunc().map(num_value).map_err(msg_error)
         }),
         def("signum", one(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).try_signum().map(num).map_err(m)
+            num_arg(&a[0])
+                .try_signum()
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def("add", two(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).try_add(&n(&a[1])).map(num).map_err(m)
+            num_arg(&a[0])
+                .try_add(&num_arg(&a[1]))
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def("subtract", two(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).try_sub(&n(&a[1])).map(num).map_err(m)
+            num_arg(&a[0])
+                .try_sub(&num_arg(&a[1]))
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def("multiply", two(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).try_mul(&n(&a[1])).map(num).map_err(m)
+            num_arg(&a[0])
+                .try_mul(&num_arg(&a[1]))
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def("divide", two(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).div(&n(&a[1])).map(num).map_err(m)
+            num_arg(&a[0])
+                .div(&num_arg(&a[1]))
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def("modulo", two(), None, |_: &FnEnv, a: &[Value]| {
-            n(&a[0]).rem(&n(&a[1])).map(num).map_err(m)
+            num_arg(&a[0])
+                .rem(&num_arg(&a[1]))
+                .map(num_value)
+                .map_err(msg_error)
         }),
         def(
             "log",
-            vec![p("num", Type::Number), p("base", Type::Number)],
+            vec![param("num", Type::Number), param("base", Type::Number)],
             None,
-            |_: &FnEnv, a: &[Value]| n(&a[0]).try_log(&n(&a[1])).map(num).map_err(m),
+            |_: &FnEnv, a: &[Value]| {
+                num_arg(&a[0])
+                    .try_log(&num_arg(&a[1]))
+                    .map(num_value)
+                    .map_err(msg_error)
+            },
         ),
         def(
             "pow",
-            vec![p("num", Type::Number), p("power", Type::Number)],
+            vec![param("num", Type::Number), param("power", Type::Number)],
             None,
-            |_: &FnEnv, a: &[Value]| n(&a[0]).try_pow(&n(&a[1])).map(num).map_err(m),
+            |_: &FnEnv, a: &[Value]| {
+                num_arg(&a[0])
+                    .try_pow(&num_arg(&a[1]))
+                    .map(num_value)
+                    .map_err(msg_error)
+            },
         ),
         def(
             "min",
             vec![],
-            Some(p("numbers", Type::Number)),
+            Some(param("numbers", Type::Number)),
             |_: &FnEnv, a: &[Value]| minmax(a, false),
         ),
         def(
             "max",
             vec![],
-            Some(p("numbers", Type::Number)),
+            Some(param("numbers", Type::Number)),
             |_: &FnEnv, a: &[Value]| minmax(a, true),
         ),
         def(
             "parseint",
-            vec![p("number", Type::Dynamic), p("base", Type::Number)],
+            vec![param("number", Type::Dynamic), param("base", Type::Number)],
             None,
             |_: &FnEnv, a: &[Value]| parseint(a),
         ),
         def("greaterthan", two(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::Bool(n(&a[0]).greater_than(&n(&a[1]))))
+            Ok(Value::Bool(num_arg(&a[0]).greater_than(&num_arg(&a[1]))))
         }),
         def(
             "greaterthanorequalto",
             two(),
             None,
-            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(n(&a[0]).greater_or_equal(&n(&a[1])))),
+            |_: &FnEnv, a: &[Value]| {
+                Ok(Value::Bool(
+                    num_arg(&a[0]).greater_or_equal(&num_arg(&a[1])),
+                ))
+            },
         ),
         def("lessthan", two(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::Bool(n(&a[0]).less_than(&n(&a[1]))))
+            Ok(Value::Bool(num_arg(&a[0]).less_than(&num_arg(&a[1]))))
         }),
         def(
             "lessthanorequalto",
             two(),
             None,
-            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(n(&a[0]).less_or_equal(&n(&a[1])))),
+            |_: &FnEnv, a: &[Value]| Ok(Value::Bool(num_arg(&a[0]).less_or_equal(&num_arg(&a[1])))),
         ),
         def(
             "not",
-            vec![p("val", Type::Bool)],
+            vec![param("val", Type::Bool)],
             None,
             |_: &FnEnv, a: &[Value]| Ok(Value::Bool(!a[0].is_true())),
         ),
         def(
             "and",
-            vec![p("a", Type::Bool), p("b", Type::Bool)],
+            vec![param("a", Type::Bool), param("b", Type::Bool)],
             None,
             |_: &FnEnv, a: &[Value]| Ok(Value::Bool(a[0].is_true() && a[1].is_true())),
         ),
         def(
             "or",
-            vec![p("a", Type::Bool), p("b", Type::Bool)],
+            vec![param("a", Type::Bool), param("b", Type::Bool)],
             None,
             |_: &FnEnv, a: &[Value]| Ok(Value::Bool(a[0].is_true() || a[1].is_true())),
         ),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use super::util::{arg_err, def, err, p, s, st};
+use super::util::{arg_err, def, err, param, str_arg, str_value};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
 
@@ -103,13 +103,15 @@ fn compile(pat: &str) -> Result<Regex, String> {
     })
 }
 
-enum Shape {
+/// What `regex` returns for a pattern: the match (no groups), a tuple of the groups, or an
+/// object of the named groups.
+enum CaptureShape {
     Str,
     Tuple(usize),
     Object,
 }
 
-fn shape(re: &Regex) -> Result<Shape, String> {
+fn shape(re: &Regex) -> Result<CaptureShape, String> {
     let mut unnamed = 0;
     let mut names = Vec::new();
     for n in re.capture_names().skip(1) {
@@ -119,22 +121,22 @@ fn shape(re: &Regex) -> Result<Shape, String> {
         }
     }
     match (unnamed, names.len()) {
-        (0, 0) => Ok(Shape::Str),
-        (u, 0) => Ok(Shape::Tuple(u)),
-        (0, _) => Ok(Shape::Object),
+        (0, 0) => Ok(CaptureShape::Str),
+        (u, 0) => Ok(CaptureShape::Tuple(u)),
+        (0, _) => Ok(CaptureShape::Object),
         _ => Err("invalid regexp pattern: cannot mix both named and unnamed capture groups".into()),
     }
 }
 
-fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
+fn result(re: &Regex, sh: &CaptureShape, caps: &regex::Captures<'_>) -> Value {
     let get = |i: usize| {
         caps.get(i)
-            .map_or(Value::Null(Type::String), |m| st(m.as_str()))
+            .map_or(Value::Null(Type::String), |m| str_value(m.as_str()))
     };
     match sh {
-        Shape::Str => get(0),
-        Shape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
-        Shape::Object => {
+        CaptureShape::Str => get(0),
+        CaptureShape::Tuple(n) => Value::tuple((1..=*n).map(get).collect()),
+        CaptureShape::Object => {
             let mut m = BTreeMap::new();
             for (i, name) in re.capture_names().enumerate().skip(1) {
                 if let Some(name) = name {
@@ -146,42 +148,42 @@ fn result(re: &Regex, sh: &Shape, caps: &regex::Captures<'_>) -> Value {
     }
 }
 
-fn prepare(pat: &str) -> Result<(Regex, Shape), FnError> {
+fn prepare(pat: &str) -> Result<(Regex, CaptureShape), FnError> {
     let re = compile(pat).map_err(|e| FnError::arg(0, e))?;
     let sh = shape(&re).map_err(|e| FnError::arg(0, e))?;
     Ok((re, sh))
 }
 
 fn regex_fn(a: &[Value]) -> Result<Value, FnError> {
-    let (re, sh) = prepare(s(&a[0]))?;
-    match re.captures(s(&a[1])) {
+    let (re, sh) = prepare(str_arg(&a[0]))?;
+    match re.captures(str_arg(&a[1])) {
         Some(c) => Ok(result(&re, &sh, &c)),
         None => err("pattern did not match any part of the given string"),
     }
 }
 
 fn regexall(a: &[Value]) -> Result<Value, FnError> {
-    let (re, sh) = prepare(s(&a[0]))?;
+    let (re, sh) = prepare(str_arg(&a[0]))?;
     Ok(Value::list(
-        re.captures_iter(s(&a[1]))
+        re.captures_iter(str_arg(&a[1]))
             .map(|c| result(&re, &sh, &c))
             .collect(),
     ))
 }
 
 fn regex_replace(a: &[Value]) -> Result<Value, FnError> {
-    let re = match compile(s(&a[1])) {
+    let re = match compile(str_arg(&a[1])) {
         Ok(r) => r,
         Err(e) => return arg_err(1, e),
     };
     // Counted as it grows: an empty match at every position, each replaced by a long
     // expansion, would otherwise build a string far over the value size limit first.
-    let mut size = s(&a[0]).len();
+    let mut size = str_arg(&a[0]).len();
     let mut over = false;
-    let out = re.replace_all(s(&a[0]), |caps: &regex::Captures<'_>| {
+    let out = re.replace_all(str_arg(&a[0]), |caps: &regex::Captures<'_>| {
         let mut piece = String::new();
         if !over {
-            caps.expand(s(&a[2]), &mut piece);
+            caps.expand(str_arg(&a[2]), &mut piece);
             size = size.saturating_add(piece.len());
             over = size > crate::limits::MAX_VALUE_SIZE;
         }
@@ -193,11 +195,18 @@ fn regex_replace(a: &[Value]) -> Result<Value, FnError> {
     if over {
         return err(crate::limits::Oversize::Size.message("the result"));
     }
-    Ok(st(out.into_owned()))
+    Ok(str_value(out.into_owned()))
 }
 
+/// The regular expression builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
 pub(super) fn all() -> Vec<FuncDef> {
-    let two = || vec![p("pattern", Type::String), p("string", Type::String)];
+    let two = || {
+        vec![
+            param("pattern", Type::String),
+            param("string", Type::String),
+        ]
+    };
     vec![
         def("regex", two(), None, |_: &FnEnv, a: &[Value]| regex_fn(a)),
         def("regexall", two(), None, |_: &FnEnv, a: &[Value]| {
@@ -206,9 +215,9 @@ pub(super) fn all() -> Vec<FuncDef> {
         def(
             "regex_replace",
             vec![
-                p("str", Type::String),
-                p("pattern", Type::String),
-                p("replace", Type::String),
+                param("str", Type::String),
+                param("pattern", Type::String),
+                param("replace", Type::String),
             ],
             None,
             |_: &FnEnv, a: &[Value]| regex_replace(a),

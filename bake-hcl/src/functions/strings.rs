@@ -1,6 +1,6 @@
 //! String functions (go-cty `stdlib/string.go`, `string_replace.go`; buildx's `sanitize`).
 
-use super::util::{arg_err, def, err, graphemes, p, s, st, to_int};
+use super::util::{arg_err, def, err, graphemes, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
 
@@ -114,12 +114,14 @@ fn join(a: &[Value]) -> Result<Value, FnError> {
                     )
                 };
             }
-            parts.push(s(e));
+            parts.push(str_arg(e));
         }
     }
-    let sep = s(&a[0]).len().saturating_mul(parts.len().saturating_sub(1));
+    let sep = str_arg(&a[0])
+        .len()
+        .saturating_mul(parts.len().saturating_sub(1));
     check_size(parts.iter().fold(sep, |n, p| n.saturating_add(p.len())))?;
-    Ok(st(parts.join(s(&a[0]))))
+    Ok(str_value(parts.join(str_arg(&a[0]))))
 }
 
 fn sort(a: &[Value]) -> Result<Value, FnError> {
@@ -130,18 +132,18 @@ fn sort(a: &[Value]) -> Result<Value, FnError> {
                 "given list element {i} is null; a null string cannot be sorted"
             ));
         }
-        v.push(s(e).to_string());
+        v.push(str_arg(e).to_string());
     }
     v.sort();
-    Ok(Value::list(v.into_iter().map(st).collect()))
+    Ok(Value::list(v.into_iter().map(str_value).collect()))
 }
 
 fn split(a: &[Value]) -> Result<Value, FnError> {
-    let (sep, x) = (s(&a[0]), s(&a[1]));
+    let (sep, x) = (str_arg(&a[0]), str_arg(&a[1]));
     let parts: Vec<Value> = if sep.is_empty() {
-        x.chars().map(|c| st(c.to_string())).collect()
+        x.chars().map(|c| str_value(c.to_string())).collect()
     } else {
-        x.split(sep).map(st).collect()
+        x.split(sep).map(str_value).collect()
     };
     Ok(Value::list(parts))
 }
@@ -154,14 +156,14 @@ fn indent(a: &[Value]) -> Result<Value, FnError> {
     if spaces > 1 << 20 {
         return err("panic in function implementation: strings: Repeat output length overflow");
     }
-    let lines = s(&a[1]).matches('\n').count();
+    let lines = str_arg(&a[1]).matches('\n').count();
     check_size(
-        s(&a[1])
+        str_arg(&a[1])
             .len()
             .saturating_add(lines.saturating_mul(spaces as usize)),
     )?;
     let pad = " ".repeat(spaces as usize);
-    Ok(st(s(&a[1]).replace('\n', &format!("\n{pad}"))))
+    Ok(str_value(str_arg(&a[1]).replace('\n', &format!("\n{pad}"))))
 }
 
 /// Refuses a result of `len` bytes over the value size limit before building it.
@@ -172,119 +174,123 @@ fn check_size(len: usize) -> Result<(), FnError> {
     Ok(())
 }
 
+/// The string builtins: one table entry each (name, parameters, variadic
+/// parameter, body).
+///
+/// Long on purpose: it is a table, one short entry per builtin, best read in one place.
 pub(super) fn all() -> Vec<FuncDef> {
-    let str1 = || vec![p("str", Type::String)];
+    let str1 = || vec![param("str", Type::String)];
     vec![
         def("upper", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(go_upper(s(&a[0]))))
+            Ok(str_value(go_upper(str_arg(&a[0]))))
         }),
         def("lower", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(go_lower(s(&a[0]))))
+            Ok(str_value(go_lower(str_arg(&a[0]))))
         }),
         def("title", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(go_title(s(&a[0]))))
+            Ok(str_value(go_title(str_arg(&a[0]))))
         }),
         def("trimspace", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(s(&a[0]).trim_matches(char::is_whitespace)))
+            Ok(str_value(str_arg(&a[0]).trim_matches(char::is_whitespace)))
         }),
         def("chomp", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(st(s(&a[0]).trim_end_matches(['\r', '\n'])))
+            Ok(str_value(str_arg(&a[0]).trim_end_matches(['\r', '\n'])))
         }),
         def("reverse", str1(), None, |_: &FnEnv, a: &[Value]| {
-            let mut g = graphemes(s(&a[0]));
+            let mut g = graphemes(str_arg(&a[0]));
             g.reverse();
-            Ok(st(g.concat()))
+            Ok(str_value(g.concat()))
         }),
         def("strlen", str1(), None, |_: &FnEnv, a: &[Value]| {
-            Ok(Value::int(graphemes(s(&a[0])).len() as i64))
+            Ok(Value::int(graphemes(str_arg(&a[0])).len() as i64))
         }),
         def(
             "sanitize",
-            vec![p("name", Type::String)],
+            vec![param("name", Type::String)],
             None,
-            |_: &FnEnv, a: &[Value]| Ok(st(sanitize(s(&a[0])))),
+            |_: &FnEnv, a: &[Value]| Ok(str_value(sanitize(str_arg(&a[0])))),
         ),
         def(
             "trim",
-            vec![p("str", Type::String), p("cutset", Type::String)],
+            vec![param("str", Type::String), param("cutset", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| {
-                let cut = s(&a[1]);
-                Ok(st(s(&a[0]).trim_matches(|c| cut.contains(c))))
+                let cut = str_arg(&a[1]);
+                Ok(str_value(str_arg(&a[0]).trim_matches(|c| cut.contains(c))))
             },
         ),
         def(
             "trimprefix",
-            vec![p("str", Type::String), p("prefix", Type::String)],
+            vec![param("str", Type::String), param("prefix", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| {
-                let x = s(&a[0]);
-                Ok(st(x.strip_prefix(s(&a[1])).unwrap_or(x)))
+                let x = str_arg(&a[0]);
+                Ok(str_value(x.strip_prefix(str_arg(&a[1])).unwrap_or(x)))
             },
         ),
         def(
             "trimsuffix",
-            vec![p("str", Type::String), p("suffix", Type::String)],
+            vec![param("str", Type::String), param("suffix", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| {
-                let x = s(&a[0]);
-                Ok(st(x.strip_suffix(s(&a[1])).unwrap_or(x)))
+                let x = str_arg(&a[0]);
+                Ok(str_value(x.strip_suffix(str_arg(&a[1])).unwrap_or(x)))
             },
         ),
         def(
             "replace",
             vec![
-                p("str", Type::String),
-                p("substr", Type::String),
-                p("replace", Type::String),
+                param("str", Type::String),
+                param("substr", Type::String),
+                param("replace", Type::String),
             ],
             None,
             |_: &FnEnv, a: &[Value]| {
-                let (x, from, to) = (s(&a[0]), s(&a[1]), s(&a[2]));
+                let (x, from, to) = (str_arg(&a[0]), str_arg(&a[1]), str_arg(&a[2]));
                 let n = if from.is_empty() {
                     x.chars().count() + 1
                 } else {
                     x.matches(from).count()
                 };
                 check_size(x.len().saturating_add(n.saturating_mul(to.len())))?;
-                Ok(st(x.replace(from, to)))
+                Ok(str_value(x.replace(from, to)))
             },
         ),
         def(
             "substr",
             vec![
-                p("str", Type::String),
-                p("offset", Type::Number),
-                p("length", Type::Number),
+                param("str", Type::String),
+                param("offset", Type::Number),
+                param("length", Type::Number),
             ],
             None,
             |_: &FnEnv, a: &[Value]| {
                 let off = to_int(&a[1]).map_err(FnError::msg)?;
                 let len = to_int(&a[2]).map_err(FnError::msg)?;
-                Ok(st(substr(s(&a[0]), off, len)))
+                Ok(str_value(substr(str_arg(&a[0]), off, len)))
             },
         ),
         def(
             "indent",
-            vec![p("spaces", Type::Number), p("str", Type::String)],
+            vec![param("spaces", Type::Number), param("str", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| indent(a),
         ),
         def(
             "join",
-            vec![p("separator", Type::String)],
-            Some(p("lists", Type::list(Type::String))),
+            vec![param("separator", Type::String)],
+            Some(param("lists", Type::list(Type::String))),
             |_: &FnEnv, a: &[Value]| join(a),
         ),
         def(
             "sort",
-            vec![p("list", Type::list(Type::String))],
+            vec![param("list", Type::list(Type::String))],
             None,
             |_: &FnEnv, a: &[Value]| sort(a),
         ),
         def(
             "split",
-            vec![p("separator", Type::String), p("str", Type::String)],
+            vec![param("separator", Type::String), param("str", Type::String)],
             None,
             |_: &FnEnv, a: &[Value]| split(a),
         ),

@@ -2,11 +2,11 @@
 //! name list, and a no-panic sweep over every function.
 
 use super::testutil::{
-    bv, call, call_err, fv, l, m, null, nv, o, printed, set, sv, t, try_call, V,
+    bv, call, call_err, fv, l, m, null, nv, o, printed, set, sv, t, try_call, TestValue,
 };
 use crate::value::Value;
 
-fn pr(name: &str, args: Vec<V>) -> String {
+fn pr(name: &str, args: Vec<TestValue>) -> String {
     printed(name, args)
 }
 
@@ -369,11 +369,11 @@ fn case_219_220_221_convert() {
     );
     assert!(call_err("convert", vec![sv("abc"), sv("number")]).contains("number is required"));
     assert!(call_err("convert", vec![sv("abc"), sv("nope")]).contains("type expression"));
-    let p = super::typeexpr::parse_type_expr;
-    assert!(p("tuple([string, number])").is_some());
-    assert!(p("map(list(number))").is_some());
-    assert!(p("list(string").is_none());
-    assert!(p("list").is_none());
+    let parse = super::typeexpr::parse_type_expr;
+    assert!(parse("tuple([string, number])").is_some());
+    assert!(parse("map(list(number))").is_some());
+    assert!(parse("list(string").is_none());
+    assert!(parse("list").is_none());
 }
 
 #[test]
@@ -502,7 +502,7 @@ fn rsadecrypt_roundtrip() {
 
 // ---- no-panic sweep ----
 
-fn samples() -> Vec<V> {
+fn samples() -> Vec<TestValue> {
     vec![
         null(),
         sv(""),
@@ -519,7 +519,7 @@ fn samples() -> Vec<V> {
         nv(i64::MAX),
         fv("1e400"),
         fv("-2.5"),
-        V(Value::Number(crate::number::Number::pos_inf())),
+        TestValue(Value::Number(crate::number::Number::pos_inf())),
         bv(true),
         t(vec![]),
         t(vec![sv("a"), nv(1)]),
@@ -547,7 +547,7 @@ fn no_panics_anywhere() {
         }
         for arity in 0..=3 {
             for _ in 0..40 {
-                let args: Vec<V> = (0..arity)
+                let args: Vec<TestValue> = (0..arity)
                     .map(|_| s[(next() % s.len() as u64) as usize].clone())
                     .collect();
                 let shown: Vec<String> = args.iter().map(|a| format!("{a:?}")).collect();

@@ -8,10 +8,10 @@ use crate::value::Value;
 
 /// A value compared with cty's `Equals` (kinds must match too).
 #[derive(Clone)]
-pub(crate) struct V(pub Value);
+pub(crate) struct TestValue(pub Value);
 
-impl PartialEq for V {
-    fn eq(&self, o: &V) -> bool {
+impl PartialEq for TestValue {
+    fn eq(&self, o: &TestValue) -> bool {
         same(&self.0, &o.0)
     }
 }
@@ -34,7 +34,7 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-impl std::fmt::Debug for V {
+impl std::fmt::Debug for TestValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match &self.0 {
             Value::List(_) => "list",
@@ -60,25 +60,25 @@ pub(crate) fn env() -> FnEnv {
 }
 
 /// Calls `name`, returning the raw result.
-pub(crate) fn try_call(name: &str, args: Vec<V>) -> Result<Value, FnError> {
+pub(crate) fn try_call(name: &str, args: Vec<TestValue>) -> Result<Value, FnError> {
     let f = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
     f.call(&env(), args.into_iter().map(|v| v.0).collect())
 }
 
 /// Calls `name`, which must succeed.
 #[track_caller]
-pub(crate) fn call(name: &str, args: Vec<V>) -> V {
+pub(crate) fn call(name: &str, args: Vec<TestValue>) -> TestValue {
     match try_call(name, args) {
-        Ok(v) => V(v),
+        Ok(v) => TestValue(v),
         Err(e) => panic!("{name} failed: {e:?}"),
     }
 }
 
 /// Calls `name`, which must fail; returns the message.
 #[track_caller]
-pub(crate) fn call_err(name: &str, args: Vec<V>) -> String {
+pub(crate) fn call_err(name: &str, args: Vec<TestValue>) -> String {
     match try_call(name, args) {
-        Ok(v) => panic!("{name} succeeded with {:?}", V(v)),
+        Ok(v) => panic!("{name} succeeded with {:?}", TestValue(v)),
         Err(FnError::Msg(m)) | Err(FnError::Arg(_, m)) => m,
     }
 }
@@ -86,7 +86,7 @@ pub(crate) fn call_err(name: &str, args: Vec<V>) -> String {
 /// Calls `name` and renders the result as buildx prints it into `args` (strings raw,
 /// numbers and bools as text, anything else as JSON).
 #[track_caller]
-pub(crate) fn printed(name: &str, args: Vec<V>) -> String {
+pub(crate) fn printed(name: &str, args: Vec<TestValue>) -> String {
     let v = call(name, args).0;
     match &v {
         Value::String(x) => x.to_string(),
@@ -96,48 +96,48 @@ pub(crate) fn printed(name: &str, args: Vec<V>) -> String {
     }
 }
 
-pub(crate) fn sv(x: &str) -> V {
-    V(Value::string(x))
+pub(crate) fn sv(x: &str) -> TestValue {
+    TestValue(Value::string(x))
 }
 
-pub(crate) fn nv(x: i64) -> V {
-    V(Value::int(x))
+pub(crate) fn nv(x: i64) -> TestValue {
+    TestValue(Value::int(x))
 }
 
-pub(crate) fn fv(x: &str) -> V {
-    V(Value::Number(Number::parse(x).unwrap()))
+pub(crate) fn fv(x: &str) -> TestValue {
+    TestValue(Value::Number(Number::parse(x).unwrap()))
 }
 
-pub(crate) fn bv(x: bool) -> V {
-    V(Value::Bool(x))
+pub(crate) fn bv(x: bool) -> TestValue {
+    TestValue(Value::Bool(x))
 }
 
-pub(crate) fn null() -> V {
-    V(Value::NULL)
+pub(crate) fn null() -> TestValue {
+    TestValue(Value::NULL)
 }
 
-pub(crate) fn l(x: Vec<V>) -> V {
-    V(Value::list(x.into_iter().map(|v| v.0).collect()))
+pub(crate) fn l(x: Vec<TestValue>) -> TestValue {
+    TestValue(Value::list(x.into_iter().map(|v| v.0).collect()))
 }
 
-pub(crate) fn t(x: Vec<V>) -> V {
-    V(Value::tuple(x.into_iter().map(|v| v.0).collect()))
+pub(crate) fn t(x: Vec<TestValue>) -> TestValue {
+    TestValue(Value::tuple(x.into_iter().map(|v| v.0).collect()))
 }
 
-pub(crate) fn set(x: Vec<V>) -> V {
-    V(Value::set(x.into_iter().map(|v| v.0).collect()))
+pub(crate) fn set(x: Vec<TestValue>) -> TestValue {
+    TestValue(Value::set(x.into_iter().map(|v| v.0).collect()))
 }
 
-pub(crate) fn m(x: Vec<(&str, V)>) -> V {
-    V(Value::map(
+pub(crate) fn m(x: Vec<(&str, TestValue)>) -> TestValue {
+    TestValue(Value::map(
         x.into_iter()
             .map(|(k, v)| (k.to_string(), v.0))
             .collect::<BTreeMap<_, _>>(),
     ))
 }
 
-pub(crate) fn o(x: Vec<(&str, V)>) -> V {
-    V(Value::object(
+pub(crate) fn o(x: Vec<(&str, TestValue)>) -> TestValue {
+    TestValue(Value::object(
         x.into_iter()
             .map(|(k, v)| (k.to_string(), v.0))
             .collect::<BTreeMap<_, _>>(),

@@ -6,44 +6,47 @@ use crate::value::Type;
 
 /// Parses a type expression; `None` when it is not one.
 pub fn parse_type_expr(text: &str) -> Option<Type> {
-    let mut p = P {
-        c: text.chars().collect(),
-        i: 0,
+    let mut p = TypeTextParser {
+        chars: text.chars().collect(),
+        pos: 0,
     };
-    let t = p.ty()?;
+    let t = p.parse_type()?;
     p.ws();
-    (p.i == p.c.len()).then_some(t)
+    (p.pos == p.chars.len()).then_some(t)
 }
 
-struct P {
-    c: Vec<char>,
-    i: usize,
+/// A reader over the characters of a type expression.
+struct TypeTextParser {
+    chars: Vec<char>,
+    pos: usize,
 }
 
-impl P {
+impl TypeTextParser {
     fn ws(&mut self) {
-        while self.i < self.c.len() && self.c[self.i].is_whitespace() {
-            self.i += 1;
+        while self.pos < self.chars.len() && self.chars[self.pos].is_whitespace() {
+            self.pos += 1;
         }
     }
 
     fn eat(&mut self, ch: char) -> Option<()> {
         self.ws();
-        (self.c.get(self.i) == Some(&ch)).then(|| self.i += 1)
+        (self.chars.get(self.pos) == Some(&ch)).then(|| self.pos += 1)
     }
 
     fn ident(&mut self) -> Option<String> {
         self.ws();
-        let s = self.i;
-        while self.i < self.c.len()
-            && (self.c[self.i].is_alphanumeric() || self.c[self.i] == '_' || self.c[self.i] == '-')
+        let s = self.pos;
+        while self.pos < self.chars.len()
+            && (self.chars[self.pos].is_alphanumeric()
+                || self.chars[self.pos] == '_'
+                || self.chars[self.pos] == '-')
         {
-            self.i += 1;
+            self.pos += 1;
         }
-        (self.i > s).then(|| self.c[s..self.i].iter().collect())
+        (self.pos > s).then(|| self.chars[s..self.pos].iter().collect())
     }
 
-    fn ty(&mut self) -> Option<Type> {
+    fn parse_type(&mut self) -> Option<Type> {
         let id = self.ident()?;
         match id.as_str() {
             "string" => Some(Type::String),
@@ -52,7 +55,7 @@ impl P {
             "any" => Some(Type::Dynamic),
             "list" | "set" | "map" => {
                 self.eat('(')?;
-                let e = self.ty()?;
+                let e = self.parse_type()?;
                 self.eat(')')?;
                 Some(match id.as_str() {
                     "list" => Type::list(e),
@@ -67,7 +70,7 @@ impl P {
                 self.ws();
                 if self.eat(']').is_none() {
                     loop {
-                        ts.push(self.ty()?);
+                        ts.push(self.parse_type()?);
                         if self.eat(',').is_some() {
                             self.ws();
                             if self.eat(']').is_some() {
@@ -114,13 +117,13 @@ impl P {
 
     /// An object attribute's type: `optional(T)` is allowed here only.
     fn attr_ty(&mut self) -> Option<Type> {
-        let save = self.i;
+        let save = self.pos;
         if self.ident().as_deref() == Some("optional") && self.eat('(').is_some() {
-            let t = self.ty()?;
+            let t = self.parse_type()?;
             self.eat(')')?;
             return Some(Type::Optional(Box::new(t)));
         }
-        self.i = save;
-        self.ty()
+        self.pos = save;
+        self.parse_type()
     }
 }

@@ -37,22 +37,22 @@ pub(super) fn def(
 }
 
 /// A non-null parameter.
-pub(super) fn p(name: &'static str, ty: Type) -> Param {
+pub(super) fn param(name: &'static str, ty: Type) -> Param {
     Param::new(name, ty)
 }
 
 /// A nullable parameter.
-pub(super) fn pn(name: &'static str, ty: Type) -> Param {
+pub(super) fn nullable_param(name: &'static str, ty: Type) -> Param {
     Param::nullable(name, ty)
 }
 
 /// The string inside a (converted) string argument; empty for anything else.
-pub(super) fn s(v: &Value) -> &str {
+pub(super) fn str_arg(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
 /// The number inside a (converted) number argument.
-pub(super) fn n(v: &Value) -> Number {
+pub(super) fn num_arg(v: &Value) -> Number {
     match v {
         Value::Number(x) => x.clone(),
         _ => Number::from_i64(0),
@@ -60,12 +60,12 @@ pub(super) fn n(v: &Value) -> Number {
 }
 
 /// A number value.
-pub(super) fn num(x: Number) -> Value {
+pub(super) fn num_value(x: Number) -> Value {
     Value::Number(x)
 }
 
 /// A string value.
-pub(super) fn st(x: impl Into<Arc<str>>) -> Value {
+pub(super) fn str_value(x: impl Into<Arc<str>>) -> Value {
     Value::string(x)
 }
 

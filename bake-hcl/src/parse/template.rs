@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::ast::{Expr, ExprKind, Ident, Span, TplPart};
+use crate::parse::ast::{Expr, ExprKind, Ident, Span, TplPart};
 use crate::value::Value;
 
 /// Strip markers `(before, after)` of a template interpolation or directive.
 pub(crate) type Strip = (bool, bool);
 
-/// Template tokens in source order, before strip markers are applied (as in `parse_hcl`).
-pub(crate) enum Tok<'a> {
+/// Template tokens in source order, before strip markers are applied (both HCL readers make them).
+pub(crate) enum TemplateToken<'a> {
     Lit(Cow<'a, str>),
     Interp(Expr, Strip),
     If(Expr, Strip),
@@ -22,16 +22,16 @@ pub(crate) enum Tok<'a> {
     EndFor(Strip),
 }
 
-impl Tok<'_> {
+impl TemplateToken<'_> {
     pub(crate) fn strip(&self) -> Strip {
         match self {
-            Tok::Lit(_) => (false, false),
-            Tok::Interp(_, s)
-            | Tok::If(_, s)
-            | Tok::Else(s)
-            | Tok::EndIf(s)
-            | Tok::For(_, _, _, s)
-            | Tok::EndFor(s) => *s,
+            TemplateToken::Lit(_) => (false, false),
+            TemplateToken::Interp(_, s)
+            | TemplateToken::If(_, s)
+            | TemplateToken::Else(s)
+            | TemplateToken::EndIf(s)
+            | TemplateToken::For(_, _, _, s)
+            | TemplateToken::EndFor(s) => *s,
         }
     }
 }
@@ -58,14 +58,17 @@ pub(crate) fn template_expr(parts: Vec<TplPart>, span: Span) -> Expr {
 }
 
 /// Tokens to parts: heredoc line splitting, strip markers, flush dedent, nesting.
-pub(crate) fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> Vec<TplPart> {
+pub(crate) fn finish_template(
+    mut toks: Vec<TemplateToken<'_>>,
+    heredoc: Option<bool>,
+) -> Vec<TplPart> {
     if heredoc.is_some() {
         toks = split_lines(toks);
     }
     for i in 0..toks.len() {
         let (start, end) = toks[i].strip();
         if start && i > 0 {
-            if let Tok::Lit(s) = &mut toks[i - 1] {
+            if let TemplateToken::Lit(s) = &mut toks[i - 1] {
                 match s {
                     Cow::Borrowed(b) => *b = b.trim_end(),
                     Cow::Owned(o) => o.truncate(o.trim_end().len()),
@@ -73,7 +76,7 @@ pub(crate) fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> 
             }
         }
         if end && i + 1 < toks.len() {
-            if let Tok::Lit(s) = &mut toks[i + 1] {
+            if let TemplateToken::Lit(s) = &mut toks[i + 1] {
                 match s {
                     Cow::Borrowed(b) => *b = b.trim_start(),
                     Cow::Owned(o) => *o = o.trim_start().to_string(),
@@ -89,17 +92,20 @@ pub(crate) fn finish_template(mut toks: Vec<Tok<'_>>, heredoc: Option<bool>) -> 
 }
 
 /// Splits literal tokens after each newline, as HCL's scanner tokenizes heredoc bodies.
-fn split_lines(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
+fn split_lines(toks: Vec<TemplateToken<'_>>) -> Vec<TemplateToken<'_>> {
     let mut out = Vec::with_capacity(toks.len());
     for t in toks {
         match t {
-            Tok::Lit(Cow::Borrowed(s)) if s.contains('\n') => {
-                out.extend(s.split_inclusive('\n').map(|l| Tok::Lit(Cow::Borrowed(l))));
-            }
-            Tok::Lit(Cow::Owned(s)) if s.contains('\n') => {
+            TemplateToken::Lit(Cow::Borrowed(s)) if s.contains('\n') => {
                 out.extend(
                     s.split_inclusive('\n')
-                        .map(|l| Tok::Lit(Cow::Owned(l.to_string()))),
+                        .map(|l| TemplateToken::Lit(Cow::Borrowed(l))),
+                );
+            }
+            TemplateToken::Lit(Cow::Owned(s)) if s.contains('\n') => {
+                out.extend(
+                    s.split_inclusive('\n')
+                        .map(|l| TemplateToken::Lit(Cow::Owned(l.to_string()))),
                 );
             }
             other => out.push(other),
@@ -111,7 +117,7 @@ fn split_lines(toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
 /// HCL's flush-heredoc rule (`<<-`): find the line with the fewest leading spaces (a line
 /// that starts with an interpolation or directive counts as zero; blank lines do not count)
 /// and remove that many from the literal at the start of every line.
-fn flush_heredoc(toks: &mut [Tok<'_>]) {
+fn flush_heredoc(toks: &mut [TemplateToken<'_>]) {
     let mut min = usize::MAX;
     let mut newline = true;
     let mut adjust = Vec::new();
@@ -119,7 +125,7 @@ fn flush_heredoc(toks: &mut [Tok<'_>]) {
         if newline {
             newline = false;
             let mut spaces = 0;
-            if let Tok::Lit(s) = t {
+            if let TemplateToken::Lit(s) = t {
                 let trimmed = s.trim_start();
                 if trimmed.is_empty() && s.ends_with('\n') {
                     spaces = usize::MAX;
@@ -130,7 +136,7 @@ fn flush_heredoc(toks: &mut [Tok<'_>]) {
             }
             min = min.min(spaces);
         }
-        if let Tok::Lit(s) = t {
+        if let TemplateToken::Lit(s) = t {
             if s.ends_with('\n') {
                 newline = true;
             }
@@ -140,7 +146,7 @@ fn flush_heredoc(toks: &mut [Tok<'_>]) {
         return;
     }
     for i in adjust {
-        if let Tok::Lit(s) = &mut toks[i] {
+        if let TemplateToken::Lit(s) = &mut toks[i] {
             let cut: usize = s.chars().take(min).map(char::len_utf8).sum();
             match s {
                 Cow::Borrowed(b) => *b = &b[cut..],
@@ -152,35 +158,38 @@ fn flush_heredoc(toks: &mut [Tok<'_>]) {
     }
 }
 
-fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok<'_>>>) -> Vec<TplPart> {
+fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<TemplateToken<'_>>>) -> Vec<TplPart> {
     let mut out = Vec::new();
     while let Some(tok) = it.peek() {
-        if matches!(tok, Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_)) {
+        if matches!(
+            tok,
+            TemplateToken::Else(_) | TemplateToken::EndIf(_) | TemplateToken::EndFor(_)
+        ) {
             return out;
         }
         let Some(tok) = it.next() else { break };
         match tok {
-            Tok::Lit(s) => {
+            TemplateToken::Lit(s) => {
                 if !s.is_empty() {
                     out.push(TplPart::Lit(Arc::from(&*s)));
                 }
             }
-            Tok::Interp(e, _) => out.push(TplPart::Interp(e)),
-            Tok::If(cond, _) => {
+            TemplateToken::Interp(e, _) => out.push(TplPart::Interp(e)),
+            TemplateToken::If(cond, _) => {
                 let then = build(it);
                 let mut els = Vec::new();
-                if matches!(it.peek(), Some(Tok::Else(_))) {
+                if matches!(it.peek(), Some(TemplateToken::Else(_))) {
                     it.next();
                     els = build(it);
                 }
-                if matches!(it.peek(), Some(Tok::EndIf(_))) {
+                if matches!(it.peek(), Some(TemplateToken::EndIf(_))) {
                     it.next();
                 }
                 out.push(TplPart::If { cond, then, els });
             }
-            Tok::For(key, val, coll, _) => {
+            TemplateToken::For(key, val, coll, _) => {
                 let body = build(it);
-                if matches!(it.peek(), Some(Tok::EndFor(_))) {
+                if matches!(it.peek(), Some(TemplateToken::EndFor(_))) {
                     it.next();
                 }
                 out.push(TplPart::For {
@@ -190,7 +199,7 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<Tok<'_>>>) -> Vec<TplPa
                     body,
                 });
             }
-            Tok::Else(_) | Tok::EndIf(_) | Tok::EndFor(_) => {}
+            TemplateToken::Else(_) | TemplateToken::EndIf(_) | TemplateToken::EndFor(_) => {}
         }
     }
     out

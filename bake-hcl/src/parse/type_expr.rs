@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{Expr, ExprKind, ObjKey};
 use crate::error::{ErrorKind, HclError, Result};
+use crate::parse::ast::{Expr, ExprKind, ObjKey};
 use crate::value::Type;
 
 fn bad(e: &Expr, msg: &str) -> Box<HclError> {

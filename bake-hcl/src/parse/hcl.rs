@@ -4,17 +4,20 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use bake_core::source::SourceId;
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, FuncCall, ObjectKey, Traversal, TraversalOperator, UnaryOp,
+    UnaryOperator,
+};
 use hcl_edit::structure::{BlockLabel, Structure};
-use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::template::{Directive, Element, HeredocTemplate, Template};
 use hcl_edit::Span as _;
 
-use crate::ast::{
-    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
-};
 use crate::error::HclError;
 use crate::number::Number;
-use crate::template::{finish_template, template_expr, Tok};
+use crate::parse::ast::{
+    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
+};
+use crate::parse::template::{finish_template, template_expr, TemplateToken};
 use crate::value::Value;
 
 /// Parses an HCL file.
@@ -29,8 +32,8 @@ pub fn parse(src: SourceId, text: &str) -> crate::error::Result<Body> {
             e.message().to_string(),
         ))
     })?;
-    let cx = Cx { src, text, base: 0 };
-    Ok(cx.body(&body, 0..text.len()))
+    let converter = HclConverter { src, text, base: 0 };
+    Ok(converter.body(&body, 0..text.len()))
 }
 
 /// Parses a template (the string of a JSON value).
@@ -45,8 +48,8 @@ pub fn parse_template_str(src: SourceId, text: &str, span: Span) -> crate::error
         ))
     })?;
     // Spans inside refer to `text`, not to the file: map them all onto the string's span.
-    let cx = Cx { src, text, base: 0 };
-    let parts = cx.template(&tpl);
+    let converter = HclConverter { src, text, base: 0 };
+    let parts = converter.template(&tpl);
     let mut e = template_expr(parts, span);
     fix_spans(&mut e, span);
     Ok(e)
@@ -63,8 +66,8 @@ pub fn parse_expr_str(src: SourceId, text: &str, span: Span) -> crate::error::Re
             format!("invalid expression: {}", e.message()),
         ))
     })?;
-    let cx = Cx { src, text, base: 0 };
-    let mut e = cx.expr(&ex);
+    let converter = HclConverter { src, text, base: 0 };
+    let mut e = converter.expr(&ex);
     fix_spans(&mut e, span);
     Ok(e)
 }
@@ -74,14 +77,15 @@ fn fix_spans(e: &mut Expr, span: Span) {
     e.span = span;
 }
 
-struct Cx<'a> {
+/// Converts hcl-edit's tree (spans kept) into ours.
+struct HclConverter<'a> {
     src: SourceId,
     text: &'a str,
     /// Offset of `text` in the source (for re-parsed heredoc bodies).
     base: usize,
 }
 
-impl Cx<'_> {
+impl HclConverter<'_> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
         let r = r.unwrap_or(0..0);
         Span::new(self.src, r.start + self.base..r.end + self.base)
@@ -133,26 +137,13 @@ impl Cx<'_> {
         out
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// An expression; the kinds that take more than a few lines have a method each.
     fn expr(&self, e: &Expression) -> Expr {
         let span = self.span(e.span());
         let kind = match e {
             Expression::Null(_) => ExprKind::Lit(Value::NULL),
             Expression::Bool(b) => ExprKind::Lit(Value::Bool(*b.value())),
-            Expression::Number(n) => {
-                let raw = n
-                    .span()
-                    .and_then(|r| self.text.get(r))
-                    .map(str::to_string)
-                    .unwrap_or_else(|| n.value().to_string());
-                match Number::parse(&raw) {
-                    Some(num) => ExprKind::Lit(Value::Number(num)),
-                    None => ExprKind::Lit(Value::Number(
-                        Number::from_f64(n.value().as_f64().unwrap_or(0.0))
-                            .unwrap_or_else(|| Number::from_i64(0)),
-                    )),
-                }
-            }
+            Expression::Number(n) => self.number(n),
             Expression::String(s) => ExprKind::Lit(Value::string(s.as_str())),
             Expression::Array(a) => ExprKind::Tuple(a.iter().map(|x| self.expr(x)).collect()),
             Expression::Object(o) => ExprKind::Object(
@@ -170,29 +161,7 @@ impl Cx<'_> {
                 let parts = self.template_elements(t.iter(), None);
                 return template_expr(parts, span);
             }
-            Expression::HeredocTemplate(h) => {
-                // hcl-edit has already dedented the body; HCL applies strip markers before
-                // dedenting, line by line, so re-read the raw body and do it HCL's way.
-                let flush = h.indent().is_some();
-                let raw = h
-                    .template
-                    .span()
-                    .and_then(|r| Some((r.start, self.text.get(r)?)));
-                let parts = match raw
-                    .map(|(start, raw)| (start, raw, hcl_edit::parser::parse_template(raw)))
-                {
-                    Some((start, raw, Ok(t))) => {
-                        let cx = Cx {
-                            src: self.src,
-                            text: raw,
-                            base: self.base + start,
-                        };
-                        cx.template_elements(t.iter(), Some(flush))
-                    }
-                    _ => self.template_elements(h.template.iter(), None),
-                };
-                return template_expr(parts, span);
-            }
+            Expression::HeredocTemplate(h) => return template_expr(self.heredoc(h), span),
             Expression::Parenthesis(p) => ExprKind::Paren(Box::new(self.expr(p.inner()))),
             Expression::Variable(v) => ExprKind::Var(self.ident(v)),
             Expression::Conditional(c) => ExprKind::Cond(
@@ -200,72 +169,14 @@ impl Cx<'_> {
                 Box::new(self.expr(&c.true_expr)),
                 Box::new(self.expr(&c.false_expr)),
             ),
-            Expression::FuncCall(f) => {
-                let mut name = self.ident(&f.name.name);
-                if f.name.is_namespaced() {
-                    let ns: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
-                    name.name = Arc::from(format!("{}::{}", ns.join("::"), name.name));
-                }
-                ExprKind::Call {
-                    name,
-                    args: f.args.iter().map(|a| self.expr(a)).collect(),
-                    expand: f.args.expand_final(),
-                }
-            }
-            Expression::Traversal(t) => {
-                let ops = t
-                    .operators
-                    .iter()
-                    .map(|op| {
-                        let ospan = self.span(op.span());
-                        match op.value() {
-                            TraversalOperator::AttrSplat(_) => TravOp::AttrSplat(ospan),
-                            TraversalOperator::FullSplat(_) => TravOp::FullSplat(ospan),
-                            TraversalOperator::GetAttr(i) => TravOp::Attr(self.ident(i)),
-                            TraversalOperator::Index(x) => TravOp::Index(self.expr(x)),
-                            TraversalOperator::LegacyIndex(n) => {
-                                TravOp::LegacyIndex(*n.value(), ospan)
-                            }
-                        }
-                    })
-                    .collect();
-                ExprKind::Traversal(Box::new(self.expr(&t.expr)), ops)
-            }
-            Expression::UnaryOp(u) => {
-                let op = match u.operator.value() {
-                    UnaryOperator::Neg => UnOp::Neg,
-                    UnaryOperator::Not => UnOp::Not,
-                };
-                // `-5` is a negative number literal.
-                let inner = self.expr(&u.expr);
-                if let (UnOp::Neg, ExprKind::Lit(Value::Number(n))) = (op, &inner.kind) {
-                    ExprKind::Lit(Value::Number(n.neg()))
-                } else {
-                    ExprKind::Unary(op, Box::new(inner))
-                }
-            }
-            Expression::BinaryOp(b) => {
-                let op = match b.operator.value() {
-                    BinaryOperator::Eq => BinOp::Eq,
-                    BinaryOperator::NotEq => BinOp::NotEq,
-                    BinaryOperator::LessEq => BinOp::LessEq,
-                    BinaryOperator::GreaterEq => BinOp::GreaterEq,
-                    BinaryOperator::Less => BinOp::Less,
-                    BinaryOperator::Greater => BinOp::Greater,
-                    BinaryOperator::Plus => BinOp::Add,
-                    BinaryOperator::Minus => BinOp::Sub,
-                    BinaryOperator::Mul => BinOp::Mul,
-                    BinaryOperator::Div => BinOp::Div,
-                    BinaryOperator::Mod => BinOp::Mod,
-                    BinaryOperator::And => BinOp::And,
-                    BinaryOperator::Or => BinOp::Or,
-                };
-                ExprKind::Binary(
-                    op,
-                    Box::new(self.expr(&b.lhs_expr)),
-                    Box::new(self.expr(&b.rhs_expr)),
-                )
-            }
+            Expression::FuncCall(f) => self.call(f),
+            Expression::Traversal(t) => self.traversal(t),
+            Expression::UnaryOp(u) => self.unary(u),
+            Expression::BinaryOp(b) => ExprKind::Binary(
+                binary_op(*b.operator.value()),
+                Box::new(self.expr(&b.lhs_expr)),
+                Box::new(self.expr(&b.rhs_expr)),
+            ),
             Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
                 key_var: f.intro.key_var.as_ref().map(|k| self.ident(k)),
                 val_var: self.ident(&f.intro.value_var),
@@ -277,6 +188,91 @@ impl Cx<'_> {
             })),
         };
         Expr { kind, span }
+    }
+
+    /// A number literal, read from its source text (hcl-edit's value is a float).
+    fn number(&self, n: &hcl_edit::Formatted<hcl_edit::Number>) -> ExprKind {
+        let raw = n
+            .span()
+            .and_then(|r| self.text.get(r))
+            .map(str::to_string)
+            .unwrap_or_else(|| n.value().to_string());
+        match Number::parse(&raw) {
+            Some(num) => ExprKind::Lit(Value::Number(num)),
+            None => ExprKind::Lit(Value::Number(
+                Number::from_f64(n.value().as_f64().unwrap_or(0.0))
+                    .unwrap_or_else(|| Number::from_i64(0)),
+            )),
+        }
+    }
+
+    /// A heredoc's template parts.
+    fn heredoc(&self, h: &HeredocTemplate) -> Vec<TplPart> {
+        // hcl-edit has already dedented the body; HCL applies strip markers before
+        // dedenting, line by line, so re-read the raw body and do it HCL's way.
+        let flush = h.indent().is_some();
+        let raw = h
+            .template
+            .span()
+            .and_then(|r| Some((r.start, self.text.get(r)?)));
+        match raw.map(|(start, raw)| (start, raw, hcl_edit::parser::parse_template(raw))) {
+            Some((start, raw, Ok(t))) => {
+                let converter = HclConverter {
+                    src: self.src,
+                    text: raw,
+                    base: self.base + start,
+                };
+                converter.template_elements(t.iter(), Some(flush))
+            }
+            _ => self.template_elements(h.template.iter(), None),
+        }
+    }
+
+    /// A function call; a namespaced name (`a::b`) keeps its namespace.
+    fn call(&self, f: &FuncCall) -> ExprKind {
+        let mut name = self.ident(&f.name.name);
+        if f.name.is_namespaced() {
+            let ns: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
+            name.name = Arc::from(format!("{}::{}", ns.join("::"), name.name));
+        }
+        ExprKind::Call {
+            name,
+            args: f.args.iter().map(|a| self.expr(a)).collect(),
+            expand: f.args.expand_final(),
+        }
+    }
+
+    /// An expression followed by traversal operators.
+    fn traversal(&self, t: &Traversal) -> ExprKind {
+        let ops = t
+            .operators
+            .iter()
+            .map(|op| {
+                let ospan = self.span(op.span());
+                match op.value() {
+                    TraversalOperator::AttrSplat(_) => TravOp::AttrSplat(ospan),
+                    TraversalOperator::FullSplat(_) => TravOp::FullSplat(ospan),
+                    TraversalOperator::GetAttr(i) => TravOp::Attr(self.ident(i)),
+                    TraversalOperator::Index(x) => TravOp::Index(self.expr(x)),
+                    TraversalOperator::LegacyIndex(n) => TravOp::LegacyIndex(*n.value(), ospan),
+                }
+            })
+            .collect();
+        ExprKind::Traversal(Box::new(self.expr(&t.expr)), ops)
+    }
+
+    /// `-x` or `!x`; `-5` is a negative number literal.
+    fn unary(&self, u: &UnaryOp) -> ExprKind {
+        let op = match u.operator.value() {
+            UnaryOperator::Neg => UnOp::Neg,
+            UnaryOperator::Not => UnOp::Not,
+        };
+        let inner = self.expr(&u.expr);
+        if let (UnOp::Neg, ExprKind::Lit(Value::Number(n))) = (op, &inner.kind) {
+            ExprKind::Lit(Value::Number(n.neg()))
+        } else {
+            ExprKind::Unary(op, Box::new(inner))
+        }
     }
 
     fn template(&self, t: &Template) -> Vec<TplPart> {
@@ -297,13 +293,15 @@ impl Cx<'_> {
         finish_template(toks, heredoc)
     }
 
-    fn flatten(&self, el: &Element, toks: &mut Vec<Tok<'static>>) {
+    fn flatten(&self, el: &Element, toks: &mut Vec<TemplateToken<'static>>) {
         match el {
-            Element::Literal(l) => toks.push(Tok::Lit(Cow::Owned(l.value().clone()))),
-            Element::Interpolation(i) => toks.push(Tok::Interp(self.expr(&i.expr), strip(i.strip))),
+            Element::Literal(l) => toks.push(TemplateToken::Lit(Cow::Owned(l.value().clone()))),
+            Element::Interpolation(i) => {
+                toks.push(TemplateToken::Interp(self.expr(&i.expr), strip(i.strip)))
+            }
             Element::Directive(d) => match &**d {
                 Directive::If(d) => {
-                    toks.push(Tok::If(
+                    toks.push(TemplateToken::If(
                         self.expr(&d.if_expr.cond_expr),
                         strip(d.if_expr.strip),
                     ));
@@ -311,16 +309,16 @@ impl Cx<'_> {
                         self.flatten(e, toks);
                     }
                     if let Some(els) = &d.else_expr {
-                        toks.push(Tok::Else(strip(els.strip)));
+                        toks.push(TemplateToken::Else(strip(els.strip)));
                         for e in els.template.iter() {
                             self.flatten(e, toks);
                         }
                     }
-                    toks.push(Tok::EndIf(strip(d.endif_expr.strip)));
+                    toks.push(TemplateToken::EndIf(strip(d.endif_expr.strip)));
                 }
                 Directive::For(d) => {
                     let f = &d.for_expr;
-                    toks.push(Tok::For(
+                    toks.push(TemplateToken::For(
                         f.key_var.as_ref().map(|k| self.ident(k)),
                         self.ident(&f.value_var),
                         self.expr(&f.collection_expr),
@@ -329,10 +327,29 @@ impl Cx<'_> {
                     for e in f.template.iter() {
                         self.flatten(e, toks);
                     }
-                    toks.push(Tok::EndFor(strip(d.endfor_expr.strip)));
+                    toks.push(TemplateToken::EndFor(strip(d.endfor_expr.strip)));
                 }
             },
         }
+    }
+}
+
+/// hcl-edit's binary operator as ours.
+fn binary_op(op: BinaryOperator) -> BinOp {
+    match op {
+        BinaryOperator::Eq => BinOp::Eq,
+        BinaryOperator::NotEq => BinOp::NotEq,
+        BinaryOperator::LessEq => BinOp::LessEq,
+        BinaryOperator::GreaterEq => BinOp::GreaterEq,
+        BinaryOperator::Less => BinOp::Less,
+        BinaryOperator::Greater => BinOp::Greater,
+        BinaryOperator::Plus => BinOp::Add,
+        BinaryOperator::Minus => BinOp::Sub,
+        BinaryOperator::Mul => BinOp::Mul,
+        BinaryOperator::Div => BinOp::Div,
+        BinaryOperator::Mod => BinOp::Mod,
+        BinaryOperator::And => BinOp::And,
+        BinaryOperator::Or => BinOp::Or,
     }
 }
 

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use bake_core::source::SourceId;
 
-use crate::ast::{Attr, Block, Body, Expr, ExprKind, Ident, ObjKey, Span};
 use crate::error::{HclError, Result};
-use crate::jsonspan::{JKind, JNode};
 use crate::number::Number;
-use crate::parse_hcl::{parse_expr_str, parse_template_str};
+use crate::parse::ast::{Attr, Block, Body, Expr, ExprKind, Ident, ObjKey, Span};
+use crate::parse::hcl::{parse_expr_str, parse_template_str};
+use crate::parse::json_spans::{JKind, JNode};
 use crate::value::Value;
 
 /// Parses a JSON bake file.
@@ -27,21 +27,21 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
             format!("invalid JSON: {e}"),
         )));
     }
-    if let Some(off) = crate::jsonspan::too_deep(text) {
+    if let Some(off) = crate::parse::json_spans::too_deep(text) {
         return Err(Box::new(HclError::new(
             crate::ErrorKind::Limit,
             Some(Span::new(src, off..off + 1)),
             format!(
                 "JSON nests deeper than the limit of {} levels",
-                crate::jsonspan::MAX_DEPTH
+                crate::parse::json_spans::MAX_DEPTH
             ),
         )));
     }
-    let cx = Cx { src };
+    let converter = JsonConverter { src };
     let Some(JNode {
         kind: JKind::Obj(top),
         ..
-    }) = crate::jsonspan::read(text)
+    }) = crate::parse::json_spans::read(text)
     else {
         return Err(Box::new(HclError::syntax(
             Span::new(src, 0..0),
@@ -53,12 +53,12 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
         ..Body::default()
     };
     for (k, kspan, v) in &top {
-        let kspan = cx.span(kspan);
+        let kspan = converter.span(kspan);
         match k.as_str() {
             "variable" | "function" | "target" | "group" => {
                 for (label, lspan, b) in labeled(v) {
                     body.blocks
-                        .push(cx.block(k, label, b, kspan, cx.span(lspan))?);
+                        .push(converter.block(k, label, b, kspan, converter.span(lspan))?);
                 }
             }
             _ => body.attrs.push(Attr {
@@ -66,8 +66,8 @@ pub fn parse(src: SourceId, text: &str) -> Result<Body> {
                     name: Arc::from(k.as_str()),
                     span: kspan,
                 },
-                expr: cx.expr(v)?,
-                span: kspan.to(cx.span(&v.span)),
+                expr: converter.expr(v)?,
+                span: kspan.to(converter.span(&v.span)),
             }),
         }
     }
@@ -105,11 +105,12 @@ fn labeled(v: &JNode) -> Vec<Member<'_>> {
     }
 }
 
-struct Cx {
+/// Converts JSON nodes into our tree, spans kept.
+struct JsonConverter {
     src: SourceId,
 }
 
-impl Cx {
+impl JsonConverter {
     fn span(&self, r: &std::ops::Range<usize>) -> Span {
         Span::new(self.src, r.clone())
     }

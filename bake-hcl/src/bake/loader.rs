@@ -1,0 +1,117 @@
+//! The entry point of the bake stage: [`load`], its options ([`LoadOptions`]) and what it
+//! produces ([`Loaded`], [`VariableInfo`]). Public as `bake_hcl::loader`.
+
+use std::collections::BTreeMap;
+
+use bake_core::model::Config;
+use bake_core::source::{Origin, SourceMap};
+
+use super::declarations::Declarations;
+use super::matrix::matrix_groups;
+use super::Loader;
+use crate::error::{HclError, Result};
+use crate::functions::FnEnv;
+use crate::parse::ast::Body;
+
+/// Inputs from outside: the environment, `--var` values and builtins. Nothing here is read
+/// from the process by this crate.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The process environment (variable overrides come from here).
+    pub env: BTreeMap<String, String>,
+    /// `--var NAME=VALUE` overrides (they beat the environment).
+    pub vars: BTreeMap<String, String>,
+    /// Whether variables may be overridden from the environment
+    /// (`BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP` turns this off).
+    pub env_lookup: bool,
+    /// Builtin variables (`BAKE_CMD_CONTEXT`, `BAKE_LOCAL_PLATFORM`): strings that cannot be
+    /// overridden.
+    pub builtins: BTreeMap<String, String>,
+    /// What functions may read (clock, home directory, ...).
+    pub fn_env: FnEnv,
+    /// Record what each target attribute and variable default refers to
+    /// ([`Loaded::refs`], for `--explain`).
+    pub record_refs: bool,
+    /// Whether to render each variable's value into [`VariableInfo::value`] (for
+    /// `--list=variables`); rendering every variable of a large file costs time and memory
+    /// that nothing else needs.
+    pub render_variables: bool,
+}
+
+/// A variable as `--list=variables` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableInfo {
+    /// Its name.
+    pub name: String,
+    /// Its value rendered as buildx renders it; `None` for null (and when
+    /// [`LoadOptions::render_variables`] is off).
+    pub value: Option<String>,
+    /// Its type constraint, when one was given.
+    pub type_name: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// What loading produced.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Groups and targets as written (after matrix expansion).
+    pub config: Config,
+    /// Every declared variable, sorted by name.
+    pub variables: Vec<VariableInfo>,
+    /// Where each variable's value came from: its `default` (file span), an environment
+    /// variable, a `--var` flag, or nothing (empty/null).
+    pub variable_origins: BTreeMap<String, Origin>,
+    /// Warnings (unknown attributes and blocks).
+    pub warnings: Vec<HclError>,
+    /// With [`LoadOptions::record_refs`]: the variables and matrix values used by each target
+    /// attribute (keyed by the target's name and the expression's span) and variable default
+    /// (keyed by an empty name and the span).
+    pub refs:
+        BTreeMap<String, BTreeMap<bake_core::provenance::SpanKey, bake_core::provenance::ExprRefs>>,
+}
+
+/// Loads HCL/JSON bodies (already parsed, in file order) into the bake model.
+///
+/// # Errors
+/// The first error found, with its span; call [`HclError::attach`] to render it.
+pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<Loaded> {
+    let mut warnings = Vec::new();
+    let Declarations {
+        variables,
+        attributes,
+        functions,
+        blocks,
+    } = Declarations::collect(bodies, opts, &mut warnings)?;
+    let mut loader = Loader::new(opts, sources, variables, attributes, functions);
+
+    // Every variable, then validations, then functions: errors anywhere fail the load.
+    let variables = loader.resolve_variables()?;
+    loader.validate()?;
+    loader.check_functions()?;
+
+    // Names (matrix expansion) of every block, in order.
+    let expanded = loader.expand_blocks(&blocks)?;
+
+    // Evaluate every attribute of every block instance and lower it.
+    loader.blocks_allowed = true;
+    let mut config = loader.lower_instances(&mut warnings)?;
+    config.groups.extend(matrix_groups(expanded));
+
+    // Top-level attributes are evaluated last (and fail the load if broken).
+    loader.blocks_allowed = false;
+    loader.resolve_attributes()?;
+
+    let refs = if opts.record_refs {
+        loader.expr_refs()
+    } else {
+        BTreeMap::new()
+    };
+    Ok(Loaded {
+        config,
+        variables,
+        variable_origins: loader.var_origins,
+        warnings,
+        refs,
+    })
+}
