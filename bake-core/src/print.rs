@@ -45,12 +45,7 @@ impl Target {
     /// Writes the target's `--print` object.
     pub fn write_json(&self, w: &mut PrettyWriter) {
         w.open('{');
-        for key in PRINT_FIELDS {
-            if self.shows(key) {
-                w.raw_key(key);
-                self.write_print_value(key, w);
-            }
-        }
+        self.write_print_fields(w);
         w.close('}');
     }
 }

@@ -203,6 +203,15 @@ macro_rules! target_fields {
         }
 
         impl Target {
+            /// Writes the members of the `--print` object: each field that shows, in
+            /// `--print`'s order (straight from the table: no lookup by key).
+            pub fn write_print_fields(&self, w: &mut PrettyWriter) {
+                $( if <$kind as Kind>::shows(&self.$field) {
+                    w.raw_key($key);
+                    <$kind as Kind>::write(&self.$field, w);
+                } )*
+            }
+
             /// Writes the build key: every field that decides what the build produces, in
             /// the table's order, as compact JSON (`links` gives the key of the build a
             /// `target:` context names). [`crate::graph`] hashes it into the content id.
