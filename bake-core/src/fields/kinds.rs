@@ -64,8 +64,8 @@ pub trait Kind {
     }
 }
 
-/// A field of a [`TargetDef`] by the type a file writes it with, as
-/// [`TargetDef::field_mut`] gives it: frontends decode a value by this type and set it.
+/// A field of a [`TargetDef`](super::TargetDef) by the type a file writes it with, as
+/// [`TargetDef::field_mut`](super::TargetDef::field_mut) gives it: frontends decode a value by this type and set it.
 #[derive(Debug)]
 pub enum DefField<'a> {
     /// A string.

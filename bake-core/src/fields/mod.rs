@@ -1,6 +1,6 @@
 //! The one table of a target's fields. Each row names a field, its `--print` key, its *kind*
 //! and its types as written ([`TargetDef`]) and resolved ([`Target`]); from it come both
-//! structs, the working form the resolver merges ([`Draft`]), the single merge (by value),
+//! structs, the working form the resolver merges (`Draft`), the single merge (by value),
 //! normalization, the resolved form, `--print`'s order and visibility, and which fields
 //! merge rather than replace (`--explain`). Adding a buildx attribute is one row here (plus
 //! a kind, if none behaves like it, and the frontends' spelling of it).

@@ -48,7 +48,7 @@ pub const OVERRIDE_KEYS: [&str; fields::SET_KEYS.len() + 3] = {
 /// read. The targets each value names are checked when resolving.
 ///
 /// # Errors
-/// The first bad value, as [`resolve`] would report it.
+/// The first bad value, as [`resolve`](super::resolve) would report it.
 pub fn check_overrides(set: &[String]) -> Result<(), ResolveError> {
     for text in set {
         let (lhs, value) = match text.split_once('=') {
