@@ -28,25 +28,6 @@ pub(crate) struct Conversion<'a> {
     pub(crate) secrets: &'a Map,
 }
 
-/// The ulimit names buildx knows.
-const ULIMIT_NAMES: &[&str] = &[
-    "core",
-    "cpu",
-    "data",
-    "fsize",
-    "locks",
-    "memlock",
-    "msgqueue",
-    "nice",
-    "nofile",
-    "nproc",
-    "rss",
-    "rtprio",
-    "rttime",
-    "sigpending",
-    "stack",
-];
-
 /// A scalar as text, unless null or empty.
 pub(crate) fn text_value(v: Option<&Value>) -> Option<String> {
     match v {
@@ -125,7 +106,7 @@ pub(crate) fn ulimit_options(c: &Conversion<'_>) -> LoadResult<Option<Vec<String
             Value::Map(m) => (int_or_zero(m.get("soft")), int_or_zero(m.get("hard"))),
             _ => (0, 0),
         };
-        if !ULIMIT_NAMES.contains(&name.as_str()) {
+        if !bake_core::validate::ULIMIT_NAMES.contains(&name.as_str()) {
             return Err(error(format!("invalid ulimit type: {name}")));
         }
         if soft > hard {

@@ -37,7 +37,8 @@ pub fn is_mem_bytes(s: &str) -> bool {
     }
 }
 
-const ULIMIT_NAMES: [&str; 15] = [
+/// The ulimit names buildx knows (`units.ParseUlimit`).
+pub const ULIMIT_NAMES: [&str; 15] = [
     "core",
     "cpu",
     "data",

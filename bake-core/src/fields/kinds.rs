@@ -167,44 +167,15 @@ fn set_list<T>(into: &mut Option<Vec<T>>, from: Vec<T>, append: bool) {
     }
 }
 
-/// Text a later definition replaces (`target`, `network`, `call`, ...).
+/// Text a later definition replaces (`target`, `network`, `call`, ...); with `TEMPLATE`,
+/// printed with buildx's template escape ([`Template`]).
 #[derive(Debug)]
-pub struct Text;
-
-impl Kind for Text {
-    type Work = String;
-    type Def = String;
-    type Out = Option<String>;
-    const MERGES: bool = false;
-    fn def_field(v: &mut Option<String>) -> DefField<'_> {
-        DefField::Text(v)
-    }
-    fn lower(_: &str, d: &String, _: Option<&str>) -> Result<String, ResolveError> {
-        Ok(d.clone())
-    }
-    fn merge(into: &mut Option<String>, from: String) {
-        *into = Some(from);
-    }
-    fn set(v: &mut Option<String>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
-        *v = Some(set.value.to_string());
-        Ok(())
-    }
-    fn finish(v: Option<String>) -> Option<String> {
-        v
-    }
-    fn shows(v: &Option<String>) -> bool {
-        v.is_some()
-    }
-    fn write(v: &Option<String>, w: &mut PrettyWriter) {
-        w.str(v.as_deref().unwrap_or_default());
-    }
-}
+pub struct Text<const TEMPLATE: bool = false>;
 
 /// [`Text`] printed with buildx's template escape (`dockerfile-inline`).
-#[derive(Debug)]
-pub struct Template;
+pub type Template = Text<true>;
 
-impl Kind for Template {
+impl<const TEMPLATE: bool> Kind for Text<TEMPLATE> {
     type Work = String;
     type Def = String;
     type Out = Option<String>;
@@ -229,7 +200,12 @@ impl Kind for Template {
         v.is_some()
     }
     fn write(v: &Option<String>, w: &mut PrettyWriter) {
-        w.str_tpl(v.as_deref().unwrap_or_default());
+        let v = v.as_deref().unwrap_or_default();
+        if TEMPLATE {
+            w.str_tpl(v);
+        } else {
+            w.str(v);
+        }
     }
 }
 

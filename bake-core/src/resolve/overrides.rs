@@ -51,31 +51,16 @@ pub const OVERRIDE_KEYS: [&str; fields::SET_KEYS.len() + 3] = {
 /// The first bad value, as [`resolve`](super::resolve) would report it.
 pub fn check_overrides(set: &[String]) -> Result<(), ResolveError> {
     for text in set {
-        let (lhs, value) = match text.split_once('=') {
-            Some((l, v)) => (l, Some(v)),
-            None => (text.as_str(), None),
-        };
-        let append = lhs.ends_with('+');
-        let skey = lhs.strip_suffix('+').unwrap_or(lhs);
-        let keys: Vec<&str> = skey.splitn(3, '.').collect();
-        if keys.len() < 2 {
-            return Err(ResolveError::OverrideKey {
-                key: skey.to_string(),
-            });
-        }
-        if value.is_none() && keys[1] != "args" {
-            return Err(ResolveError::OverrideValue { text: text.clone() });
-        }
+        let SetText {
+            lhs, append, keys, ..
+        } = split_set(text)?;
         if !OVERRIDE_KEYS.contains(&keys[1]) {
             return Err(ResolveError::UnknownOverrideKey {
                 key: keys[1].to_string(),
                 help: did_you_mean(keys[1], OVERRIDE_KEYS),
             });
         }
-        let form = match keys[1] {
-            "secret" => Some(SetForm::Named),
-            k => fields::set_form(k),
-        };
+        let form = form_of(keys[1]);
         if matches!(form, Some(SetForm::Named | SetForm::NamedFromEnv)) && keys.len() != 3 {
             return Err(ResolveError::OverrideNeedsName {
                 key: lhs.to_string(),
@@ -90,6 +75,55 @@ pub fn check_overrides(set: &[String]) -> Result<(), ResolveError> {
         }
     }
     Ok(())
+}
+
+/// One `--set` value split as buildx's `newOverrides` splits it.
+struct SetText<'t> {
+    /// `TARGET.KEY[.NAME]`, with a trailing `+` when adding.
+    lhs: &'t str,
+    /// What follows `=`, if anything.
+    value: Option<&'t str>,
+    /// `+=`.
+    append: bool,
+    /// The target pattern, the key, and the name (`args.NAME`) when there is one.
+    keys: Vec<&'t str>,
+}
+
+/// Splits `text`; a key without a target, or a value missing where one is needed, is an
+/// error.
+fn split_set(text: &str) -> Result<SetText<'_>, ResolveError> {
+    let (lhs, value) = match text.split_once('=') {
+        Some((l, v)) => (l, Some(v)),
+        None => (text, None),
+    };
+    let append = lhs.ends_with('+');
+    let skey = lhs.strip_suffix('+').unwrap_or(lhs);
+    let keys: Vec<&str> = skey.splitn(3, '.').collect();
+    if keys.len() < 2 {
+        return Err(ResolveError::OverrideKey {
+            key: skey.to_string(),
+        });
+    }
+    if value.is_none() && keys[1] != "args" {
+        return Err(ResolveError::OverrideValue {
+            text: text.to_string(),
+        });
+    }
+    Ok(SetText {
+        lhs,
+        value,
+        append,
+        keys,
+    })
+}
+
+/// How `--set` collects key `key`: the field table's forms, plus the resolver's own keys.
+fn form_of(key: &str) -> Option<SetForm> {
+    match key {
+        "secret" => Some(SetForm::Named),
+        "push" | "load" => Some(SetForm::Value),
+        k => fields::set_form(k),
+    }
 }
 
 /// The `--print` key a `--set` key changes.
@@ -119,21 +153,12 @@ impl Definitions<'_> {
             .unwrap_or(false);
         let mut m = Overrides::default();
         for (text, flag) in list {
-            let (lhs, value) = match text.split_once('=') {
-                Some((l, v)) => (l, Some(v)),
-                None => (text.as_str(), None),
-            };
-            let append = lhs.ends_with('+');
-            let skey = lhs.strip_suffix('+').unwrap_or(lhs);
-            let keys: Vec<&str> = skey.splitn(3, '.').collect();
-            if keys.len() < 2 {
-                return Err(ResolveError::OverrideKey {
-                    key: skey.to_string(),
-                });
-            }
-            if value.is_none() && keys[1] != "args" {
-                return Err(ResolveError::OverrideValue { text: text.clone() });
-            }
+            let SetText {
+                lhs,
+                value,
+                append,
+                keys,
+            } = split_set(text)?;
             let names = self.expand_targets(keys[0])?;
             let okey = keys[1..].join(".");
             'names: for name in names {
@@ -141,11 +166,7 @@ impl Definitions<'_> {
                 let mut o = t.get(&okey).cloned().unwrap_or_default();
                 o.text = text.clone();
                 o.flag = flag.cloned();
-                let form = match keys[1] {
-                    "secret" => Some(SetForm::Named),
-                    "push" | "load" => Some(SetForm::Value),
-                    k => fields::set_form(k),
-                };
+                let form = form_of(keys[1]);
                 match form {
                     Some(SetForm::List | SetForm::ListAdds) => {
                         if let Some(v) = value {
