@@ -19,9 +19,12 @@ pub struct HclFrontend;
 /// otherwise text starting with `{` is JSON.
 #[must_use]
 pub fn syntax_of(name: &str, text: &str) -> Syntax {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".json") || (!lower.ends_with(".hcl") && text.trim_start().starts_with('{'))
-    {
+    let ext = |e: &str| {
+        std::path::Path::new(name)
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case(e))
+    };
+    if ext("json") || (!ext("hcl") && text.trim_start().starts_with('{')) {
         Syntax::Json
     } else {
         Syntax::Hcl

@@ -367,13 +367,10 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
                 let end = (at + 1 + rng.below(4)).min(b.len());
                 b.drain(at.min(b.len())..end.max(at.min(b.len())));
             }
-            1 => {
-                let p = PIECES[rng.below(PIECES.len())];
-                b.splice(at..at, p.bytes());
-            }
             2 if at < b.len() => {
                 b[at] = u8::try_from(rng.below(128)).unwrap_or(b' ');
             }
+            // 1, and 0 or 2 when they cannot apply: insert a piece.
             _ => {
                 let p = PIECES[rng.below(PIECES.len())];
                 b.splice(at..at, p.bytes());
@@ -536,6 +533,7 @@ impl Gen {
         out.push_str(self.pick(&["EOT", "  EOT", "\tEOT"]));
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per expression form the generator can write
     fn expr(&mut self, out: &mut String, depth: usize) {
         let max = if depth > 3 { 6 } else { 17 };
         match self.rng.below(max) {

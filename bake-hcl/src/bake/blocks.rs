@@ -192,54 +192,51 @@ impl<'a> Loader<'a> {
             }
             return Err(Box::new(e));
         };
-        match field {
-            Some(f) => {
-                if field_kind(bt, &f.name).is_none() {
-                    let mut e = HclError::new(
-                        ErrorKind::Eval,
-                        Some(f.span),
-                        format!(
-                            "unsupported attribute: a {ty} has no attribute named `{}`",
-                            f.name
-                        ),
-                    );
-                    let known: Vec<&str> = if bt == BlockType::Target {
-                        target_keys().collect()
-                    } else {
-                        GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
-                    };
-                    if let Some(s) = did_you_mean(&f.name, known) {
-                        e = e.with_help(s);
-                    }
-                    return Err(Box::new(e));
-                }
-                let mut out = Value::NULL;
-                for i in idxs {
-                    if let Some(v) = self.block_value(i, &f.name)? {
-                        out = v;
-                    }
-                }
-                Ok(out)
-            }
-            None => {
+        if let Some(f) = field {
+            if field_kind(bt, &f.name).is_none() {
+                let mut e = HclError::new(
+                    ErrorKind::Eval,
+                    Some(f.span),
+                    format!(
+                        "unsupported attribute: a {ty} has no attribute named `{}`",
+                        f.name
+                    ),
+                );
                 let known: Vec<&str> = if bt == BlockType::Target {
                     target_keys().collect()
                 } else {
                     GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
                 };
-                let mut m = ValueMap::new();
-                for fname in known {
-                    let mut out = Value::NULL;
-                    for &i in &idxs {
-                        if let Some(v) = self.block_value(i, fname)? {
-                            out = v;
-                        }
-                    }
-                    m.insert((*fname).to_string(), out);
+                if let Some(s) = did_you_mean(&f.name, known) {
+                    e = e.with_help(s);
                 }
-                m.insert("name".into(), Value::string(name.name.clone()));
-                Ok(Value::object(m))
+                return Err(Box::new(e));
             }
+            let mut out = Value::NULL;
+            for i in idxs {
+                if let Some(v) = self.block_value(i, &f.name)? {
+                    out = v;
+                }
+            }
+            Ok(out)
+        } else {
+            let known: Vec<&str> = if bt == BlockType::Target {
+                target_keys().collect()
+            } else {
+                GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
+            };
+            let mut m = ValueMap::new();
+            for fname in known {
+                let mut out = Value::NULL;
+                for &i in &idxs {
+                    if let Some(v) = self.block_value(i, fname)? {
+                        out = v;
+                    }
+                }
+                m.insert((*fname).to_string(), out);
+            }
+            m.insert("name".into(), Value::string(name.name.clone()));
+            Ok(Value::object(m))
         }
     }
 }

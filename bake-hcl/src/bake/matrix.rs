@@ -35,21 +35,18 @@ impl<'a> Loader<'a> {
     ) -> Result<Vec<ExpandedBlock>> {
         let mut expanded = Vec::with_capacity(blocks.len());
         for (ty, b) in blocks {
-            let label = match b.labels.as_slice() {
-                [label] => label,
-                _ => {
-                    return Err(Box::new(
-                        HclError::new(
-                            ErrorKind::Block,
-                            Some(b.span),
-                            format!(
-                                "invalid block label: a `{}` block needs exactly one label, its name",
-                                ty.as_str()
-                            ),
-                        )
-                        .with_help(format!("write `{} \"name\" {{ ... }}`", ty.as_str())),
-                    ));
-                }
+            let [label] = b.labels.as_slice() else {
+                return Err(Box::new(
+                    HclError::new(
+                        ErrorKind::Block,
+                        Some(b.span),
+                        format!(
+                            "invalid block label: a `{}` block needs exactly one label, its name",
+                            ty.as_str()
+                        ),
+                    )
+                    .with_help(format!("write `{} \"name\" {{ ... }}`", ty.as_str())),
+                ));
             };
             validate_name(&label.name, label.span)?;
             let names = self.expand_block(*ty, b, label)?;

@@ -79,7 +79,7 @@ impl Evaluator<'_> {
                     "invalid for condition: the condition value is null",
                 ));
             }
-            if !self.bool_operand(&cv, c.span, "for condition")? {
+            if !Self::bool_operand(&cv, c.span, "for condition")? {
                 return Ok(());
             }
         }

@@ -13,17 +13,17 @@ impl Evaluator<'_> {
         let v = self.eval(x)?;
         match op {
             UnOp::Neg => {
-                let n = self.number_operand(&v, x.span, "operand")?;
+                let n = Self::number_operand(&v, x.span, "operand")?;
                 Ok(Value::Number(n.neg()))
             }
             UnOp::Not => {
-                let b = self.bool_operand(&v, x.span, "operand")?;
+                let b = Self::bool_operand(&v, x.span, "operand")?;
                 Ok(Value::Bool(!b))
             }
         }
     }
 
-    pub(super) fn number_operand(&self, v: &Value, span: Span, which: &str) -> Result<Number> {
+    pub(super) fn number_operand(v: &Value, span: Span, which: &str) -> Result<Number> {
         match convert(v, &Type::Number) {
             Ok(Value::Number(n)) => Ok(n),
             Ok(_) => Err(err(
@@ -42,7 +42,7 @@ impl Evaluator<'_> {
         }
     }
 
-    pub(super) fn bool_operand(&self, v: &Value, span: Span, which: &str) -> Result<bool> {
+    pub(super) fn bool_operand(v: &Value, span: Span, which: &str) -> Result<bool> {
         match convert(v, &Type::Bool) {
             Ok(Value::Bool(b)) => Ok(b),
             Ok(_) => Err(err(
@@ -65,7 +65,7 @@ impl Evaluator<'_> {
         match op {
             BinOp::And | BinOp::Or => {
                 let lv = self.eval(l)?;
-                let lb = self.bool_operand(&lv, l.span, "left operand")?;
+                let lb = Self::bool_operand(&lv, l.span, "left operand")?;
                 if op == BinOp::And && !lb {
                     return Ok(Value::Bool(false));
                 }
@@ -73,7 +73,7 @@ impl Evaluator<'_> {
                     return Ok(Value::Bool(true));
                 }
                 let rv = self.eval(r)?;
-                let rb = self.bool_operand(&rv, r.span, "right operand")?;
+                let rb = Self::bool_operand(&rv, r.span, "right operand")?;
                 Ok(Value::Bool(rb))
             }
             BinOp::Eq | BinOp::NotEq => {
@@ -85,8 +85,8 @@ impl Evaluator<'_> {
             _ => {
                 let lv = self.eval(l)?;
                 let rv = self.eval(r)?;
-                let a = self.number_operand(&lv, l.span, "left operand")?;
-                let b = self.number_operand(&rv, r.span, "right operand")?;
+                let a = Self::number_operand(&lv, l.span, "left operand")?;
+                let b = Self::number_operand(&rv, r.span, "right operand")?;
                 let v = match op {
                     BinOp::Add => Value::Number(
                         a.try_add(&b)
@@ -129,7 +129,7 @@ impl Evaluator<'_> {
                 "invalid condition: the condition value is null",
             ));
         }
-        let cond = self.bool_operand(&cv, c.span, "condition")?;
+        let cond = Self::bool_operand(&cv, c.span, "condition")?;
         let (chosen, other) = if cond { (a, b) } else { (b, a) };
         let v = self.eval(chosen)?;
         // cty unifies both branches' types; errors in the other branch do not matter.

@@ -43,7 +43,7 @@ impl Evaluator<'_> {
                             "invalid template if condition: the condition value is null",
                         ));
                     }
-                    if self.bool_operand(&cv, cond.span, "template if condition")? {
+                    if Self::bool_operand(&cv, cond.span, "template if condition")? {
                         self.template(then, out)?;
                     } else {
                         self.template(els, out)?;

@@ -147,18 +147,15 @@ fn get_attr(v: &Value, name: &Ident) -> Result<Value> {
 fn index(v: &Value, k: &Value, span: Span) -> Result<Value> {
     match v {
         Value::List(e) | Value::Tuple(e) => {
-            let n = match convert(k, &Type::Number) {
-                Ok(Value::Number(n)) => n,
-                _ => {
-                    return Err(err(
-                        ErrorKind::Type,
-                        span,
-                        format!(
-                            "invalid index: a number is required to index a sequence, got {}",
-                            k.ty().friendly_name()
-                        ),
-                    ))
-                }
+            let Ok(Value::Number(n)) = convert(k, &Type::Number) else {
+                return Err(err(
+                    ErrorKind::Type,
+                    span,
+                    format!(
+                        "invalid index: a number is required to index a sequence, got {}",
+                        k.ty().friendly_name()
+                    ),
+                ));
             };
             let i = n.to_i64().filter(|i| *i >= 0 && (*i as usize) < e.len());
             match i {
@@ -174,18 +171,15 @@ fn index(v: &Value, k: &Value, span: Span) -> Result<Value> {
             }
         }
         Value::Map(m) | Value::Object(m) => {
-            let key = match convert(k, &Type::String) {
-                Ok(Value::String(s)) => s,
-                _ => {
-                    return Err(err(
-                        ErrorKind::Type,
-                        span,
-                        format!(
-                            "invalid index: a string key is required, got {}",
-                            k.ty().friendly_name()
-                        ),
-                    ))
-                }
+            let Ok(Value::String(key)) = convert(k, &Type::String) else {
+                return Err(err(
+                    ErrorKind::Type,
+                    span,
+                    format!(
+                        "invalid index: a string key is required, got {}",
+                        k.ty().friendly_name()
+                    ),
+                ));
             };
             m.get(&*key).cloned().ok_or_else(|| {
                 err(

@@ -133,14 +133,14 @@ fn coalescelist(a: &[Value]) -> Result<Value, FnError> {
     err("no non-null arguments")
 }
 
-fn compact(a: &[Value]) -> Result<Value, FnError> {
-    Ok(Value::list(
+fn compact(a: &[Value]) -> Value {
+    Value::list(
         seq(&a[0])
             .iter()
             .filter(|v| !v.is_null() && !str_arg(v).is_empty())
             .cloned()
             .collect(),
-    ))
+    )
 }
 
 fn concat(a: &[Value]) -> Result<Value, FnError> {
@@ -181,7 +181,7 @@ fn contains(a: &[Value]) -> Result<Value, FnError> {
     Ok(Value::Bool(seq(&a[0]).iter().any(|v| cty_equals(&a[1], v))))
 }
 
-fn distinct(a: &[Value]) -> Result<Value, FnError> {
+fn distinct(a: &[Value]) -> Value {
     // Bucketed by a hash that agrees with `cty_equals`, so a long list takes linear time
     // (comparing each element with all kept ones would be quadratic).
     let mut out: Vec<Value> = Vec::new();
@@ -193,7 +193,7 @@ fn distinct(a: &[Value]) -> Result<Value, FnError> {
             out.push(v.clone());
         }
     }
-    Ok(Value::list(out))
+    Value::list(out)
 }
 
 /// A hash that agrees with `cty_equals`: equal values hash alike (nulls of any type,
@@ -329,7 +329,7 @@ fn merge(a: &[Value]) -> Result<Value, FnError> {
     let mut out = ValueMap::new();
     for v in a {
         if let Some(m) = v.as_map() {
-            for (k, x) in m.iter() {
+            for (k, x) in m {
                 out.insert(k.clone(), x.clone());
             }
         }
@@ -600,12 +600,12 @@ fn value_hash(v: &Value) -> u64 {
     std::hash::Hasher::finish(&h)
 }
 
-fn sethaselement(a: &[Value]) -> Result<Value, FnError> {
+fn sethaselement(a: &[Value]) -> Value {
     let et = elem_type(&a[0]);
     if et != a[1].ty() {
-        return Ok(Value::Bool(false));
+        return Value::Bool(false);
     }
-    Ok(Value::Bool(has(seq(&a[0]), &a[1])))
+    Value::Bool(has(seq(&a[0]), &a[1]))
 }
 
 fn setd() -> Type {
@@ -616,6 +616,7 @@ fn setd() -> Type {
 /// parameter, body).
 ///
 /// Long on purpose: it is a table, one short entry per builtin, best read in one place.
+#[allow(clippy::too_many_lines)]
 pub(super) fn all() -> Vec<FuncDef> {
     let d = || Type::Dynamic;
     vec![
@@ -659,7 +660,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             "compact",
             vec![param("list", Type::list(Type::String))],
             None,
-            |_: &FnEnv, a: &[Value]| compact(a),
+            |_: &FnEnv, a: &[Value]| Ok(compact(a)),
         ),
         def(
             "concat",
@@ -677,7 +678,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             "distinct",
             vec![param("list", Type::list(d()))],
             None,
-            |_: &FnEnv, a: &[Value]| distinct(a),
+            |_: &FnEnv, a: &[Value]| Ok(distinct(a)),
         ),
         def(
             "chunklist",
@@ -778,7 +779,7 @@ pub(super) fn all() -> Vec<FuncDef> {
             "sethaselement",
             vec![param("set", setd()), param("elem", d())],
             None,
-            |_: &FnEnv, a: &[Value]| sethaselement(a),
+            |_: &FnEnv, a: &[Value]| Ok(sethaselement(a)),
         ),
         def(
             "setunion",

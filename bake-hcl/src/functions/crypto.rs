@@ -7,13 +7,9 @@ use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha512};
 
 use super::encoding::go_b64_decode;
-use super::util::{def, err, param, str_arg, str_value, to_int};
+use super::util::{def, err, hex, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{Type, Value};
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// A deterministic byte stream from the injected seed (splitmix64).
 pub(super) fn seeded_bytes(seed: u64, salt: u64, n: usize) -> Vec<u8> {

@@ -262,7 +262,7 @@ fn timestamp_fraction(r: &str) -> Result<(u32, &str), String> {
     }
     if r.starts_with('.') && r.as_bytes().get(1).is_some_and(u8::is_ascii_digit) {
         let n = r[1..].bytes().take_while(u8::is_ascii_digit).count();
-        let frac = &r[1..1 + n];
+        let frac = &r[1..=n];
         let mut v: u64 = 0;
         for (i, b) in frac.bytes().enumerate() {
             if i < 9 {

@@ -63,15 +63,14 @@ impl JsonParser<'_> {
     }
 
     fn bad(&self, ctx: &str) -> String {
-        match self.b.get(self.i) {
-            None => "unexpected end of JSON input".into(),
-            Some(_) => {
-                let c = std::str::from_utf8(&self.b[self.i..])
-                    .ok()
-                    .and_then(|r| r.chars().next())
-                    .unwrap_or('?');
-                format!("invalid character {} {ctx}", go_char(c))
-            }
+        if self.b.get(self.i).is_none() {
+            "unexpected end of JSON input".into()
+        } else {
+            let c = std::str::from_utf8(&self.b[self.i..])
+                .ok()
+                .and_then(|r| r.chars().next())
+                .unwrap_or('?');
+            format!("invalid character {} {ctx}", go_char(c))
         }
     }
 

@@ -182,7 +182,7 @@ fn float_text(x: &Number, mode: char, prec: Option<usize>) -> String {
     }
 }
 
-fn sign_pad(v: &Verb, neg: bool, body: String, zero_ok: bool) -> String {
+fn sign_pad(v: &Verb, neg: bool, body: &str, zero_ok: bool) -> String {
     let sign = if neg {
         "-"
     } else if v.plus {
@@ -297,7 +297,7 @@ fn fmt_number(v: &Verb, x: &Number) -> Result<String, String> {
                 });
             }
             let body = float_text(x, v.mode, v.prec);
-            Ok(sign_pad(v, x.is_negative(), body, true))
+            Ok(sign_pad(v, x.is_negative(), &body, true))
         }
     }
 }
@@ -503,7 +503,7 @@ fn read_verb(
     match b.get(i) {
         Some(&(p, m)) if m.is_ascii_alphabetic() => {
             v.mode = m;
-            v.raw = f[v.offset..p + 1].to_string();
+            v.raw = f[v.offset..=p].to_string();
             Ok((v, i + 1))
         }
         Some(&(p, ch)) => err(format!(

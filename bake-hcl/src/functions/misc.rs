@@ -7,7 +7,7 @@ use bake_core::go::clean_path;
 use num_bigint::BigUint;
 
 use super::typeexpr::parse_type_expr;
-use super::util::{arg_err, def, err, nullable_param, param, str_arg, str_value, to_int};
+use super::util::{arg_err, def, err, hex, nullable_param, param, str_arg, str_value, to_int};
 use super::{FnEnv, FnError, FuncDef};
 use crate::value::{convert, Type, Value};
 
@@ -103,9 +103,7 @@ fn cidrnetmask(a: &[Value]) -> Result<Value, FnError> {
         while b.len() < 16 {
             b.insert(0, 0);
         }
-        return Ok(str_value(
-            b.iter().map(|x| format!("{x:02x}")).collect::<String>(),
-        ));
+        return Ok(str_value(hex(&b)));
     }
     Ok(str_value(ip_string(&m, 32)))
 }
@@ -336,7 +334,7 @@ fn parse_term(t: &str) -> Option<ConstraintTerm> {
     if core.split('.').count() > 3 {
         return None;
     }
-    let mut filled: Vec<String> = nums.iter().map(|s| s.to_string()).collect();
+    let mut filled: Vec<String> = nums.iter().map(std::string::ToString::to_string).collect();
     while filled.len() < 3 {
         filled.push("0".into());
     }
@@ -356,7 +354,7 @@ fn parse_term(t: &str) -> Option<ConstraintTerm> {
 }
 
 fn term_check(t: &ConstraintTerm, v: &SemVer) -> bool {
-    use std::cmp::Ordering::*;
+    use std::cmp::Ordering::{Equal, Greater, Less};
     // Masterminds: a prerelease version only satisfies terms that carry a prerelease on
     // the same major.minor.patch.
     if !v.pre.is_empty()

@@ -99,6 +99,7 @@ fn minmax(a: &[Value], max: bool) -> Result<Value, FnError> {
 /// parameter, body).
 ///
 /// Long on purpose: it is a table, one short entry per builtin, best read in one place.
+#[allow(clippy::too_many_lines)]
 pub(super) fn all() -> Vec<FuncDef> {
     vec![
         def("absolute", one(), None, |_: &FnEnv, a: &[Value]| {

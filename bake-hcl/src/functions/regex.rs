@@ -33,12 +33,11 @@ fn translate(pat: &str) -> String {
                 ('B', false) => Some("(?-u:\\B)"),
                 _ => None,
             };
-            match rep {
-                Some(r) => out.push_str(r),
-                None => {
-                    out.push(ch);
-                    out.push(e);
-                }
+            if let Some(r) = rep {
+                out.push_str(r);
+            } else {
+                out.push(ch);
+                out.push(e);
             }
             i += 2;
             continue;

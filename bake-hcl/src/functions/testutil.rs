@@ -79,7 +79,7 @@ pub(crate) fn call(name: &str, args: Vec<TestValue>) -> TestValue {
 pub(crate) fn call_err(name: &str, args: Vec<TestValue>) -> String {
     match try_call(name, args) {
         Ok(v) => panic!("{name} succeeded with {:?}", TestValue(v)),
-        Err(FnError::Msg(m)) | Err(FnError::Arg(_, m)) => m,
+        Err(FnError::Msg(m) | FnError::Arg(_, m)) => m,
     }
 }
 

@@ -175,3 +175,14 @@ pub(super) fn decimal_parts(x: &Number) -> (bool, Vec<u8>, i64) {
     }
     (neg, digits, exp)
 }
+
+/// Lower-case hexadecimal of `b`, two digits per byte (Go's `hex.EncodeToString`).
+pub(super) fn hex(b: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        s.push(char::from(DIGITS[usize::from(x >> 4)]));
+        s.push(char::from(DIGITS[usize::from(x & 0xf)]));
+    }
+    s
+}

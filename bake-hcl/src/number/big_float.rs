@@ -1,5 +1,5 @@
 //! The arithmetic of Go's `math/big.Float` on an unpacked working form ([`BigFloat`]):
-//! rounding to a precision (ToNearestEven, with Go's exponent limits), addition,
+//! rounding to a precision (`ToNearestEven`, with Go's exponent limits), addition,
 //! multiplication, division, comparison, truncation and `pow5`. [`super::Number`] stores the
 //! results compactly and calls in here when its small-integer fast paths do not apply.
 
@@ -37,7 +37,7 @@ pub(super) fn sig_bits(u: u64) -> u32 {
 }
 
 /// Round `(-1)^neg * mant * 2^exp` (+ a sticky fraction below the lowest
-/// bit if `sticky`) to `prec` bits, ToNearestEven, with Go's exponent limits.
+/// bit if `sticky`) to `prec` bits, `ToNearestEven`, with Go's exponent limits.
 pub(super) fn round(neg: bool, mant: BigUint, exp: i64, sticky: bool, prec: u32) -> BigFloat {
     if mant.is_zero() {
         return BigFloat::Zero(neg);

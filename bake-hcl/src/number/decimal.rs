@@ -59,9 +59,9 @@ impl Decimal {
             self.mant[n] >= b'5'
         };
         if up {
-            self.round_up(n)
+            self.round_up(n);
         } else {
-            self.round_down(n)
+            self.round_down(n);
         }
     }
     fn round_up(&mut self, mut n: usize) {

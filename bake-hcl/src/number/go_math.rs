@@ -1,6 +1,9 @@
 //! Go's `math.Log` and `math.Pow` (pure Go, so their results can be reproduced bit for bit),
 //! with the `Frexp` and `Ldexp` helpers they use. cty's `pow` and `log` go through these.
 
+// Go's code compares floats exactly (`f == 0`, `x == 1`): the port keeps its comparisons.
+#![allow(clippy::float_cmp)]
+
 fn go_frexp(f: f64) -> (f64, i32) {
     if f == 0.0 || f.is_infinite() || f.is_nan() {
         return (f, 0);

@@ -2,7 +2,7 @@
 //!
 //! go-cty represents every number as a Go `*big.Float`: a binary floating
 //! point value with an arbitrary-size mantissa of a per-value *precision*
-//! (in bits), rounding ToNearestEven, a signed zero, ±Inf and a 32-bit binary
+//! (in bits), rounding `ToNearestEven`, a signed zero, ±Inf and a 32-bit binary
 //! exponent. This module reproduces those semantics exactly:
 //!
 //! * the precision of every value is tracked, because Go does: numbers parsed
@@ -135,7 +135,7 @@ impl Number {
                 if exp >= 0 && bits(&mant) + exp <= 64 {
                     if let Some(u) = mant.to_u64() {
                         let u = u << exp;
-                        if !neg && u <= i64::MAX as u64 {
+                        if !neg && i64::try_from(u).is_ok() {
                             return Number::int(u as i64, prec);
                         }
                         if neg && u <= 1u64 << 63 {
@@ -178,6 +178,7 @@ impl Number {
 
     /// The same value with a different precision, rounding if it shrinks
     /// (`SetPrec`).
+    #[must_use]
     pub fn with_prec(&self, prec: u32) -> Number {
         let prec = prec.max(1);
         match &self.0 {
@@ -193,7 +194,7 @@ impl Number {
 
     /// `cty.NumberUIntVal` (precision 64).
     pub fn from_u64(v: u64) -> Number {
-        if v <= i64::MAX as u64 {
+        if i64::try_from(v).is_ok() {
             Number::int(v as i64, INT_PREC)
         } else {
             Number::from_big_float(BigFloat::Fin(false, BigUint::from(v), 0), INT_PREC)
@@ -337,16 +338,19 @@ impl Number {
     }
 
     /// `try_add`, yielding +0 where Go would panic (`+Inf + -Inf`).
+    #[must_use]
     pub fn add(&self, o: &Number) -> Number {
         self.try_add(o)
             .unwrap_or_else(|_| Number::int(0, self.prec().max(o.prec())))
     }
     /// `try_sub`, yielding +0 where Go would panic (`Inf - Inf`).
+    #[must_use]
     pub fn sub(&self, o: &Number) -> Number {
         self.try_sub(o)
             .unwrap_or_else(|_| Number::int(0, self.prec().max(o.prec())))
     }
     /// `try_mul`, yielding +0 where Go would panic (`0 * Inf`).
+    #[must_use]
     pub fn mul(&self, o: &Number) -> Number {
         self.try_mul(o)
             .unwrap_or_else(|_| Number::int(0, self.prec().max(o.prec())))
@@ -417,6 +421,7 @@ impl Number {
     }
 
     /// cty `Negate` (flips the sign of zeros and infinities too).
+    #[must_use]
     pub fn neg(&self) -> Number {
         match &self.0 {
             Repr::Int { v: 0, prec } => Number(Repr::NegZero { prec: *prec }),
@@ -438,6 +443,7 @@ impl Number {
     }
 
     /// cty `Absolute`.
+    #[must_use]
     pub fn abs(&self) -> Number {
         if self.is_negative() {
             self.neg()
@@ -508,11 +514,13 @@ impl Number {
     }
 
     /// stdlib `FloorFunc` (infinities unchanged, result keeps the precision).
+    #[must_use]
     pub fn floor(&self) -> Number {
         self.floor_ceil(false)
     }
 
     /// stdlib `CeilFunc`.
+    #[must_use]
     pub fn ceil(&self) -> Number {
         self.floor_ceil(true)
     }
@@ -558,6 +566,7 @@ impl Number {
     }
 
     /// `try_signum`, falling back to the sign of non-integers.
+    #[must_use]
     pub fn signum(&self) -> Number {
         self.try_signum()
             .unwrap_or_else(|_| Number::from_i64(i64::from(self.sign())))
@@ -580,6 +589,7 @@ impl Number {
     }
 
     /// `try_pow`, yielding +0 where cty errors.
+    #[must_use]
     pub fn pow(&self, o: &Number) -> Number {
         self.try_pow(o)
             .unwrap_or_else(|_| Number::int(0, FLOAT_PREC))
@@ -593,6 +603,7 @@ impl Number {
     }
 
     /// `try_log`, yielding +0 where cty errors.
+    #[must_use]
     pub fn log(&self, base: &Number) -> Number {
         self.try_log(base)
             .unwrap_or_else(|_| Number::int(0, FLOAT_PREC))

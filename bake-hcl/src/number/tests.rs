@@ -1,6 +1,9 @@
 //! Unit tests of go-cty numbers: parsing, printing, arithmetic, modulo, functions and
 //! comparisons, checked against values go-cty produces.
 
+// Expected values are go-cty's output copied verbatim, compared exactly.
+#![allow(clippy::float_cmp, clippy::unreadable_literal)]
+
 use super::big_float::{add_fin, round, BigFloat};
 use super::*;
 use std::collections::hash_map::DefaultHasher;
@@ -420,7 +423,7 @@ fn comparisons() {
         Number::from_i64(3),
     ];
     v.sort();
-    let s: Vec<String> = v.iter().map(|n| n.to_string()).collect();
+    let s: Vec<String> = v.iter().map(std::string::ToString::to_string).collect();
     assert_eq!(
         s,
         [
@@ -453,9 +456,15 @@ fn random_vs_i128() {
             _ => ((next() % 2000) as i64 - 1000, (next() % 2000) as i64 - 1000),
         };
         let (na, nb) = (num(&a.to_string()), num(&b.to_string()));
-        assert_eq!(na.add(&nb).to_string(), (a as i128 + b as i128).to_string());
-        assert_eq!(na.sub(&nb).to_string(), (a as i128 - b as i128).to_string());
-        let prod = a as i128 * b as i128;
+        assert_eq!(
+            na.add(&nb).to_string(),
+            (i128::from(a) + i128::from(b)).to_string()
+        );
+        assert_eq!(
+            na.sub(&nb).to_string(),
+            (i128::from(a) - i128::from(b)).to_string()
+        );
+        let prod = i128::from(a) * i128::from(b);
         if prod != 0 {
             assert_eq!(na.mul(&nb).to_string(), prod.to_string());
         } else if (a < 0) != (b < 0) {
@@ -467,20 +476,23 @@ fn random_vs_i128() {
         assert_eq!(na == nb, a == b);
         if b != 0 {
             let q = na.div(&nb).unwrap();
-            if a as i128 % b as i128 == 0 {
-                assert_eq!(q.to_string(), (a as i128 / b as i128).to_string());
+            if i128::from(a) % i128::from(b) == 0 {
+                assert_eq!(q.to_string(), (i128::from(a) / i128::from(b)).to_string());
             }
             // the quotient times the divisor is close to a
             let back = q.mul(&nb);
             assert!(back.sub(&na).abs().less_than(&num("1e-100")) || a.unsigned_abs() > 1 << 60);
             assert_eq!(
                 na.rem(&nb).unwrap().to_string(),
-                (a as i128 % b as i128).to_string()
+                (i128::from(a) % i128::from(b)).to_string()
             );
         }
         // same through the big (non fast) path
         let ba = na.mul(&num("0.5")).mul(&num("2"));
-        assert_eq!(ba.add(&nb).to_string(), (a as i128 + b as i128).to_string());
+        assert_eq!(
+            ba.add(&nb).to_string(),
+            (i128::from(a) + i128::from(b)).to_string()
+        );
     }
     for _ in 0..2000 {
         let x = f64::from_bits(next() >> 2) * if next() & 1 == 0 { 1.0 } else { -1.0 };

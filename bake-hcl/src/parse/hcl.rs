@@ -103,7 +103,7 @@ impl HclConverter<'_> {
             span: Span::new(self.src, range),
             ..Body::default()
         };
-        for s in b.iter() {
+        for s in b {
             match s {
                 Structure::Attribute(a) => out.attrs.push(Attr {
                     name: self.ident(&a.key),
@@ -195,8 +195,7 @@ impl HclConverter<'_> {
         let raw = n
             .span()
             .and_then(|r| self.text.get(r))
-            .map(str::to_string)
-            .unwrap_or_else(|| n.value().to_string());
+            .map_or_else(|| n.value().to_string(), str::to_string);
         match Number::parse(&raw) {
             Some(num) => ExprKind::Lit(Value::Number(num)),
             None => ExprKind::Lit(Value::Number(
@@ -297,7 +296,7 @@ impl HclConverter<'_> {
         match el {
             Element::Literal(l) => toks.push(TemplateToken::Lit(Cow::Owned(l.value().clone()))),
             Element::Interpolation(i) => {
-                toks.push(TemplateToken::Interp(self.expr(&i.expr), strip(i.strip)))
+                toks.push(TemplateToken::Interp(self.expr(&i.expr), strip(i.strip)));
             }
             Element::Directive(d) => match &**d {
                 Directive::If(d) => {
@@ -305,12 +304,12 @@ impl HclConverter<'_> {
                         self.expr(&d.if_expr.cond_expr),
                         strip(d.if_expr.strip),
                     ));
-                    for e in d.if_expr.template.iter() {
+                    for e in &d.if_expr.template {
                         self.flatten(e, toks);
                     }
                     if let Some(els) = &d.else_expr {
                         toks.push(TemplateToken::Else(strip(els.strip)));
-                        for e in els.template.iter() {
+                        for e in &els.template {
                             self.flatten(e, toks);
                         }
                     }
@@ -324,7 +323,7 @@ impl HclConverter<'_> {
                         self.expr(&f.collection_expr),
                         strip(f.strip),
                     ));
-                    for e in f.template.iter() {
+                    for e in &f.template {
                         self.flatten(e, toks);
                     }
                     toks.push(TemplateToken::EndFor(strip(d.endfor_expr.strip)));

@@ -1,5 +1,5 @@
 //! A small JSON reader that keeps the byte span of every value and key, for HCL-JSON bake
-//! files (serde_json keeps none). Input is validated with serde_json first, so this reader
+//! files (`serde_json` keeps none). Input is validated with `serde_json` first, so this reader
 //! can assume well-formed JSON; it still never panics on anything else.
 
 /// A JSON value with its span.

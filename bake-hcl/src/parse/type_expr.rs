@@ -63,9 +63,8 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
                         let mut m = BTreeMap::new();
                         for (k, v) in items {
                             let key = match k {
-                                ObjKey::Ident(id) => id.name.to_string(),
+                                ObjKey::Ident(id) | ObjKey::Expr(Expr { kind: ExprKind::Var(id), .. }) => id.name.to_string(),
                                 ObjKey::Expr(Expr { kind: ExprKind::Lit(crate::value::Value::String(s)), .. }) => s.to_string(),
-                                ObjKey::Expr(Expr { kind: ExprKind::Var(id), .. }) => id.name.to_string(),
                                 ObjKey::Expr(x) => return Err(bad(x, "object attribute names must be identifiers")),
                             };
                             m.insert(key, attr_type(v)?);

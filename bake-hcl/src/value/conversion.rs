@@ -72,9 +72,8 @@ fn to_list_or_set(v: &Value, want: &Type, et: &Type) -> Result<Value, ConvertErr
 
 /// `map(et)` (`want`) from a map or object.
 fn to_map(v: &Value, want: &Type, et: &Type) -> Result<Value, ConvertError> {
-    let m = match v {
-        Value::Map(m) | Value::Object(m) => m,
-        _ => return Err(mismatch(v, want)),
+    let (Value::Map(m) | Value::Object(m)) = v else {
+        return Err(mismatch(v, want));
     };
     let et = if et.has_dynamic() {
         unify(&m.values().map(Value::ty).collect::<Vec<_>>())
@@ -94,9 +93,8 @@ fn to_map(v: &Value, want: &Type, et: &Type) -> Result<Value, ConvertError> {
 
 /// A tuple of the element types `ts` (`want`) from a list or tuple of as many elements.
 fn to_tuple(v: &Value, want: &Type, ts: &[Type]) -> Result<Value, ConvertError> {
-    let elems = match v {
-        Value::List(e) | Value::Tuple(e) => e,
-        _ => return Err(mismatch(v, want)),
+    let (Value::List(elems) | Value::Tuple(elems)) = v else {
+        return Err(mismatch(v, want));
     };
     if elems.len() != ts.len() {
         return Err(ConvertError(format!(
@@ -114,26 +112,22 @@ fn to_tuple(v: &Value, want: &Type, ts: &[Type]) -> Result<Value, ConvertError> 
 /// An object with the attribute types `ts` (`want`) from a map or object; an absent
 /// `optional(T)` attribute becomes a null of `T`.
 fn to_object(v: &Value, want: &Type, ts: &BTreeMap<String, Type>) -> Result<Value, ConvertError> {
-    let m = match v {
-        Value::Map(m) | Value::Object(m) => m,
-        _ => return Err(mismatch(v, want)),
+    let (Value::Map(m) | Value::Object(m)) = v else {
+        return Err(mismatch(v, want));
     };
     let mut out = ValueMap::new();
     for (k, t) in ts {
-        match m.get(k) {
-            Some(e) => {
-                out.insert(
-                    k.clone(),
-                    convert(e, t).map_err(|e| ConvertError(format!("attribute {k:?}: {e}")))?,
-                );
+        if let Some(e) = m.get(k) {
+            out.insert(
+                k.clone(),
+                convert(e, t).map_err(|e| ConvertError(format!("attribute {k:?}: {e}")))?,
+            );
+        } else {
+            if let Type::Optional(inner) = t {
+                out.insert(k.clone(), Value::Null((**inner).clone()));
+                continue;
             }
-            None => {
-                if let Type::Optional(inner) = t {
-                    out.insert(k.clone(), Value::Null((**inner).clone()));
-                    continue;
-                }
-                return Err(ConvertError(format!("attribute {k:?} is required")));
-            }
+            return Err(ConvertError(format!("attribute {k:?} is required")));
         }
     }
     Ok(Value::object(out))

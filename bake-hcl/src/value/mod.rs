@@ -95,8 +95,7 @@ impl Type {
     pub fn has_dynamic(&self) -> bool {
         match self {
             Type::Dynamic => true,
-            Type::List(t) | Type::Set(t) | Type::Map(t) => t.has_dynamic(),
-            Type::Optional(t) => t.has_dynamic(),
+            Type::List(t) | Type::Set(t) | Type::Map(t) | Type::Optional(t) => t.has_dynamic(),
             Type::Tuple(ts) => ts.iter().any(Type::has_dynamic),
             Type::Object(ts) => ts.values().any(Type::has_dynamic),
             _ => false,

@@ -5,7 +5,7 @@ use super::FastParser;
 use crate::parse::ast::{Expr, ExprKind, ForExpr, ObjKey};
 use crate::value::Value;
 
-impl<'a> FastParser<'a> {
+impl FastParser<'_> {
     /// Whether `for` (followed by a space or comment start) comes next, after whitespace.
     fn for_ahead(&mut self) -> Option<bool> {
         let save = self.pos;

@@ -7,7 +7,7 @@ use crate::number::Number;
 use crate::parse::ast::{BinOp, Expr, ExprKind, TravOp, UnOp};
 use crate::value::Value;
 
-impl<'a> FastParser<'a> {
+impl FastParser<'_> {
     pub(super) fn root_expr(&mut self) -> Option<Expr> {
         self.ops = 0;
         let mut nl = false;

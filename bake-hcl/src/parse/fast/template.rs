@@ -106,6 +106,7 @@ impl<'a> FastParser<'a> {
     }
 
     /// A literal run of template text; `Some(None)` when empty.
+    #[allow(clippy::option_option)] // `None` (not a literal here) differs from `Some(None)` (empty).
     fn literal(&mut self, mode: TemplateMode<'_>) -> Option<Option<Cow<'a, str>>> {
         let mut out: Option<String> = None;
         let mut run = self.pos;
@@ -117,7 +118,7 @@ impl<'a> FastParser<'a> {
                     if c1 == c && self.byte_at(self.pos + 2) == b'{' {
                         // `$${` / `%%{`: an escaped marker.
                         let o = out.get_or_insert_with(String::new);
-                        o.push_str(&self.text[run..self.pos + 1]);
+                        o.push_str(&self.text[run..=self.pos]);
                         o.push('{');
                         self.pos += 3;
                         run = self.pos;
