@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::source::SourceMap;
+use bake_core::api::frontend::SourceMap;
 
 // The same allocator as the `bake` binary, so stage timings add up to what users see.
 #[global_allocator]
@@ -17,7 +17,7 @@ fn main() {
 
 const SIZES: &[usize] = &[100, 1000, 5000, 20000];
 
-fn sources(n: usize) -> (SourceMap, bake_core::source::SourceId) {
+fn sources(n: usize) -> (SourceMap, bake_core::api::frontend::SourceId) {
     let mut sm = SourceMap::default();
     let id = sm.add("docker-bake.hcl", testdata::generated(n));
     (sm, id)
@@ -67,7 +67,7 @@ fn resolve(bencher: divan::Bencher, n: usize) {
     };
     let env = BTreeMap::new();
     bencher.bench(|| {
-        let o = bake_core::ResolveOptions {
+        let o = bake_core::api::ResolveOptions {
             targets: vec![],
             overrides: vec![],
             flag_overrides: Vec::new(),
@@ -75,7 +75,7 @@ fn resolve(bencher: divan::Bencher, n: usize) {
             cwd: ".".into(),
             file_relative_paths: false,
         };
-        bake_core::resolve(&loaded.config, &o)
+        bake_core::api::resolve(&loaded.config, &o)
             .map(|r| r.targets.len())
             .ok()
     });
@@ -92,7 +92,7 @@ fn print(bencher: divan::Bencher, n: usize) {
         return;
     };
     let env = BTreeMap::new();
-    let o = bake_core::ResolveOptions {
+    let o = bake_core::api::ResolveOptions {
         targets: vec![],
         overrides: vec![],
         flag_overrides: Vec::new(),
@@ -100,7 +100,7 @@ fn print(bencher: divan::Bencher, n: usize) {
         cwd: ".".into(),
         file_relative_paths: false,
     };
-    let Ok(r) = bake_core::resolve(&loaded.config, &o) else {
+    let Ok(r) = bake_core::api::resolve(&loaded.config, &o) else {
         return;
     };
     bencher.bench(|| r.to_print_json().len());
@@ -119,7 +119,7 @@ fn compose_text(n: usize) -> String {
 
 /// Load (recording origins), resolve and `--explain` everything, as `bake --explain` does:
 /// what the recording and the explaining cost, and that both stay linear.
-fn explain_all(name: &str, text: String, format: bake_core::explain::Format) -> usize {
+fn explain_all(name: &str, text: String, format: bake_core::api::explain::Format) -> usize {
     let Ok(p) = bake_core::api::Bake::new(".")
         .frontend(bake_compose::ComposeFrontend)
         .frontend(bake_hcl::HclFrontend)
@@ -133,7 +133,8 @@ fn explain_all(name: &str, text: String, format: bake_core::explain::Format) -> 
         return 0;
     };
     let mut out = Vec::new();
-    let _ = bake_core::explain::write(&mut out, format, &r, &p.config, &p.sources, &p.facts, &[]);
+    let _ =
+        bake_core::api::explain::write(&mut out, format, &r, &p.config, &p.sources, &p.facts, &[]);
     out.len()
 }
 
@@ -144,7 +145,7 @@ fn explain_hcl(bencher: divan::Bencher, n: usize) {
         explain_all(
             "docker-bake.hcl",
             text.clone(),
-            bake_core::explain::Format::Text,
+            bake_core::api::explain::Format::Text,
         )
     });
 }
@@ -156,7 +157,7 @@ fn explain_hcl_json(bencher: divan::Bencher, n: usize) {
         explain_all(
             "docker-bake.hcl",
             text.clone(),
-            bake_core::explain::Format::Json,
+            bake_core::api::explain::Format::Json,
         )
     });
 }
@@ -168,7 +169,7 @@ fn explain_compose(bencher: divan::Bencher, n: usize) {
         explain_all(
             "compose.yaml",
             text.clone(),
-            bake_core::explain::Format::Text,
+            bake_core::api::explain::Format::Text,
         )
     });
 }

@@ -108,7 +108,7 @@ pub(crate) fn run() -> String {
         names: graph
             .nodes
             .iter()
-            .map(bake_core::BuildNode::label)
+            .map(bake_core::api::BuildNode::label)
             .collect(),
         ..Recorder::default()
     });

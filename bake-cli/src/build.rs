@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bake_core::{BuildGraph, ProjectSource, Resolved};
+use bake_core::api::{BuildGraph, ProjectSource, Resolved};
 use bake_dispatch::buildx::{BuildxBackend, DockerCli};
 use bake_dispatch::BakeConfig;
 use bake_dispatch::{
@@ -395,7 +395,7 @@ fn entitlements_granted(
     // buildx's `strconv.ParseBool` of the variable, when set.
     let fs = match fs_env {
         None => true,
-        Some(v) => bake_core::go::parse_bool(v).ok_or_else(|| {
+        Some(v) => bake_core::api::go::parse_bool(v).ok_or_else(|| {
             fail(
                 format!("failed to parse BUILDX_BAKE_ENTITLEMENTS_FS value {v:?}"),
                 None,

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::explain::Format as ExplainFormat;
-use bake_core::graph::GraphFormat;
-use bake_core::{Flags, ListOptions};
+use bake_core::api::explain::Format as ExplainFormat;
+use bake_core::api::GraphFormat;
+use bake_core::api::{Flags, ListOptions};
 
 use crate::args::Args;
 use crate::{fail, Failure};
@@ -65,9 +65,9 @@ impl Invocation {
             vars.insert(k.to_string(), val.to_string());
         }
         if let Some(c) = &args.call {
-            bake_core::parse_call_func(c).map_err(|e| Box::new(e) as Failure)?;
+            bake_core::api::parse_call_func(c).map_err(|e| Box::new(e) as Failure)?;
         }
-        bake_core::check_overrides(&args.set).map_err(|e| Box::new(e) as Failure)?;
+        bake_core::api::check_overrides(&args.set).map_err(|e| Box::new(e) as Failure)?;
         let targets = match &mode {
             Mode::Explain { only, .. } => {
                 let mut names: Vec<String> = Vec::new();
@@ -113,7 +113,7 @@ fn mode(args: &Args) -> Result<Mode, Failure> {
             return Err(fail("--print and --list are mutually exclusive", None));
         }
         return Ok(Mode::List(
-            bake_core::parse_list(&l).map_err(|e| Box::new(e) as Failure)?,
+            bake_core::api::parse_list(&l).map_err(|e| Box::new(e) as Failure)?,
         ));
     }
     if let Some(format) = &args.explain {
@@ -139,14 +139,14 @@ fn mode(args: &Args) -> Result<Mode, Failure> {
         // Unknown fields: an error that lists the known ones.
         if let Some((t, f)) = only.iter().find_map(|(t, f)| {
             f.as_ref()
-                .filter(|f| !bake_core::explain::FIELDS.contains(&f.as_str()))
+                .filter(|f| !bake_core::api::explain::FIELDS.contains(&f.as_str()))
                 .map(|f| (t, f))
         }) {
             return Err(fail(
                 format!("target {t} has no field {f:?}"),
                 Some(format!(
                     "fields are the keys `bake --print {t}` shows: {}",
-                    bake_core::explain::FIELDS.join(", ")
+                    bake_core::api::explain::FIELDS.join(", ")
                 )),
             ));
         }

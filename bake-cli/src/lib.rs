@@ -114,10 +114,14 @@ fn execute(
 
     if let Mode::List(lo) = inv.mode {
         let input = match lo.kind {
-            bake_core::ListType::Targets => bake_core::ListInput::Targets(&project.config),
-            bake_core::ListType::Variables => bake_core::ListInput::Variables(&project.variables),
+            bake_core::api::ListType::Targets => {
+                bake_core::api::ListInput::Targets(&project.config)
+            }
+            bake_core::api::ListType::Variables => {
+                bake_core::api::ListInput::Variables(&project.variables)
+            }
         };
-        let out = bake_core::render_list(lo, input);
+        let out = bake_core::api::render_list(lo, input);
         write_out(cx.stdout, &out)?;
         return Ok(0);
     }
@@ -143,7 +147,7 @@ fn execute(
             if print {
                 write_out(cx.stdout, &resolved.to_print_json())?;
             }
-            match bake_core::explain::write(
+            match bake_core::api::explain::write(
                 cx.stdout,
                 format,
                 &resolved,

@@ -1,12 +1,12 @@
 //! What is printed after a build: the summary table (target, project, status, time, cache
 //! hits, image and where it went) and one block per failed build.
 
-use bake_core::BuildGraph;
+use bake_core::api::BuildGraph;
 use bake_dispatch::{self as dispatch, DispatchReport, NodeStatus};
 
 /// Where a build's image went, in a few words: loaded into which engine, pushed, saved.
 fn where_it_went(
-    node: &bake_core::BuildNode,
+    node: &bake_core::api::BuildNode,
     o: &dispatch::BuildOutput,
     local: &str,
 ) -> Option<String> {

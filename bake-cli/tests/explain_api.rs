@@ -1,11 +1,11 @@
-//! `--explain` from the library: the structured answer ([`bake_core::explain::explain`])
+//! `--explain` from the library: the structured answer ([`bake_core::api::explain::explain`])
 //! serializes to exactly what the streamed JSON rendering writes, and covers every kind of
 //! step.
 
 use std::collections::BTreeMap;
 
+use bake_core::api::explain::{self, Step, VariableSource};
 use bake_core::api::Bake;
-use bake_core::explain::{self, Step, VariableSource};
 
 const HCL: &str = r#"
 variable "REGISTRY" {
@@ -66,14 +66,14 @@ fn project(env: &[(&str, &str)]) -> bake_core::api::Project {
         .expect("the files load")
 }
 
-fn resolve(p: &bake_core::api::Project) -> bake_core::Resolved {
-    let flags = bake_core::Flags {
+fn resolve(p: &bake_core::api::Project) -> bake_core::api::Resolved {
+    let flags = bake_core::api::Flags {
         push: true,
         ..Default::default()
     };
-    bake_core::resolve(
+    bake_core::api::resolve(
         &p.config,
-        &bake_core::ResolveOptions {
+        &bake_core::api::ResolveOptions {
             targets: vec!["app".into(), "cell-a".into(), "cell-b".into()],
             overrides: vec!["app.platform=linux/arm64".into()],
             flag_overrides: flags.to_flag_overrides(),

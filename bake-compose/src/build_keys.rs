@@ -13,12 +13,12 @@
 //! several bad keys reports first, and in which order keys that feed the same field add to
 //! it (the two attestation keys).
 //!
-//! [`TargetDef::field_mut`]: bake_core::model::TargetDef::field_mut
+//! [`TargetDef::field_mut`]: bake_core::api::frontend::TargetDef::field_mut
 
 use std::collections::BTreeMap;
 
-use bake_core::fields::DefType;
-use bake_core::model::RawEntry;
+use bake_core::api::frontend::DefType;
+use bake_core::api::frontend::RawEntry;
 
 use crate::convert::{self, Conversion};
 use crate::extensions::{Extension, X_BAKE, X_DEPOT};
@@ -325,7 +325,7 @@ pub(crate) fn feeding(field: &str) -> Option<&'static BuildKey> {
 
 #[cfg(test)]
 mod tests {
-    use bake_core::model::TargetDef;
+    use bake_core::api::frontend::TargetDef;
 
     use super::*;
 

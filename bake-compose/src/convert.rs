@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::go::parse_bool;
-use bake_core::model::RawEntry;
+use bake_core::api::frontend::RawEntry;
+use bake_core::api::go::parse_bool;
 
 use crate::environment::{mapping_with_equals, value_of, Environment};
 use crate::loader::{error, LoadResult};
@@ -106,7 +106,7 @@ pub(crate) fn ulimit_options(c: &Conversion<'_>) -> LoadResult<Option<Vec<String
             Value::Map(m) => (int_or_zero(m.get("soft")), int_or_zero(m.get("hard"))),
             _ => (0, 0),
         };
-        if !bake_core::validate::ULIMIT_NAMES.contains(&name.as_str()) {
+        if !bake_core::api::frontend::ULIMIT_NAMES.contains(&name.as_str()) {
             return Err(error(format!("invalid ulimit type: {name}")));
         }
         if soft > hard {

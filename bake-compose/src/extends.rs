@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use bake_core::go::join_path;
+use bake_core::api::go::join_path;
 
 use crate::loader::{error, io_reason, ComposeFile, LoadResult, Loader};
 use crate::merge::{merge_values, remove_reset_paths};

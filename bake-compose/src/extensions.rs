@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use bake_core::fields::DefField;
-use bake_core::model::{RawEntry, TargetDef};
+use bake_core::api::frontend::DefField;
+use bake_core::api::frontend::{RawEntry, TargetDef};
 
 use crate::convert::named_contexts_of;
 use crate::loader::{error, LoadResult};

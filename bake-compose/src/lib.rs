@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use bake_compose::{load, ComposeOptions};
-//! use bake_core::source::SourceMap;
+//! use bake_core::api::frontend::SourceMap;
 //!
 //! let mut sources = SourceMap::default();
 //! let id = sources.add(
@@ -52,8 +52,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bake_core::model::Config;
-use bake_core::source::{SourceId, SourceMap};
+use bake_core::api::frontend::Config;
+use bake_core::api::frontend::{SourceId, SourceMap};
 
 use crate::loader::{ComposeFile, Loader};
 
@@ -94,7 +94,7 @@ pub struct ComposeOptions {
     /// or to the files).
     pub cwd: PathBuf,
     /// Record where each target field was written and the interpolations that fed it (for
-    /// `--explain`): fills [`TargetDef::origins`](bake_core::model::TargetDef) and
+    /// `--explain`): fills [`TargetDef::origins`](bake_core::api::frontend::TargetDef) and
     /// [`ComposeLoaded::interpolations`].
     pub record_origins: bool,
 }
@@ -108,7 +108,7 @@ pub struct ComposeLoaded {
     pub warnings: Vec<ComposeError>,
     /// With [`ComposeOptions::record_origins`]: the interpolations, at the span of the field
     /// they fed.
-    pub interpolations: Vec<bake_core::provenance::Interpolation>,
+    pub interpolations: Vec<bake_core::api::frontend::Interpolation>,
 }
 
 /// An error (or warning) in a Compose file, with the file and position when known.

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bake_core::go::join_path;
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
+use bake_core::api::go::join_path;
 
 use crate::merge::{dedupe_entry_lists, merge_values, remove_reset_paths};
 use crate::normalize::{canonicalize, resolve_paths};
@@ -99,7 +99,7 @@ impl Loader<'_> {
         } else {
             self.cwd.join(path)
         };
-        bake_core::util::read_regular(&p)
+        bake_core::api::frontend::read_regular(&p)
     }
 
     /// `~` and `~/...` under `HOME`.

@@ -2,8 +2,8 @@
 //! `ModelToProject`), each build key lowered as its row of the build key table says and set
 //! through [`TargetDef::field_mut`].
 
-use bake_core::fields::DefField;
-use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::api::frontend::DefField;
+use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
 
 use crate::build_keys::{build_key, BuildKey, Convert, BUILD_KEYS};
 use crate::convert::{is_true, string_list, target_name, text_value, Conversion};

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unnecessary_wraps)] // the build-key table's functions share one signature
 
-use bake_core::go::join_path;
+use bake_core::api::go::join_path;
 
 use crate::build_keys::{Normalize, Paths, BUILD_KEYS, SHORT_FORM_KEY};
 use crate::loader::{error, LoadResult, Loader};

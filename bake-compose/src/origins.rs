@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::model::{Config, TargetDef};
-use bake_core::provenance::{Interpolation, Lookup, VariableSource};
-use bake_core::source::{Origin, SourceId, SourceMap, Span};
+use bake_core::api::frontend::{Config, TargetDef};
+use bake_core::api::frontend::{Interpolation, Lookup, VariableSource};
+use bake_core::api::frontend::{Origin, SourceId, SourceMap, Span};
 
 use crate::build_keys::{Convert, Explains, BUILD_KEYS};
 use crate::extensions::X_BAKE;

@@ -7,7 +7,7 @@
 //! the rest of the first). Every level scans the rest of the line again: unbounded, this would
 //! take quadratic time.
 
-use bake_core::limits::MAX_NESTING;
+use bake_core::api::frontend::MAX_NESTING;
 
 /// Why a substitution failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use crate::{dotenv, ComposeError, ComposeOptions};
 
 /// Where each interpolation variable's value comes from (for `--explain`).
-pub(crate) type VariableSources = BTreeMap<String, bake_core::provenance::VariableSource>;
+pub(crate) type VariableSources = BTreeMap<String, bake_core::api::frontend::VariableSource>;
 
 /// The variables interpolation sees (`--var` over the environment over `.env`), and where
 /// each came from.
 pub(crate) fn interpolation_variables(
     opts: &ComposeOptions,
 ) -> Result<(BTreeMap<String, String>, VariableSources), Box<ComposeError>> {
-    use bake_core::provenance::VariableSource;
+    use bake_core::api::frontend::VariableSource;
     let mut env = if opts.env_lookup {
         opts.env.clone()
     } else {
@@ -26,7 +26,7 @@ pub(crate) fn interpolation_variables(
     }
     let dot = opts.cwd.join(".env");
     if dot.is_file() {
-        let text = bake_core::util::read_regular(&dot)
+        let text = bake_core::api::frontend::read_regular(&dot)
             .map_err(|e| Box::new(ComposeError::new(format!("failed to read .env: {e}"))))?;
         let cur = env.clone();
         let vars = dotenv::parse(&text, &|k| cur.get(k).cloned())

@@ -34,8 +34,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-use bake_core::model::{Config, GroupDef, TargetDef};
-use bake_core::source::{Origin, SourceId, Span};
+use bake_core::api::frontend::{Config, GroupDef, TargetDef};
+use bake_core::api::frontend::{Origin, SourceId, Span};
 
 fn origins(keys: &[&'static str]) -> BTreeMap<&'static str, Origin> {
     keys.iter()
@@ -114,7 +114,7 @@ fn main() {
     let iters: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(15);
     let cfg = config(n);
     let env = BTreeMap::new();
-    let opts = bake_core::ResolveOptions {
+    let opts = bake_core::api::ResolveOptions {
         targets: vec![],
         overrides: vec![],
         flag_overrides: Vec::new(),
@@ -126,7 +126,7 @@ fn main() {
         ALLOCS.load(Ordering::Relaxed),
         BYTES.load(Ordering::Relaxed),
     );
-    let r = bake_core::resolve(&cfg, &opts).expect("resolves");
+    let r = bake_core::api::resolve(&cfg, &opts).expect("resolves");
     let (a1, b1) = (
         ALLOCS.load(Ordering::Relaxed),
         BYTES.load(Ordering::Relaxed),
@@ -149,7 +149,7 @@ fn main() {
     let mut print = Vec::new();
     for _ in 0..iters {
         let t = Instant::now();
-        let r = bake_core::resolve(&cfg, &opts).expect("resolves");
+        let r = bake_core::api::resolve(&cfg, &opts).expect("resolves");
         resolve.push(t.elapsed());
         let t = Instant::now();
         let out = r.to_print_json();

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use bake_core::api::{Bake, Frontend, FrontendInput, FrontendOutput, Failure};
-//! use bake_core::model::{Config, TargetDef};
+//! use bake_core::api::frontend::{Config, TargetDef};
 //!
 //! /// A toy frontend: one target per line of a `.txt` file.
 //! struct Lines;
@@ -40,19 +40,63 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-// Everything a host needs, from one place.
+// Everything a host needs, from one place: this module is bake-core's whole public surface.
+pub use crate::entries::{
+    Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
+};
+pub use crate::error::ResolveError;
 pub use crate::explain::Explained;
-pub use crate::graph::{BuildGraph, BuildNode, GraphError, GraphFormat};
-pub use crate::resolve::{Group, Target};
+pub use crate::graph::{BuildGraph, BuildNode, Dep, GraphError, GraphFormat};
+pub use crate::json::Json;
+pub use crate::list::{
+    parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
+};
+pub use crate::pathmatch::{path_match, BadPattern};
+pub use crate::project::{ProjectDefaults, ProjectSource, TargetProject, DEFAULT_PROJECT};
+pub use crate::resolve::{
+    check_overrides, parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target,
+    OVERRIDE_KEYS,
+};
 
-use crate::explain::Facts;
-use crate::list::VariableInfo;
 use crate::model::Config;
-use crate::project::ProjectDefaults;
-use crate::resolve::{resolve, ResolveOptions};
-pub use crate::resolve::{Flags, Resolved};
+use crate::provenance::Facts;
 use crate::source::{SourceId, SourceMap};
-use crate::ResolveError;
+
+/// `--explain`: why each field of a resolved target has its value.
+pub mod explain {
+    pub use crate::explain::{
+        explain, render, write, Explained, FieldExplain, Format, Lines, Step, FIELDS,
+    };
+    pub use crate::provenance::{Facts, VariableSource};
+}
+
+/// What a frontend builds and reports: the definition model, sources and spans, and the
+/// provenance facts `--explain` reads. Frontends (`bake_hcl`, `bake_compose`) depend on this
+/// and on [`go`] only.
+pub mod frontend {
+    pub use super::{Failure, Frontend, FrontendInput, FrontendOutput};
+    pub use crate::fields::{DefField, DefType, PRINT_FIELDS};
+    pub use crate::limits::MAX_NESTING;
+    pub use crate::list::VariableInfo;
+    pub use crate::model::{Config, GroupDef, RawEntry, TargetDef};
+    pub use crate::provenance::{
+        span_key, ExprRefs, Facts, Interpolation, Lookup, Place, SpanKey, VariableFact,
+        VariableSource,
+    };
+    pub use crate::source::{Origin, Source, SourceId, SourceMap, Span};
+    pub use crate::util::{did_you_mean, read_regular, MAX_FILE_SIZE};
+    pub use crate::validate::ULIMIT_NAMES;
+}
+
+/// Helpers that behave exactly as their Go counterparts in buildx (paths, booleans, CSV,
+/// quoting, URLs), shared by the frontends and the dispatcher.
+pub mod go {
+    pub use crate::go::{
+        clean_path, csv_fields, csv_quote, is_clean, is_git_ssh, is_remote_url, join_path,
+        parse_bool, quote,
+    };
+    pub use crate::json::write_go_string;
+}
 
 /// A diagnostic from a frontend, ready to render with miette or to downcast.
 pub type Failure = Box<dyn miette::Diagnostic + Send + Sync + 'static>;
@@ -655,7 +699,7 @@ impl Project {
 
     /// Resolves what `request` asks for: its targets, its `--set` overrides, then the
     /// overrides its flags stand for (`--push` as `*.push=true`; `--explain` names the flag).
-    /// The overrides are checked first ([`crate::check_overrides`]), as the `bake` command
+    /// The overrides are checked first ([`check_overrides`]), as the `bake` command
     /// checks them before reading any file.
     ///
     /// # Errors

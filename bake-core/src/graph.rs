@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::json::PrettyWriter;
 
-use crate::project::{Project, ProjectDefaults};
+use crate::project::{ProjectDefaults, TargetProject};
 use crate::resolve::{Resolved, Target};
 
 /// A `target:` context of a build: the context name and the node that provides it.
@@ -36,7 +36,7 @@ pub struct BuildNode {
     /// The resolved definition (the first of `names`).
     pub target: Target,
     /// Where it builds.
-    pub project: Project,
+    pub project: TargetProject,
     /// Its `target:` contexts, by context name.
     pub deps: Vec<Dep>,
     /// Whether any of its names was requested (not only pulled in as a context).
@@ -328,7 +328,7 @@ fn find_cycle(names: &[&String], deps: &[Vec<(String, usize)>]) -> Vec<String> {
 /// hash of the build they name, and the project. `buf` is scratch space.
 fn content_hash<'h>(
     t: &Target,
-    project: &Project,
+    project: &TargetProject,
     buf: &mut PrettyWriter,
     hash_of: impl Fn(&str) -> Option<&'h str>,
 ) -> String {

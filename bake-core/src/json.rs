@@ -80,14 +80,8 @@ pub fn write_go_string(out: &mut String, s: &str) {
 }
 
 /// Writes `s` as a JSON string literal with the escaping of `serde_json` (no HTML escapes).
-pub fn write_plain_string(out: &mut String, s: &str) {
+pub(crate) fn write_plain_string(out: &mut String, s: &str) {
     write_escaped(out, s, false, false);
-}
-
-/// Writes `s` as a JSON string literal with Go's escaping, after buildx's
-/// `Target.MarshalJSON` escape of `${` → `$${` and `%{` → `%%{`.
-pub fn write_go_string_tpl(out: &mut String, s: &str) {
-    write_escaped(out, s, true, true);
 }
 
 /// Whether byte `b` may need more than copying: JSON and Go's HTML escapes, the first byte
@@ -388,7 +382,7 @@ impl PrettyWriter {
 }
 
 /// Appends the decimal digits of `n`.
-pub fn push_usize(out: &mut String, mut n: usize) {
+pub(crate) fn push_usize(out: &mut String, mut n: usize) {
     if n < 10 {
         out.push(char::from(b'0' + n as u8));
         return;

@@ -12,8 +12,8 @@
 //!
 //! ```
 //! use std::collections::BTreeMap;
-//! use bake_core::model::{Config, TargetDef};
-//! use bake_core::{resolve, ResolveOptions};
+//! use bake_core::api::frontend::{Config, TargetDef};
+//! use bake_core::api::{resolve, ResolveOptions};
 //!
 //! let config = Config {
 //!     targets: vec![TargetDef {
@@ -39,40 +39,27 @@
 //! assert_eq!(app.tags, ["acme/app:dev"]);
 //! assert_eq!(app.platforms, ["linux/arm64"]);
 //! assert!(resolved.to_print_json().contains("\"linux/arm64\""));
-//! # Ok::<(), bake_core::ResolveError>(())
+//! # Ok::<(), bake_core::api::ResolveError>(())
 //! ```
 
 #![deny(missing_docs)]
 
 pub mod api;
-pub mod entries;
-pub mod error;
-pub mod explain;
-pub mod fields;
-pub mod go;
-pub mod graph;
-pub mod json;
-pub mod limits;
-pub mod list;
-pub mod model;
-pub mod pathmatch;
-pub mod print;
-pub mod project;
-pub mod provenance;
-pub mod resolve;
-pub mod source;
-pub mod util;
-pub mod validate;
-
-pub use entries::{Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry};
-pub use error::ResolveError;
-pub use graph::{BuildGraph, BuildNode, GraphError};
-pub use list::{
-    parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
-};
-pub use pathmatch::{path_match, BadPattern};
-pub use project::{Project, ProjectDefaults, ProjectSource, DEFAULT_PROJECT};
-pub use resolve::{
-    check_overrides, parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target,
-    OVERRIDE_KEYS,
-};
+mod entries;
+mod error;
+mod explain;
+mod fields;
+mod go;
+mod graph;
+mod json;
+mod limits;
+mod list;
+mod model;
+mod pathmatch;
+mod print;
+mod project;
+mod provenance;
+mod resolve;
+mod source;
+mod util;
+mod validate;

@@ -7,7 +7,7 @@
 /// - `bake-hcl`: expressions in evaluation, counting user-function calls (each call nests its
 ///   result expression one level below the call), and collections inside a value;
 /// - `bake-core`: `inherits` chains, groups within groups and `target:` context links
-///   (refused with [`crate::ResolveError::TooDeep`]);
+///   (refused with [`crate::api::ResolveError::TooDeep`]);
 /// - `bake-compose`: interpolation (templates in defaults, `${A:-${B:-...}}`, and each
 ///   `${X:-d}` after the first on a line, which is substituted as the rest of the first).
 pub const MAX_NESTING: usize = 256;

@@ -95,7 +95,7 @@ pub fn parse_list(input: &str) -> Result<ListOptions, ResolveError> {
 /// Go's `text/tabwriter` with `minwidth=1, tabwidth=8, padding=1, padchar='\t', flags=0`
 /// over complete lines (each `\t`-separated, each ending with a newline).
 #[must_use]
-pub fn tabwriter(lines: &[Vec<String>]) -> String {
+pub(crate) fn tabwriter(lines: &[Vec<String>]) -> String {
     fn format(
         out: &mut String,
         lines: &[Vec<String>],

@@ -34,7 +34,7 @@ impl Group {
 
 impl Target {
     /// The target's `--print` object: fields in buildx's order, empty ones left out,
-    /// `project_id` last (the value [`Target::write_json`] writes).
+    /// `project_id` last (the value `--print` writes).
     #[must_use]
     pub fn to_json(&self) -> Json {
         let mut w = PrettyWriter::serde_style(512, true);
@@ -43,14 +43,14 @@ impl Target {
     }
 
     /// Writes the target's `--print` object.
-    pub fn write_json(&self, w: &mut PrettyWriter) {
+    pub(crate) fn write_json(&self, w: &mut PrettyWriter) {
         w.open('{');
         self.write_print_fields(w);
         w.close('}');
     }
 }
 
-pub use crate::fields::PRINT_FIELDS;
+pub(crate) use crate::fields::PRINT_FIELDS;
 
 impl Resolved {
     /// The whole `--print` document, ending with a newline. Written straight into one
@@ -85,6 +85,27 @@ impl Resolved {
     pub fn to_print_object(t: &Target) -> String {
         let mut w = PrettyWriter::with_capacity(768);
         t.write_json(&mut w);
+        w.out
+    }
+
+    /// A bake definition for buildx to read back (`docker buildx bake -f -`):
+    /// `{"target": {name: target, …}}` in `--print`'s form, with buildx's `${` / `%{` escape on
+    /// every string and key (buildx reads them as templates), ending with a newline.
+    #[must_use]
+    pub fn definition_json<'a>(
+        targets: impl ExactSizeIterator<Item = (&'a str, &'a Target)>,
+    ) -> String {
+        let mut w = PrettyWriter::for_definition(1024 * targets.len());
+        w.open('{');
+        w.raw_key("target");
+        w.open('{');
+        for (name, t) in targets {
+            w.key(name);
+            t.write_json(&mut w);
+        }
+        w.close('}');
+        w.close('}');
+        w.out.push('\n');
         w.out
     }
 

@@ -43,7 +43,7 @@ impl ProjectSource {
 
 /// A target's project.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Project {
+pub struct TargetProject {
     /// The project id.
     pub id: String,
     /// Where it came from.
@@ -94,7 +94,7 @@ impl ProjectDefaults {
 ///
 /// # Errors
 /// Text that is not a JSON object, or an `id` that is not a string.
-pub fn parse_depot_json(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn parse_depot_json(text: &str) -> Result<Option<String>, String> {
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let obj = v.as_object().ok_or("expected a JSON object")?;
     match obj.get("id") {
@@ -107,7 +107,7 @@ pub fn parse_depot_json(text: &str) -> Result<Option<String>, String> {
 
 /// The project of `t`.
 #[must_use]
-pub fn assign(t: &Target, d: &ProjectDefaults) -> Project {
+pub(crate) fn assign(t: &Target, d: &ProjectDefaults) -> TargetProject {
     let (id, source) = if let Some(p) = t.project_id.as_deref().filter(|p| !p.is_empty()) {
         (p, ProjectSource::Target)
     } else if let Some(p) = &d.flag {
@@ -119,7 +119,7 @@ pub fn assign(t: &Target, d: &ProjectDefaults) -> Project {
     } else {
         (DEFAULT_PROJECT, ProjectSource::Default)
     };
-    Project {
+    TargetProject {
         id: id.to_string(),
         source,
     }
@@ -143,7 +143,7 @@ mod tests {
         t.project_id = Some("t".into());
         assert_eq!(
             assign(&t, &d),
-            Project {
+            TargetProject {
                 id: "t".into(),
                 source: ProjectSource::Target
             }

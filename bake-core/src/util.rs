@@ -5,7 +5,7 @@
 /// The multiply-rotate hash of rustc's `FxHasher`: much cheaper than `SipHash` for the short
 /// name keys of the resolver's maps (inputs are the user's own files, not adversarial).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher {
+pub(crate) struct FxHasher {
     hash: u64,
 }
 
@@ -52,11 +52,11 @@ impl std::hash::Hasher for FxHasher {
 }
 
 /// [`FxHasher`] for `HashMap` / `HashSet` / `IndexMap`.
-pub type FxBuildHasher = std::hash::BuildHasherDefault<FxHasher>;
+pub(crate) type FxBuildHasher = std::hash::BuildHasherDefault<FxHasher>;
 
 /// `dedupSlice`: keeps the first occurrence of each value.
 #[must_use]
-pub fn dedup(v: &[String]) -> Vec<String> {
+pub(crate) fn dedup(v: &[String]) -> Vec<String> {
     let mut seen: std::collections::HashSet<&str, FxBuildHasher> =
         std::collections::HashSet::with_capacity_and_hasher(v.len(), FxBuildHasher::default());
     v.iter()
@@ -67,7 +67,7 @@ pub fn dedup(v: &[String]) -> Vec<String> {
 
 /// [`dedup`] of a list that is not needed afterwards (no copies).
 #[must_use]
-pub fn dedup_owned(v: Vec<String>) -> Vec<String> {
+pub(crate) fn dedup_owned(v: Vec<String>) -> Vec<String> {
     let keep: Vec<bool> = {
         let mut seen: std::collections::HashSet<&str, FxBuildHasher> =
             std::collections::HashSet::with_capacity_and_hasher(v.len(), FxBuildHasher::default());
@@ -84,7 +84,7 @@ pub fn dedup_owned(v: Vec<String>) -> Vec<String> {
 
 /// `removeDupesStr`: keeps the first occurrence of each value and drops empty strings.
 #[must_use]
-pub fn remove_dupes_str(mut v: Vec<String>) -> Vec<String> {
+pub(crate) fn remove_dupes_str(mut v: Vec<String>) -> Vec<String> {
     // Short lists (tags, platforms) are deduplicated in place without allocating.
     if v.len() <= 16 {
         let mut kept = 0;
@@ -108,7 +108,7 @@ pub fn remove_dupes_str(mut v: Vec<String>) -> Vec<String> {
 /// buildflags' `removeDupes`: walks backwards and swaps each later duplicate with the last
 /// element before truncating, which can reorder the remaining entries (as buildx does).
 #[must_use]
-pub fn remove_dupes_swap<T: PartialEq>(mut s: Vec<T>) -> Vec<T> {
+pub(crate) fn remove_dupes_swap<T: PartialEq>(mut s: Vec<T>) -> Vec<T> {
     if s.len() < 2 {
         return s;
     }

@@ -3,7 +3,7 @@
 
 /// `units.RAMInBytes` accepts the value (`128m`, `2g`, `1.5GiB`, `256MiB`, `1024`).
 #[must_use]
-pub fn is_mem_bytes(s: &str) -> bool {
+pub(crate) fn is_mem_bytes(s: &str) -> bool {
     let Some(sep) = s.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ') else {
         return false;
     };
@@ -57,7 +57,7 @@ pub const ULIMIT_NAMES: [&str; 15] = [
 ];
 
 /// `units.ParseUlimit`: `name=soft[:hard]`.
-pub fn check_ulimit(s: &str) -> Result<(), String> {
+pub(crate) fn check_ulimit(s: &str) -> Result<(), String> {
     let Some((name, limits)) = s.split_once('=') else {
         return Err("expected `name=soft[:hard]`".to_string());
     };
@@ -86,7 +86,7 @@ pub fn check_ulimit(s: &str) -> Result<(), String> {
 }
 
 /// `buildflags.ParseAnnotations` for one entry: `[type[platform],...:]key=value`.
-pub fn check_annotation(s: &str) -> Result<(), String> {
+pub(crate) fn check_annotation(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Ok(());
     }
@@ -127,7 +127,7 @@ pub fn check_annotation(s: &str) -> Result<(), String> {
 
 /// Whether the file is a Unix socket.
 #[must_use]
-pub fn is_socket(md: &std::fs::Metadata) -> bool {
+pub(crate) fn is_socket(md: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

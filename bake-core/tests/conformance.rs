@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
-use bake_core::{
+use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::api::{
     parse_list, render_list, resolve, Flags, ListInput, ResolveError, ResolveOptions, VariableInfo,
 };
 

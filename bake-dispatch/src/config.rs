@@ -133,7 +133,7 @@ impl BakeConfig {
     /// An unreadable file, bad TOML, an unknown key, a wrong type, or a project that names more
     /// than one of `builder`, `docker-host` and `endpoint`.
     pub fn load(path: &Path, display: &str) -> Result<Self, Box<ConfigError>> {
-        let text = bake_core::util::read_regular(path).map_err(|e| {
+        let text = bake_core::api::frontend::read_regular(path).map_err(|e| {
             Box::new(ConfigError::plain(
                 format!("cannot read config file {display}: {e}"),
                 None,

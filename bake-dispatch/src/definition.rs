@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{BuildJob, Handoff, Link};
-use bake_core::entries::ExportEntry;
-use bake_core::resolve::Target;
+use bake_core::api::ExportEntry;
+use bake_core::api::{Resolved, Target};
 
 /// What a target of the definition is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,25 +277,14 @@ fn with_extras(
 
 /// The JSON text of the definition: `{"target": {name: target, …}}`.
 fn render(targets: &[(DefTarget, Target)]) -> String {
-    let mut w = bake_core::json::PrettyWriter::for_definition(1024 * targets.len());
-    w.open('{');
-    w.raw_key("target");
-    w.open('{');
-    for (d, t) in targets {
-        w.key(&d.name);
-        t.write_json(&mut w);
-    }
-    w.close('}');
-    w.close('}');
-    w.out.push('\n');
-    w.out
+    Resolved::definition_json(targets.iter().map(|(d, t)| (d.name.as_str(), t)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bake_core::graph::BuildNode;
-    use bake_core::project::{Project, ProjectSource};
+    use bake_core::api::BuildNode;
+    use bake_core::api::{ProjectSource, TargetProject};
 
     fn job(index: usize, name: &str, target: Target) -> BuildJob {
         BuildJob {
@@ -304,7 +293,7 @@ mod tests {
                 id: format!("{index:0>12}"),
                 names: vec![name.into()],
                 target,
-                project: Project {
+                project: TargetProject {
                     id: "p".into(),
                     source: ProjectSource::Target,
                 },

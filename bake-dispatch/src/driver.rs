@@ -13,7 +13,7 @@ use crate::{
     Backend, BuildFailure, BuildResult, Cancel, DispatchOptions, DispatchReport, Event, EventSink,
     NodeStatus, RunJob, RunOutcome,
 };
-use bake_core::graph::BuildGraph;
+use bake_core::api::BuildGraph;
 
 type Prepared = Arc<OnceCell<Result<(), String>>>;
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use bake_core::resolve::Target;
+use bake_core::api::Target;
 
 /// What `--allow` grants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl Grants {
                     match k {
                         "device" if v.is_empty() => g.devices_all = true,
                         "device" => {
-                            let first = bake_core::go::csv_fields(v)
+                            let first = bake_core::api::go::csv_fields(v)
                                 .ok()
                                 .and_then(|f| f.into_iter().next())
                                 .unwrap_or_default();
@@ -115,7 +115,9 @@ pub struct Missing {
 
 /// Whether `s` names a remote context (`urlutil.IsRemoteURL`), a target or an image.
 fn local_path(s: &str) -> Option<&str> {
-    if bake_core::go::is_remote_url(s) || s.starts_with("target:") || s.starts_with("docker-image:")
+    if bake_core::api::go::is_remote_url(s)
+        || s.starts_with("target:")
+        || s.starts_with("docker-image:")
     {
         None
     } else {
@@ -141,8 +143,8 @@ impl Inputs {
         } else {
             t.context.clone()
         };
-        if !context.starts_with("cwd://") && !bake_core::go::is_remote_url(&context) {
-            context = bake_core::go::clean_path(&context);
+        if !context.starts_with("cwd://") && !bake_core::api::go::is_remote_url(&context) {
+            context = bake_core::api::go::clean_path(&context);
         }
         let mut dockerfile = if t.dockerfile.is_empty() {
             "Dockerfile".to_string()
@@ -150,20 +152,20 @@ impl Inputs {
             t.dockerfile.clone()
         };
         if !dockerfile.starts_with("cwd://") {
-            dockerfile = bake_core::go::clean_path(&dockerfile);
+            dockerfile = bake_core::api::go::clean_path(&dockerfile);
         }
         let context_is_target = context.starts_with("target:");
         if let Some(v) = dockerfile.strip_prefix("cwd://") {
-            dockerfile = bake_core::go::clean_path(v);
+            dockerfile = bake_core::api::go::clean_path(v);
         }
         if let Some(v) = context.strip_prefix("cwd://") {
-            context = bake_core::go::clean_path(v);
+            context = bake_core::api::go::clean_path(v);
         }
-        if !bake_core::go::is_remote_url(&context)
+        if !bake_core::api::go::is_remote_url(&context)
             && !context_is_target
             && !Path::new(&dockerfile).is_absolute()
         {
-            dockerfile = bake_core::go::clean_path(&format!("{context}/{dockerfile}"));
+            dockerfile = bake_core::api::go::clean_path(&format!("{context}/{dockerfile}"));
         }
         Inputs {
             context,
@@ -212,7 +214,7 @@ fn target_paths(t: &Target) -> (Vec<String>, Vec<String>) {
         let tar = o
             .attrs
             .get("tar")
-            .is_none_or(|v| bake_core::go::parse_bool(v) != Some(false));
+            .is_none_or(|v| bake_core::api::go::parse_bool(v) != Some(false));
         let (file, dir) = match o.typ.as_str() {
             "local" => (false, true),
             "tar" => (true, false),
@@ -327,7 +329,7 @@ pub fn missing<'a>(
                 "device" => m.devices_all |= !grants.devices_all,
                 _ => {
                     if let Some(d) = e.strip_prefix("device=") {
-                        let first = bake_core::go::csv_fields(d)
+                        let first = bake_core::api::go::csv_fields(d)
                             .ok()
                             .and_then(|f| f.into_iter().next());
                         if let Some(first) = first {
@@ -508,7 +510,7 @@ impl Missing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bake_core::entries::SecretEntry;
+    use bake_core::api::SecretEntry;
 
     fn target() -> Target {
         Target {

@@ -1,4 +1,4 @@
-//! bake-dispatch: runs a [`BuildGraph`](bake_core::BuildGraph) on builders, one per project,
+//! bake-dispatch: runs a [`BuildGraph`](bake_core::api::BuildGraph) on builders, one per project,
 //! behind a [`Backend`]; reads `bake.toml` ([`config`]) and checks entitlements as buildx does
 //! ([`entitlements`]).
 //!
@@ -34,7 +34,7 @@ use std::time::Duration;
 pub use config::{BakeConfig, ConfigError, ProjectConfig};
 pub use driver::dispatch;
 
-use bake_core::graph::BuildNode;
+use bake_core::api::BuildNode;
 
 /// A boxed future, as [`Backend`] methods return.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -194,7 +194,7 @@ pub struct RunJob {
 /// finished node on another builder), a hand-off when builds on other builders use it, and
 /// the `--save` image.
 pub fn job_for(
-    graph: &bake_core::graph::BuildGraph,
+    graph: &bake_core::api::BuildGraph,
     i: usize,
     options: &DispatchOptions,
     in_run: impl Fn(usize) -> bool,
@@ -459,7 +459,7 @@ impl DispatchReport {
     /// metadata plus `project_id`, `duration` (seconds) and, for `--save`, `saved`; keys
     /// sorted.
     #[must_use]
-    pub fn metadata_json(&self, graph: &bake_core::graph::BuildGraph) -> String {
+    pub fn metadata_json(&self, graph: &bake_core::api::BuildGraph) -> String {
         let mut out: BTreeMap<String, serde_json::Value> = BTreeMap::new();
         for (node, report) in graph.nodes.iter().zip(&self.nodes) {
             let NodeStatus::Done(o) = &report.status else {

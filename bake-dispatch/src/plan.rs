@@ -9,7 +9,7 @@ use super::definition::Role;
 use super::scheduler::{run_job, Scheduler};
 use super::{BuildOutput, BuildResult, BuilderKey, DispatchOptions, RunOutcome};
 use crate::config::ProjectConfig;
-use bake_core::graph::BuildGraph;
+use bake_core::api::BuildGraph;
 
 /// One run of a plan.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use super::{
     BuildFailure, BuildResult, BuilderKey, DispatchOptions, NodeReport, NodeStatus, RunJob,
     RunOutcome,
 };
-use bake_core::graph::BuildGraph;
+use bake_core::api::BuildGraph;
 
 /// How often a build may be stopped by other builds' failures before it counts as failed.
 const MAX_INTERRUPTIONS: usize = 3;
@@ -382,15 +382,15 @@ pub fn run_job(
 mod tests {
     use super::*;
     use crate::config::{BakeConfig, ProjectConfig};
-    use bake_core::graph::{BuildNode, Dep};
-    use bake_core::project::{Project, ProjectSource};
+    use bake_core::api::{BuildNode, Dep};
+    use bake_core::api::{ProjectSource, TargetProject};
 
     fn node(name: &str, project: &str, deps: &[usize]) -> BuildNode {
         BuildNode {
             id: format!("{name:0>12}"),
             names: vec![name.to_string()],
-            target: bake_core::resolve::Target::default(),
-            project: Project {
+            target: bake_core::api::Target::default(),
+            project: TargetProject {
                 id: project.to_string(),
                 source: ProjectSource::Target,
             },

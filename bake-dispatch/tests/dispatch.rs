@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bake_core::{BuildGraph, GraphError, ProjectDefaults, Resolved, Target};
+use bake_core::api::{BuildGraph, GraphError, ProjectDefaults, Resolved, Target};
 use bake_dispatch::ProjectConfig;
 use bake_dispatch::{
     Backend, BakeConfig, BoxFuture, BuildFailure, BuildJob, BuildOutput, BuildResult, Cancel,

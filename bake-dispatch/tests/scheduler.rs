@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bake_core::graph::{BuildGraph, BuildNode, Dep};
-use bake_core::project::{Project, ProjectSource};
-use bake_core::resolve::Target;
+use bake_core::api::Target;
+use bake_core::api::{BuildGraph, BuildNode, Dep};
+use bake_core::api::{ProjectSource, TargetProject};
 use bake_dispatch::scheduler::{Phase, PlannedRun, Scheduler};
 use bake_dispatch::{
     BakeConfig, BuildFailure, BuildOutput, BuildResult, DispatchOptions, RunOutcome, StatusKind,
@@ -44,7 +44,7 @@ fn graph(deps: &[Vec<usize>], proj: &[usize]) -> BuildGraph {
                 id: format!("{i:0>12}"),
                 names: vec![format!("n{i}")],
                 target: Target::default(),
-                project: Project {
+                project: TargetProject {
                     id: PROJECTS[p].to_string(),
                     source: ProjectSource::Target,
                 },

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bake_core::source::SourceMap;
+use bake_core::api::frontend::SourceMap;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::parse::ast::Span;

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use bake_core::api::frontend::Origin;
+use bake_core::api::frontend::VariableFact;
 use bake_core::api::{Failure, Frontend, FrontendInput, FrontendOutput};
-use bake_core::provenance::VariableFact;
-use bake_core::source::Origin;
 
 use crate::functions::FnEnv;
 use crate::{load, parse, LoadOptions, Syntax};
@@ -109,7 +109,7 @@ impl Frontend for HclFrontend {
         out.variables = loaded
             .variables
             .into_iter()
-            .map(|v| bake_core::VariableInfo {
+            .map(|v| bake_core::api::VariableInfo {
                 name: v.name,
                 value: v.value,
                 type_name: v.type_name,

@@ -41,7 +41,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
         Value::Null(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&n.to_json().map_err(str::to_string)?),
-        Value::String(s) => bake_core::json::write_go_string(out, s),
+        Value::String(s) => bake_core::api::go::write_go_string(out, s),
         Value::List(e) | Value::Set(e) | Value::Tuple(e) => {
             out.push('[');
             for (i, x) in e.iter().enumerate() {
@@ -58,7 +58,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                bake_core::json::write_go_string(out, k);
+                bake_core::api::go::write_go_string(out, k);
                 out.push(':');
                 write_json(x, out)?;
             }

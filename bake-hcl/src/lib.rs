@@ -22,7 +22,7 @@
 //! # Example
 //!
 //! ```
-//! use bake_core::source::SourceMap;
+//! use bake_core::api::frontend::SourceMap;
 //! use bake_hcl::{load, parse, LoadOptions, Syntax};
 //!
 //! let mut sources = SourceMap::default();
@@ -80,7 +80,7 @@ pub use error::{ErrorKind, HclError};
 pub use frontend::HclFrontend;
 pub use loader::{load, LoadOptions, Loaded, VariableInfo};
 
-use bake_core::source::{SourceId, SourceMap};
+use bake_core::api::frontend::{SourceId, SourceMap};
 
 /// The syntax of a bake file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! counting user-function calls (each call nests its result expression one level below the
 //! call).
 
-pub(crate) use bake_core::limits::MAX_NESTING;
+pub(crate) use bake_core::api::frontend::MAX_NESTING;
 
 use crate::value::Value;
 

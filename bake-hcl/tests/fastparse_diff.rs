@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bake_core::source::SourceId;
+use bake_core::api::frontend::SourceId;
 use bake_hcl::{fastparse, parse_hcl};
 
 const SRC: SourceId = SourceId(3);

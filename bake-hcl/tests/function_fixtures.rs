@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bake_core::source::SourceMap;
+use bake_core::api::frontend::SourceMap;
 use bake_hcl::ast::{Expr, ExprKind, Ident, ObjKey, Span};
 use bake_hcl::eval::{Env, Evaluator};
 use bake_hcl::functions::FnEnv;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bake_core::source::SourceMap;
+use bake_core::api::frontend::SourceMap;
 
 /// An empty directory that the loaders may look around in (`.env`, `include`, `env_file`):
 /// fuzz inputs must not reach the files of the machine they run on.
@@ -18,8 +18,8 @@ fn sandbox() -> PathBuf {
 /// Resolves (up to 64 of) the targets and prints them; with `explain`, explains them as
 /// text and JSON too.
 fn resolve_all(
-    config: &bake_core::model::Config,
-    explain: Option<(&SourceMap, &bake_core::explain::Facts)>,
+    config: &bake_core::api::frontend::Config,
+    explain: Option<(&SourceMap, &bake_core::api::explain::Facts)>,
 ) {
     let env = BTreeMap::new();
     let targets: Vec<String> = config
@@ -28,7 +28,7 @@ fn resolve_all(
         .take(64)
         .map(|t| t.name.clone())
         .collect();
-    let opts = bake_core::ResolveOptions {
+    let opts = bake_core::api::ResolveOptions {
         targets,
         overrides: Vec::new(),
         flag_overrides: Vec::new(),
@@ -36,14 +36,14 @@ fn resolve_all(
         cwd: sandbox(),
         file_relative_paths: false,
     };
-    if let Ok(r) = bake_core::resolve(config, &opts) {
+    if let Ok(r) = bake_core::api::resolve(config, &opts) {
         let _ = r.to_print_json();
         if let Some((sources, facts)) = explain {
             for format in [
-                bake_core::explain::Format::Text,
-                bake_core::explain::Format::Json,
+                bake_core::api::explain::Format::Text,
+                bake_core::api::explain::Format::Json,
             ] {
-                let _ = bake_core::explain::render(format, &r, config, sources, facts, &[]);
+                let _ = bake_core::api::explain::render(format, &r, config, sources, facts, &[]);
             }
         }
     }
@@ -100,7 +100,7 @@ pub fn compose(text: &str) {
         record_origins: true,
     };
     if let Ok(loaded) = bake_compose::load(&sources, &[id], &opts) {
-        let facts = bake_core::explain::Facts {
+        let facts = bake_core::api::explain::Facts {
             interpolations: loaded.interpolations.clone(),
             ..Default::default()
         };
@@ -121,7 +121,7 @@ target "app" {
 target "db" { dockerfile = "db.Dockerfile" secret = ["id=tok,env=TOKEN"] }
 "#;
 
-/// `--set` values (one per line) over a fixed definition, through `bake_core::resolve`.
+/// `--set` values (one per line) over a fixed definition, through `bake_core::api::resolve`.
 pub fn set(text: &str) {
     let mut sources = SourceMap::default();
     let id = sources.add("docker-bake.hcl", SET_BASE);
@@ -141,7 +141,7 @@ pub fn set(text: &str) {
         .map(str::to_string)
         .collect();
     let env = BTreeMap::new();
-    let ropts = bake_core::ResolveOptions {
+    let ropts = bake_core::api::ResolveOptions {
         targets,
         overrides: lines.take(64).map(str::to_string).collect(),
         flag_overrides: Vec::new(),
@@ -149,7 +149,7 @@ pub fn set(text: &str) {
         cwd: sandbox(),
         file_relative_paths: false,
     };
-    if let Ok(r) = bake_core::resolve(&loaded.config, &ropts) {
+    if let Ok(r) = bake_core::api::resolve(&loaded.config, &ropts) {
         let _ = r.to_print_json();
     }
 }

@@ -2,7 +2,7 @@
 //! starts, prints a line or ends; `rawjson` writes every event as one JSON object naming its
 //! target and project.
 
-use bake_core::BuildGraph;
+use bake_core::api::BuildGraph;
 use bake_dispatch::Event;
 
 /// The names events are shown under: each build's label and project, by node.
@@ -17,7 +17,7 @@ impl Lines {
             labels: graph
                 .nodes
                 .iter()
-                .map(bake_core::BuildNode::label)
+                .map(bake_core::api::BuildNode::label)
                 .collect(),
             projects: graph.nodes.iter().map(|n| n.project.id.clone()).collect(),
         }

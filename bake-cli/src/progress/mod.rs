@@ -16,7 +16,7 @@ mod view;
 
 use std::io::Write;
 
-use bake_core::BuildGraph;
+use bake_core::api::BuildGraph;
 use bake_dispatch::Event;
 
 use self::lines::Lines;

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use bake_core::BuildGraph;
+use bake_core::api::BuildGraph;
 use bake_dispatch::{Event, StatusKind};
 use console::{measure_text_width, truncate_str};
 

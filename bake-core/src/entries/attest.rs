@@ -50,8 +50,6 @@ impl Attest {
 }
 
 impl Entry for Attest {
-    const FIELD: &'static str = "attest";
-
     /// `Attest.UnmarshalText`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         let fields = csv_fields(s).map_err(|e| invalid("attest", s, e))?;

@@ -21,8 +21,6 @@ pub struct CacheEntry {
 }
 
 impl Entry for CacheEntry {
-    const FIELD: &'static str = "cache";
-
     /// `CacheOptionsEntry.UnmarshalText`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         let fields = csv_fields(s).map_err(|e| invalid("cache", s, e))?;

@@ -22,9 +22,9 @@ pub struct ExportEntry {
 }
 
 impl ExportEntry {
-    /// Writes what [`ExportEntry::to_json`] builds: the attributes with `type` and `dest`
+    /// Writes what `to_json` builds: the attributes with `type` and `dest`
     /// (when set) in key order, an extra key replacing an attribute of the same name.
-    pub fn write_json(&self, w: &mut PrettyWriter) {
+    pub(crate) fn write_json(&self, w: &mut PrettyWriter) {
         let both = [("dest", self.dest.as_str()), ("type", self.typ.as_str())];
         let extra = if self.dest.is_empty() {
             &both[1..]
@@ -55,8 +55,6 @@ impl ExportEntry {
 }
 
 impl Entry for ExportEntry {
-    const FIELD: &'static str = "output";
-
     /// `ExportEntry.UnmarshalText`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         let fields = csv_fields(s).map_err(|e| invalid("output", s, e))?;

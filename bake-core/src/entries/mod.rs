@@ -62,9 +62,7 @@ pub use ssh::SshEntry;
 
 /// The entries of the compound list fields (`attest`, `cache-from`, `cache-to`, `output`,
 /// `policy`, `secret`, `ssh`): what each type says for itself, and the rest shared.
-pub trait Entry: Sized + Clone + std::fmt::Debug {
-    /// The field's name in messages.
-    const FIELD: &'static str;
+pub(crate) trait Entry: Sized + Clone + std::fmt::Debug {
     /// `UnmarshalText`: one entry from its CSV form.
     ///
     /// # Errors

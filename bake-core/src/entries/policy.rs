@@ -64,8 +64,6 @@ impl PolicyEntry {
 }
 
 impl Entry for PolicyEntry {
-    const FIELD: &'static str = "policy";
-
     /// `ParsePolicyConfig`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         let fields = csv_fields(s).map_err(|e| invalid("policy", s, e))?;

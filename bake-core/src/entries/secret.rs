@@ -21,8 +21,6 @@ pub struct SecretEntry {
 }
 
 impl Entry for SecretEntry {
-    const FIELD: &'static str = "secret";
-
     /// `Secret.UnmarshalText`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         let fields = csv_fields(s).map_err(|e| invalid("secret", s, e))?;

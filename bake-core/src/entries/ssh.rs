@@ -17,8 +17,6 @@ pub struct SshEntry {
 }
 
 impl Entry for SshEntry {
-    const FIELD: &'static str = "ssh";
-
     /// `SSH.UnmarshalText`: `id` or `id=path1,path2`.
     fn parse_text(s: &str) -> Result<Self, ResolveError> {
         Ok(match s.split_once('=') {

@@ -17,9 +17,7 @@ use crate::model::{Config, TargetDef};
 use crate::resolve::{Resolved, Target};
 use crate::source::{Origin, SourceMap, Span};
 
-pub use crate::provenance::{
-    span_key, ExprRefs, Facts, Interpolation, Lookup, Place, SpanKey, VariableFact, VariableSource,
-};
+use crate::provenance::{span_key, ExprRefs, Facts, Interpolation, Place, SpanKey, VariableSource};
 
 mod json;
 mod text;

@@ -12,7 +12,7 @@ use crate::model::RawEntry;
 use crate::util::remove_dupes_str;
 
 /// How a field behaves.
-pub trait Kind {
+pub(crate) trait Kind {
     /// Its value while merging.
     type Work: Clone + std::fmt::Debug;
     /// Its value as written.
@@ -121,7 +121,7 @@ pub enum DefType {
 
 /// How `--set` collects the values of a key (buildx's `newOverrides`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SetForm {
+pub(crate) enum SetForm {
     /// `T.KEY=VALUE`: the last value wins.
     Value,
     /// `T.KEY=V`, repeatable; `T.KEY+=V` adds to what the file has.
@@ -137,7 +137,7 @@ pub enum SetForm {
 
 /// What `--set` collected for one key of one target.
 #[derive(Debug)]
-pub struct SetArgs<'a> {
+pub(crate) struct SetArgs<'a> {
     /// The key as `--set` names it (`platform`, `args`, ...).
     pub key: &'a str,
     /// The part after the key (`args.NAME`), for map keys.
@@ -170,10 +170,10 @@ fn set_list<T>(into: &mut Option<Vec<T>>, from: Vec<T>, append: bool) {
 /// Text a later definition replaces (`target`, `network`, `call`, ...); with `TEMPLATE`,
 /// printed with buildx's template escape ([`Template`]).
 #[derive(Debug)]
-pub struct Text<const TEMPLATE: bool = false>;
+pub(crate) struct Text<const TEMPLATE: bool = false>;
 
 /// [`Text`] printed with buildx's template escape (`dockerfile-inline`).
-pub type Template = Text<true>;
+pub(crate) type Template = Text<true>;
 
 impl<const TEMPLATE: bool> Kind for Text<TEMPLATE> {
     type Work = String;
@@ -212,7 +212,7 @@ impl<const TEMPLATE: bool> Kind for Text<TEMPLATE> {
 /// Text that is always shown, defaulted by the resolver (`dockerfile`); with `REBASE`, a
 /// path rebased onto the file's directory (`context`).
 #[derive(Debug)]
-pub struct Required<const REBASE: bool>;
+pub(crate) struct Required<const REBASE: bool>;
 
 impl<const REBASE: bool> Kind for Required<REBASE> {
     type Work = String;
@@ -248,7 +248,7 @@ impl<const REBASE: bool> Kind for Required<REBASE> {
 
 /// `description`: an empty string does not replace an earlier one.
 #[derive(Debug)]
-pub struct Description;
+pub(crate) struct Description;
 
 impl Kind for Description {
     const IN_KEY: bool = false;
@@ -284,7 +284,7 @@ impl Kind for Description {
 
 /// A flag a later definition replaces (`pull`, `no-cache`).
 #[derive(Debug)]
-pub struct Flag;
+pub(crate) struct Flag;
 
 impl Kind for Flag {
     type Work = bool;
@@ -323,7 +323,7 @@ impl Kind for Flag {
 /// A list of strings, deduplicated when resolved; with `APPEND` later definitions add to it
 /// (else replace it), with `TEMPLATE` printed with the template escape (`annotations`).
 #[derive(Debug)]
-pub struct Strings<const APPEND: bool, const TEMPLATE: bool>;
+pub(crate) struct Strings<const APPEND: bool, const TEMPLATE: bool>;
 
 impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE> {
     type Work = Vec<String>;
@@ -371,7 +371,7 @@ impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE
 
 /// A map whose `null` values never override (`args`, `labels`, `extra-hosts`).
 #[derive(Debug)]
-pub struct NullableMap;
+pub(crate) struct NullableMap;
 
 type OptMap = BTreeMap<String, Option<String>>;
 
@@ -425,7 +425,7 @@ impl Kind for NullableMap {
 /// `contexts`: merged by name, paths rebased onto the file's directory, empty values
 /// dropped when resolved.
 #[derive(Debug)]
-pub struct Contexts;
+pub(crate) struct Contexts;
 
 type StrMap = BTreeMap<String, String>;
 
@@ -502,14 +502,14 @@ impl Kind for Contexts {
 /// `secret`, `ssh`), [`REPLACE`] (`cache-to`, `output`) or [`APPEND`] (as they are, never
 /// normalized: `policy`).
 #[derive(Debug)]
-pub struct Entries<E, const M: u8>(PhantomData<E>);
+pub(crate) struct Entries<E, const M: u8>(PhantomData<E>);
 
 /// [`Entries`] combined with buildflags' `Merge`.
-pub const MERGE: u8 = 0;
+pub(crate) const MERGE: u8 = 0;
 /// [`Entries`] replaced by a later definition.
-pub const REPLACE: u8 = 1;
+pub(crate) const REPLACE: u8 = 1;
 /// [`Entries`] appended to.
-pub const APPEND: u8 = 2;
+pub(crate) const APPEND: u8 = 2;
 
 impl<E: Entry, const M: u8> Kind for Entries<E, M> {
     type Work = Vec<E>;
@@ -569,7 +569,7 @@ impl<E: Entry, const M: u8> Kind for Entries<E, M> {
 
 /// `resources`: merged field by field.
 #[derive(Debug)]
-pub struct ResourceLimits;
+pub(crate) struct ResourceLimits;
 
 impl Kind for ResourceLimits {
     type Work = Resources;

@@ -162,7 +162,7 @@ macro_rules! target_fields {
         /// Whether field `key` merges (maps by key, lists append) rather than replaces,
         /// through `inherits` and across files.
         #[must_use]
-        pub fn merges(key: &str) -> bool {
+        pub(crate) fn merges(key: &str) -> bool {
             match key {
                 $( $key => <$kind as Kind>::MERGES, )*
                 _ => false,
@@ -172,7 +172,7 @@ macro_rules! target_fields {
         /// How `--set` collects the values of `key` (the keys of fields only; `secret.ID`,
         /// `push` and `load` are the resolver's), `None` for a key it does not know.
         #[must_use]
-        pub fn set_form(key: &str) -> Option<SetForm> {
+        pub(crate) fn set_form(key: &str) -> Option<SetForm> {
             match key {
                 $($( $skey => Some(SetForm::$form), )?)*
                 _ => None,
@@ -181,7 +181,7 @@ macro_rules! target_fields {
 
         /// The `--print` key of `--set` key `key` (`platform` → `platforms`).
         #[must_use]
-        pub fn print_key_of(key: &str) -> Option<&'static str> {
+        pub(crate) fn print_key_of(key: &str) -> Option<&'static str> {
             match key {
                 $($( $skey => Some($key), )?)*
                 _ => None,
@@ -189,7 +189,7 @@ macro_rules! target_fields {
         }
 
         /// The `--set` keys of fields, in the table's order.
-        pub const SET_KEYS: &[&str] = &[$($($skey,)?)*];
+        pub(crate) const SET_KEYS: &[&str] = &[$($($skey,)?)*];
 
         impl Draft {
             /// Applies `--set` to the field of `set.key`; `None` for a key that is not a
@@ -205,7 +205,7 @@ macro_rules! target_fields {
         impl Target {
             /// Writes the members of the `--print` object: each field that shows, in
             /// `--print`'s order (straight from the table: no lookup by key).
-            pub fn write_print_fields(&self, w: &mut PrettyWriter) {
+            pub(crate) fn write_print_fields(&self, w: &mut PrettyWriter) {
                 $( if <$kind as Kind>::shows(&self.$field) {
                     w.raw_key($key);
                     <$kind as Kind>::write(&self.$field, w);
@@ -214,7 +214,7 @@ macro_rules! target_fields {
 
             /// Writes the build key: every field that decides what the build produces, in
             /// the table's order, as compact JSON (`links` gives the key of the build a
-            /// `target:` context names). [`crate::graph`] hashes it into the content id.
+            /// `target:` context names). The build graph hashes it into the content id.
             pub fn write_build_key(
                 &self,
                 w: &mut PrettyWriter,
@@ -238,7 +238,7 @@ macro_rules! target_fields {
             }
 
             /// Writes the value `--print` shows for `key`, `null` when it shows none.
-            pub fn write_print_value(&self, key: &str, w: &mut PrettyWriter) {
+            pub(crate) fn write_print_value(&self, key: &str, w: &mut PrettyWriter) {
                 match key {
                     $( $key if <$kind as Kind>::shows(&self.$field) => {
                         <$kind as Kind>::write(&self.$field, w);

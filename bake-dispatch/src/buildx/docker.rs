@@ -188,7 +188,7 @@ pub fn check_buildx(
     let cache = cache_dir.map(|d| d.join("buildx-version"));
     let cached = cache
         .as_ref()
-        .and_then(|c| bake_core::util::read_regular(c).ok())
+        .and_then(|c| bake_core::api::frontend::read_regular(c).ok())
         .and_then(|t| {
             let (k, v) = t.trim_end().rsplit_once('\t')?;
             (k == key).then(|| v.to_string())

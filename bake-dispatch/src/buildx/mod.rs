@@ -39,7 +39,7 @@ pub use docker::{check_buildx, find_in_path, BuildxError, DockerCli, MIN_BUILDX}
 
 /// The JSON value in the regular file `p`, if it reads and parses.
 fn read_json(p: &Path) -> Option<serde_json::Value> {
-    serde_json::from_str(&bake_core::util::read_regular(p).ok()?).ok()
+    serde_json::from_str(&bake_core::api::frontend::read_regular(p).ok()?).ok()
 }
 
 /// Drives `docker buildx bake`.

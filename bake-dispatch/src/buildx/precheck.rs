@@ -12,8 +12,8 @@ use crate::{BuildFailure, BuildJob, BuildResult, Link};
 fn missing_dockerfile(job: &BuildJob, cwd: &Path) -> Option<String> {
     let t = &job.node.target;
     let inputs = crate::entitlements::Inputs::of(t);
-    let remote = bake_core::go::is_remote_url(&inputs.context)
-        || bake_core::go::is_remote_url(&inputs.dockerfile);
+    let remote = bake_core::api::go::is_remote_url(&inputs.context)
+        || bake_core::api::go::is_remote_url(&inputs.dockerfile);
     let image = inputs.context.starts_with("docker-image:");
     if t.dockerfile_inline.is_some() || remote || image || inputs.context_is_target {
         return None;

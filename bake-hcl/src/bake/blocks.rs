@@ -2,8 +2,8 @@
 //! most once (with cycle detection), and references to them from expressions
 //! (`target.NAME.FIELD`, `group.NAME`).
 
-use bake_core::model::TargetDef;
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
+use bake_core::api::frontend::TargetDef;
 
 use super::{BlockType, Loader, Slot};
 use crate::error::{ErrorKind, HclError, Result};
@@ -25,12 +25,12 @@ pub(super) enum FieldKind {
 
 /// Target attributes buildx knows: `inherits` and the field table's keys.
 pub(super) fn target_keys() -> impl Iterator<Item = &'static str> {
-    std::iter::once("inherits").chain(bake_core::fields::PRINT_FIELDS)
+    std::iter::once("inherits").chain(bake_core::api::frontend::PRINT_FIELDS)
 }
 
 /// How a target attribute's value decodes, from the field table.
 fn target_kind(name: &str) -> Option<FieldKind> {
-    use bake_core::fields::DefType;
+    use bake_core::api::frontend::DefType;
     Some(match TargetDef::field_type(name)? {
         DefType::Text => FieldKind::Str,
         DefType::Flag => FieldKind::Bool,

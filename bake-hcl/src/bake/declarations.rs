@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
 use indexmap::IndexMap;
 
 use super::blocks::{target_keys, GROUP_FIELDS};

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::model::Config;
-use bake_core::source::{Origin, SourceMap};
+use bake_core::api::frontend::Config;
+use bake_core::api::frontend::{Origin, SourceMap};
 
 use super::declarations::Declarations;
 use super::matrix::matrix_groups;
@@ -67,8 +67,10 @@ pub struct Loaded {
     /// With [`LoadOptions::record_refs`]: the variables and matrix values used by each target
     /// attribute (keyed by the target's name and the expression's span) and variable default
     /// (keyed by an empty name and the span).
-    pub refs:
-        BTreeMap<String, BTreeMap<bake_core::provenance::SpanKey, bake_core::provenance::ExprRefs>>,
+    pub refs: BTreeMap<
+        String,
+        BTreeMap<bake_core::api::frontend::SpanKey, bake_core::api::frontend::ExprRefs>,
+    >,
 }
 
 /// Loads HCL/JSON bodies (already parsed, in file order) into the bake model.

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::fields::DefField;
-use bake_core::model::{Config, GroupDef, RawEntry, TargetDef};
-use bake_core::source::Origin;
+use bake_core::api::frontend::DefField;
+use bake_core::api::frontend::Origin;
+use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
 
 use super::blocks::{field_kind, target_keys};
 use super::declarations::{warn_attr, warn_block};

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use bake_core::model::GroupDef;
+use bake_core::api::frontend::GroupDef;
 
 use super::{BlockInstance, BlockType, Loader};
 use crate::error::{ErrorKind, HclError, Result};

@@ -32,7 +32,7 @@ mod variables;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use bake_core::source::{Origin, SourceMap};
+use bake_core::api::frontend::{Origin, SourceMap};
 use indexmap::IndexMap;
 
 use crate::parse::ast::{Attr, Block, Span};
@@ -139,8 +139,8 @@ impl<'a> Loader<'a> {
 }
 
 /// A span as bake-core has it.
-fn to_core_span(s: Span) -> bake_core::source::Span {
-    bake_core::source::Span {
+fn to_core_span(s: Span) -> bake_core::api::frontend::Span {
+    bake_core::api::frontend::Span {
         source: s.src,
         start: s.start,
         end: s.end,

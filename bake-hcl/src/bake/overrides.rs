@@ -2,7 +2,7 @@
 //! declared type (from JSON for `NAME_JSON`, from buildx's CSV form for collections, with Go's
 //! `strconv` rules for primitives), or for an untyped variable to its default's type.
 
-use bake_core::go::parse_bool;
+use bake_core::api::go::parse_bool;
 
 use super::variables::DeclaredType;
 use crate::json;

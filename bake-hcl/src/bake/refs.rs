@@ -14,9 +14,11 @@ impl Loader<'_> {
     /// matrix values of the block's cell.
     pub(super) fn expr_refs(
         &self,
-    ) -> BTreeMap<String, BTreeMap<bake_core::provenance::SpanKey, bake_core::provenance::ExprRefs>>
-    {
-        use bake_core::provenance::{span_key, ExprRefs};
+    ) -> BTreeMap<
+        String,
+        BTreeMap<bake_core::api::frontend::SpanKey, bake_core::api::frontend::ExprRefs>,
+    > {
+        use bake_core::api::frontend::{span_key, ExprRefs};
         let fn_vars = self.function_variables();
         let collect = |e: &Expr, locals: &[(Arc<str>, Value)]| {
             let mut r = ExprRefs::default();

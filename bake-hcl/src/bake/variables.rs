@@ -3,8 +3,8 @@
 //! override it (see `overrides` for how their text becomes a value); `validation` blocks run
 //! once every variable is known.
 
-use bake_core::source::Origin;
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
+use bake_core::api::frontend::Origin;
 
 use super::loader::VariableInfo;
 use super::overrides::override_value;

@@ -2,7 +2,7 @@
 //! second argument is a type, not a value), user functions (through the [`Env`](super::Env))
 //! and builtins, with errors pointing at the argument they are about.
 
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
 
 use super::{err, Evaluator, WithHelp};
 use crate::error::{ErrorKind, HclError, Result};

@@ -1,7 +1,7 @@
 //! Traversals: `.attr`, `[index]`, legacy `.0`, splats (`.*`, `[*]`), and lazy references
 //! into blocks (`target.NAME.FIELD`), which the [`Env`](super::Env) resolves.
 
-use bake_core::util::did_you_mean;
+use bake_core::api::frontend::did_you_mean;
 
 use super::{err, Evaluator, WithHelp};
 use crate::error::{ErrorKind, Result};

@@ -1,6 +1,6 @@
 //! Hashes, bcrypt, RSA decryption and UUIDs (go-cty-funcs `crypto`, `uuid`).
 
-use bake_core::go;
+use bake_core::api::go;
 use md5::Md5;
 use num_bigint::BigUint;
 use sha1::{Digest, Sha1};

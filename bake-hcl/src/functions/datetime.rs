@@ -1,7 +1,7 @@
 //! Dates and times (go-cty `stdlib/datetime.go`; buildx's `timestamp`, `formattimestamp`,
 //! `unixtimestampparse`). Civil-date arithmetic is done here; no clock is ever read.
 
-use bake_core::go;
+use bake_core::api::go;
 
 use super::util::{arg_err, def, err, object, param, str_arg, str_value};
 use super::{FnEnv, FnError, FuncDef};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bake_core::go;
+use bake_core::api::go;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 

@@ -374,7 +374,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
             }
             if v.mode == 'q' {
                 let mut j = String::new();
-                bake_core::json::write_go_string(&mut j, &x);
+                bake_core::api::go::write_go_string(&mut j, &x);
                 x = j;
             }
             out.push_str(&pad(v, x));

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use bake_core::go::clean_path;
+use bake_core::api::go::clean_path;
 use num_bigint::BigUint;
 
 use super::typeexpr::parse_type_expr;

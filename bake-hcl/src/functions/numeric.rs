@@ -1,6 +1,6 @@
 //! Number and boolean functions (go-cty `stdlib/number.go`, `bool.go`).
 
-use bake_core::go;
+use bake_core::api::go;
 use num_bigint::BigUint;
 
 use super::util::{arg_err, def, err, num_arg, num_value, param, str_arg, to_int};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use bake_core::source::SourceId;
+use bake_core::api::frontend::SourceId;
 
 use crate::value::Value;
 

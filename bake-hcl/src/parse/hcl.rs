@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use bake_core::source::SourceId;
+use bake_core::api::frontend::SourceId;
 use hcl_edit::expr::{
     BinaryOperator, Expression, FuncCall, ObjectKey, Traversal, TraversalOperator, UnaryOp,
     UnaryOperator,

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use bake_core::source::SourceId;
+use bake_core::api::frontend::SourceId;
 
 use crate::error::{HclError, Result};
 use crate::number::Number;

@@ -28,7 +28,7 @@ mod template;
 
 use std::sync::Arc;
 
-use bake_core::source::SourceId;
+use bake_core::api::frontend::SourceId;
 
 use crate::parse::ast::{Body, Span};
 
