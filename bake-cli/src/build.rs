@@ -77,13 +77,13 @@ fn config_for(
                 "\n[projects.{id}]\nbuilder = \"NAME\"   # or docker-host = \"unix:///…\", or endpoint = \"tcp://…\""
             ));
         }
-        rep.warn(fail(
+        rep.warn(bake_core::api::Warning::from_diagnostic(fail(
             format!(
                 "{noun} {} {verb} no builder configured; using the local Docker's default builder",
                 names.join(", ")
             ),
             Some(help),
-        ));
+        )));
     }
     Ok(config)
 }

@@ -135,7 +135,7 @@ fn execute(
         .resolve_request(&request)
         .map_err(|e| Box::new(e) as Failure)?;
     for w in &resolved.warnings {
-        rep.warn_text(w.clone());
+        rep.warn(w.clone());
     }
     match inv.mode {
         Mode::List(_) => unreachable!("listed before resolving"),

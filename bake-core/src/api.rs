@@ -44,7 +44,7 @@ use std::sync::Arc;
 pub use crate::entries::{
     Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
 };
-pub use crate::error::ResolveError;
+pub use crate::error::{ResolveError, Warning};
 pub use crate::explain::Explained;
 pub use crate::graph::{BuildGraph, BuildNode, Dep, GraphError, GraphFormat};
 pub use crate::json::Json;
@@ -637,7 +637,8 @@ impl Project {
         }
         self.facts.variables.extend(out.facts.variables);
         self.facts.interpolations.extend(out.facts.interpolations);
-        self.warnings.extend(out.warnings);
+        self.warnings
+            .extend(out.warnings.into_iter().map(Warning::from_diagnostic));
     }
 }
 
@@ -662,8 +663,8 @@ pub struct Project {
     pub variables: Vec<VariableInfo>,
     /// Origins and references (for [`Project::explain`]).
     pub facts: Facts,
-    /// Warnings from the frontends.
-    pub warnings: Vec<Failure>,
+    /// Warnings from the frontends (resolving adds its own to [`Resolved::warnings`]).
+    pub warnings: Vec<Warning>,
     env: BTreeMap<String, String>,
     cwd: PathBuf,
     policy: EnvPolicy,

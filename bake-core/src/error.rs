@@ -326,3 +326,74 @@ pub enum ResolveError {
         reason: String,
     },
 }
+
+/// A warning from loading or resolving: what buildx accepts silently but deserves a note.
+/// One type for both stages, so a host renders them alike; it is a diagnostic whose
+/// severity is always [`miette::Severity::Warning`], with the frontend's source and labels
+/// when it has them.
+#[derive(Clone)]
+pub struct Warning(std::sync::Arc<dyn Diagnostic + Send + Sync>);
+
+impl Warning {
+    /// Wraps a frontend's diagnostic.
+    #[must_use]
+    pub fn from_diagnostic(d: Box<dyn Diagnostic + Send + Sync>) -> Warning {
+        Warning(std::sync::Arc::from(d))
+    }
+
+    /// A warning that is only text (no location).
+    pub(crate) fn note(message: String) -> Warning {
+        Warning(std::sync::Arc::new(Note(message)))
+    }
+}
+
+impl std::fmt::Debug for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Warning").field(&self.0.to_string()).finish()
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Two warnings are the same when they say the same thing (message and help).
+impl PartialEq for Warning {
+    fn eq(&self, other: &Warning) -> bool {
+        self.0.to_string() == other.0.to_string()
+            && self.0.help().map(|h| h.to_string()) == other.0.help().map(|h| h.to_string())
+    }
+}
+
+impl std::error::Error for Warning {}
+
+impl Diagnostic for Warning {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.0.related()
+    }
+}
+
+/// A warning that is only text.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{0}")]
+struct Note(String);

@@ -237,7 +237,7 @@ fn case_119_120_inherits_cycles_accepted_with_warning() {
     assert_eq!(r.to_print_json(), fixture!("119-inherits-cycle-accepted"));
     assert_eq!(r.warnings.len(), 1);
     assert!(
-        r.warnings[0].contains("`b` inherits from `a`"),
+        r.warnings[0].to_string().contains("`b` inherits from `a`"),
         "{:?}",
         r.warnings
     );

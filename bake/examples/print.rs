@@ -57,7 +57,7 @@ fn main() {
         }
         let resolved = project.resolve_request(&request)?;
         for w in &resolved.warnings {
-            report.warn_text(w.clone());
+            report.warn(w.clone());
         }
         Ok(resolved.to_print_json())
     })();

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use crate::entries::ExportEntry;
-use crate::error::ResolveError;
+use crate::error::{ResolveError, Warning};
 use crate::fields::Draft;
 use crate::go::{is_remote_url, join_path};
 use crate::limits::MAX_NESTING;
@@ -73,7 +73,7 @@ pub struct Resolved {
     /// through `target:` contexts ([`Target::linked`]), by name.
     pub targets: BTreeMap<String, Target>,
     /// Things buildx accepts silently that deserve a note (an `inherits` cycle).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// A target's definitions in the configuration: one, lowered when its target is resolved
@@ -159,7 +159,7 @@ impl<'c> Resolver<'c> {
     fn resolve_target(
         &mut self,
         name: &str,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Draft, ResolveError> {
         self.visited.clear();
         let mut t = if let Some(t) = self.done.get(name) {
@@ -191,7 +191,7 @@ impl<'c> Resolver<'c> {
         &mut self,
         name: &'c str,
         own: &'c Definition<'c>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<(Draft, bool), ResolveError> {
         let mut cut = false;
         // buildx merges the parents into `tt`, then `tt` and the target into an empty `m`.
@@ -221,7 +221,7 @@ impl<'c> Resolver<'c> {
         &mut self,
         name: &str,
         child: &str,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Parent, ResolveError> {
         if let Some(v) = self.visited.get(name) {
             let Some((t, cut)) = v else {
@@ -232,6 +232,7 @@ impl<'c> Resolver<'c> {
                         "`inherits` cycle: target `{child}` inherits from `{name}`, which is still being resolved; ignored"
                     )
                 };
+                let w = Warning::note(w);
                 if !warnings.contains(&w) {
                     warnings.push(w);
                 }
@@ -283,7 +284,7 @@ impl<'c> Resolver<'c> {
         idx: usize,
         m: &mut ByName<Box<Draft>>,
         stack: &mut Vec<usize>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<(), ResolveError> {
         if stack.len() >= MAX_NESTING {
             // Invariant: `idx` is an index of `m` (callers pass one; entries are only added).
