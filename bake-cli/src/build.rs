@@ -70,7 +70,12 @@ fn config_for(
         missing.push((id.clone(), node.project.source.describe()));
     }
     if !missing.is_empty() {
-        rep.warn(missing_projects_warning(&missing, &config, path.as_deref(), cx));
+        rep.warn(missing_projects_warning(
+            &missing,
+            &config,
+            path.as_deref(),
+            cx,
+        ));
     }
     Ok(Configuration { config, origin })
 }
@@ -122,9 +127,8 @@ fn missing_projects_warning(
 /// Which configuration file is used and why, for the `--dry-run` plan.
 fn config_origin(path: Option<&Path>, args: &Args, cx: &Context<'_>) -> String {
     let Some(p) = path else {
-        return "builder configuration: none (no --config, BAKE_CONFIG, bake.toml in this \
-                directory or a parent up to the repository root, or user configuration); \
-                projects use the local Docker's default builder"
+        return "builder configuration: none (no bake.toml here or in a parent directory up to \
+                the repository root, and no user configuration)"
             .to_string();
     };
     let shown = config_path_shown(p, &cx.cwd);
@@ -310,11 +314,10 @@ fn check_save_registries(
         format!("--save: project {p} has no registry configured"),
         Some(format!(
             "add `registry = \"HOST/REPO\"` under [projects.{p}] in {}",
-            options
-                .config
-                .path
-                .as_ref()
-                .map_or_else(|| "bake.toml".to_string(), |f| config_path_shown(f, &cx.cwd))
+            options.config.path.as_ref().map_or_else(
+                || "bake.toml".to_string(),
+                |f| config_path_shown(f, &cx.cwd)
+            )
         )),
     ))
 }

@@ -101,7 +101,11 @@ fn debug_flag_changes_no_print_output() {
     assert!(!dirs.is_empty());
     for dir in dirs {
         let plain = run_fixture(&dir);
-        assert!(plain.starts_with("exit: 0\n"), "{}:\n{plain}", dir.display());
+        assert!(
+            plain.starts_with("exit: 0\n"),
+            "{}:\n{plain}",
+            dir.display()
+        );
         for flag in ["-D", "--debug"] {
             // Without an `args` file the fixture runs `--print` alone.
             let extra: &[&str] = if dir.join("args").exists() {
@@ -247,7 +251,10 @@ fn bake_toml_in_a_parent_directory_is_used_from_a_subdirectory() {
         shown.contains("\nbuilder configuration: ../bake.toml (found in a parent directory)\n"),
         "{shown}"
     );
-    assert!(shown.contains("project abc123: buildx builder `ci-amd64`"), "{shown}");
+    assert!(
+        shown.contains("project abc123: buildx builder `ci-amd64`"),
+        "{shown}"
+    );
     assert!(!shown.contains("no builder configured"), "{shown}");
     // From the root itself, the same file, as `bake.toml`.
     let shown = run_in(&root, args(&["--dry-run", "api"]), env.clone());
@@ -257,8 +264,15 @@ fn bake_toml_in_a_parent_directory_is_used_from_a_subdirectory() {
     );
     // Without the file, the plan says there is none and the warning names ./bake.toml.
     std::fs::remove_file(root.join("bake.toml")).unwrap();
-    let shown = run_in(&api, args(&["-f", "../docker-bake.hcl", "--dry-run", "api"]), env);
+    let shown = run_in(
+        &api,
+        args(&["-f", "../docker-bake.hcl", "--dry-run", "api"]),
+        env,
+    );
     assert!(shown.contains("\nbuilder configuration: none ("), "{shown}");
-    assert!(shown.contains("project abc123 (from project_id) has no builder configured"), "{shown}");
+    assert!(
+        shown.contains("project abc123 (from project_id) has no builder configured"),
+        "{shown}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }

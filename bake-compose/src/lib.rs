@@ -274,7 +274,11 @@ fn load_files(
 
 /// Warnings for `x-bake` / `x-depot` written on a service instead of under its `build`
 /// section, each pointing at the key in the first file (of `ids`) that writes it there.
-fn misplaced_extensions(model: &yaml::Map, sources: &SourceMap, ids: &[SourceId]) -> Vec<ComposeError> {
+fn misplaced_extensions(
+    model: &yaml::Map,
+    sources: &SourceMap,
+    ids: &[SourceId],
+) -> Vec<ComposeError> {
     extensions::misplaced(model)
         .into_iter()
         .map(|(warning, path)| {
@@ -282,7 +286,11 @@ fn misplaced_extensions(model: &yaml::Map, sources: &SourceMap, ids: &[SourceId]
             let at = ids.iter().enumerate().find_map(|(i, id)| {
                 let text = &sources.get(*id).text;
                 key_positions::key_offset(text, &path)
-                    .filter(|&off| text[off..].trim_start_matches(['"', '\'']).starts_with(name))
+                    .filter(|&off| {
+                        text[off..]
+                            .trim_start_matches(['"', '\''])
+                            .starts_with(name)
+                    })
                     .map(|off| (i, off))
             });
             match at {

@@ -250,10 +250,7 @@ mod tests {
 
     /// A fresh directory tree for one test.
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "bake-config-{name}-{}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("bake-config-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
