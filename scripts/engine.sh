@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bring up a real Docker engine with BuildKit for bake's end-to-end tests, on a Debian 12
-# machine whose only network is Debian's package mirrors. Recipe: shared/design/ENGINE.md.
+# machine whose only network is Debian's package mirrors. What it sets up: scripts/README.md.
 #
 #   scripts/engine.sh start   # idempotent; prints the env file's path as its last line
 #   scripts/engine.sh stop    # stops daemons and registry, keeps the cache

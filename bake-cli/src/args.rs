@@ -14,6 +14,10 @@ pub struct Args {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
 
+    /// Enable debug logging (buildx's global flag: builds run `docker buildx --debug bake`)
+    #[arg(short = 'D', long)]
+    pub debug: bool,
+
     /// Print the options without building
     #[arg(long)]
     pub print: bool,

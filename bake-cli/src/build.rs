@@ -29,27 +29,38 @@ pub(crate) fn graph_of(
         .map_err(|e| Box::new(e) as Failure)
 }
 
-/// Loads the builder configuration and warns about projects named in the files that it does
-/// not configure.
+/// The builder configuration, and a line saying which file it came from (for `--dry-run`).
+struct Configuration {
+    config: BakeConfig,
+    origin: String,
+}
+
+/// Loads the builder configuration and warns about projects named in the files or by
+/// `--project` that it does not configure.
 fn config_for(
     graph: &BuildGraph,
     args: &Args,
     cx: &Context<'_>,
     rep: &mut Reporter,
-) -> Result<BakeConfig, Failure> {
+) -> Result<Configuration, Failure> {
     let path =
         BakeConfig::locate(args.config.as_deref(), &cx.env, &cx.cwd).map_err(|e| e as Failure)?;
     let config = match &path {
         Some(p) => {
-            let shown = display_path(p, &cx.cwd);
+            let shown = config_path_shown(p, &cx.cwd);
             BakeConfig::load(p, &shown).map_err(|e| e as Failure)?
         }
         None => BakeConfig::default(),
     };
+    let origin = config_origin(path.as_deref(), args, cx);
     let mut missing: Vec<(String, &'static str)> = Vec::new();
     for node in &graph.nodes {
         let id = &node.project.id;
-        if node.project.source != ProjectSource::Target
+        let named = matches!(
+            node.project.source,
+            ProjectSource::Target | ProjectSource::Flag
+        );
+        if !named
             || config.projects.contains_key(id)
             || args.builder.is_some()
             || missing.iter().any(|(m, _)| m == id)
@@ -59,33 +70,93 @@ fn config_for(
         missing.push((id.clone(), node.project.source.describe()));
     }
     if !missing.is_empty() {
-        let file = path
-            .as_ref()
-            .map_or_else(|| "bake.toml".to_string(), |p| display_path(p, &cx.cwd));
-        let names: Vec<String> = missing
-            .iter()
-            .map(|(id, src)| format!("{id} (from {src})"))
-            .collect();
-        let (noun, verb) = if missing.len() == 1 {
-            ("project", "has")
-        } else {
-            ("projects", "have")
-        };
-        let mut help = format!("to give each its own builder, add to {file}:");
-        for (id, _) in &missing {
-            help.push_str(&format!(
-                "\n[projects.{id}]\nbuilder = \"NAME\"   # or docker-host = \"unix:///…\", or endpoint = \"tcp://…\""
-            ));
-        }
-        rep.warn(bake_core::api::Warning::from_diagnostic(fail(
-            format!(
-                "{noun} {} {verb} no builder configured; using the local Docker's default builder",
-                names.join(", ")
-            ),
-            Some(help),
-        )));
+        rep.warn(bake_core::api::Warning::from_diagnostic(
+            missing_projects_warning(&missing, &config, path.as_deref(), cx),
+        ));
     }
-    Ok(config)
+    Ok(Configuration { config, origin })
+}
+
+/// The warning for projects that a target or `--project` names and the configuration does
+/// not have: a did-you-mean for each close to a configured one, and the sections to add.
+fn missing_projects_warning(
+    missing: &[(String, &'static str)],
+    config: &BakeConfig,
+    path: Option<&Path>,
+    cx: &Context<'_>,
+) -> Failure {
+    let file = path.map_or_else(
+        || "bake.toml".to_string(),
+        |p| config_path_shown(p, &cx.cwd),
+    );
+    let names: Vec<String> = missing
+        .iter()
+        .map(|(id, src)| format!("{id} (from {src})"))
+        .collect();
+    let (noun, verb) = if missing.len() == 1 {
+        ("project", "has")
+    } else {
+        ("projects", "have")
+    };
+    let mut help = String::new();
+    for (id, src) in missing {
+        if let Some(near) =
+            bake_core::api::frontend::did_you_mean(id, config.projects.keys().map(String::as_str))
+        {
+            help.push_str(&format!("{id} (from {src}): {near}\n"));
+        }
+    }
+    help.push_str(&format!("to give each its own builder, add to {file}:"));
+    for (id, _) in missing {
+        help.push_str(&format!(
+            "\n[projects.{id}]\nbuilder = \"NAME\"   # or docker-host = \"unix:///…\", or endpoint = \"tcp://…\""
+        ));
+    }
+    fail(
+        format!(
+            "{noun} {} {verb} no builder configured; using the local Docker's default builder",
+            names.join(", ")
+        ),
+        Some(help),
+    )
+}
+
+/// Which configuration file is used and why, for the `--dry-run` plan.
+fn config_origin(path: Option<&Path>, args: &Args, cx: &Context<'_>) -> String {
+    let Some(p) = path else {
+        return "builder configuration: none (no bake.toml here or in a parent directory up to \
+                the repository root, and no user configuration)"
+            .to_string();
+    };
+    let shown = config_path_shown(p, &cx.cwd);
+    let via = if args.config.is_some() {
+        "from --config"
+    } else if cx.env.get("BAKE_CONFIG").is_some_and(|v| !v.is_empty()) {
+        "from BAKE_CONFIG"
+    } else if p.parent() == Some(cx.cwd.as_path()) {
+        "in this directory"
+    } else if p.file_name().is_some_and(|n| n == "bake.toml")
+        && p.parent().is_some_and(|d| cx.cwd.starts_with(d))
+    {
+        "found in a parent directory"
+    } else {
+        "the user configuration"
+    };
+    format!("builder configuration: {shown} ({via})")
+}
+
+/// `p` as messages show it: relative to `cwd` when inside it, `../bake.toml` (and so on) for
+/// a `bake.toml` found in a parent directory, else as it is.
+fn config_path_shown(p: &Path, cwd: &Path) -> String {
+    if let Ok(rel) = p.strip_prefix(cwd) {
+        return rel.display().to_string();
+    }
+    if let (Some(dir), Some(name)) = (p.parent(), p.file_name()) {
+        if let Some(up) = cwd.ancestors().position(|a| a == dir) {
+            return format!("{}{}", "../".repeat(up), name.to_string_lossy());
+        }
+    }
+    p.display().to_string()
 }
 
 fn display_path(p: &Path, cwd: &Path) -> String {
@@ -133,7 +204,7 @@ pub(crate) fn build(
 ) -> Result<i32, Failure> {
     let mode = progress_mode(&args.progress, cx.color)?;
     let graph = graph_of(project, resolved, args)?;
-    let config = config_for(&graph, args, cx, rep)?;
+    let Configuration { config, origin } = config_for(&graph, args, cx, rep)?;
     check_metadata_dir(args, cx)?;
     // A dry run creates nothing: its commands name the scratch directory `<work>`.
     let work = if args.dry_run {
@@ -144,7 +215,7 @@ pub(crate) fn build(
     let docker_cli = DockerCli::load(&cx.env);
     let options = Arc::new(dispatch_options(args, config, &work, &docker_cli, cx));
     if args.dry_run {
-        return print_plan(&graph, &options, cx, rep);
+        return print_plan(&graph, &options, &origin, cx, rep);
     }
     if !entitlements_granted(&graph, args, argv, cx, rep)? {
         return Ok(1);
@@ -201,19 +272,26 @@ fn dispatch_options(
         work_dir: work.0.clone(),
         local_host: Some(docker_cli.local_host(&cx.env)),
         metadata_provenance: args.metadata_file.is_some(),
+        debug: args.debug,
     }
 }
 
 /// `--dry-run`: prints the runs and their commands, and builds nothing.
+/// The line after the plan's first says which builder configuration it uses (`origin`).
 fn print_plan(
     graph: &BuildGraph,
     options: &Arc<DispatchOptions>,
+    origin: &str,
     cx: &mut Context<'_>,
     rep: &mut Reporter,
 ) -> Result<i32, Failure> {
     let backend = BuildxBackend::for_plan(cx.env.clone(), cx.cwd.clone());
     let runs = dispatch::plan::plan(graph, &backend, options);
-    let text = dispatch::plan::render_plan(graph, &runs, options);
+    let plan = dispatch::plan::render_plan(graph, &runs, options);
+    let text = match plan.split_once('\n') {
+        Some((head, rest)) => format!("{head}\n{origin}\n{rest}"),
+        None => format!("{plan}{origin}\n"),
+    };
     rep.flush(cx.stderr);
     crate::write_out(cx.stdout, &text)?;
     Ok(0)
@@ -233,11 +311,10 @@ fn check_save_registries(
         format!("--save: project {p} has no registry configured"),
         Some(format!(
             "add `registry = \"HOST/REPO\"` under [projects.{p}] in {}",
-            options
-                .config
-                .path
-                .as_ref()
-                .map_or_else(|| "bake.toml".to_string(), |f| display_path(f, &cx.cwd))
+            options.config.path.as_ref().map_or_else(
+                || "bake.toml".to_string(),
+                |f| config_path_shown(f, &cx.cwd)
+            )
         )),
     ))
 }

@@ -31,6 +31,12 @@ fn run_fixture_with(dir: &Path, extra: &[&str]) -> String {
             }
         }
     }
+    run_in(dir, args, env)
+}
+
+/// Runs `bake ARGS` in `cwd` with the environment `env`; what a user sees, as a fixture shows it.
+fn run_in(cwd: &Path, args: Vec<String>, env: BTreeMap<String, String>) -> String {
+    let dir = cwd;
     let mut stdin: &[u8] = b"";
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut cx = bake_cli::Context {
@@ -85,6 +91,35 @@ fn print_fixtures() {
         let shown = run_fixture(&dir);
         assert!(shown.starts_with("exit: 0\n"), "{name} failed:\n{shown}");
         insta::assert_snapshot!(format!("print__{name}"), shown);
+    }
+}
+
+/// `-D/--debug` (buildx's global flag) is accepted and changes nothing `--print` shows.
+#[test]
+fn debug_flag_changes_no_print_output() {
+    let dirs = fixtures("print");
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        let plain = run_fixture(&dir);
+        assert!(
+            plain.starts_with("exit: 0\n"),
+            "{}:\n{plain}",
+            dir.display()
+        );
+        for flag in ["-D", "--debug"] {
+            // Without an `args` file the fixture runs `--print` alone.
+            let extra: &[&str] = if dir.join("args").exists() {
+                &[flag]
+            } else {
+                &[flag, "--print"]
+            };
+            assert_eq!(
+                run_fixture_with(&dir, extra),
+                plain,
+                "{} with {flag}",
+                dir.display()
+            );
+        }
     }
 }
 
@@ -183,4 +218,61 @@ fn explain_fixtures() {
         assert!(shown.starts_with("exit: 0\n"), "{name}:\n{shown}");
         insta::assert_snapshot!(format!("explain__{name}"), shown);
     }
+}
+
+/// `bake.toml` is found in a parent directory (up to the repository root), and `--dry-run`
+/// says which file it used.
+#[test]
+fn bake_toml_in_a_parent_directory_is_used_from_a_subdirectory() {
+    let root = std::env::temp_dir().join(format!("bake-fixture-upwards-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let api = root.join("api");
+    std::fs::create_dir_all(&api).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("docker-bake.hcl"),
+        "target \"api\" {\n  context = \"api\"\n  project_id = \"abc123\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("bake.toml"),
+        "[projects.abc123]\nbuilder = \"ci-amd64\"\n",
+    )
+    .unwrap();
+    let env = BTreeMap::from([("HOME".to_string(), "/home/user".to_string())]);
+    let args = |a: &[&str]| a.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    let shown = run_in(
+        &api,
+        args(&["-f", "../docker-bake.hcl", "--dry-run", "api"]),
+        env.clone(),
+    );
+    assert!(shown.starts_with("exit: 0\n"), "{shown}");
+    assert!(
+        shown.contains("\nbuilder configuration: ../bake.toml (found in a parent directory)\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("project abc123: buildx builder `ci-amd64`"),
+        "{shown}"
+    );
+    assert!(!shown.contains("no builder configured"), "{shown}");
+    // From the root itself, the same file, as `bake.toml`.
+    let shown = run_in(&root, args(&["--dry-run", "api"]), env.clone());
+    assert!(
+        shown.contains("\nbuilder configuration: bake.toml (in this directory)\n"),
+        "{shown}"
+    );
+    // Without the file, the plan says there is none and the warning names ./bake.toml.
+    std::fs::remove_file(root.join("bake.toml")).unwrap();
+    let shown = run_in(
+        &api,
+        args(&["-f", "../docker-bake.hcl", "--dry-run", "api"]),
+        env,
+    );
+    assert!(shown.contains("\nbuilder configuration: none ("), "{shown}");
+    assert!(
+        shown.contains("project abc123 (from project_id) has no builder configured"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -151,6 +151,38 @@ fn warn_unknown_keys(
     }
 }
 
+/// The build extensions (`x-bake`, `x-depot`) written on a service itself instead of under
+/// its `build` section, where buildx and Depot read them (they ignore them elsewhere): each
+/// as (service, extension), a warning telling where it belongs, and the dotted path of the
+/// misplaced key (for its caret).
+pub(crate) fn misplaced(model: &Map) -> Vec<(ComposeError, String)> {
+    let Some(Value::Map(services)) = model.get("services") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (service, value) in services {
+        let Value::Map(service_map) = value else {
+            continue;
+        };
+        for extension in [&X_BAKE, &X_DEPOT] {
+            if !service_map.contains_key(extension.name) {
+                continue;
+            }
+            let name = extension.name;
+            let mut w = ComposeError::new(format!(
+                "{name} on service {service:?} is ignored: it belongs under the service's build section (services.{service}.build.{name})"
+            ));
+            w.help = Some(if service_map.contains_key("build") {
+                format!("move `{name}:` into `build:`")
+            } else {
+                format!("add a `build:` section to the service and move `{name}:` into it")
+            });
+            out.push((w, format!("services.{service}.{name}")));
+        }
+    }
+    out
+}
+
 fn unknown_key(extension: &Extension, key: &str, service: &str) -> ComposeError {
     ComposeError::new(format!(
         "unknown {} key {key:?} in service {service:?} is ignored",

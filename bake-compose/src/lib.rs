@@ -263,11 +263,42 @@ fn load_files(
     } else {
         Vec::new()
     };
+    let mut warnings = misplaced_extensions(&model, sources, ids);
+    warnings.append(&mut loader.warnings);
     Ok(ComposeLoaded {
         config,
-        warnings: loader.warnings,
+        warnings,
         interpolations,
     })
+}
+
+/// Warnings for `x-bake` / `x-depot` written on a service instead of under its `build`
+/// section, each pointing at the key in the first file (of `ids`) that writes it there.
+fn misplaced_extensions(
+    model: &yaml::Map,
+    sources: &SourceMap,
+    ids: &[SourceId],
+) -> Vec<ComposeError> {
+    extensions::misplaced(model)
+        .into_iter()
+        .map(|(warning, path)| {
+            let name = path.rsplit('.').next().unwrap_or_default();
+            let at = ids.iter().enumerate().find_map(|(i, id)| {
+                let text = &sources.get(*id).text;
+                key_positions::key_offset(text, &path)
+                    .filter(|&off| {
+                        text[off..]
+                            .trim_start_matches(['"', '\''])
+                            .starts_with(name)
+                    })
+                    .map(|off| (i, off))
+            });
+            match at {
+                Some((i, off)) => warning.at_offset(i, off).attach_source(sources, ids),
+                None => warning,
+            }
+        })
+        .collect()
 }
 
 /// Loads, validates and lowers each file on its own, as buildx validates them first (errors

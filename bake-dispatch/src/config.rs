@@ -84,8 +84,11 @@ impl ConfigError {
 }
 
 impl BakeConfig {
-    /// Finds the configuration file: `explicit` (`--config`), `BAKE_CONFIG`, `cwd/bake.toml`,
-    /// then the user's config directory. `Ok(None)` when there is none.
+    /// Finds the configuration file: `explicit` (`--config`), `BAKE_CONFIG`, else `bake.toml`
+    /// in `cwd` or the nearest parent directory that has one, looking no higher than the
+    /// repository root (the first directory, `cwd` included, that contains `.git`) or the
+    /// filesystem root outside a repository; then the user's config directory. `Ok(None)`
+    /// when there is none.
     ///
     /// # Errors
     /// An explicitly named file (flag or variable) that does not exist.
@@ -109,8 +112,7 @@ impl BakeConfig {
             }
             return Ok(Some(path));
         }
-        let local = cwd.join("bake.toml");
-        if local.is_file() {
+        if let Some(local) = Self::find_upwards(cwd) {
             return Ok(Some(local));
         }
         let dir = env
@@ -125,6 +127,21 @@ impl BakeConfig {
             }
         }
         Ok(None)
+    }
+
+    /// `bake.toml` in `cwd` or its nearest parent that has one, stopping after the first
+    /// directory that contains `.git` (the repository root), as `git` finds its repository.
+    fn find_upwards(cwd: &Path) -> Option<PathBuf> {
+        for dir in cwd.ancestors() {
+            let candidate = dir.join("bake.toml");
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        None
     }
 
     /// Reads and checks the file at `path`; `display` is the name used in messages.
@@ -230,6 +247,60 @@ impl BakeConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fresh directory tree for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bake-config-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn bake_toml_is_found_in_parent_directories_up_to_the_repository_root() {
+        let root = scratch("upwards");
+        let repo = root.join("repo");
+        let api = repo.join("services").join("api");
+        std::fs::create_dir_all(&api).unwrap();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let no_env = BTreeMap::new();
+        // Nothing in the repository: the search stops at its root, so a bake.toml above it
+        // is not used.
+        std::fs::write(root.join("bake.toml"), "").unwrap();
+        assert_eq!(BakeConfig::locate(None, &no_env, &api).unwrap(), None);
+        // The repository root's file, from two levels down.
+        std::fs::write(repo.join("bake.toml"), "").unwrap();
+        assert_eq!(
+            BakeConfig::locate(None, &no_env, &api).unwrap(),
+            Some(repo.join("bake.toml"))
+        );
+        // The nearest one wins.
+        std::fs::write(repo.join("services").join("bake.toml"), "").unwrap();
+        assert_eq!(
+            BakeConfig::locate(None, &no_env, &api).unwrap(),
+            Some(repo.join("services").join("bake.toml"))
+        );
+        std::fs::write(api.join("bake.toml"), "").unwrap();
+        assert_eq!(
+            BakeConfig::locate(None, &no_env, &api).unwrap(),
+            Some(api.join("bake.toml"))
+        );
+        // A `.git` file (a worktree or submodule) marks a root too.
+        let sub = root.join("sub");
+        std::fs::create_dir_all(sub.join("inner")).unwrap();
+        std::fs::write(sub.join(".git"), "gitdir: elsewhere\n").unwrap();
+        assert_eq!(
+            BakeConfig::locate(None, &no_env, &sub.join("inner")).unwrap(),
+            None
+        );
+        // BAKE_CONFIG beats the search.
+        let env = BTreeMap::from([("BAKE_CONFIG".to_string(), "../../../bake.toml".to_string())]);
+        assert_eq!(
+            BakeConfig::locate(None, &env, &api).unwrap(),
+            Some(api.join("../../../bake.toml"))
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn parses_projects() {

@@ -65,6 +65,8 @@ pub struct DispatchOptions {
     /// it, runs skip buildx's "resolving provenance for metadata file" step, one request per
     /// target that only that file reads.
     pub metadata_provenance: bool,
+    /// Run buildx with its debug logging (`docker buildx --debug bake`, from `-D/--debug`).
+    pub debug: bool,
 }
 
 impl DispatchOptions {

@@ -75,7 +75,12 @@ impl BuildxBackend {
             _ => false,
         };
         let def = definition(&run.builds, &run.options.work_dir, load_locally);
-        let mut a: Vec<String> = vec!["buildx".into(), "bake".into()];
+        let mut a: Vec<String> = vec!["buildx".into()];
+        if run.options.debug {
+            // A global flag of `docker buildx`, before the subcommand.
+            a.push("--debug".into());
+        }
+        a.push("bake".into());
         let flag = |a: &mut Vec<String>, k: &str, v: String| {
             a.push(k.to_string());
             a.push(v);
