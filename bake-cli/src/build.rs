@@ -165,10 +165,10 @@ fn display_path(p: &Path, cwd: &Path) -> String {
 }
 
 /// A private scratch directory for hand-over layouts and metadata, removed when dropped.
-struct WorkDir(PathBuf, bool);
+pub(crate) struct WorkDir(pub(crate) PathBuf, bool);
 
 impl WorkDir {
-    fn create(cx: &Context<'_>) -> Result<WorkDir, Failure> {
+    pub(crate) fn create(cx: &Context<'_>) -> Result<WorkDir, Failure> {
         let base = cx
             .env
             .get("TMPDIR")

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use bake_core::api::explain::Format as ExplainFormat;
 use bake_core::api::GraphFormat;
 use bake_core::api::{Flags, ListOptions};
+use bake_dispatch::remote::BakeArgs;
 
 use crate::args::Args;
 use crate::{fail, Failure};
@@ -38,6 +39,10 @@ pub(crate) struct Invocation {
     pub mode: Mode,
     /// The targets to resolve (for `--explain`, without their field names).
     pub targets: Vec<String>,
+    /// The remote definition's URL (`bake URL [TARGET...]`).
+    pub remote: Option<String>,
+    /// `BAKE_CMD_CONTEXT`: `cwd://`, or the URL given after the definition's.
+    pub cmd_context: String,
     /// `--var NAME=VALUE`.
     pub vars: BTreeMap<String, String>,
     /// The build flags that become overrides.
@@ -47,7 +52,9 @@ pub(crate) struct Invocation {
 impl Invocation {
     /// Checks `args` and gives them their types.
     pub(crate) fn new(args: &Args) -> Result<Invocation, Failure> {
-        let mode = mode(args)?;
+        // `bake URL [CONTEXT-URL] [TARGET...]`: a remote definition, as buildx splits it.
+        let positional = BakeArgs::split(&args.targets);
+        let mode = mode(args, &positional.targets)?;
         let mut vars = BTreeMap::new();
         for v in &args.vars {
             if v.is_empty() {
@@ -78,11 +85,13 @@ impl Invocation {
                 }
                 names
             }
-            _ => args.targets.clone(),
+            _ => positional.targets.clone(),
         };
         Ok(Invocation {
             mode,
             targets,
+            remote: positional.url,
+            cmd_context: positional.cmd_context,
             vars,
             flags: Flags {
                 load: args.load,
@@ -98,7 +107,7 @@ impl Invocation {
     }
 }
 
-fn mode(args: &Args) -> Result<Mode, Failure> {
+fn mode(args: &Args, targets: &[String]) -> Result<Mode, Failure> {
     let list = args.list.clone().or_else(|| {
         if args.list_targets {
             Some("targets".into())
@@ -128,8 +137,7 @@ fn mode(args: &Args) -> Result<Mode, Failure> {
             }
         };
         // `--explain app.tags`: the target is `app`, the field `tags`.
-        let only: Vec<(String, Option<String>)> = args
-            .targets
+        let only: Vec<(String, Option<String>)> = targets
             .iter()
             .map(|t| match t.split_once('.') {
                 Some((n, f)) => (n.to_string(), Some(f.to_string())),

@@ -94,8 +94,17 @@ fn execute(
 ) -> Result<i32, Failure> {
     let inv = Invocation::new(args)?;
     let explaining = matches!(inv.mode, Mode::Explain { .. });
-    // Files: -f, else BUILDX_BAKE_FILE, else the default names.
-    let mut bake = bake::discover(cx.cwd.clone(), cx.env.clone())
+    // Files: -f, else BUILDX_BAKE_FILE, else the default names; with a remote definition,
+    // those names are read from it, except `cwd://` ones.
+    let (base, remote_input) = match &inv.remote {
+        None => (bake::discover(cx.cwd.clone(), cx.env.clone()), None),
+        Some(url) => {
+            let (b, input) = remote_definition(url, args, cx)?;
+            (b, Some(input))
+        }
+    };
+    let mut bake = base
+        .cmd_context(inv.cmd_context.clone())
         .stdin(&mut *cx.stdin)
         .clock(cx.now)
         .seed(cx.seed)
@@ -165,6 +174,7 @@ fn execute(
             Ok(0)
         }
         Mode::Graph(format) => {
+            let resolved = rebased(resolved, remote_input.as_ref())?;
             let graph = build::graph_of(&project, resolved, args)?;
             write_out(cx.stdout, &graph.render(format))?;
             std::mem::forget((project, graph));
@@ -177,8 +187,61 @@ fn execute(
             std::mem::forget((project, resolved));
             Ok(0)
         }
-        Mode::Build => build::build(&project, resolved, args, argv, cx, rep),
+        Mode::Build => {
+            let resolved = rebased(resolved, remote_input.as_ref())?;
+            build::build(&project, resolved, args, argv, cx, rep)
+        }
     }
+}
+
+/// Reads a remote definition (`bake URL ...`): the `-f` names (or `BUILDX_BAKE_FILE`'s)
+/// from the source, except `cwd://` ones, read locally after them, as buildx does. The
+/// fetched copy is removed once the files are read.
+fn remote_definition<'i>(
+    url: &str,
+    args: &Args,
+    cx: &Context<'_>,
+) -> Result<(bake_core::api::Bake<'i>, bake_dispatch::remote::RemoteInput), Failure> {
+    let names = if args.files.is_empty() {
+        bake_core::api::EnvPolicy::from_env(&cx.env)
+            .map_err(|e| Box::new(e) as Failure)?
+            .bake_files
+    } else {
+        args.files.clone()
+    };
+    let (local, remote): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|n| n.starts_with("cwd://"));
+    let work = build::WorkDir::create(cx)?;
+    let def = bake_dispatch::remote::fetch(
+        url,
+        &remote,
+        args.builder.as_deref(),
+        &cx.env,
+        &cx.cwd,
+        &work.0,
+    )
+    .map_err(|e| Box::new(e) as Failure)?;
+    let mut b = bake::new(cx.cwd.clone()).env(cx.env.clone());
+    for (name, text) in def.files {
+        b = b.source(name, text);
+    }
+    for l in local {
+        b = b.file(l);
+    }
+    drop(work);
+    Ok((b, def.input))
+}
+
+/// The targets with their relative contexts pointing into the remote definition's source.
+fn rebased(
+    mut resolved: bake_core::api::Resolved,
+    remote: Option<&bake_dispatch::remote::RemoteInput>,
+) -> Result<bake_core::api::Resolved, Failure> {
+    if let Some(r) = remote {
+        r.rebase(&mut resolved)
+            .map_err(|e| Box::new(e) as Failure)?;
+    }
+    Ok(resolved)
 }
 
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {

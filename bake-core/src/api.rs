@@ -125,6 +125,9 @@ pub struct FrontendInput<'a> {
     /// Render every variable's value into [`FrontendOutput::variables`] (for
     /// `--list=variables` and [`Project::explain`]; costs time on big files).
     pub render_variables: bool,
+    /// The builtin variable `BAKE_CMD_CONTEXT`: `cwd://`, or the command context URL given
+    /// after a remote definition's URL.
+    pub cmd_context: &'a str,
 }
 
 /// What a frontend produced.
@@ -367,6 +370,7 @@ pub struct Bake<'i> {
     seed: u64,
     record_origins: bool,
     render_variables: bool,
+    cmd_context: String,
     sources: SourceMap,
     pending: Vec<String>,
     frontends: Vec<Arc<dyn Frontend>>,
@@ -396,6 +400,7 @@ impl<'i> Bake<'i> {
             seed: 0,
             record_origins: false,
             render_variables: false,
+            cmd_context: "cwd://".to_string(),
             sources: SourceMap::default(),
             pending: Vec::new(),
             frontends: Vec::new(),
@@ -466,6 +471,13 @@ impl<'i> Bake<'i> {
         self
     }
 
+    /// The value of the builtin variable `BAKE_CMD_CONTEXT` (default `cwd://`): the command
+    /// context given after a remote definition's URL.
+    pub fn cmd_context(mut self, context: impl Into<String>) -> Self {
+        self.cmd_context = context.into();
+        self
+    }
+
     /// Adds an in-memory file.
     pub fn source(mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         self.sources.add(name, text);
@@ -524,6 +536,7 @@ impl<'i> Bake<'i> {
                 seed: self.seed,
                 record_origins: self.record_origins,
                 render_variables: self.render_variables || self.record_origins,
+                cmd_context: &self.cmd_context,
             };
             let out = f
                 .load(&input)

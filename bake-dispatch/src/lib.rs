@@ -22,6 +22,7 @@ mod driver;
 pub mod entitlements;
 pub mod plan;
 mod rawjson;
+pub mod remote;
 pub mod scheduler;
 
 use std::collections::BTreeMap;

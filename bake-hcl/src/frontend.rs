@@ -68,7 +68,10 @@ impl Frontend for HclFrontend {
             bodies.push(body);
         }
         let mut builtins = BTreeMap::new();
-        builtins.insert("BAKE_CMD_CONTEXT".to_string(), "cwd://".to_string());
+        builtins.insert(
+            "BAKE_CMD_CONTEXT".to_string(),
+            input.cmd_context.to_string(),
+        );
         builtins.insert("BAKE_LOCAL_PLATFORM".to_string(), local_platform());
         let opts = LoadOptions {
             env: input.env.clone(),
