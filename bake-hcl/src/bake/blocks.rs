@@ -193,6 +193,12 @@ impl<'a> Loader<'a> {
             return Err(Box::new(e));
         };
         if let Some(f) = field {
+            // buildx's block structs carry their label as a `name` field (`cty:"name"`), set
+            // to the instance's name (for a matrix cell, the expanded one) before any
+            // attribute is evaluated: `TYPE.NAME.name` is NAME, whatever the block sets.
+            if &*f.name == "name" {
+                return Ok(Value::string(name.name.clone()));
+            }
             if field_kind(bt, &f.name).is_none() {
                 let mut e = HclError::new(
                     ErrorKind::Eval,
@@ -203,9 +209,13 @@ impl<'a> Loader<'a> {
                     ),
                 );
                 let known: Vec<&str> = if bt == BlockType::Target {
-                    target_keys().collect()
+                    target_keys().chain(["name"]).collect()
                 } else {
-                    GROUP_FIELDS.iter().map(|(n, _)| *n).collect()
+                    GROUP_FIELDS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .chain(["name"])
+                        .collect()
                 };
                 if let Some(s) = did_you_mean(&f.name, known) {
                     e = e.with_help(s);

@@ -35,7 +35,8 @@ pub(super) struct FunctionDecl<'a> {
 pub(super) struct Declarations<'a> {
     /// Variables by name (a later declaration replaces an earlier one in its place).
     pub(super) variables: IndexMap<String, VariableDecl<'a>>,
-    /// Top-level attributes by name, except those named like a variable or a builtin.
+    /// Top-level attributes by name (a later file's replaces an earlier one's), except those
+    /// named like a builtin. One named like a variable sets that variable's value.
     pub(super) attributes: IndexMap<String, &'a Attr>,
     /// User functions by name.
     pub(super) functions: IndexMap<String, FunctionDecl<'a>>,
@@ -88,10 +89,6 @@ impl<'a> Declarations<'a> {
                     ),
                 }
             }
-        }
-        // A top-level attribute with a variable's name: the variable wins (buildx drops it).
-        for n in decls.variables.keys() {
-            decls.attributes.shift_remove(n);
         }
         Ok(decls)
     }

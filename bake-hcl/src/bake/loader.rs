@@ -100,9 +100,10 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
     let mut config = loader.lower_instances(&mut warnings)?;
     config.groups.extend(matrix_groups(expanded));
 
-    // Top-level attributes are evaluated last (and fail the load if broken).
-    loader.blocks_allowed = false;
+    // Top-level attributes are evaluated last (and fail the load if broken); those not
+    // needed so far may still refer to blocks.
     loader.resolve_attributes()?;
+    loader.blocks_allowed = false;
 
     let refs = if opts.record_refs {
         loader.expr_refs()

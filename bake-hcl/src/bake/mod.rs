@@ -83,7 +83,7 @@ struct Loader<'a> {
     opts: &'a LoadOptions,
     sources: &'a SourceMap,
     vars: IndexMap<String, VariableDecl<'a>>,
-    /// Top-level attributes (the variables' names excluded).
+    /// Top-level attributes; one named like a variable gives that variable its value.
     attrs: IndexMap<String, &'a Attr>,
     funcs: IndexMap<String, FunctionDecl<'a>>,
     /// Variable and top-level attribute values.

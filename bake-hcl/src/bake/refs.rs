@@ -1,6 +1,6 @@
 //! What expressions refer to, for `--explain`: for each target attribute and variable
-//! default, the global variables it uses (directly or through user functions) and the matrix
-//! values of its cell.
+//! default (or the top-level attribute that stands for it), the global variables it uses
+//! (directly or through user functions) and the matrix values of its cell.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,13 +63,18 @@ impl Loader<'_> {
                 }
             }
         }
-        for decl in self.vars.values() {
-            if let Some(d) = decl.default {
-                let r = collect(&d.expr, &[]);
+        for (name, decl) in &self.vars {
+            // A top-level attribute named like the variable stands for its default.
+            let value = match self.attrs.get(name) {
+                Some(a) => Some(&a.expr),
+                None => decl.default.map(|d| &d.expr),
+            };
+            if let Some(e) = value {
+                let r = collect(e, &[]);
                 if r != ExprRefs::default() {
                     out.entry(String::new())
                         .or_default()
-                        .insert(span_key(to_core_span(d.expr.span)), r);
+                        .insert(span_key(to_core_span(e.span)), r);
                 }
             }
         }

@@ -7,7 +7,7 @@ use bake_core::api::frontend::did_you_mean;
 use bake_core::api::frontend::Origin;
 
 use super::loader::VariableInfo;
-use super::overrides::override_value;
+use super::overrides::{override_value, OverrideError};
 use super::{to_core_span, Loader, Slot};
 use crate::error::{ErrorKind, HclError, Result};
 use crate::eval::Evaluator;
@@ -102,7 +102,12 @@ impl Loader<'_> {
         self.values.insert(name.to_string(), Slot::InProgress);
         self.var_stack.push(name.to_string());
         let saved = (self.blocks_allowed, self.eval_context);
-        self.blocks_allowed = false;
+        // buildx resolves every variable (and a top-level attribute named like one) before
+        // it knows the blocks; any other top-level attribute is resolved on first use, and
+        // sees `target.NAME.FIELD` when that use is in a block or at the end of the load.
+        if self.vars.contains_key(name) {
+            self.blocks_allowed = false;
+        }
         self.eval_context = None;
         let r = self.compute_var(name);
         (self.blocks_allowed, self.eval_context) = saved;
@@ -148,7 +153,7 @@ impl Loader<'_> {
     /// unless `--var` or the environment overrides it.
     fn compute_var(&mut self, name: &str) -> Result<Value> {
         if let Some(a) = self.attrs.get(name).copied() {
-            return Evaluator::new(self).eval(&a.expr);
+            return self.attribute_value(name, a);
         }
         let Some(decl) = self.vars.get(name) else {
             return Err(self.undefined(name, None));
@@ -172,13 +177,39 @@ impl Loader<'_> {
                 None => Value::string(""),
             });
         };
-        override_value(name, &text, is_json, &declared, default_value.as_ref()).map_err(|e| {
-            let mut err = HclError::new(ErrorKind::Variable, Some(block_span), e.message)
-                .with_label("this variable");
-            if let Some(help) = e.help {
-                err = err.with_help(help);
+        override_value(name, &text, is_json, &declared, default_value.as_ref())
+            .map_err(|e| override_error(block_span, e))
+    }
+
+    /// A top-level attribute's value. One named like a variable (declared in any file) takes
+    /// the place of the variable's `default`, as buildx's `resolveValue` looks top-level
+    /// attributes up first: the variable's `type` is then neither applied nor shown, and its
+    /// `default` never evaluated. `--var` and the environment still override it, converted
+    /// as for an untyped variable: to the attribute value's primitive type. An attribute
+    /// named like no variable is never overridden.
+    fn attribute_value(&mut self, name: &str, a: &Attr) -> Result<Value> {
+        let v = Evaluator::new(self).eval(&a.expr)?;
+        let Some(block_span) = self.vars.get(name).map(|d| d.block.span) else {
+            return Ok(v);
+        };
+        let ovr = self.value_override(name, false);
+        let expr = Some(&a.expr).filter(|e| !is_null_literal(e));
+        self.record_origin(name, ovr.as_ref(), expr);
+        let Some((text, is_json)) = ovr else {
+            return Ok(v);
+        };
+        let untyped = DeclaredType {
+            ty: Type::Dynamic,
+            specified: false,
+        };
+        override_value(name, &text, is_json, &untyped, Some(&v)).map_err(|mut e| {
+            if e.help.is_some() {
+                e.help = Some(format!(
+                    "the top-level attribute `{name} = ...` sets this variable to a {}; an environment value or `--var` can only override a string, number or bool",
+                    v.ty().friendly_name()
+                ));
             }
-            Box::new(err)
+            override_error(block_span, e)
         })
     }
 
@@ -303,6 +334,16 @@ impl Loader<'_> {
         }
         Ok(())
     }
+}
+
+/// An override that does not fit its variable, pointing at the variable.
+fn override_error(block_span: Span, e: OverrideError) -> Box<HclError> {
+    let mut err =
+        HclError::new(ErrorKind::Variable, Some(block_span), e.message).with_label("this variable");
+    if let Some(help) = e.help {
+        err = err.with_help(help);
+    }
+    Box::new(err)
 }
 
 /// The type a variable's `type` attribute declares; `any` written out counts as declared.

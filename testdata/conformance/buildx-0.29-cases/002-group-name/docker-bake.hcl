@@ -1,0 +1,4 @@
+group "g" { targets = ["app"] }
+target "app" {
+  tags = [group.g.name]
+}

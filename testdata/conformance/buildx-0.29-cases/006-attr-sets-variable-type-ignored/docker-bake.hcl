@@ -1,0 +1,5 @@
+variable "FOO" {
+  type = number
+  default = 1
+}
+target "default" { tags = [jsonencode(FOO)] }

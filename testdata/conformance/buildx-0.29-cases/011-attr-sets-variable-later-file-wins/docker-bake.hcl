@@ -1,0 +1,3 @@
+variable "FOO" { default = "d" }
+FOO = "from-main"
+target "default" { tags = [FOO] }

@@ -1,0 +1,3 @@
+variable "FOO" { default = "d" }
+variable "BAR" { default = "bar" }
+target "default" { tags = [FOO] }

@@ -1,0 +1,2 @@
+variable "FOO" { default = null }
+target "default" { tags = ["img:${FOO}"] }

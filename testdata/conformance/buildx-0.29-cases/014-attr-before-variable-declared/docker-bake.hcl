@@ -1,0 +1,2 @@
+FOO = "attr-first"
+target "default" { tags = [FOO] }

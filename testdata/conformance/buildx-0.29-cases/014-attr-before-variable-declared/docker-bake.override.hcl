@@ -1,0 +1,3 @@
+variable "FOO" {
+  default = "d"
+}

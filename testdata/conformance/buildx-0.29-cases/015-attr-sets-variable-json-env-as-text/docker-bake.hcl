@@ -1,0 +1,2 @@
+variable "FOO" { default = "d" }
+target "default" { tags = [jsonencode(FOO)] }

@@ -1,0 +1,4 @@
+variable "FOO" { default = "d" }
+FOO = "a"
+FOO = "b"
+target "default" { tags = [FOO] }

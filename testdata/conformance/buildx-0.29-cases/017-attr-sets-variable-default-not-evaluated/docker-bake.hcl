@@ -1,0 +1,5 @@
+variable "FOO" {
+  default = undefined_x
+}
+FOO = "ok"
+target "default" { tags = [FOO] }

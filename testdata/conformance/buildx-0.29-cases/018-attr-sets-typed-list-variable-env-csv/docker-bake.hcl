@@ -1,0 +1,6 @@
+variable "FOO" {
+  type = list(string)
+  default = ["d"]
+}
+FOO = "a"
+target "default" { tags = [jsonencode(FOO)] }

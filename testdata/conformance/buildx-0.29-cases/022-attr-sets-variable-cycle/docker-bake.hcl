@@ -1,0 +1,5 @@
+variable "FOO" {
+  default = "d"
+}
+FOO = "${FOO}-x"
+target "default" { tags = [FOO] }

@@ -1,0 +1,5 @@
+variable "FOO" {
+  default = "d"
+}
+FOO = null
+target "default" { tags = [FOO] }

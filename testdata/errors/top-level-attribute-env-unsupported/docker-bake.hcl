@@ -1,0 +1,3 @@
+variable "PLATFORMS" { default = "linux/amd64" }
+PLATFORMS = ["linux/amd64", "linux/arm64"]
+target "default" { platforms = PLATFORMS }

@@ -1,0 +1,1 @@
+IMAGE = "${REGISTRY}/app"
