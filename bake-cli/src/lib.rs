@@ -174,7 +174,7 @@ fn execute(
             Ok(0)
         }
         Mode::Graph(format) => {
-            let resolved = rebased(resolved, remote_input.as_ref())?;
+            let resolved = rebased(resolved, remote_input.as_ref(), &cx.env)?;
             let graph = build::graph_of(&project, resolved, args)?;
             write_out(cx.stdout, &graph.render(format))?;
             std::mem::forget((project, graph));
@@ -188,7 +188,7 @@ fn execute(
             Ok(0)
         }
         Mode::Build => {
-            let resolved = rebased(resolved, remote_input.as_ref())?;
+            let resolved = rebased(resolved, remote_input.as_ref(), &cx.env)?;
             build::build(&project, resolved, args, argv, cx, rep)
         }
     }
@@ -236,9 +236,10 @@ fn remote_definition<'i>(
 fn rebased(
     mut resolved: bake_core::api::Resolved,
     remote: Option<&bake_dispatch::remote::RemoteInput>,
+    env: &BTreeMap<String, String>,
 ) -> Result<bake_core::api::Resolved, Failure> {
     if let Some(r) = remote {
-        r.rebase(&mut resolved)
+        r.rebase(&mut resolved, env)
             .map_err(|e| Box::new(e) as Failure)?;
     }
     Ok(resolved)

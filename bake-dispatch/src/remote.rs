@@ -15,9 +15,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use bake_core::api::go::{clean_path, is_remote_url};
-use bake_core::api::Resolved;
+use bake_core::api::{Resolved, SecretEntry};
 
 use crate::buildx::find_in_path;
+
+/// The Dockerfile that copies a whole context to the output.
+const COPY_ALL: &str = "FROM scratch\nCOPY . /\n";
 
 /// buildx refuses a single-file definition over 2 MB (`maxBakeDefinitionSize`).
 const MAX_DEFINITION_SIZE: u64 = 2 * 1024 * 1024;
@@ -118,21 +121,79 @@ pub fn is_git_url(url: &str) -> bool {
     is_remote_url(url)
 }
 
+/// buildx's `gitAuthHostFromURL` (`gitutil.ParseURL`): the host (with its port) of a URL
+/// with a scheme or of an scp-like `user@host:path`; `None` for `github.com/…` and others.
+fn git_host(url: &str) -> Option<String> {
+    let host = if let Some((_, rest)) = url.split_once("://") {
+        let authority = rest.split(['/', '#', '?']).next().unwrap_or("");
+        authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+    } else if bake_core::api::go::is_git_ssh(url) {
+        let (before, _) = url.split_once(':')?;
+        before.rsplit_once('@').map_or(before, |(_, h)| h)
+    } else {
+        return None;
+    };
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// buildx's `gitAuthSecretsFromEnv`: `BUILDX_BAKE_GIT_AUTH_TOKEN` and
+/// `BUILDX_BAKE_GIT_AUTH_HEADER` (names matched without regard to case) as the secrets
+/// `GIT_AUTH_TOKEN.<host>` and `GIT_AUTH_HEADER.<host>` that the Git source of `BuildKit` reads.
+fn git_auth_secrets(url: &str, env: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let Some(host) = git_host(url) else {
+        return Vec::new();
+    };
+    [
+        ("GIT_AUTH_TOKEN", "BUILDX_BAKE_GIT_AUTH_TOKEN"),
+        ("GIT_AUTH_HEADER", "BUILDX_BAKE_GIT_AUTH_HEADER"),
+    ]
+    .iter()
+    .filter_map(|(id, var)| {
+        let key = env.keys().find(|k| k.eq_ignore_ascii_case(var))?;
+        Some((format!("{id}.{host}"), key.clone()))
+    })
+    .collect()
+}
+
 impl RemoteInput {
     /// buildx's `updateContext`: a target's context `.` becomes the URL; another relative
     /// context becomes the URL with that subdirectory (Git) — named contexts alike, except
     /// `cwd://`, `target:`, `docker-image:` and remote ones, which stay. A single-file
     /// definition changes nothing (its contexts are local).
     ///
+    /// A target whose context is then on the definition's Git host gets the Git
+    /// credentials of `env` as secrets, as buildx attaches them
+    /// (`BUILDX_BAKE_GIT_AUTH_TOKEN`, `BUILDX_BAKE_GIT_AUTH_HEADER`).
+    ///
     /// # Errors
     /// A context inside an HTTP archive other than its root, which a URL cannot name.
-    pub fn rebase(&self, resolved: &mut Resolved) -> Result<(), RemoteError> {
+    pub fn rebase(
+        &self,
+        resolved: &mut Resolved,
+        env: &BTreeMap<String, String>,
+    ) -> Result<(), RemoteError> {
         if self.kind == RemoteKind::File {
             return Ok(());
         }
+        let auth = git_auth_secrets(&self.url, env);
+        let host = git_host(&self.url);
         for (name, t) in &mut resolved.targets {
             if let Some(c) = self.rebased(&t.context, name)? {
                 t.context = c;
+            }
+            let same_host = host.is_some()
+                && git_host(&t.context)
+                    .is_some_and(|h| host.as_ref().is_some_and(|o| o.eq_ignore_ascii_case(&h)));
+            if same_host && is_remote_url(&t.context) {
+                for (id, var) in &auth {
+                    if !t.secret.iter().any(|s| &s.id == id) {
+                        t.secret.push(SecretEntry {
+                            id: id.clone(),
+                            src: String::new(),
+                            env: var.clone(),
+                        });
+                    }
+                }
             }
             for (k, v) in &mut t.contexts {
                 if v == "."
@@ -231,17 +292,14 @@ pub fn fetch(
             Some("install Docker, or use local bake files".into()),
         )
     })?;
+    let run = |context: &str, dockerfile: &str, secrets: &[(String, String)], out: &Path| {
+        export(
+            &docker, builder, env, cwd, context, dockerfile, secrets, out,
+        )
+    };
     let out = dest.join("source");
     let kind = if is_git_url(url) {
-        export(
-            &docker,
-            builder,
-            env,
-            cwd,
-            url,
-            "FROM scratch\nCOPY . /\n",
-            &out,
-        )?;
+        run(url, COPY_ALL, &git_auth_secrets(url, env), &out)?;
         RemoteKind::Git
     } else {
         // A single file or an archive: fetch the bytes first, then unpack an archive by
@@ -249,27 +307,15 @@ pub fn fetch(
         let empty = dest.join("empty");
         std::fs::create_dir_all(&empty).map_err(|e| io_error(&empty, &e))?;
         let file_dir = dest.join("file");
-        let dockerfile = add_dockerfile(url);
-        export(
-            &docker,
-            builder,
-            env,
-            cwd,
+        run(
             &empty.display().to_string(),
-            &dockerfile,
+            &add_dockerfile(url),
+            &[],
             &file_dir,
         )?;
         let file = file_dir.join("definition");
         if is_archive(&file) {
-            export(
-                &docker,
-                builder,
-                env,
-                cwd,
-                url,
-                "FROM scratch\nCOPY . /\n",
-                &out,
-            )?;
+            run(url, COPY_ALL, &[], &out)?;
             RemoteKind::Archive
         } else {
             let size = std::fs::metadata(&file)
@@ -328,8 +374,10 @@ pub fn fetch(
     })
 }
 
-/// Runs `docker buildx build` with `dockerfile` (from standard input) over `context`,
-/// exporting the result to the local directory `out`.
+/// Runs `docker buildx build` with `dockerfile` (from standard input) over `context`, with
+/// the secrets `(id, environment variable)`, exporting the result to the local directory
+/// `out`. A Git context over SSH gets the `default` SSH agent, as buildx gives it.
+#[allow(clippy::too_many_arguments)] // each is one flag of the command
 fn export(
     docker: &Path,
     builder: Option<&str>,
@@ -337,6 +385,7 @@ fn export(
     cwd: &Path,
     context: &str,
     dockerfile: &str,
+    secrets: &[(String, String)],
     out: &Path,
 ) -> Result<(), RemoteError> {
     let mut cmd = Command::new(docker);
@@ -344,8 +393,17 @@ fn export(
     if let Some(b) = builder {
         cmd.args(["--builder", b]);
     }
-    cmd.args(["build", "--progress=plain", "--provenance=false", "-f", "-"])
-        .arg("--output")
+    cmd.args(["build", "--progress=plain", "--provenance=false", "-f", "-"]);
+    for (id, var) in secrets {
+        cmd.arg("--secret").arg(format!("id={id},env={var}"));
+    }
+    if bake_core::api::go::is_git_ssh(context) {
+        match env.get("BUILDX_BAKE_GIT_SSH").filter(|p| !p.is_empty()) {
+            Some(paths) => cmd.arg("--ssh").arg(format!("default={paths}")),
+            None => cmd.arg("--ssh").arg("default"),
+        };
+    }
+    cmd.arg("--output")
         .arg(format!("type=local,dest={}", out.display()))
         .arg(context)
         .env_clear()
@@ -501,6 +559,28 @@ mod tests {
             url_with_subdir("https://github.com/o/r.git?ref=v1&subdir=x", "app"),
             "https://github.com/o/r.git?ref=v1&subdir=app"
         );
+    }
+
+    #[test]
+    fn git_credentials_as_buildx_names_them() {
+        let env: BTreeMap<String, String> = [
+            ("buildx_bake_git_auth_token".to_string(), "t".to_string()),
+            ("PATH".to_string(), "/bin".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            git_auth_secrets("https://git.example.com:8443/o/r.git#main", &env),
+            [(
+                "GIT_AUTH_TOKEN.git.example.com:8443".to_string(),
+                "buildx_bake_git_auth_token".to_string()
+            )]
+        );
+        assert_eq!(
+            git_host("git@github.com:o/r.git").as_deref(),
+            Some("github.com")
+        );
+        assert_eq!(git_host("github.com/o/r"), None);
+        assert!(git_auth_secrets("https://h/o/r.git", &BTreeMap::new()).is_empty());
     }
 
     #[test]
