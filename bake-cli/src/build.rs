@@ -9,11 +9,14 @@ use bake_core::api::{BuildGraph, ProjectSource, Resolved};
 use bake_dispatch::buildx::{BuildxBackend, DockerCli};
 use bake_dispatch::BakeConfig;
 use bake_dispatch::{
-    self as dispatch, Canceller, DispatchOptions, DispatchReport, Event, EventSink, NodeStatus,
+    self as dispatch, Canceller, DepotBuild, DispatchOptions, DispatchReport, Event, EventSink,
+    NodeStatus,
 };
+use bake_history::BuildId;
 
 use crate::args::Args;
 use crate::progress::{progress_mode, Mode, Progress};
+use crate::record::Recorder;
 use crate::summary::{failure_text, summary_table};
 use crate::{fail, Context, Failure};
 use bake::Reporter;
@@ -223,13 +226,29 @@ pub(crate) fn build(
     check_save_registries(&graph, &options, cx)?;
     let backend = buildx_backend(&docker_cli, cx)?;
     rep.flush(cx.stderr);
+    // From here on the run has a build id and a record in the history, which is finished
+    // whatever happens (an error below still ends it, as failed).
+    let mut record = Recorder::begin(&graph, &options, argv, cx);
     let live = LiveBuild {
         graph: Arc::new(graph),
         options,
         mode,
     };
-    let (report, interrupted) = live.run(backend, cx)?;
-    live.finish(&report, interrupted, args, cx)
+    let ran = live.run(backend, &mut record, cx);
+    let (result, report, cancelled) = match ran {
+        Ok((report, interrupted)) => (
+            live.finish(&report, interrupted, &record.id, args, cx),
+            Some(report),
+            interrupted,
+        ),
+        Err(e) => (Err(e), None, false),
+    };
+    let code = result.as_ref().map_or(1, |c| *c);
+    record.finish(report.as_ref(), cancelled, code);
+    if let Some(w) = record.warning() {
+        rep.warn(bake_core::api::Warning::from_diagnostic(w));
+    }
+    result
 }
 
 /// Fails when the metadata file (`--metadata-file`) would go to a directory that does not
@@ -349,6 +368,7 @@ impl LiveBuild {
     fn run(
         &self,
         backend: BuildxBackend,
+        record: &mut Recorder,
         cx: &mut Context<'_>,
     ) -> Result<(DispatchReport, bool), Failure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -373,10 +393,14 @@ impl LiveBuild {
             let report = loop {
                 tokio::select! {
                     r = &mut run => break r,
-                    Some(ev) = rx.recv() => view.show(&ev, stderr),
+                    Some(ev) = rx.recv() => {
+                        record.event(&ev);
+                        view.show(&ev, stderr);
+                    }
                 }
             };
             while let Ok(ev) = rx.try_recv() {
+                record.event(&ev);
                 view.show(&ev, stderr);
             }
             signals.abort();
@@ -392,13 +416,15 @@ impl LiveBuild {
         &self,
         report: &DispatchReport,
         interrupted: bool,
+        build_id: &BuildId,
         args: &Args,
         cx: &mut Context<'_>,
     ) -> Result<i32, Failure> {
         let graph = &self.graph;
         if let Some(m) = &args.metadata_file {
             let p = cx.cwd.join(m);
-            std::fs::write(&p, report.metadata_json(graph))
+            let depot = DepotBuild::of(graph, build_id.as_str());
+            std::fs::write(&p, report.metadata_json_with(graph, Some(&depot)))
                 .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
         }
         // What builds printed on stdout (`--call` results), in graph order.
@@ -413,6 +439,7 @@ impl LiveBuild {
             let local = self.options.local_host.as_deref();
             let table = summary_table(graph, report, local.unwrap_or("the local engine"));
             let _ = cx.stderr.write_all(table.as_bytes());
+            let _ = writeln!(cx.stderr, "build ID: {build_id}");
         }
         let failures = failure_text(graph, report);
         if !failures.is_empty() {

@@ -3,9 +3,11 @@
 //! streams) comes in through [`Context`], so tests can run the whole command in-process.
 
 pub mod args;
+pub mod bakery;
 mod build;
 mod invocation;
 mod progress;
+mod record;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -32,31 +34,45 @@ pub struct Context<'a> {
     pub stderr: &'a mut dyn Write,
     /// Whether stderr is a terminal (colours, unicode).
     pub color: bool,
-    /// Whether stdin is a terminal: bake may ask a question there (granting entitlements).
+    /// Whether stdin is a terminal: bake may ask a question there (granting entitlements,
+    /// `bakery init`'s choice of project).
     pub interactive: bool,
-    /// The current time as Unix seconds and nanoseconds (for `timestamp()`).
+    /// Whether stdout is a terminal (`bakery list builds` prints a table there, CSV else).
+    pub stdout_terminal: bool,
+    /// The time the invocation started, as Unix seconds and nanoseconds (for `timestamp()`
+    /// and the build id).
     pub now: Option<(i64, u32)>,
+    /// The clock, for the times the build history records as builds start and end.
+    pub clock: fn() -> Option<(i64, u32)>,
     /// Randomness for `uuidv4()` and `bcrypt()` salts.
     pub seed: u64,
 }
 
 /// Runs `bake` with these arguments (the first is the program name); returns the exit code.
 pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
-    let args = match Args::try_parse_from(argv) {
-        Ok(a) => a,
-        Err(e) => {
-            let code = i32::from(e.use_stderr());
-            let text = e.render().to_string();
-            if e.use_stderr() {
-                let _ = write!(cx.stderr, "{text}");
-            } else {
-                let _ = write!(cx.stdout, "{text}");
-            }
-            return code;
-        }
-    };
+    match Args::try_parse_from(argv) {
+        Ok(args) => run_args(&args, argv, cx),
+        Err(e) => clap_exit(&e, cx),
+    }
+}
+
+/// Prints clap's message (help and version on stdout, errors on stderr); the exit code.
+pub(crate) fn clap_exit(e: &clap::Error, cx: &mut Context<'_>) -> i32 {
+    let code = i32::from(e.use_stderr());
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        let _ = write!(cx.stderr, "{text}");
+    } else {
+        let _ = write!(cx.stdout, "{text}");
+    }
+    code
+}
+
+/// Runs `bake` with parsed arguments; `argv` is the command line as typed (for messages and
+/// the history).
+pub(crate) fn run_args(args: &Args, argv: &[String], cx: &mut Context<'_>) -> i32 {
     let mut rep = Reporter::new(cx.color);
-    match execute(&args, argv, cx, &mut rep) {
+    match execute(args, argv, cx, &mut rep) {
         Ok(code) => {
             rep.flush(cx.stderr);
             code

@@ -28,6 +28,8 @@ struct Case {
     /// Text that stderr must contain.
     msg: &'static str,
     setup: Option<fn(&Path)>,
+    /// Run `bakery` instead of `bake`.
+    bakery: bool,
 }
 
 fn case(name: &'static str, at: Option<&'static str>, msg: &'static str) -> Case {
@@ -40,6 +42,7 @@ fn case(name: &'static str, at: Option<&'static str>, msg: &'static str) -> Case
         at,
         msg,
         setup: None,
+        bakery: false,
     }
 }
 
@@ -66,6 +69,11 @@ impl Case {
     fn setup(mut self, f: fn(&Path)) -> Self {
         self.setup = Some(f);
         self
+    }
+    /// `bakery ARGS` instead of `bake ARGS`.
+    fn bakery(mut self, args: &[&str]) -> Self {
+        self.bakery = true;
+        self.args(args)
     }
 }
 
@@ -100,7 +108,12 @@ fn run(c: &Case) -> Outcome {
         f(&dir);
     }
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bake"))
+    let bin = if c.bakery {
+        env!("CARGO_BIN_EXE_bakery")
+    } else {
+        env!("CARGO_BIN_EXE_bake")
+    };
+    let mut child = Command::new(bin)
         .args(&c.args)
         .current_dir(&dir)
         .env_clear()
@@ -761,6 +774,59 @@ fn config_and_build_flags() {
             .hcl(ok)
             .env("PATH", "/nonexistent")
             .args(&["--progress=plain"]),
+    ]);
+}
+
+/// `bakery`'s own subcommands: unknown ones, `init` that would overwrite or has nothing to
+/// choose from, and a build history that cannot be read.
+#[test]
+fn bakery() {
+    let two = "[projects.abc]\nbuilder = \"x\"\n[projects.def]\ndocker-host = \"unix:///d.sock\"\n";
+    let garbage = vec![0x5au8; 4096];
+    check(&[
+        case("bakery: unknown subcommand", None, "unrecognized subcommand 'frobnicate'")
+            .bakery(&["frobnicate"]),
+        case("bakery: no subcommand", None, "Usage: bakery").bakery(&[]),
+        case("bakery: init over an existing depot.json", None, "depot.json already exists in")
+            .file("depot.json", "{\"id\":\"abc\"}\n")
+            .bakery(&["init", "--project", "def"]),
+        case(
+            "bakery: init without --project and no terminal",
+            None,
+            "pass --project with one of the projects of bake.toml: abc, def",
+        )
+        .file("bake.toml", two)
+        .bakery(&["init"]),
+        case("bakery: init with no project configured", None, "configures no project")
+            .bakery(&["init"]),
+        case("bakery: init with a broken bake.toml", Some("bake.toml:2"), "unknown field `buildr`")
+            .file("bake.toml", "[projects.abc]\nbuildr = \"x\"\n")
+            .bakery(&["init", "--project", "abc"]),
+        case("bakery: list builds from a corrupt history", None, "cannot use the build history h.db: file is not a database")
+            .file("h.db", garbage.clone())
+            .env("BAKE_HISTORY", "h.db")
+            .bakery(&["list", "builds"]),
+        case("bakery: list builds from a newer history", None, "has schema version 99")
+            .setup(|d| {
+                let db = d.join("h.db");
+                let h = bake_history::History::open(&db).expect("a history");
+                drop(h);
+                // user_version at offset 60 of the header, big-endian.
+                let mut bytes = std::fs::read(&db).expect("read the history");
+                bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+                std::fs::write(&db, bytes).expect("write the history");
+            })
+            .env("BAKE_HISTORY", "h.db")
+            .bakery(&["list", "builds"]),
+        case("bakery: list builds in an unknown format", None, "invalid value 'yaml' for '--output <FORMAT>'")
+            .bakery(&["list", "builds", "--output", "yaml"]),
+        case("bakery: projects list as csv", None, "invalid value 'csv'")
+            .bakery(&["projects", "list", "--output", "csv"]),
+        case("bakery: completion for an unknown shell", None, "invalid value 'tcsh'")
+            .bakery(&["completion", "tcsh"]),
+        case("bakery bake: the same errors as bake", None, "--save")
+            .hcl("target \"app\" {}\n")
+            .bakery(&["bake", "--dry-run", "--save-tag", "v1"]),
     ]);
 }
 

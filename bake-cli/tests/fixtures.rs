@@ -47,7 +47,9 @@ fn run_in(cwd: &Path, args: Vec<String>, env: BTreeMap<String, String>) -> Strin
         stderr: &mut err,
         color: false,
         interactive: false,
+        stdout_terminal: false,
         now: Some((1_700_000_000, 0)),
+        clock: || Some((1_700_000_000, 0)),
         seed: 0,
     };
     let mut argv = vec!["bake".to_string()];

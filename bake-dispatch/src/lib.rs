@@ -120,6 +120,19 @@ impl BuilderKey {
     }
 }
 
+impl std::fmt::Display for BuilderKey {
+    /// How messages and the history name the builder: `NAME`, `docker-host=HOST`,
+    /// `endpoint=ADDR`, `default`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuilderKey::Builder(b) => f.write_str(b),
+            BuilderKey::DockerHost(h) => write!(f, "docker-host={h}"),
+            BuilderKey::Endpoint(e) => write!(f, "endpoint={e}"),
+            BuilderKey::Default => f.write_str("default"),
+        }
+    }
+}
+
 /// How a build hands its result to builds on other builders that use it as a named context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handoff {
@@ -463,6 +476,18 @@ impl DispatchReport {
     /// sorted.
     #[must_use]
     pub fn metadata_json(&self, graph: &bake_core::api::BuildGraph) -> String {
+        self.metadata_json_with(graph, None)
+    }
+
+    /// [`DispatchReport::metadata_json`] with, when `build` is given, Depot's `depot.build`
+    /// entry: `{"buildID": ID, "projectID": P, "targets": [NAME...]}` (and `projectIDs`, every
+    /// project of the run, when it spans several).
+    #[must_use]
+    pub fn metadata_json_with(
+        &self,
+        graph: &bake_core::api::BuildGraph,
+        build: Option<&DepotBuild>,
+    ) -> String {
         let mut out: BTreeMap<String, serde_json::Value> = BTreeMap::new();
         for (node, report) in graph.nodes.iter().zip(&self.nodes) {
             let NodeStatus::Done(o) = &report.status else {
@@ -489,9 +514,56 @@ impl DispatchReport {
                 );
             }
         }
+        if let Some(b) = build {
+            let mut entry = serde_json::Map::new();
+            entry.insert("buildID".into(), b.build_id.clone().into());
+            entry.insert("projectID".into(), b.project_id.clone().into());
+            entry.insert("targets".into(), b.targets.clone().into());
+            if b.project_ids.len() > 1 {
+                entry.insert("projectIDs".into(), b.project_ids.clone().into());
+            }
+            out.insert("depot.build".into(), serde_json::Value::Object(entry));
+        }
         let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".into());
         s.push('\n');
         s
+    }
+}
+
+/// The `depot.build` entry of a metadata file, as Depot writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DepotBuild {
+    /// The run's build id.
+    pub build_id: String,
+    /// The project of the first requested build (the run's only project, usually).
+    pub project_id: String,
+    /// The names of the requested builds, in graph order (Depot: the requested targets).
+    pub targets: Vec<String>,
+    /// Every project of the run, in graph order, each once.
+    pub project_ids: Vec<String>,
+}
+
+impl DepotBuild {
+    /// The entry for run `build_id` of `graph`.
+    #[must_use]
+    pub fn of(graph: &bake_core::api::BuildGraph, build_id: &str) -> DepotBuild {
+        let requested: Vec<&BuildNode> = graph.nodes.iter().filter(|n| n.requested).collect();
+        let mut project_ids: Vec<String> = Vec::new();
+        for n in &graph.nodes {
+            if !project_ids.contains(&n.project.id) {
+                project_ids.push(n.project.id.clone());
+            }
+        }
+        DepotBuild {
+            build_id: build_id.to_string(),
+            project_id: requested
+                .first()
+                .map(|n| n.project.id.clone())
+                .or_else(|| project_ids.first().cloned())
+                .unwrap_or_default(),
+            targets: requested.iter().flat_map(|n| n.names.clone()).collect(),
+            project_ids,
+        }
     }
 }
 

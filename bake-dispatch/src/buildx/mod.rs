@@ -18,6 +18,7 @@
 
 mod command;
 mod docker;
+mod inspect;
 mod load;
 mod precheck;
 mod process;
@@ -36,6 +37,7 @@ use crate::{
 
 pub use command::{sh_quote, Invocation};
 pub use docker::{check_buildx, find_in_path, BuildxError, DockerCli, MIN_BUILDX};
+pub use inspect::{parse_inspect, BuilderState};
 
 /// The JSON value in the regular file `p`, if it reads and parses.
 fn read_json(p: &Path) -> Option<serde_json::Value> {

@@ -1,0 +1,160 @@
+//! `bakery init`: writes `depot.json` (`{"id":"…"}`, as Depot writes it) in the working
+//! directory, pinning it to a project: the one `--project` names, else one picked on the
+//! terminal from bake.toml's projects.
+
+
+use bake_dispatch::BakeConfig;
+
+use crate::{fail, Context, Failure};
+use bake::Reporter;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct InitArgs {
+    /// The project to pin this directory to (default: pick one of bake.toml's)
+    #[arg(long, value_name = "ID")]
+    project: Option<String>,
+    /// Overwrite an existing depot.json
+    #[arg(long)]
+    force: bool,
+    /// Builder configuration file (default: `BAKE_CONFIG`, ./bake.toml, ~/.config/bake/config.toml)
+    #[arg(long, value_name = "FILE")]
+    config: Option<String>,
+}
+
+pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Result<i32, Failure> {
+    let file = cx.cwd.join("depot.json");
+    if !a.force && (file.exists() || file.is_symlink()) {
+        return Err(fail(
+            format!(
+                "depot.json already exists in {}",
+                cx.cwd.display()
+            ),
+            Some("re-run with --force to overwrite it".into()),
+        ));
+    }
+    let config = load_config(a, cx)?;
+    let id = match &a.project {
+        Some(p) if p.trim().is_empty() => {
+            return Err(fail(
+                "--project needs a project id",
+                Some(available(&config)),
+            ))
+        }
+        Some(p) => {
+            if !config.projects.contains_key(p) && !config.projects.is_empty() {
+                let mut help = format!(
+                    "builds of project {p} will use the local Docker's default builder until {} configures it",
+                    config_name(&config)
+                );
+                if let Some(near) = bake_core::api::frontend::did_you_mean(
+                    p,
+                    config.projects.keys().map(String::as_str),
+                ) {
+                    help = format!("{near}; {help}");
+                }
+                rep.warn(bake_core::api::Warning::from_diagnostic(fail(
+                    format!("project {p} is not in {}", config_name(&config)),
+                    Some(help),
+                )));
+            }
+            p.clone()
+        }
+        None => pick(&config, cx)?,
+    };
+    let text = format!("{}\n", serde_json::json!({ "id": id }));
+    std::fs::write(&file, text)
+        .map_err(|e| fail(format!("cannot write {}: {e}", file.display()), None))?;
+    crate::write_out(
+        cx.stdout,
+        &format!(
+            "Project {id} initialized in directory {}\n",
+            cx.cwd.display()
+        ),
+    )?;
+    Ok(0)
+}
+
+fn load_config(a: &InitArgs, cx: &Context<'_>) -> Result<BakeConfig, Failure> {
+    let path = BakeConfig::locate(a.config.as_deref(), &cx.env, &cx.cwd)
+        .map_err(|e| e as Failure)?;
+    match path {
+        Some(p) => {
+            let shown = p
+                .strip_prefix(&cx.cwd)
+                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
+            BakeConfig::load(&p, &shown).map_err(|e| e as Failure)
+        }
+        None => Ok(BakeConfig::default()),
+    }
+}
+
+fn config_name(config: &BakeConfig) -> String {
+    config
+        .path
+        .as_ref()
+        .map_or_else(|| "bake.toml".into(), |p| p.display().to_string())
+}
+
+/// The projects to choose from, for messages.
+fn available(config: &BakeConfig) -> String {
+    if config.projects.is_empty() {
+        return format!(
+            "{} configures no project: add one ([projects.ID] with builder, docker-host or endpoint), or pass --project ID",
+            config_name(config)
+        );
+    }
+    let ids: Vec<&str> = config.projects.keys().map(String::as_str).collect();
+    format!(
+        "pass --project with one of the projects of {}: {}",
+        config_name(config),
+        ids.join(", ")
+    )
+}
+
+/// Asks on the terminal which of the configured projects to use.
+fn pick(config: &BakeConfig, cx: &mut Context<'_>) -> Result<String, Failure> {
+    if config.projects.is_empty() {
+        return Err(fail("no project to initialize", Some(available(config))));
+    }
+    if !cx.interactive {
+        return Err(fail(
+            "no --project given, and standard input is not a terminal to choose one on",
+            Some(available(config)),
+        ));
+    }
+    let ids: Vec<&String> = config.projects.keys().collect();
+    let mut prompt = format!("Projects in {}:\n", config_name(config));
+    for (k, id) in ids.iter().enumerate() {
+        let p = &config.projects[*id];
+        prompt.push_str(&format!(
+            "  {}) {id}  ({})\n",
+            k + 1,
+            bake_dispatch::BuilderKey::of(p)
+        ));
+    }
+    prompt.push_str(&format!("Choose a project [1-{}]: ", ids.len()));
+    let _ = cx.stderr.write_all(prompt.as_bytes());
+    let _ = cx.stderr.flush();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while let Ok(1) = cx.stdin.read(&mut byte) {
+        if byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    let answer = String::from_utf8_lossy(&line).trim().to_string();
+    let chosen = answer
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|n| ids.get(n))
+        .map(|s| (*s).clone())
+        .or_else(|| ids.iter().find(|id| **id == &answer).map(|s| (*s).clone()));
+    chosen.ok_or_else(|| {
+        fail(
+            format!("no project {answer:?}: answer with a number from 1 to {}", ids.len()),
+            Some(available(config)),
+        )
+    })
+}

@@ -1,0 +1,165 @@
+//! The `bakery` command: Depot's CLI shape over the same code as `bake`. `bakery bake ...` is
+//! `bake ...`; the other subcommands work on the project configuration (`bake.toml`), the
+//! working directory's `depot.json` and the build history.
+
+mod builds;
+mod init;
+mod projects;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::args::Args;
+use crate::{Context, Failure};
+use bake::Reporter;
+
+/// Self-hosted Depot: bake files and builds on your own BuildKit builders, one per project
+/// (bake.toml), with a local build history.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bakery",
+    version,
+    disable_help_subcommand = true,
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Bakery {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build targets of a bake file: exactly `bake` (a drop-in for `docker buildx bake`)
+    Bake(Box<Args>),
+    /// Pin the current directory to a project: writes depot.json
+    Init(init::InitArgs),
+    /// The projects of bake.toml
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
+    /// Recorded builds
+    #[command(subcommand)]
+    List(ListCommand),
+    /// Print a shell completion script
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectsCommand {
+    /// Each project with its builder, state, platforms, BuildKit version, parallelism and
+    /// registry
+    List(projects::ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ListCommand {
+    /// Recorded builds, newest first
+    Builds(builds::ListArgs),
+}
+
+/// A shell to complete in.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Which binary a completion script is for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Binary {
+    Bakery,
+    Bake,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionArgs {
+    /// The shell
+    shell: Shell,
+    /// The command to complete (bakery, or bake)
+    #[arg(long = "bin", value_name = "NAME", default_value = "bakery")]
+    bin: Binary,
+}
+
+/// Runs `bakery` with these arguments (the first is the program name); returns the exit code.
+pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
+    let parsed = match Bakery::try_parse_from(argv) {
+        Ok(p) => p,
+        Err(e) => return crate::clap_exit(&e, cx),
+    };
+    if let Command::Bake(args) = &parsed.command {
+        return crate::run_args(args, argv, cx);
+    }
+    let mut rep = Reporter::new(cx.color);
+    let result = match parsed.command {
+        Command::Bake(_) => unreachable!("handled above"),
+        Command::Init(a) => init::run(&a, cx, &mut rep),
+        Command::Projects(ProjectsCommand::List(a)) => projects::run(&a, cx),
+        Command::List(ListCommand::Builds(a)) => builds::run(&a, cx),
+        Command::Completion(a) => completion(&a, cx),
+    };
+    rep.flush(cx.stderr);
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = write!(cx.stderr, "{}", rep.render(e.as_ref()));
+            1
+        }
+    }
+}
+
+
+fn completion(a: &CompletionArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
+    use clap::CommandFactory;
+    let (mut cmd, name) = match a.bin {
+        Binary::Bakery => (Bakery::command(), "bakery"),
+        Binary::Bake => (Args::command(), "bake"),
+    };
+    let mut out = Vec::new();
+    match a.shell {
+        Shell::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, name, &mut out),
+        Shell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, name, &mut out),
+        Shell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, name, &mut out),
+    }
+    crate::write_out(cx.stdout, &String::from_utf8_lossy(&out))?;
+    Ok(0)
+}
+
+/// How `list builds` and `projects list` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Table,
+    Json,
+    Csv,
+}
+
+/// The output of `projects list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TableOrJson {
+    Table,
+    Json,
+}
+
+/// Columns padded to their widest cell, two spaces apart, the last one unpadded.
+fn table(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; n];
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (k, (c, w)) in row.iter().zip(&widths).enumerate() {
+            if k + 1 == row.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
