@@ -10,7 +10,9 @@ use std::io::IsTerminal;
 const STACK_SIZE: usize = 256 << 20;
 
 /// Runs `entry` with the process's context on a thread with a large stack; its exit code.
-pub(crate) fn main_with(entry: fn(&[String], &mut bake_cli::Context<'_>) -> i32) -> std::process::ExitCode {
+pub(crate) fn main_with(
+    entry: fn(&[String], &mut bake_cli::Context<'_>) -> i32,
+) -> std::process::ExitCode {
     let work = move || run(entry);
     let worker = std::thread::Builder::new()
         .name("bake".into())

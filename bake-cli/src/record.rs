@@ -23,7 +23,8 @@ pub(crate) struct Recorder {
 }
 
 fn ms((s, n): (i64, u32)) -> i64 {
-    s.saturating_mul(1000).saturating_add(i64::from(n / 1_000_000))
+    s.saturating_mul(1000)
+        .saturating_add(i64::from(n / 1_000_000))
 }
 
 /// The history file of this environment, and the reason when there is none.
@@ -45,12 +46,8 @@ impl Recorder {
         cx: &Context<'_>,
     ) -> Recorder {
         let started = cx.now.map_or(0, ms);
-        let draw = |k: u64| {
-            BuildId::new(
-                u64::try_from(started).unwrap_or(0),
-                cx.seed.wrapping_add(k),
-            )
-        };
+        let draw =
+            |k: u64| BuildId::new(u64::try_from(started).unwrap_or(0), cx.seed.wrapping_add(k));
         let mut rec = Recorder {
             id: draw(0),
             history: None,

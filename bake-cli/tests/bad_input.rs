@@ -784,12 +784,20 @@ fn bakery() {
     let two = "[projects.abc]\nbuilder = \"x\"\n[projects.def]\ndocker-host = \"unix:///d.sock\"\n";
     let garbage = vec![0x5au8; 4096];
     check(&[
-        case("bakery: unknown subcommand", None, "unrecognized subcommand 'frobnicate'")
-            .bakery(&["frobnicate"]),
+        case(
+            "bakery: unknown subcommand",
+            None,
+            "unrecognized subcommand 'frobnicate'",
+        )
+        .bakery(&["frobnicate"]),
         case("bakery: no subcommand", None, "Usage: bakery").bakery(&[]),
-        case("bakery: init over an existing depot.json", None, "depot.json already exists in")
-            .file("depot.json", "{\"id\":\"abc\"}\n")
-            .bakery(&["init", "--project", "def"]),
+        case(
+            "bakery: init over an existing depot.json",
+            None,
+            "depot.json already exists in",
+        )
+        .file("depot.json", "{\"id\":\"abc\"}\n")
+        .bakery(&["init", "--project", "def"]),
         case(
             "bakery: init without --project and no terminal",
             None,
@@ -797,33 +805,57 @@ fn bakery() {
         )
         .file("bake.toml", two)
         .bakery(&["init"]),
-        case("bakery: init with no project configured", None, "configures no project")
-            .bakery(&["init"]),
-        case("bakery: init with a broken bake.toml", Some("bake.toml:2"), "unknown field `buildr`")
-            .file("bake.toml", "[projects.abc]\nbuildr = \"x\"\n")
-            .bakery(&["init", "--project", "abc"]),
-        case("bakery: list builds from a corrupt history", None, "cannot use the build history h.db: file is not a database")
-            .file("h.db", garbage.clone())
-            .env("BAKE_HISTORY", "h.db")
-            .bakery(&["list", "builds"]),
-        case("bakery: list builds from a newer history", None, "has schema version 99")
-            .setup(|d| {
-                let db = d.join("h.db");
-                let h = bake_history::History::open(&db).expect("a history");
-                drop(h);
-                // user_version at offset 60 of the header, big-endian.
-                let mut bytes = std::fs::read(&db).expect("read the history");
-                bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
-                std::fs::write(&db, bytes).expect("write the history");
-            })
-            .env("BAKE_HISTORY", "h.db")
-            .bakery(&["list", "builds"]),
-        case("bakery: list builds in an unknown format", None, "invalid value 'yaml' for '--output <FORMAT>'")
-            .bakery(&["list", "builds", "--output", "yaml"]),
+        case(
+            "bakery: init with no project configured",
+            None,
+            "configures no project",
+        )
+        .bakery(&["init"]),
+        case(
+            "bakery: init with a broken bake.toml",
+            Some("bake.toml:2"),
+            "unknown field `buildr`",
+        )
+        .file("bake.toml", "[projects.abc]\nbuildr = \"x\"\n")
+        .bakery(&["init", "--project", "abc"]),
+        case(
+            "bakery: list builds from a corrupt history",
+            None,
+            "cannot use the build history h.db: file is not a database",
+        )
+        .file("h.db", garbage.clone())
+        .env("BAKE_HISTORY", "h.db")
+        .bakery(&["list", "builds"]),
+        case(
+            "bakery: list builds from a newer history",
+            None,
+            "has schema version 99",
+        )
+        .setup(|d| {
+            let db = d.join("h.db");
+            let h = bake_history::History::open(&db).expect("a history");
+            drop(h);
+            // user_version at offset 60 of the header, big-endian.
+            let mut bytes = std::fs::read(&db).expect("read the history");
+            bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+            std::fs::write(&db, bytes).expect("write the history");
+        })
+        .env("BAKE_HISTORY", "h.db")
+        .bakery(&["list", "builds"]),
+        case(
+            "bakery: list builds in an unknown format",
+            None,
+            "invalid value 'yaml' for '--output <FORMAT>'",
+        )
+        .bakery(&["list", "builds", "--output", "yaml"]),
         case("bakery: projects list as csv", None, "invalid value 'csv'")
             .bakery(&["projects", "list", "--output", "csv"]),
-        case("bakery: completion for an unknown shell", None, "invalid value 'tcsh'")
-            .bakery(&["completion", "tcsh"]),
+        case(
+            "bakery: completion for an unknown shell",
+            None,
+            "invalid value 'tcsh'",
+        )
+        .bakery(&["completion", "tcsh"]),
         case("bakery bake: the same errors as bake", None, "--save")
             .hcl("target \"app\" {}\n")
             .bakery(&["bake", "--dry-run", "--save-tag", "v1"]),

@@ -27,7 +27,8 @@ fn bakery_in(
         .iter()
         .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
         .collect();
-    env.entry("HOME".into()).or_insert_with(|| "/nonexistent-home".into());
+    env.entry("HOME".into())
+        .or_insert_with(|| "/nonexistent-home".into());
     let mut cx = bake_cli::Context {
         env,
         cwd: cwd.to_path_buf(),
@@ -75,7 +76,11 @@ fn help_texts() {
         assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
         assert!(o.stderr.is_empty(), "{args:?}: {}", o.stderr);
         let name = format!("help_{}", args[..args.len() - 1].join("_"));
-        let name = if name == "help_" { "help_bakery".to_string() } else { name };
+        let name = if name == "help_" {
+            "help_bakery".to_string()
+        } else {
+            name
+        };
         insta::assert_snapshot!(name, o.stdout);
     }
 }
@@ -138,11 +143,23 @@ fn init_writes_depot_json_and_refuses_to_overwrite() {
     // Again: refused, the file unchanged.
     let o = bakery_in(&d, &["init", "--project", "abc"], &[], b"", false);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("depot.json already exists in"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("depot.json already exists in"),
+        "{}",
+        o.stderr
+    );
     assert!(o.stderr.contains("--force"), "{}", o.stderr);
-    assert!(std::fs::read_to_string(d.join("depot.json")).unwrap().contains("def"));
+    assert!(std::fs::read_to_string(d.join("depot.json"))
+        .unwrap()
+        .contains("def"));
     // --force overwrites.
-    let o = bakery_in(&d, &["init", "--project", "abc", "--force"], &[], b"", false);
+    let o = bakery_in(
+        &d,
+        &["init", "--project", "abc", "--force"],
+        &[],
+        b"",
+        false,
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(
         std::fs::read_to_string(d.join("depot.json")).unwrap(),
@@ -151,8 +168,17 @@ fn init_writes_depot_json_and_refuses_to_overwrite() {
     // On a terminal: a numbered choice.
     let o = bakery_in(&d, &["init", "--force"], &[], b"2\n", true);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stderr.contains("  1) abc  (b1)\n  2) def  (docker-host=unix:///d.sock)\n"), "{}", o.stderr);
-    assert!(o.stderr.contains("Choose a project [1-2]: "), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("  1) abc  (b1)\n  2) def  (docker-host=unix:///d.sock)\n"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("Choose a project [1-2]: "),
+        "{}",
+        o.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(d.join("depot.json")).unwrap(),
         "{\"id\":\"def\"}\n"
@@ -210,14 +236,21 @@ fn sample_history(path: &Path) {
         digest: (status == Status::Done).then(|| "sha256:abcd".to_string()),
         image_refs: vec![],
         saved_refs: saved.iter().map(|s| (*s).to_string()).collect(),
-        error: (status == Status::Failed).then(|| "process \"/bin/sh -c false\" did not complete successfully: exit code: 1".to_string()),
+        error: (status == Status::Failed).then(|| {
+            "process \"/bin/sh -c false\" did not complete successfully: exit code: 1".to_string()
+        }),
     };
     h.finish(
         &a,
         Status::Done,
         1_700_000_004_500,
         0,
-        &[end(Status::Done, &["reg.example/p1/api:ID-api"], 1_700_000_000_100, 1_700_000_004_400)],
+        &[end(
+            Status::Done,
+            &["reg.example/p1/api:ID-api"],
+            1_700_000_000_100,
+            1_700_000_004_400,
+        )],
     )
     .unwrap();
     let b = begin(
@@ -247,14 +280,26 @@ fn list_builds_in_each_format() {
     let db = d.join("state/history.db");
     sample_history(&db);
     let env = [("BAKE_HISTORY", db.to_str().unwrap())];
-    let o = bakery_in(&d, &["list", "builds", "--output", "table"], &env, b"", false);
+    let o = bakery_in(
+        &d,
+        &["list", "builds", "--output", "table"],
+        &env,
+        b"",
+        false,
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!("list_builds_table", o.stdout);
     // Not a terminal and no --output: CSV, as Depot does.
     let o = bakery_in(&d, &["list", "builds"], &env, b"", false);
     assert_eq!(o.code, 0, "{}", o.stderr);
     insta::assert_snapshot!("list_builds_csv", o.stdout);
-    let o = bakery_in(&d, &["list", "builds", "--output", "json", "--project", "p2"], &env, b"", false);
+    let o = bakery_in(
+        &d,
+        &["list", "builds", "--output", "json", "--project", "p2"],
+        &env,
+        b"",
+        false,
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     let runs = v.as_array().unwrap();
@@ -267,7 +312,13 @@ fn list_builds_in_each_format() {
     assert_eq!(runs[1]["targets"][0]["status"], "done");
     assert_eq!(runs[1]["targets"][1]["status"], "failed");
     insta::assert_snapshot!("list_builds_json_p2", o.stdout);
-    let o = bakery_in(&d, &["list", "builds", "-o", "json", "--limit", "1"], &env, b"", false);
+    let o = bakery_in(
+        &d,
+        &["list", "builds", "-o", "json", "--limit", "1"],
+        &env,
+        b"",
+        false,
+    );
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["status"], "running");
@@ -316,12 +367,18 @@ fn completions_cover_both_binaries() {
     for shell in ["bash", "zsh", "fish"] {
         let o = bakery_in(&d, &["completion", shell], &[], b"", false);
         assert_eq!(o.code, 0, "{}", o.stderr);
-        for word in ["init", "projects", "builds", "--metadata-file", "--save-tag"] {
-            assert!(o.stdout.contains(word), "{shell}: bakery's script lacks {word}");
+        for word in ["init", "projects", "builds", "metadata-file", "save-tag"] {
+            assert!(
+                o.stdout.contains(word),
+                "{shell}: bakery's script lacks {word}"
+            );
         }
         let o = bakery_in(&d, &["completion", shell, "--bin", "bake"], &[], b"", false);
         assert_eq!(o.code, 0, "{}", o.stderr);
-        assert!(o.stdout.contains("--metadata-file"), "{shell}");
-        assert!(!o.stdout.contains("projects"), "{shell}: bake has no subcommands");
+        assert!(o.stdout.contains("metadata-file"), "{shell}");
+        assert!(
+            !o.stdout.contains("projects"),
+            "{shell}: bake has no subcommands"
+        );
     }
 }

@@ -351,7 +351,10 @@ impl History {
     /// written.
     pub fn begin(&mut self, run: &NewRun) -> Result<(), HistoryError> {
         let command = serde_json::to_string(&run.command).unwrap_or_else(|_| "[]".into());
-        let tx = self.conn.transaction().map_err(|e| sql_err(&self.path, &e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| sql_err(&self.path, &e))?;
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO runs (id, status, command, cwd, pid, pid_start, started_ms)
              VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
@@ -373,7 +376,14 @@ impl History {
             tx.execute(
                 "INSERT INTO targets (run_id, position, name, project, builder, requested, status)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued')",
-                params![run.id.as_str(), i, t.name, t.project, t.builder, t.requested],
+                params![
+                    run.id.as_str(),
+                    i,
+                    t.name,
+                    t.project,
+                    t.builder,
+                    t.requested
+                ],
             )
             .map_err(|e| sql_err(&self.path, &e))?;
         }
@@ -427,7 +437,10 @@ impl History {
         exit_code: i32,
         targets: &[TargetEnd],
     ) -> Result<(), HistoryError> {
-        let tx = self.conn.transaction().map_err(|e| sql_err(&self.path, &e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| sql_err(&self.path, &e))?;
         for (i, end) in targets.iter().enumerate() {
             update_target(&tx, id, i, end).map_err(|e| sql_err(&self.path, &e))?;
         }
@@ -451,7 +464,10 @@ impl History {
     ///
     /// # Errors
     /// A database that cannot be read or written.
-    pub fn mark_interrupted(&mut self, alive: &dyn Fn(&Owner) -> bool) -> Result<usize, HistoryError> {
+    pub fn mark_interrupted(
+        &mut self,
+        alive: &dyn Fn(&Owner) -> bool,
+    ) -> Result<usize, HistoryError> {
         let running: Vec<(String, Owner)> = {
             let mut st = self
                 .conn
@@ -478,7 +494,10 @@ impl History {
         if gone.is_empty() {
             return Ok(0);
         }
-        let tx = self.conn.transaction().map_err(|e| sql_err(&self.path, &e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| sql_err(&self.path, &e))?;
         let mut n = 0;
         for id in &gone {
             n += tx
@@ -536,9 +555,7 @@ impl History {
                 })
             })
             .map_err(|e| self.sql(&e))?;
-        let mut runs: Vec<RunRecord> = rows
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.sql(&e))?;
+        let mut runs: Vec<RunRecord> = rows.collect::<Result<_, _>>().map_err(|e| self.sql(&e))?;
         drop(st);
         for run in &mut runs {
             run.targets = self.targets_of(&run.id)?;

@@ -69,7 +69,11 @@ pub(crate) fn migrate_to(conn: &mut Connection, steps: &[&str]) -> Result<(), Mi
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (v, step) in steps.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+    for (v, step) in steps
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(current).unwrap_or(0))
+    {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", v as i64 + 1)?;
     }

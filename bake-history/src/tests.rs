@@ -47,7 +47,10 @@ fn ids_sort_by_time_and_round_trip() {
         BuildId::new(1_700_000_000_000, 1),
         BuildId::new(1_700_000_000_000, 2)
     );
-    assert!(a.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    assert!(a
+        .as_str()
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
 }
 
 #[test]
@@ -144,7 +147,12 @@ fn a_corrupt_file_is_unusable_and_named() {
 fn a_run_is_recorded_from_begin_to_finish() {
     let d = scratch("lifecycle");
     let mut h = History::open(&d.join("h.db")).unwrap();
-    let r = run("01k2x7fz9m3qa", 1000, Owner::current(), &[("api", "p1"), ("web", "p2")]);
+    let r = run(
+        "01k2x7fz9m3qa",
+        1000,
+        Owner::current(),
+        &[("api", "p1"), ("web", "p2")],
+    );
     h.begin(&r).unwrap();
     assert!(matches!(h.begin(&r), Err(HistoryError::Duplicate(_))));
     h.target_started(&r.id, 0, 1100).unwrap();
@@ -183,7 +191,12 @@ fn a_run_is_recorded_from_begin_to_finish() {
     assert_eq!(got.command, vec!["bake", "--load"]);
     let api = &got.targets[0];
     assert_eq!(
-        (api.status.as_str(), api.started_ms, api.ended_ms, api.digest.as_deref()),
+        (
+            api.status.as_str(),
+            api.started_ms,
+            api.ended_ms,
+            api.digest.as_deref()
+        ),
         ("done", Some(1100), Some(2000), Some("sha256:aa"))
     );
     assert_eq!(got.targets[1].error.as_deref(), Some("exit code 1"));
@@ -212,7 +225,10 @@ fn list_is_newest_first_filtered_and_limited() {
             &|_| true,
         )
         .unwrap();
-    assert_eq!(a.iter().map(|r| r.started_ms).collect::<Vec<_>>(), vec![1002, 1000]);
+    assert_eq!(
+        a.iter().map(|r| r.started_ms).collect::<Vec<_>>(),
+        vec![1002, 1000]
+    );
     let one = h
         .list(
             &ListFilter {
@@ -265,10 +281,16 @@ fn a_run_whose_process_is_gone_is_interrupted() {
         .collect();
     assert_eq!(
         status,
-        vec![("01k2x7fz9m3qb", "running"), ("01k2x7fz9m3qa", "interrupted")]
+        vec![
+            ("01k2x7fz9m3qb", "running"),
+            ("01k2x7fz9m3qa", "interrupted")
+        ]
     );
     let killed = &listed[1];
-    assert_eq!(killed.targets[0].status, "done", "finished builds keep their end");
+    assert_eq!(
+        killed.targets[0].status, "done",
+        "finished builds keep their end"
+    );
     assert_eq!(killed.targets[1].status, "interrupted");
     assert_eq!(killed.ended_ms, None);
     // Marked once: a second look finds nothing more to mark.
@@ -302,7 +324,7 @@ fn two_writers_at_once_both_record() {
                             ..TargetEnd::default()
                         }],
                     )
-                        .unwrap();
+                    .unwrap();
                 }
             })
         })
@@ -315,4 +337,58 @@ fn two_writers_at_once_both_record() {
     assert_eq!(all.len(), 80);
     assert!(all.iter().all(|r| r.status == "done"));
     assert!(all.iter().all(|r| r.targets[0].status == "done"));
+}
+
+/// One writer process of `two_processes_at_once_both_record` (run by it, ignored otherwise).
+#[test]
+#[ignore = "a child process of two_processes_at_once_both_record"]
+fn writer_process() {
+    let (Ok(p), Ok(w)) = (
+        std::env::var("BAKE_HISTORY_TEST_DB"),
+        std::env::var("BAKE_HISTORY_TEST_WRITER"),
+    ) else {
+        return;
+    };
+    let w: u64 = w.parse().unwrap();
+    let mut h = History::open(Path::new(&p)).unwrap();
+    for i in 0..40u64 {
+        let id = BuildId::new(5_000 + i, w * 1000 + i);
+        let mut r = run(
+            id.as_str(),
+            5_000 + i as i64,
+            Owner::current(),
+            &[("t", "p")],
+        );
+        r.id = id.clone();
+        h.begin(&r).unwrap();
+        h.target_started(&id, 0, 1).unwrap();
+        h.finish(&id, Status::Done, 6_000, 0, &[]).unwrap();
+    }
+}
+
+#[test]
+fn two_processes_at_once_both_record() {
+    let d = scratch("processes");
+    let p = d.join("h.db");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (1..=2)
+        .map(|w| {
+            std::process::Command::new(&exe)
+                .args(["--ignored", "--exact", "tests::writer_process", "--quiet"])
+                .env("BAKE_HISTORY_TEST_DB", &p)
+                .env("BAKE_HISTORY_TEST_WRITER", w.to_string())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let mut h = History::open(&p).unwrap();
+    let all = h.list(&ListFilter::default(), &is_alive).unwrap();
+    assert_eq!(all.len(), 80);
+    assert!(all
+        .iter()
+        .all(|r| r.status == "done" && r.exit_code == Some(0)));
 }

@@ -64,7 +64,6 @@ pub(super) fn run(a: &ListArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
     Ok(0)
 }
 
-
 /// Seconds the run took; for a running one, so far (as Depot shows it); none when it was
 /// interrupted (its end is unknown).
 fn duration_s(r: &RunRecord, now_ms: Option<i64>) -> Option<i64> {

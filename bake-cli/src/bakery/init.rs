@@ -2,7 +2,6 @@
 //! directory, pinning it to a project: the one `--project` names, else one picked on the
 //! terminal from bake.toml's projects.
 
-
 use bake_dispatch::BakeConfig;
 
 use crate::{fail, Context, Failure};
@@ -25,26 +24,22 @@ pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Res
     let file = cx.cwd.join("depot.json");
     if !a.force && (file.exists() || file.is_symlink()) {
         return Err(fail(
-            format!(
-                "depot.json already exists in {}",
-                cx.cwd.display()
-            ),
+            format!("depot.json already exists in {}", cx.cwd.display()),
             Some("re-run with --force to overwrite it".into()),
         ));
     }
-    let config = load_config(a, cx)?;
+    let (config, name) = load_config(a, cx)?;
     let id = match &a.project {
         Some(p) if p.trim().is_empty() => {
             return Err(fail(
                 "--project needs a project id",
-                Some(available(&config)),
+                Some(available(&config, &name)),
             ))
         }
         Some(p) => {
             if !config.projects.contains_key(p) && !config.projects.is_empty() {
                 let mut help = format!(
-                    "builds of project {p} will use the local Docker's default builder until {} configures it",
-                    config_name(&config)
+                    "builds of project {p} will use the local Docker's default builder until {name} configures it"
                 );
                 if let Some(near) = bake_core::api::frontend::did_you_mean(
                     p,
@@ -53,13 +48,13 @@ pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Res
                     help = format!("{near}; {help}");
                 }
                 rep.warn(bake_core::api::Warning::from_diagnostic(fail(
-                    format!("project {p} is not in {}", config_name(&config)),
+                    format!("project {p} is not in {name}"),
                     Some(help),
                 )));
             }
             p.clone()
         }
-        None => pick(&config, cx)?,
+        None => pick(&config, &name, cx)?,
     };
     let text = format!("{}\n", serde_json::json!({ "id": id }));
     std::fs::write(&file, text)
@@ -74,56 +69,54 @@ pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Res
     Ok(0)
 }
 
-fn load_config(a: &InitArgs, cx: &Context<'_>) -> Result<BakeConfig, Failure> {
-    let path = BakeConfig::locate(a.config.as_deref(), &cx.env, &cx.cwd)
-        .map_err(|e| e as Failure)?;
+/// The configuration, and its file as messages name it (relative to the working directory
+/// when inside it).
+fn load_config(a: &InitArgs, cx: &Context<'_>) -> Result<(BakeConfig, String), Failure> {
+    let path =
+        BakeConfig::locate(a.config.as_deref(), &cx.env, &cx.cwd).map_err(|e| e as Failure)?;
     match path {
         Some(p) => {
             let shown = p
                 .strip_prefix(&cx.cwd)
                 .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
-            BakeConfig::load(&p, &shown).map_err(|e| e as Failure)
+            let config = BakeConfig::load(&p, &shown).map_err(|e| e as Failure)?;
+            Ok((config, shown))
         }
-        None => Ok(BakeConfig::default()),
+        None => Ok((BakeConfig::default(), "bake.toml".into())),
     }
 }
 
-fn config_name(config: &BakeConfig) -> String {
-    config
-        .path
-        .as_ref()
-        .map_or_else(|| "bake.toml".into(), |p| p.display().to_string())
-}
-
 /// The projects to choose from, for messages.
-fn available(config: &BakeConfig) -> String {
+fn available(config: &BakeConfig, name: &str) -> String {
     if config.projects.is_empty() {
         return format!(
-            "{} configures no project: add one ([projects.ID] with builder, docker-host or endpoint), or pass --project ID",
-            config_name(config)
+            "{name} configures no project: add one ([projects.ID] with builder, docker-host or endpoint), or pass --project ID"
         );
     }
     let ids: Vec<&str> = config.projects.keys().map(String::as_str).collect();
     format!(
         "pass --project with one of the projects of {}: {}",
-        config_name(config),
+        name,
         ids.join(", ")
     )
 }
 
 /// Asks on the terminal which of the configured projects to use.
-fn pick(config: &BakeConfig, cx: &mut Context<'_>) -> Result<String, Failure> {
+fn pick(config: &BakeConfig, name: &str, cx: &mut Context<'_>) -> Result<String, Failure> {
     if config.projects.is_empty() {
-        return Err(fail("no project to initialize", Some(available(config))));
+        return Err(fail(
+            "no project to initialize",
+            Some(available(config, name)),
+        ));
     }
     if !cx.interactive {
         return Err(fail(
             "no --project given, and standard input is not a terminal to choose one on",
-            Some(available(config)),
+            Some(available(config, name)),
         ));
     }
     let ids: Vec<&String> = config.projects.keys().collect();
-    let mut prompt = format!("Projects in {}:\n", config_name(config));
+    let mut prompt = format!("Projects in {name}:\n");
     for (k, id) in ids.iter().enumerate() {
         let p = &config.projects[*id];
         prompt.push_str(&format!(
@@ -153,8 +146,11 @@ fn pick(config: &BakeConfig, cx: &mut Context<'_>) -> Result<String, Failure> {
         .or_else(|| ids.iter().find(|id| **id == &answer).map(|s| (*s).clone()));
     chosen.ok_or_else(|| {
         fail(
-            format!("no project {answer:?}: answer with a number from 1 to {}", ids.len()),
-            Some(available(config)),
+            format!(
+                "no project {answer:?}: answer with a number from 1 to {}",
+                ids.len()
+            ),
+            Some(available(config, name)),
         )
     })
 }

@@ -12,8 +12,10 @@ use crate::args::Args;
 use crate::{Context, Failure};
 use bake::Reporter;
 
-/// Self-hosted Depot: bake files and builds on your own BuildKit builders, one per project
-/// (bake.toml), with a local build history.
+/// Depot's CLI, self-hosted: builds bake files on your own BuildKit builders, one per project
+/// of bake.toml, and keeps a local history of the builds.
+// Doc comments here are help texts: no Markdown backticks around BuildKit.
+#[allow(clippy::doc_markdown)]
 #[derive(Debug, Parser)]
 #[command(
     name = "bakery",
@@ -33,16 +35,17 @@ enum Command {
     Bake(Box<Args>),
     /// Pin the current directory to a project: writes depot.json
     Init(init::InitArgs),
-    /// The projects of bake.toml
+    /// Show the projects of bake.toml and their builders
     #[command(subcommand)]
     Projects(ProjectsCommand),
-    /// Recorded builds
+    /// List recorded builds
     #[command(subcommand)]
     List(ListCommand),
-    /// Print a shell completion script
+    /// Print a shell completion script (for bakery, or with --bin bake for bake)
     Completion(CompletionArgs),
 }
 
+#[allow(clippy::doc_markdown)]
 #[derive(Debug, Subcommand)]
 enum ProjectsCommand {
     /// Each project with its builder, state, platforms, BuildKit version, parallelism and
@@ -107,7 +110,6 @@ pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
     }
 }
 
-
 fn completion(a: &CompletionArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
     use clap::CommandFactory;
     let (mut cmd, name) = match a.bin {
@@ -115,11 +117,12 @@ fn completion(a: &CompletionArgs, cx: &mut Context<'_>) -> Result<i32, Failure> 
         Binary::Bake => (Args::command(), "bake"),
     };
     let mut out = Vec::new();
-    match a.shell {
-        Shell::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, name, &mut out),
-        Shell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, name, &mut out),
-        Shell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, name, &mut out),
-    }
+    let shell = match a.shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cmd, name, &mut out);
     crate::write_out(cx.stdout, &String::from_utf8_lossy(&out))?;
     Ok(0)
 }
