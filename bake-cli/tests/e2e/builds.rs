@@ -405,7 +405,7 @@ group "default" {
 
 /// Processes whose command line contains `needle` (the builds of one bake run name its
 /// private directory `bake-PID-…`).
-fn processes_with(needle: &str) -> Vec<String> {
+pub(crate) fn processes_with(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return found;

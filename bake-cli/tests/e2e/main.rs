@@ -56,6 +56,14 @@ fn engine() -> Engine {
         let old_path = env.get("PATH").cloned().unwrap_or_default();
         env.insert(k.to_string(), v.replace("$PATH", &old_path));
     }
+    // Builds record into a history of the test run's own, not the user's.
+    env.insert(
+        "BAKE_HISTORY".into(),
+        std::env::temp_dir()
+            .join(format!("bake-e2e-history-{}.db", std::process::id()))
+            .display()
+            .to_string(),
+    );
     let get = |k: &str| env.get(k).cloned().unwrap_or_default();
     let e = Engine {
         host_a: get("BAKE_E2E_HOST_A"),
@@ -171,6 +179,7 @@ const COMPOSE: &str = "services:
 ";
 
 mod builds;
+mod history;
 mod outputs;
 mod remote;
 mod safety;

@@ -44,7 +44,7 @@ impl BuildxBackend {
                         "builder {} for {ep} not created yet (the first build creates it)",
                         name.unwrap_or_default()
                     ),
-                    _ => e,
+                    _ => e.trim_start_matches("ERROR: ").to_string(),
                 };
                 BuilderState {
                     reason: Some(reason),
