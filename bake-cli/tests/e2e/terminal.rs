@@ -71,6 +71,15 @@ fn sh_quote(text: &str) -> String {
 /// digests (`sha256:…`), the engines' sockets, trailing spaces and blank lines at the end.
 fn normalize_tty(shown: &str, e: &Engine) -> String {
     let text = shown.replace(&e.host_a, "<A>").replace(&e.host_b, "<B>");
+    // The build id differs every run.
+    let text: String = text
+        .lines()
+        .map(|l| match l.trim_end().strip_prefix("build ID: ") {
+            Some(id) if id.len() == 13 => "build ID: <id>".to_string(),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let chars: Vec<char> = text.chars().collect();
     let run = |from: usize, f: fn(&char) -> bool| chars[from..].iter().take_while(|c| f(c)).count();
     let mut out = String::new();
