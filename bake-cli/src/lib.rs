@@ -181,7 +181,15 @@ fn execute(
             Ok(0)
         }
         Mode::Print => {
-            write_out(cx.stdout, &resolved.to_print_json())?;
+            // Streamed: the document of a large file need not be held whole.
+            let written = resolved
+                .write_print_json(&mut *cx.stdout)
+                .and_then(|()| cx.stdout.flush());
+            match written {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+            }
             // The process is about to exit: freeing thousands of small values one by one
             // would only cost time.
             std::mem::forget((project, resolved));
