@@ -110,8 +110,11 @@ fn execute(
         .seed(cx.seed)
         .record_origins(explaining)
         .render_variables(matches!(inv.mode, Mode::List(_)));
-    for f in &args.files {
-        bake = bake.file(f.clone());
+    if remote_input.is_none() {
+        // (A remote definition took its files already: the `-f` names are in it.)
+        for f in &args.files {
+            bake = bake.file(f.clone());
+        }
     }
     for (k, v) in inv.vars {
         bake = bake.var(k, v);
