@@ -97,7 +97,11 @@ fn execute(
     // Files: -f, else BUILDX_BAKE_FILE, else the default names; with a remote definition,
     // those names are read from it, except `cwd://` ones.
     let (base, remote_input) = match &inv.remote {
-        None => (bake::discover(cx.cwd.clone(), cx.env.clone()), None),
+        None => {
+            let files = args.files.iter().cloned();
+            let b = bake::discover(cx.cwd.clone(), cx.env.clone());
+            (files.fold(b, bake_core::api::Bake::file), None)
+        }
         Some(url) => {
             let (b, input) = remote_definition(url, args, cx)?;
             (b, Some(input))
@@ -110,12 +114,6 @@ fn execute(
         .seed(cx.seed)
         .record_origins(explaining)
         .render_variables(matches!(inv.mode, Mode::List(_)));
-    if remote_input.is_none() {
-        // (A remote definition took its files already: the `-f` names are in it.)
-        for f in &args.files {
-            bake = bake.file(f.clone());
-        }
-    }
     for (k, v) in inv.vars {
         bake = bake.var(k, v);
     }
@@ -125,16 +123,7 @@ fn execute(
     }
 
     if let Mode::List(lo) = inv.mode {
-        let input = match lo.kind {
-            bake_core::api::ListType::Targets => {
-                bake_core::api::ListInput::Targets(&project.config)
-            }
-            bake_core::api::ListType::Variables => {
-                bake_core::api::ListInput::Variables(&project.variables)
-            }
-        };
-        let out = bake_core::api::render_list(lo, input);
-        write_out(cx.stdout, &out)?;
+        write_out(cx.stdout, &list(&project, lo))?;
         return Ok(0);
     }
 
@@ -203,6 +192,17 @@ fn execute(
             build::build(&project, resolved, args, argv, cx, rep)
         }
     }
+}
+
+/// `--list`: the targets or variables as written, before resolving.
+fn list(project: &bake_core::api::Project, lo: bake_core::api::ListOptions) -> String {
+    let input = match lo.kind {
+        bake_core::api::ListType::Targets => bake_core::api::ListInput::Targets(&project.config),
+        bake_core::api::ListType::Variables => {
+            bake_core::api::ListInput::Variables(&project.variables)
+        }
+    };
+    bake_core::api::render_list(lo, input)
 }
 
 /// Reads a remote definition (`bake URL ...`): the `-f` names (or `BUILDX_BAKE_FILE`'s)
