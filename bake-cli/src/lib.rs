@@ -113,7 +113,11 @@ fn execute(
     // Files: -f, else BUILDX_BAKE_FILE, else the default names; with a remote definition,
     // those names are read from it, except `cwd://` ones.
     let (base, remote_input) = match &inv.remote {
-        None => (bake::discover(cx.cwd.clone(), cx.env.clone()), None),
+        None => {
+            let files = args.files.iter().cloned();
+            let b = bake::discover(cx.cwd.clone(), cx.env.clone());
+            (files.fold(b, bake_core::api::Bake::file), None)
+        }
         Some(url) => {
             let (b, input) = remote_definition(url, args, cx)?;
             (b, Some(input))
@@ -126,9 +130,6 @@ fn execute(
         .seed(cx.seed)
         .record_origins(explaining)
         .render_variables(matches!(inv.mode, Mode::List(_)));
-    for f in &args.files {
-        bake = bake.file(f.clone());
-    }
     for (k, v) in inv.vars {
         bake = bake.var(k, v);
     }
@@ -138,16 +139,7 @@ fn execute(
     }
 
     if let Mode::List(lo) = inv.mode {
-        let input = match lo.kind {
-            bake_core::api::ListType::Targets => {
-                bake_core::api::ListInput::Targets(&project.config)
-            }
-            bake_core::api::ListType::Variables => {
-                bake_core::api::ListInput::Variables(&project.variables)
-            }
-        };
-        let out = bake_core::api::render_list(lo, input);
-        write_out(cx.stdout, &out)?;
+        write_out(cx.stdout, &list(&project, lo))?;
         return Ok(0);
     }
 
@@ -197,7 +189,15 @@ fn execute(
             Ok(0)
         }
         Mode::Print => {
-            write_out(cx.stdout, &resolved.to_print_json())?;
+            // Streamed: the document of a large file need not be held whole.
+            let written = resolved
+                .write_print_json(&mut *cx.stdout)
+                .and_then(|()| cx.stdout.flush());
+            match written {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+            }
             // The process is about to exit: freeing thousands of small values one by one
             // would only cost time.
             std::mem::forget((project, resolved));
@@ -208,6 +208,17 @@ fn execute(
             build::build(&project, resolved, args, argv, cx, rep)
         }
     }
+}
+
+/// `--list`: the targets or variables as written, before resolving.
+fn list(project: &bake_core::api::Project, lo: bake_core::api::ListOptions) -> String {
+    let input = match lo.kind {
+        bake_core::api::ListType::Targets => bake_core::api::ListInput::Targets(&project.config),
+        bake_core::api::ListType::Variables => {
+            bake_core::api::ListInput::Variables(&project.variables)
+        }
+    };
+    bake_core::api::render_list(lo, input)
 }
 
 /// Reads a remote definition (`bake URL ...`): the `-f` names (or `BUILDX_BAKE_FILE`'s)

@@ -58,13 +58,45 @@ impl Resolved {
     #[must_use]
     pub fn to_print_json(&self) -> String {
         let mut w = PrettyWriter::with_capacity(256 + 768 * self.targets.len());
+        self.write_print(&mut w, &mut |_| Ok(()))
+            .expect("writing into a string does not fail");
+        w.out
+    }
+
+    /// Writes the `--print` document (what [`Resolved::to_print_json`] returns) to `out` a
+    /// piece at a time, never holding the whole text: a large file's output is as large as
+    /// everything else the command keeps.
+    ///
+    /// # Errors
+    /// The first error writing to `out`.
+    pub fn write_print_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        const CHUNK: usize = 64 << 10;
+        let mut w = PrettyWriter::with_capacity(CHUNK + 4096);
+        self.write_print(&mut w, &mut |w| {
+            if w.out.len() >= CHUNK {
+                out.write_all(w.out.as_bytes())?;
+                w.out.clear();
+            }
+            Ok(())
+        })?;
+        out.write_all(w.out.as_bytes())
+    }
+
+    /// Writes the document into `w`, calling `drain` after each group and target (where
+    /// the text so far may be taken out of `w.out`).
+    fn write_print(
+        &self,
+        w: &mut PrettyWriter,
+        drain: &mut dyn FnMut(&mut PrettyWriter) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         w.open('{');
         if !self.groups.is_empty() {
             w.raw_key("group");
             w.open('{');
             for (k, g) in &self.groups {
                 w.key(k);
-                g.write_json(&mut w);
+                g.write_json(w);
+                drain(w)?;
             }
             w.close('}');
         }
@@ -72,12 +104,13 @@ impl Resolved {
         w.open('{');
         for (k, t) in &self.targets {
             w.key(k);
-            t.write_json(&mut w);
+            t.write_json(w);
+            drain(w)?;
         }
         w.close('}');
         w.close('}');
         w.out.push('\n');
-        w.out
+        Ok(())
     }
 
     /// The target's `--print` object as text (what [`Target::to_json`] renders).

@@ -97,7 +97,11 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
 
     // Evaluate every attribute of every block instance and lower it.
     loader.blocks_allowed = true;
-    let mut config = loader.lower_instances(&mut warnings)?;
+    // Each instance's values are needed after it is lowered only by `target.NAME.FIELD`
+    // (and `group.`) references and by `--explain`: without either, they are let go as
+    // soon as the instance is lowered.
+    let keep_values = opts.record_refs || bodies.iter().any(|b| b.mentions(&["target", "group"]));
+    let mut config = loader.lower_instances(&mut warnings, keep_values)?;
     config.groups.extend(matrix_groups(expanded));
 
     // Top-level attributes are evaluated last (and fail the load if broken); those not

@@ -19,8 +19,23 @@ impl Loader<'_> {
     /// Evaluates every attribute bake knows of every block instance, and lowers the instances
     /// in order; warns (once per block, not per matrix cell) about attributes and blocks it
     /// does not know.
-    pub(super) fn lower_instances(&mut self, warnings: &mut Vec<HclError>) -> Result<Config> {
+    ///
+    /// Without `keep_values`, an instance's values are dropped once it is lowered (nothing
+    /// can ask for them again).
+    pub(super) fn lower_instances(
+        &mut self,
+        warnings: &mut Vec<HclError>,
+        keep_values: bool,
+    ) -> Result<Config> {
         let mut config = Config::default();
+        // Sized once: a large file's targets are most of what loading keeps.
+        let targets = self
+            .instances
+            .iter()
+            .filter(|i| i.ty == BlockType::Target)
+            .count();
+        config.targets.reserve_exact(targets);
+        config.groups.reserve_exact(self.instances.len() - targets);
         for i in 0..self.instances.len() {
             let (ty, block) = (self.instances[i].ty, self.instances[i].block);
             let first_of_block = i == 0 || !std::ptr::eq(self.instances[i - 1].block, block);
@@ -45,6 +60,9 @@ impl Loader<'_> {
             match ty {
                 BlockType::Target => config.targets.push(self.lower_target(i)?),
                 BlockType::Group => config.groups.push(self.lower_group(i)?),
+            }
+            if !keep_values {
+                self.instances[i].attrs = Vec::new();
             }
         }
         Ok(config)
@@ -113,7 +131,9 @@ impl Loader<'_> {
                 DefField::Entries(f) => set(f, decode_entries(v, a)?),
                 DefField::Object(f) => set(f, decode_object(v, a)?),
             };
-            if set {
+            // Origins are for `--explain` alone; a record per field of every target costs
+            // a tree node per target otherwise.
+            if set && self.opts.record_refs {
                 t.origins.insert(key, Origin::File(to_core_span(span)));
             }
         }

@@ -4,7 +4,7 @@
 use super::for_expr::iter_pairs;
 use super::{err, Evaluator};
 use crate::error::{ErrorKind, Result};
-use crate::parse::ast::{Span, TplPart};
+use crate::parse::ast::{Span, TplFor, TplIf, TplPart};
 use crate::value::Value;
 
 impl Evaluator<'_> {
@@ -34,7 +34,8 @@ impl Evaluator<'_> {
                         ));
                     }
                 }
-                TplPart::If { cond, then, els } => {
+                TplPart::If(d) => {
+                    let TplIf { cond, then, els } = &**d;
                     let cv = self.eval(cond)?;
                     if cv.is_null() {
                         return Err(err(
@@ -49,12 +50,13 @@ impl Evaluator<'_> {
                         self.template(els, out)?;
                     }
                 }
-                TplPart::For {
-                    key,
-                    val,
-                    coll,
-                    body,
-                } => {
+                TplPart::For(d) => {
+                    let TplFor {
+                        key,
+                        val,
+                        coll,
+                        body,
+                    } = &**d;
                     let cv = self.eval(coll)?;
                     let items = iter_pairs(&cv, coll.span)?;
                     for (k, v) in items {

@@ -62,6 +62,22 @@ pub struct Body {
 }
 
 impl Body {
+    /// Whether any expression in this body or its blocks, at any depth, refers to a
+    /// variable named one of `names` (a traversal's root included).
+    #[must_use]
+    pub fn mentions(&self, names: &[&str]) -> bool {
+        let mut found = false;
+        let mut check = |e: &Expr| {
+            if let ExprKind::Var(id) = &e.kind {
+                found |= names.contains(&&*id.name);
+            }
+        };
+        for a in &self.attrs {
+            a.expr.walk(&mut check);
+        }
+        found || self.blocks.iter().any(|b| b.body.mentions(names))
+    }
+
     /// The attribute with this name.
     #[must_use]
     pub fn attr(&self, name: &str) -> Option<&Attr> {
@@ -155,26 +171,35 @@ pub enum TplPart {
     Lit(Arc<str>),
     /// `${expr}`
     Interp(Expr),
-    /// `%{ if c }a%{ else }b%{ endif }`
-    If {
-        /// The condition.
-        cond: Expr,
-        /// Taken when true.
-        then: Vec<TplPart>,
-        /// Taken when false.
-        els: Vec<TplPart>,
-    },
-    /// `%{ for k, v in coll }...%{ endfor }`
-    For {
-        /// Key variable.
-        key: Option<Ident>,
-        /// Value variable.
-        val: Ident,
-        /// The collection.
-        coll: Expr,
-        /// The body.
-        body: Vec<TplPart>,
-    },
+    /// `%{ if c }a%{ else }b%{ endif }` (boxed: directives are rare, and every literal
+    /// and interpolation part is as large as the largest variant)
+    If(Box<TplIf>),
+    /// `%{ for k, v in coll }...%{ endfor }` (boxed, as `If`)
+    For(Box<TplFor>),
+}
+
+/// A template `if` directive.
+#[derive(Debug, Clone)]
+pub struct TplIf {
+    /// The condition.
+    pub cond: Expr,
+    /// Taken when true.
+    pub then: Vec<TplPart>,
+    /// Taken when false.
+    pub els: Vec<TplPart>,
+}
+
+/// A template `for` directive.
+#[derive(Debug, Clone)]
+pub struct TplFor {
+    /// Key variable.
+    pub key: Option<Ident>,
+    /// Value variable.
+    pub val: Ident,
+    /// The collection.
+    pub coll: Expr,
+    /// The body.
+    pub body: Vec<TplPart>,
 }
 
 /// An object key.
@@ -315,12 +340,14 @@ fn walk_parts(parts: &[TplPart], f: &mut dyn FnMut(&Expr)) {
         match p {
             TplPart::Lit(_) => {}
             TplPart::Interp(e) => e.walk(f),
-            TplPart::If { cond, then, els } => {
+            TplPart::If(d) => {
+                let TplIf { cond, then, els } = &**d;
                 cond.walk(f);
                 walk_parts(then, f);
                 walk_parts(els, f);
             }
-            TplPart::For { coll, body, .. } => {
+            TplPart::For(d) => {
+                let TplFor { coll, body, .. } = &**d;
                 coll.walk(f);
                 walk_parts(body, f);
             }

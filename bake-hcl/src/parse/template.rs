@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::parse::ast::{Expr, ExprKind, Ident, Span, TplPart};
+use crate::parse::ast::{Expr, ExprKind, Ident, Span, TplFor, TplIf, TplPart};
 use crate::value::Value;
 
 /// Strip markers `(before, after)` of a template interpolation or directive.
@@ -185,22 +185,23 @@ fn build(it: &mut std::iter::Peekable<std::vec::IntoIter<TemplateToken<'_>>>) ->
                 if matches!(it.peek(), Some(TemplateToken::EndIf(_))) {
                     it.next();
                 }
-                out.push(TplPart::If { cond, then, els });
+                out.push(TplPart::If(Box::new(TplIf { cond, then, els })));
             }
             TemplateToken::For(key, val, coll, _) => {
                 let body = build(it);
                 if matches!(it.peek(), Some(TemplateToken::EndFor(_))) {
                     it.next();
                 }
-                out.push(TplPart::For {
+                out.push(TplPart::For(Box::new(TplFor {
                     key,
                     val,
                     coll,
                     body,
-                });
+                })));
             }
             TemplateToken::Else(_) | TemplateToken::EndIf(_) | TemplateToken::EndFor(_) => {}
         }
     }
+    out.shrink_to_fit();
     out
 }

@@ -47,6 +47,7 @@ impl FastParser<'_> {
                 }
             }
         }
+        items.shrink_to_fit();
         Some(Expr {
             kind: ExprKind::Tuple(items),
             span: self.span(start, self.pos),
@@ -199,6 +200,7 @@ impl FastParser<'_> {
                 _ => return None,
             }
         }
+        items.shrink_to_fit();
         Some(Expr {
             kind: ExprKind::Object(items),
             span: self.span(start, self.pos),

@@ -328,6 +328,7 @@ impl FastParser<'_> {
                     }
                 }
             }
+            args.shrink_to_fit();
             return Some(Expr {
                 kind: ExprKind::Call { name, args, expand },
                 span: self.span(start, self.pos),

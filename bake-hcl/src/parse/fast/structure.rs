@@ -62,6 +62,9 @@ impl<'a> FastParser<'a> {
                 return None;
             }
         }
+        // Sized to fit: the tree lives until every block is lowered.
+        attrs.shrink_to_fit();
+        blocks.shrink_to_fit();
         Some((attrs, blocks))
     }
 
@@ -117,6 +120,7 @@ impl<'a> FastParser<'a> {
         };
         self.expect(b'}')?;
         self.leave();
+        labels.shrink_to_fit();
         let header_end = labels.last().map_or(ident.span, |l| l.span);
         Some(Block {
             span: ident.span.to(header_end),
