@@ -6,7 +6,7 @@
 # rustdoc's JSON output is unstable: RUSTC_BOOTSTRAP=1 lets the stable toolchain write it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-crates=(bake-core bake-hcl bake-compose bake-dispatch bake)
+crates=(bake-core bake-hcl bake-compose bake-dispatch bake-history bake)
 for c in "${crates[@]}"; do
   RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="-Z unstable-options --output-format json" \
     cargo doc --no-deps --locked -q -p "$c" 2>/dev/null
