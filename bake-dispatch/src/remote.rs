@@ -181,10 +181,12 @@ impl RemoteInput {
             if let Some(c) = self.rebased(&t.context, name)? {
                 t.context = c;
             }
-            let same_host = host.is_some()
-                && git_host(&t.context)
-                    .is_some_and(|h| host.as_ref().is_some_and(|o| o.eq_ignore_ascii_case(&h)));
-            if same_host && is_remote_url(&t.context) {
+            let same_host = is_remote_url(&t.context)
+                && host
+                    .as_deref()
+                    .zip(git_host(&t.context))
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(&b));
+            if same_host {
                 for (id, var) in &auth {
                     if !t.secret.iter().any(|s| &s.id == id) {
                         t.secret.push(SecretEntry {
@@ -195,16 +197,14 @@ impl RemoteInput {
                     }
                 }
             }
+            // Named contexts alike, except links to targets and images (`rebased` leaves
+            // `cwd://` and remote ones).
             for (k, v) in &mut t.contexts {
-                if v == "."
-                    || !(v.starts_with("cwd://")
-                        || v.starts_with("target:")
-                        || v.starts_with("docker-image:")
-                        || is_remote_url(v))
-                {
-                    if let Some(c) = self.rebased(v, &format!("{name} (context {k})"))? {
-                        *v = c;
-                    }
+                if v.starts_with("target:") || v.starts_with("docker-image:") {
+                    continue;
+                }
+                if let Some(c) = self.rebased(v, &format!("{name} (context {k})"))? {
+                    *v = c;
                 }
             }
         }
@@ -581,6 +581,63 @@ mod tests {
         );
         assert_eq!(git_host("github.com/o/r"), None);
         assert!(git_auth_secrets("https://h/o/r.git", &BTreeMap::new()).is_empty());
+    }
+
+    #[test]
+    fn rebase_points_relative_contexts_into_the_repository() {
+        let input = RemoteInput {
+            url: "https://git.example.com/o/r.git#v1".into(),
+            kind: RemoteKind::Git,
+        };
+        let mut t = bake_core::api::Target {
+            context: "app".into(),
+            ..bake_core::api::Target::default()
+        };
+        for (k, v) in [
+            ("a", "."),
+            ("b", "target:x"),
+            ("c", "cwd://loc"),
+            ("d", "./sub/"),
+        ] {
+            t.contexts.insert(k.into(), v.into());
+        }
+        let mut r = Resolved::default();
+        r.targets.insert("app".into(), t);
+        let env = [("BUILDX_BAKE_GIT_AUTH_TOKEN".to_string(), "t".to_string())].into();
+        input.rebase(&mut r, &env).unwrap();
+        let t = &r.targets["app"];
+        assert_eq!(t.context, "https://git.example.com/o/r.git#v1:app");
+        let got: Vec<&str> = t.contexts.values().map(String::as_str).collect();
+        assert_eq!(
+            got,
+            [
+                "https://git.example.com/o/r.git#v1",
+                "target:x",
+                "cwd://loc",
+                "https://git.example.com/o/r.git#v1:sub"
+            ]
+        );
+        assert_eq!(t.secret.len(), 1);
+        assert_eq!(t.secret[0].id, "GIT_AUTH_TOKEN.git.example.com");
+        assert_eq!(t.secret[0].env, "BUILDX_BAKE_GIT_AUTH_TOKEN");
+        // A subdirectory of an archive cannot be named by URL.
+        let archive = RemoteInput {
+            url: "https://h/defs.tar.gz".into(),
+            kind: RemoteKind::Archive,
+        };
+        let mut r2 = Resolved::default();
+        r2.targets.insert(
+            "app".into(),
+            bake_core::api::Target {
+                context: "app".into(),
+                ..bake_core::api::Target::default()
+            },
+        );
+        let err = archive.rebase(&mut r2, &BTreeMap::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("inside the remote archive"),
+            "{err}"
+        );
     }
 
     #[test]
