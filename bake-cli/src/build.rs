@@ -216,9 +216,9 @@ pub(crate) fn build(
         WorkDir::create(cx)?
     };
     let docker_cli = DockerCli::load(&cx.env);
-    let options = Arc::new(dispatch_options(args, config, &work, &docker_cli, cx));
+    let mut options = dispatch_options(args, config, &work, &docker_cli, cx);
     if args.dry_run {
-        return print_plan(&graph, &options, &origin, cx, rep);
+        return print_plan(&graph, &Arc::new(options), &origin, cx, rep);
     }
     if !entitlements_granted(&graph, args, argv, cx, rep)? {
         return Ok(1);
@@ -229,9 +229,10 @@ pub(crate) fn build(
     // From here on the run has a build id and a record in the history, which is finished
     // whatever happens (an error below still ends it, as failed).
     let mut record = Recorder::begin(&graph, &options, argv, cx);
+    options.build_id = Some(record.id.to_string());
     let live = LiveBuild {
         graph: Arc::new(graph),
-        options,
+        options: Arc::new(options),
         mode,
     };
     let ran = live.run(backend, &mut record, cx);
@@ -284,6 +285,8 @@ fn dispatch_options(
         fail_fast: args.fail_fast,
         save: args.save,
         save_tag: args.save_tag.clone(),
+        build_id: None,
+        single_build: false,
         allow: args.allow.clone(),
         policy: args.policy.clone(),
         builder: args.builder.clone(),

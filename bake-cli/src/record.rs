@@ -6,6 +6,7 @@ use bake_core::api::BuildGraph;
 use bake_dispatch::{DispatchOptions, DispatchReport, Event, NodeStatus, StatusKind};
 use bake_history::{BuildId, History, NewRun, NewTarget, Owner, Status, TargetEnd};
 
+use crate::summary::without_digest;
 use crate::{fail, Context, Failure};
 
 /// How many times a new id is drawn when the one drawn is taken already.
@@ -20,6 +21,8 @@ pub(crate) struct Recorder {
     problem: Option<String>,
     path: Option<String>,
     clock: fn() -> Option<(i64, u32)>,
+    /// The tags each build declares (its `tags`), by node.
+    declared: Vec<Vec<String>>,
 }
 
 fn ms((s, n): (i64, u32)) -> i64 {
@@ -54,6 +57,7 @@ impl Recorder {
             problem: None,
             path: None,
             clock: cx.clock,
+            declared: graph.nodes.iter().map(|n| n.target.tags.clone()).collect(),
         };
         let path = match history_path(cx) {
             Ok(p) => p,
@@ -154,7 +158,12 @@ impl Recorder {
             return;
         };
         let ends: Vec<TargetEnd> = match report {
-            Some(report) => report.nodes.iter().map(|r| target_end(&r.status)).collect(),
+            Some(report) => report
+                .nodes
+                .iter()
+                .zip(&self.declared)
+                .map(|(r, tags)| target_end(&r.status, tags))
+                .collect(),
             None => Vec::new(),
         };
         let status = if cancelled {
@@ -196,7 +205,9 @@ fn status_of(k: StatusKind) -> Status {
     }
 }
 
-fn target_end(status: &NodeStatus) -> TargetEnd {
+/// How a build ended, for the history. Its image refs are the names it was exported under
+/// (not the `--save` ones), else the tags it declares (a saved build exports nothing else).
+fn target_end(status: &NodeStatus, declared: &[String]) -> TargetEnd {
     let mut end = TargetEnd {
         status: Some(status_of(status.kind())),
         ..TargetEnd::default()
@@ -204,12 +215,21 @@ fn target_end(status: &NodeStatus) -> TargetEnd {
     match status {
         NodeStatus::Done(o) => {
             end.digest = o.digest().map(str::to_string);
+            end.saved_refs.clone_from(&o.saved);
+            let saved = |i: &str| o.saved.iter().any(|s| without_digest(s) == i);
             end.image_refs = o
                 .image()
                 .filter(|i| !i.starts_with("moby-dangling@"))
-                .map(|i| i.split(',').map(str::to_string).collect())
+                .map(|i| {
+                    i.split(',')
+                        .filter(|i| !saved(i))
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
-            end.saved_refs = o.saved.iter().cloned().collect();
+            if end.image_refs.is_empty() {
+                end.image_refs = declared.to_vec();
+            }
         }
         NodeStatus::Failed(f) => end.error = Some(f.message.clone()),
         NodeStatus::Skipped(_) | NodeStatus::Cancelled => {}

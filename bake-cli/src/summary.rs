@@ -29,8 +29,9 @@ fn where_it_went(
             _ => {}
         }
     }
-    if let Some(s) = &o.saved {
-        parts.push(format!("saved as {s}"));
+    if !o.saved.is_empty() {
+        let refs: Vec<&str> = o.saved.iter().map(|s| without_digest(s)).collect();
+        parts.push(format!("saved as {}", refs.join(" and ")));
     }
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -118,4 +119,9 @@ pub(crate) fn failure_text(graph: &BuildGraph, report: &DispatchReport) -> Strin
         }
     }
     out
+}
+
+/// An image reference without its digest (`REF@sha256:…` gives `REF`).
+pub(crate) fn without_digest(r: &str) -> &str {
+    r.split_once('@').map_or(r, |(name, _)| name)
 }

@@ -20,8 +20,9 @@ use bake_core::api::{Resolved, Target};
 pub enum Role {
     /// The build itself, with its own outputs.
     Build,
-    /// A copy exporting the `--save` image (or the build itself when it had no outputs).
-    Save(String),
+    /// A copy exporting the `--save` images, one push under several names (or the build
+    /// itself when it had no outputs).
+    Save(Vec<String>),
     /// A copy (or the context-only build itself) exporting the hand-off.
     Handoff(Handoff),
     /// A finished build in the run only as a context of others.
@@ -96,7 +97,7 @@ fn load_output(t: &Target, tar: &Path) -> ExportEntry {
 /// The output that exports `extra` (a [`Role::Save`] or [`Role::Handoff`]).
 fn extra_output(extra: &Role) -> Option<ExportEntry> {
     match extra {
-        Role::Save(r) => Some(save_output(r)),
+        Role::Save(refs) => Some(save_output(&refs.join(","))),
         Role::Handoff(h) => Some(handoff_output(h)),
         _ => None,
     }
@@ -226,7 +227,9 @@ fn with_extras(
 ) -> Vec<(DefTarget, Target)> {
     let name = b.node.names[0].clone();
     let mut extras: Vec<Role> = Vec::new();
-    extras.extend(b.save_ref.clone().map(Role::Save));
+    if !b.save_refs.is_empty() {
+        extras.push(Role::Save(b.save_refs.clone()));
+    }
     if let Some(h) = &b.handoff {
         extras.push(Role::Handoff(h.clone()));
     }
@@ -303,7 +306,7 @@ mod tests {
             project: crate::config::ProjectConfig::default(),
             contexts: BTreeMap::new(),
             handoff: None,
-            save_ref: None,
+            save_refs: Vec::new(),
             context_only: false,
         }
     }
@@ -336,7 +339,7 @@ mod tests {
         };
         t.output.push(export("docker", "", &[]));
         let mut j = job(0, "app", t);
-        j.save_ref = Some("reg/p/app:s".into());
+        j.save_refs = vec!["reg/p:s-app".into(), "reg/p:t-app".into()];
         j.handoff = Some(Handoff::Registry {
             repo: "reg/p/app".into(),
             tag: "bake-handoff-1".into(),
@@ -350,7 +353,10 @@ mod tests {
             assert!(v["target"][copy].get("tags").is_none(), "{copy}: {v}");
             assert_eq!(v["target"][copy]["output"][0]["type"], "image");
         }
-        assert_eq!(v["target"]["app-save"]["output"][0]["name"], "reg/p/app:s");
+        assert_eq!(
+            v["target"]["app-save"]["output"][0]["name"],
+            "reg/p:s-app,reg/p:t-app"
+        );
         assert!(d.grants.is_empty());
     }
 }

@@ -45,10 +45,17 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub struct DispatchOptions {
     /// Stop starting builds, and cancel those running, after the first failure.
     pub fail_fast: bool,
-    /// Push every requested build to its project's `registry` (`--save`).
+    /// Push every requested build to its project's `registry` (`--save`), as
+    /// `REGISTRY:BUILD-ID-TARGET` (`REGISTRY:BUILD-ID` for a single build).
     pub save: bool,
-    /// The tag for `--save` (default: the build's content id).
+    /// A second tag for `--save` (`--save-tag`): `REGISTRY:SAVE-TAG-TARGET` (`REGISTRY:SAVE-TAG`
+    /// for a single build).
     pub save_tag: Option<String>,
+    /// The run's build id, which names the `--save` images; `None` in a dry run, whose plan
+    /// shows `BUILD-ID` in its place.
+    pub build_id: Option<String>,
+    /// A single build (`bakery build`): its saved images are named without a target.
+    pub single_build: bool,
     /// Entitlements the user granted (`--allow`), passed to buildx as they are.
     pub allow: Vec<String>,
     /// Global policy options (`--policy`), passed to buildx as they are.
@@ -71,6 +78,28 @@ pub struct DispatchOptions {
 }
 
 impl DispatchOptions {
+    /// The images `--save` pushes for target `target` to `registry` (none without `--save`
+    /// or a registry): `REGISTRY:BUILD-ID-TARGET`, then `REGISTRY:SAVE-TAG-TARGET` with a save
+    /// tag; a single build's are `REGISTRY:BUILD-ID` and `REGISTRY:SAVE-TAG`.
+    #[must_use]
+    pub fn save_refs(&self, registry: Option<&str>, target: &str) -> Vec<String> {
+        let Some(registry) = registry.filter(|_| self.save) else {
+            return Vec::new();
+        };
+        let repo = registry.trim_end_matches('/');
+        let id = self.build_id.as_deref().unwrap_or("BUILD-ID");
+        std::iter::once(id)
+            .chain(self.save_tag.as_deref())
+            .map(|tag| {
+                if self.single_build {
+                    format!("{repo}:{tag}")
+                } else {
+                    format!("{repo}:{tag}-{target}")
+                }
+            })
+            .collect()
+    }
+
     /// The effective settings of project `id`: its configuration, with `--builder` applied.
     #[must_use]
     pub fn project(&self, id: &str) -> ProjectConfig {
@@ -181,8 +210,8 @@ pub struct BuildJob {
     pub contexts: BTreeMap<String, Link>,
     /// Where it must leave its result for builds on other builders that use it.
     pub handoff: Option<Handoff>,
-    /// The image `--save` pushes (`REGISTRY/TARGET:TAG`), when saving.
-    pub save_ref: Option<String>,
+    /// The images `--save` pushes (see [`DispatchOptions::save_refs`]), when saving.
+    pub save_refs: Vec<String>,
     /// Whether the build is already done and is in the run only as a context of others
     /// (`BuildKit` finds it in its cache); it exports nothing and gets no result.
     pub context_only: bool,
@@ -238,13 +267,10 @@ pub fn job_for(
         },
         None => Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)),
     });
-    let save_ref = if options.save && node.requested {
-        project.registry.as_ref().map(|r| {
-            let tag = options.save_tag.clone().unwrap_or_else(|| node.id.clone());
-            format!("{}/{}:{}", r.trim_end_matches('/'), node.names[0], tag)
-        })
+    let save_refs = if node.requested {
+        options.save_refs(project.registry.as_deref(), &node.names[0])
     } else {
-        None
+        Vec::new()
     };
     BuildJob {
         index: i,
@@ -252,7 +278,7 @@ pub fn job_for(
         project,
         contexts,
         handoff,
-        save_ref,
+        save_refs,
         context_only: false,
     }
 }
@@ -265,8 +291,9 @@ pub struct BuildOutput {
     /// The reference builds on other builders use as a named context, when there is a
     /// hand-off.
     pub handoff_ref: Option<String>,
-    /// The image `--save` pushed, with its digest (`REF@sha256:…`).
-    pub saved: Option<String>,
+    /// The images `--save` pushed, with their digest (`REF@sha256:…`): the build id's, then
+    /// the save tag's.
+    pub saved: Vec<String>,
     /// The Docker engine the image was loaded into, when bake loaded it there itself.
     pub loaded_into: Option<String>,
     /// Steps of the build that `BuildKit` found in its cache.
@@ -472,8 +499,8 @@ impl DispatchReport {
     }
 
     /// The `--metadata-file` content: for each target name of each successful build, buildx's
-    /// metadata plus `project_id`, `duration` (seconds) and, for `--save`, `saved`; keys
-    /// sorted.
+    /// metadata plus `project_id`, `duration` (seconds) and, for `--save`, `saved` (the
+    /// images pushed, `REF@DIGEST`); keys sorted.
     #[must_use]
     pub fn metadata_json(&self, graph: &bake_core::api::BuildGraph) -> String {
         self.metadata_json_with(graph, None)
@@ -504,8 +531,8 @@ impl DispatchReport {
             );
             let secs = (report.duration.as_millis() as f64) / 1000.0;
             m.insert("duration".into(), serde_json::json!(secs));
-            if let Some(s) = &o.saved {
-                m.insert("saved".into(), serde_json::Value::String(s.clone()));
+            if !o.saved.is_empty() {
+                m.insert("saved".into(), serde_json::json!(o.saved));
             }
             for name in &node.names {
                 out.insert(

@@ -361,7 +361,7 @@ pub fn run_job(
             if run.reused.binary_search(&i).is_ok() {
                 job.context_only = true;
                 job.handoff = None;
-                job.save_ref = None;
+                job.save_refs.clear();
             }
             job
         })

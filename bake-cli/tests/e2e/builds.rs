@@ -212,7 +212,7 @@ target "saved" {{
     no_panic(&out);
     assert!(out.status.success());
     assert!(
-        registry_has(&e, "e2e-save/saved", &tag),
+        registry_has(&e, "e2e-save", &format!("{tag}-saved")),
         "saved manifest missing"
     );
 }

@@ -45,7 +45,7 @@ target "tagged" {{
     no_panic(&out);
     assert!(out.status.success());
     assert!(
-        registry_has(&e, "e2e-save/tagged", &tag),
+        registry_has(&e, "e2e-save", &format!("{tag}-tagged")),
         "saved manifest missing"
     );
     assert!(
@@ -53,11 +53,22 @@ target "tagged" {{
         "--save pushed to the target's own tag"
     );
     let meta = metadata(&dir);
-    let saved = meta["tagged"]["saved"].as_str().unwrap_or_default();
+    // The build id's image, then the save tag's, both with the digest.
+    let saved: Vec<&str> = meta["tagged"]["saved"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let id = meta["depot.build"]["buildID"].as_str().unwrap_or_default();
+    assert_eq!(saved.len(), 2, "{saved:?}");
     assert!(
-        saved.starts_with(&format!("{}/e2e-save/tagged:{tag}@sha256:", e.registry)),
-        "{saved}"
+        saved[0].starts_with(&format!("{}/e2e-save:{id}-tagged@sha256:", e.registry)),
+        "{saved:?}"
     );
+    assert!(
+        saved[1].starts_with(&format!("{}/e2e-save:{tag}-tagged@sha256:", e.registry)),
+        "{saved:?}"
+    );
+    assert!(registry_has(&e, "e2e-save", &format!("{id}-tagged")));
 }
 
 #[test]

@@ -107,11 +107,14 @@ fn success_results(
             for role in &d.roles {
                 match role {
                     Role::Build => out.metadata.clone_from(&m),
-                    Role::Save(r) => {
-                        out.saved = Some(match digest_of(&m) {
-                            Some(dg) => format!("{r}@{dg}"),
-                            None => r.clone(),
-                        });
+                    Role::Save(refs) => {
+                        out.saved = refs
+                            .iter()
+                            .map(|r| match digest_of(&m) {
+                                Some(dg) => format!("{r}@{dg}"),
+                                None => r.clone(),
+                            })
+                            .collect();
                     }
                     Role::Handoff(h) => match digest_of(&m) {
                         Some(dg) => out.handoff_ref = Some(h.reference(&dg)),
