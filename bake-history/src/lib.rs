@@ -260,6 +260,47 @@ impl RunRecord {
     }
 }
 
+/// What a build id, id prefix or save tag names ([`History::find`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// One run.
+    Run(Box<RunRecord>),
+    /// A prefix of several runs' ids: these (the newest ten).
+    Ambiguous(Vec<String>),
+    /// Nothing.
+    NotFound,
+}
+
+impl TargetRecord {
+    /// Its names (a deduplicated build has several).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.name.split(',')
+    }
+
+    /// The ref (with its digest) it was saved as under tag `tag` (a build id or a save tag):
+    /// `REPO:TAG-NAME` (its first name) or, for a single build, `REPO:TAG`. A single build's
+    /// first ref is `REPO:BUILD-ID`, and a build id has no `-`: that tells them apart.
+    #[must_use]
+    pub fn saved_under(&self, tag: &str) -> Option<&str> {
+        fn tag_of(r: &str) -> &str {
+            let name = r.split_once('@').map_or(r, |(n, _)| n);
+            name.rsplit_once(':').map_or("", |(_, t)| t)
+        }
+        let single = !tag_of(self.saved_refs.first()?).contains('-');
+        let first = self.names().next().unwrap_or_default();
+        self.saved_refs.iter().map(String::as_str).find(|r| {
+            let t = tag_of(r);
+            if single {
+                t == tag
+            } else {
+                t.strip_prefix(tag)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|n| n == first)
+            }
+        })
+    }
+}
+
 /// Which runs [`History::list`] returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
@@ -596,6 +637,75 @@ impl History {
         };
         run.targets = self.targets_of(&run.id)?;
         Ok(Some(run))
+    }
+
+    /// The run `key` names: a build id, a unique prefix of one (as git takes commits), else
+    /// a save tag (`--save-tag`; the newest run saved under it), after marking the runs whose
+    /// process is gone as interrupted.
+    ///
+    /// # Errors
+    /// A database that cannot be read or written.
+    pub fn find(
+        &mut self,
+        key: &str,
+        alive: &dyn Fn(&Owner) -> bool,
+    ) -> Result<Lookup, HistoryError> {
+        self.mark_interrupted(alive)?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Ok(Lookup::NotFound);
+        }
+        let ids = self.column(
+            "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1
+             ORDER BY started_ms DESC, id DESC LIMIT 10",
+            key,
+        )?;
+        match ids.len() {
+            0 => {}
+            1 => {
+                return Ok(self
+                    .get(&ids[0])?
+                    .map_or(Lookup::NotFound, |r| Lookup::Run(Box::new(r))))
+            }
+            _ => return Ok(Lookup::Ambiguous(ids)),
+        }
+        let candidates = self.column(
+            "SELECT r.id FROM runs r WHERE r.id IN
+               (SELECT run_id FROM targets WHERE instr(saved_refs, ':' || ?1) > 0)
+             ORDER BY r.started_ms DESC, r.id DESC",
+            key,
+        )?;
+        for id in candidates {
+            if let Some(run) = self.get(&id)? {
+                if run.targets.iter().any(|t| t.saved_under(key).is_some()) {
+                    return Ok(Lookup::Run(Box::new(run)));
+                }
+            }
+        }
+        Ok(Lookup::NotFound)
+    }
+
+    /// The ids of the newest runs, at most `n`.
+    ///
+    /// # Errors
+    /// A database that cannot be read.
+    pub fn recent_ids(&self, n: usize) -> Result<Vec<String>, HistoryError> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM runs ORDER BY started_ms DESC, id DESC LIMIT ?1")
+            .map_err(|e| self.sql(&e))?;
+        let rows = st.query_map([n], |r| r.get(0)).map_err(|e| self.sql(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(&e))
+    }
+
+    /// The first column of `sql`'s rows, with `arg` as `?1`.
+    fn column(&self, sql: &str, arg: &str) -> Result<Vec<String>, HistoryError> {
+        let mut st = self.conn.prepare(sql).map_err(|e| self.sql(&e))?;
+        let rows = st
+            .query_map([arg], |r| r.get(0))
+            .map_err(|e| self.sql(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(&e))
     }
 
     fn targets_of(&self, id: &str) -> Result<Vec<TargetRecord>, HistoryError> {

@@ -392,3 +392,74 @@ fn two_processes_at_once_both_record() {
         .iter()
         .all(|r| r.status == "done" && r.exit_code == Some(0)));
 }
+
+#[test]
+fn find_takes_an_id_a_unique_prefix_or_a_save_tag() {
+    let d = scratch("find");
+    let mut h = History::open(&d.join("h.db")).unwrap();
+    let alive = |_: &Owner| true;
+    let me = Owner::current();
+    let saved = |refs: &[&str]| TargetEnd {
+        status: Some(Status::Done),
+        saved_refs: refs.iter().map(|r| (*r).to_string()).collect(),
+        ..TargetEnd::default()
+    };
+    // Two runs whose ids share the prefix "01k2x7", a third apart; the first two saved
+    // under the tag "nightly" (the newer wins), the third under "nightly-x".
+    for (id, at, refs) in [
+        (
+            "01k2x7aaaaaaa",
+            1000,
+            ["r:01k2x7aaaaaaa-api@sha256:1", "r:nightly-api@sha256:1"],
+        ),
+        (
+            "01k2x7bbbbbbb",
+            2000,
+            ["r:01k2x7bbbbbbb-api@sha256:2", "r:nightly-api@sha256:2"],
+        ),
+        (
+            "01k3zzzzzzzzz",
+            3000,
+            ["r:01k3zzzzzzzzz-app@sha256:3", "r:nightly-x-app@sha256:3"],
+        ),
+    ] {
+        let name = if id.starts_with("01k3") { "app" } else { "api" };
+        let r = run(id, at, me.clone(), &[(name, "p")]);
+        h.begin(&r).unwrap();
+        h.finish(&r.id, Status::Done, at + 1, 0, &[saved(&refs)])
+            .unwrap();
+    }
+    let found = |h: &mut History, key: &str| match h.find(key, &alive).unwrap() {
+        Lookup::Run(r) => format!("run {}", r.id),
+        Lookup::Ambiguous(ids) => format!("ambiguous {}", ids.join(" ")),
+        Lookup::NotFound => "not found".into(),
+    };
+    assert_eq!(found(&mut h, "01k2x7aaaaaaa"), "run 01k2x7aaaaaaa");
+    assert_eq!(found(&mut h, "01k3"), "run 01k3zzzzzzzzz");
+    assert_eq!(
+        found(&mut h, "01k2x7"),
+        "ambiguous 01k2x7bbbbbbb 01k2x7aaaaaaa"
+    );
+    assert_eq!(found(&mut h, "nightly"), "run 01k2x7bbbbbbb");
+    // "nightly-x" is the third run's tag, not "nightly" on a target named "x-app".
+    assert_eq!(found(&mut h, "nightly-x"), "run 01k3zzzzzzzzz");
+    assert_eq!(found(&mut h, "weekly"), "not found");
+    assert_eq!(found(&mut h, " "), "not found");
+    assert_eq!(
+        h.recent_ids(2).unwrap(),
+        vec!["01k3zzzzzzzzz", "01k2x7bbbbbbb"]
+    );
+    let run = match h.find("nightly", &alive).unwrap() {
+        Lookup::Run(r) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        run.targets[0].saved_under("nightly"),
+        Some("r:nightly-api@sha256:2")
+    );
+    assert_eq!(
+        run.targets[0].saved_under("01k2x7bbbbbbb"),
+        Some("r:01k2x7bbbbbbb-api@sha256:2")
+    );
+    assert_eq!(run.targets[0].saved_under("nightly-api"), None);
+}

@@ -28,7 +28,7 @@ pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Res
             Some("re-run with --force to overwrite it".into()),
         ));
     }
-    let (config, name) = load_config(a, cx)?;
+    let (config, name) = super::load_config(a.config.as_deref(), cx)?;
     let id = match &a.project {
         Some(p) if p.trim().is_empty() => {
             return Err(fail(
@@ -67,23 +67,6 @@ pub(super) fn run(a: &InitArgs, cx: &mut Context<'_>, rep: &mut Reporter) -> Res
         ),
     )?;
     Ok(0)
-}
-
-/// The configuration, and its file as messages name it (relative to the working directory
-/// when inside it).
-fn load_config(a: &InitArgs, cx: &Context<'_>) -> Result<(BakeConfig, String), Failure> {
-    let path =
-        BakeConfig::locate(a.config.as_deref(), &cx.env, &cx.cwd).map_err(|e| e as Failure)?;
-    match path {
-        Some(p) => {
-            let shown = p
-                .strip_prefix(&cx.cwd)
-                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
-            let config = BakeConfig::load(&p, &shown).map_err(|e| e as Failure)?;
-            Ok((config, shown))
-        }
-        None => Ok((BakeConfig::default(), "bake.toml".into())),
-    }
 }
 
 /// The projects to choose from, for messages.

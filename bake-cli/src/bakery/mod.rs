@@ -3,8 +3,10 @@
 //! working directory's `depot.json` and the build history.
 
 mod builds;
+mod cache;
 mod init;
 mod projects;
+mod saved;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -41,6 +43,13 @@ enum Command {
     /// List recorded builds
     #[command(subcommand)]
     List(ListCommand),
+    /// Pull a saved build into the local Docker engine
+    Pull(saved::PullArgs),
+    /// Copy a saved build, every platform and attestation, to another repository
+    Push(saved::PushArgs),
+    /// Manage a project's build cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Print a shell completion script (for bakery, or with --bin bake for bake)
     Completion(CompletionArgs),
 }
@@ -51,6 +60,12 @@ enum ProjectsCommand {
     /// Each project with its builder, state, platforms, BuildKit version, parallelism and
     /// registry
     List(projects::ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheCommand {
+    /// Empty the project's cache: its next build starts cold on its builder
+    Reset(cache::ResetArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +113,9 @@ pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
         Command::Init(a) => init::run(&a, cx, &mut rep),
         Command::Projects(ProjectsCommand::List(a)) => projects::run(&a, cx),
         Command::List(ListCommand::Builds(a)) => builds::run(&a, cx),
+        Command::Pull(a) => saved::pull(&a, cx),
+        Command::Push(a) => saved::push(&a, cx),
+        Command::Cache(CacheCommand::Reset(a)) => cache::reset(&a, cx),
         Command::Completion(a) => completion(&a, cx),
     };
     rep.flush(cx.stderr);
@@ -125,6 +143,43 @@ fn completion(a: &CompletionArgs, cx: &mut Context<'_>) -> Result<i32, Failure> 
     clap_complete::generate(shell, &mut cmd, name, &mut out);
     crate::write_out(cx.stdout, &String::from_utf8_lossy(&out))?;
     Ok(0)
+}
+
+/// Runs `f` to its end on a runtime of this thread.
+fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::fail(format!("cannot start the runtime: {e}"), None))?;
+    Ok(runtime.block_on(f))
+}
+
+/// The configuration (`--config`, else the one found from the working directory), and its
+/// file as messages name it (relative to the working directory when inside it).
+fn load_config(
+    flag: Option<&str>,
+    cx: &Context<'_>,
+) -> Result<(bake_dispatch::BakeConfig, String), Failure> {
+    use bake_dispatch::BakeConfig;
+    let path = BakeConfig::locate(flag, &cx.env, &cx.cwd).map_err(|e| e as Failure)?;
+    match path {
+        Some(p) => {
+            let shown = p
+                .strip_prefix(&cx.cwd)
+                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string());
+            let config = BakeConfig::load(&p, &shown).map_err(|e| e as Failure)?;
+            Ok((config, shown))
+        }
+        None => Ok((BakeConfig::default(), "bake.toml".into())),
+    }
+}
+
+/// The project a command works on: `--project`, else `DEPOT_PROJECT_ID`, else the id of
+/// `depot.json` in the working directory, as for builds.
+fn project_default(flag: Option<&str>, cx: &Context<'_>) -> Result<Option<String>, Failure> {
+    let d = bake_core::api::ProjectDefaults::discover(flag, &cx.env, &cx.cwd)
+        .map_err(|e| crate::fail(e, Some("fix depot.json, or pass --project".into())))?;
+    Ok(d.flag.or(d.env).or(d.depot_json))
 }
 
 /// How `list builds` and `projects list` print.

@@ -18,6 +18,7 @@
 
 mod command;
 mod docker;
+mod images;
 mod inspect;
 mod load;
 mod precheck;

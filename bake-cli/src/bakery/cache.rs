@@ -1,0 +1,72 @@
+//! `bakery cache reset`: the project's next build starts cold, on its builder.
+
+use std::sync::Arc;
+
+use bake_dispatch::buildx::BuildxBackend;
+use bake_dispatch::BuilderKey;
+
+use super::{block_on, load_config, project_default};
+use crate::{fail, Context, Failure};
+
+// Doc comments here are help texts: no Markdown backticks.
+#[allow(clippy::doc_markdown)]
+#[derive(Debug, clap::Args)]
+pub(super) struct ResetArgs {
+    /// The project (default: DEPOT_PROJECT_ID, else depot.json's id)
+    #[arg(long, value_name = "ID")]
+    project: Option<String>,
+    /// Builder configuration file (default: `BAKE_CONFIG`, bake.toml here or in a parent
+    /// directory, ~/.config/bake/config.toml)
+    #[arg(long, value_name = "FILE")]
+    config: Option<String>,
+}
+
+pub(super) fn reset(a: &ResetArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
+    let (config, name) = load_config(a.config.as_deref(), cx)?;
+    let ids = || {
+        config
+            .projects
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(id) = project_default(a.project.as_deref(), cx)? else {
+        return Err(fail(
+            "which project's cache? no --project given, no DEPOT_PROJECT_ID and no depot.json here",
+            Some(if config.projects.is_empty() {
+                format!("{name} configures no project")
+            } else {
+                format!("pass --project with one of {}", ids())
+            }),
+        ));
+    };
+    // A typo must not empty the default builder's cache.
+    let Some(project) = config.projects.get(&id) else {
+        let mut help = format!("the projects of {name}: {}", ids());
+        if let Some(near) =
+            bake_core::api::frontend::did_you_mean(&id, config.projects.keys().map(String::as_str))
+        {
+            help = format!("{near}; {help}");
+        }
+        return Err(fail(format!("project {id} is not in {name}"), Some(help)));
+    };
+    let backend = Arc::new(
+        BuildxBackend::new(cx.env.clone(), cx.cwd.clone()).map_err(|e| Box::new(e) as Failure)?,
+    );
+    let builder = BuilderKey::of(project);
+    let freed = block_on(backend.prune(&id, project))?.map_err(|e| {
+        fail(
+            format!("cannot reset the cache of project {id}: builder {builder}: {e}"),
+            Some(
+                "check that the builder is running (`bakery projects list` shows its state)".into(),
+            ),
+        )
+    })?;
+    let freed = freed.map_or_else(String::new, |f| format!(", {f} freed"));
+    crate::write_out(
+        cx.stdout,
+        &format!("project {id}: cache reset on builder {builder}{freed}\n"),
+    )?;
+    Ok(0)
+}
