@@ -196,7 +196,32 @@ impl Drop for WorkDir {
     }
 }
 
-/// `bake --dry-run` and plain `bake`: plans or runs the builds. Returns the exit code.
+/// What a single build (`bakery build`) does beyond a bake run: its saved image is named
+/// without a target, its metadata file is buildx build's (one object), and it may write the
+/// image id, print it, and check the Dockerfile first.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Single {
+    /// `--iidfile`: where to write the image id.
+    pub(crate) iidfile: Option<String>,
+    /// `-q`: print the image id on standard output.
+    pub(crate) quiet: bool,
+    /// `--lint`, with the severity that stops the build.
+    pub(crate) lint: Option<LintFailOn>,
+}
+
+/// The lint severity that stops a build (`--lint-fail-on`, Depot's flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LintFailOn {
+    /// A Dockerfile that does not parse, or rules it makes errors (`# check=error=true`).
+    Error,
+    /// Any rule broken.
+    Warn,
+    /// Nothing: print what the checks found and build.
+    None,
+}
+
+/// `bake --dry-run` and plain `bake`: plans or runs the builds (`single` for `bakery build`).
+/// Returns the exit code.
 pub(crate) fn build(
     project: &bake_core::api::Project,
     resolved: Resolved,
@@ -204,6 +229,7 @@ pub(crate) fn build(
     argv: &[String],
     cx: &mut Context<'_>,
     rep: &mut Reporter,
+    single: Option<&Single>,
 ) -> Result<i32, Failure> {
     let mode = progress_mode(&args.progress, cx.color)?;
     let graph = graph_of(project, resolved, args)?;
@@ -217,6 +243,7 @@ pub(crate) fn build(
     };
     let docker_cli = DockerCli::load(&cx.env);
     let mut options = dispatch_options(args, config, &work, &docker_cli, cx);
+    options.single_build = single.is_some();
     if args.dry_run {
         return print_plan(&graph, &Arc::new(options), &origin, cx, rep);
     }
@@ -225,6 +252,9 @@ pub(crate) fn build(
     }
     check_save_registries(&graph, &options, cx)?;
     let backend = buildx_backend(&docker_cli, cx)?;
+    if let Some(fail_on) = single.and_then(|s| s.lint) {
+        crate::lint::lint(&graph, &options, &backend, fail_on, rep)?;
+    }
     rep.flush(cx.stderr);
     // From here on the run has a build id and a record in the history, which is finished
     // whatever happens (an error below still ends it, as failed).
@@ -238,7 +268,7 @@ pub(crate) fn build(
     let ran = live.run(backend, &mut record, cx);
     let (result, report, cancelled) = match ran {
         Ok((report, interrupted)) => (
-            live.finish(&report, interrupted, &record.id, args, cx),
+            live.finish(&report, interrupted, &record.id, args, single, cx),
             Some(report),
             interrupted,
         ),
@@ -421,14 +451,22 @@ impl LiveBuild {
         interrupted: bool,
         build_id: &BuildId,
         args: &Args,
+        single: Option<&Single>,
         cx: &mut Context<'_>,
     ) -> Result<i32, Failure> {
         let graph = &self.graph;
         if let Some(m) = &args.metadata_file {
             let p = cx.cwd.join(m);
             let depot = DepotBuild::of(graph, build_id.as_str());
-            std::fs::write(&p, report.metadata_json_with(graph, Some(&depot)))
+            let text = match single {
+                Some(_) => single_metadata(report, &depot),
+                None => report.metadata_json_with(graph, Some(&depot)),
+            };
+            std::fs::write(&p, text)
                 .map_err(|e| fail(format!("cannot write the metadata file {m}: {e}"), None))?;
+        }
+        if let Some(s) = single {
+            write_image_id(report, s, cx)?;
         }
         // What builds printed on stdout (`--call` results), in graph order.
         for r in &report.nodes {
@@ -459,6 +497,53 @@ impl LiveBuild {
             .any(|r| matches!(&r.status, NodeStatus::Done(o) if o.call_failed));
         Ok(i32::from(!report.success() || call_failed))
     }
+}
+
+/// The metadata file of a single build: buildx build's object (the build's metadata, with
+/// `saved` after `--save`) and Depot's `depot.build` (`buildID`, `projectID`).
+fn single_metadata(report: &DispatchReport, depot: &DepotBuild) -> String {
+    let mut m = std::collections::BTreeMap::<String, serde_json::Value>::new();
+    if let Some(NodeStatus::Done(o)) = report.nodes.first().map(|r| &r.status) {
+        m.extend(o.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if !o.saved.is_empty() {
+            m.insert("saved".into(), serde_json::json!(o.saved));
+        }
+    }
+    m.insert(
+        "depot.build".into(),
+        serde_json::json!({ "buildID": depot.build_id, "projectID": depot.project_id }),
+    );
+    let mut text = serde_json::to_string_pretty(&m).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `--iidfile` and `-q` of a single build: the image id (its config digest, else its
+/// manifest's), as buildx build writes and prints it.
+fn write_image_id(
+    report: &DispatchReport,
+    s: &Single,
+    cx: &mut Context<'_>,
+) -> Result<(), Failure> {
+    let Some(NodeStatus::Done(o)) = report.nodes.first().map(|r| &r.status) else {
+        return Ok(());
+    };
+    let id = o
+        .metadata
+        .get("containerimage.config.digest")
+        .or_else(|| o.metadata.get("containerimage.digest"))
+        .and_then(|v| v.as_str());
+    let Some(id) = id else {
+        return Ok(());
+    };
+    if let Some(f) = &s.iidfile {
+        std::fs::write(cx.cwd.join(f), id)
+            .map_err(|e| fail(format!("cannot write the image id file {f}: {e}"), None))?;
+    }
+    if s.quiet {
+        crate::write_out(cx.stdout, &format!("{id}\n"))?;
+    }
+    Ok(())
 }
 
 /// Cancels the builds on the first SIGINT or SIGTERM.

@@ -6,6 +6,7 @@ pub mod args;
 pub mod bakery;
 mod build;
 mod invocation;
+mod lint;
 mod progress;
 mod record;
 mod summary;
@@ -205,7 +206,7 @@ fn execute(
         }
         Mode::Build => {
             let resolved = rebased(resolved, remote_input.as_ref(), &cx.env)?;
-            build::build(&project, resolved, args, argv, cx, rep)
+            build::build(&project, resolved, args, argv, cx, rep, None)
         }
     }
 }

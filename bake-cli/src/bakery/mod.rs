@@ -2,6 +2,7 @@
 //! `bake ...`; the other subcommands work on the project configuration (`bake.toml`), the
 //! working directory's `depot.json` and the build history.
 
+mod build;
 mod builds;
 mod cache;
 mod init;
@@ -35,6 +36,9 @@ pub struct Bakery {
 enum Command {
     /// Build targets of a bake file: exactly `bake` (a drop-in for `docker buildx bake`)
     Bake(Box<Args>),
+    /// Build one Dockerfile: the flags of `docker buildx build`, plus --project, --save and
+    /// --lint
+    Build(Box<build::BuildArgs>),
     /// Pin the current directory to a project: writes depot.json
     Init(init::InitArgs),
     /// Show the projects of bake.toml and their builders
@@ -113,6 +117,7 @@ pub fn run(argv: &[String], cx: &mut Context<'_>) -> i32 {
         Command::Init(a) => init::run(&a, cx, &mut rep),
         Command::Projects(ProjectsCommand::List(a)) => projects::run(&a, cx),
         Command::List(ListCommand::Builds(a)) => builds::run(&a, cx),
+        Command::Build(a) => build::run(&a, argv, cx, &mut rep),
         Command::Pull(a) => saved::pull(&a, cx),
         Command::Push(a) => saved::push(&a, cx),
         Command::Cache(CacheCommand::Reset(a)) => cache::reset(&a, cx),

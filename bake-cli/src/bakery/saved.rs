@@ -99,7 +99,7 @@ pub(super) fn pull(a: &PullArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
         // By its build id's name: pulling by digest alone would leave the image without one.
         let name = without_digest(&s.reference);
         block_on(backend.pull(name, a.platform.as_deref()))?
-            .map_err(|e| transfer_error("pull", s, &a.build, &e))?;
+            .map_err(|e| transfer_error("pull", s, &a.build, None, &e))?;
         let tags = if a.tags.is_empty() {
             &s.declared
         } else {
@@ -161,7 +161,7 @@ pub(super) fn push(a: &PushArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
     let mut lines = String::new();
     for t in &a.tags {
         block_on(backend.copy(&s.reference, t))?
-            .map_err(|e| transfer_error(&format!("push to {t}"), s, &a.build, &e))?;
+            .map_err(|e| transfer_error("push", s, &a.build, Some(t), &e))?;
         lines.push_str(&format!("pushed {} to {t}\n", without_digest(&s.reference)));
     }
     crate::write_out(cx.stdout, &lines)?;
@@ -182,14 +182,20 @@ fn names(found: &[Saved]) -> String {
         .join(", ")
 }
 
-fn transfer_error(what: &str, s: &Saved, build: &str, e: &str) -> Failure {
+/// A pull or push that failed: what (`verb`), which build and image, where to, and why.
+fn transfer_error(verb: &str, s: &Saved, build: &str, to: Option<&str>, e: &str) -> Failure {
     let of = if s.target.is_empty() {
         format!("build {build}")
     } else {
         format!("target {} of build {build}", s.target)
     };
+    let to = to.map_or_else(String::new, |t| format!(" to {t}"));
     fail(
-        format!("cannot {what} {of} ({}): {e}", without_digest(&s.reference)),
+        format!(
+            "cannot {verb} {of} ({}){to}: {}",
+            without_digest(&s.reference),
+            e.trim_start_matches("ERROR: ")
+        ),
         Some(
             "check that the registry is reachable and that `docker login` has credentials for it"
                 .into(),
@@ -229,13 +235,24 @@ fn saved_images(
             };
             match (registry, &project) {
                 (Some(r), Some(_)) => Ok(from_registry(&r, key, targets)),
-                _ => Err(not_found(key, &recent, &path.display().to_string())),
+                (None, Some(p)) => Err(not_found(
+                    key,
+                    &recent,
+                    &path.display().to_string(),
+                    &format!("project {p} has no registry in bake.toml to look in"),
+                )),
+                (_, None) => Err(not_found(
+                    key,
+                    &recent,
+                    &path.display().to_string(),
+                    "a build made on another machine is found in its project's registry with --project",
+                )),
             }
         }
     }
 }
 
-fn not_found(key: &str, recent: &[String], path: &str) -> Failure {
+fn not_found(key: &str, recent: &[String], path: &str, elsewhere: &str) -> Failure {
     let mut help =
         match bake_core::api::frontend::did_you_mean(key, recent.iter().map(String::as_str)) {
             Some(near) => format!("{near}; "),
@@ -250,9 +267,8 @@ fn not_found(key: &str, recent: &[String], path: &str) -> Failure {
                     .join(", ")
             ),
         };
-    help.push_str(
-        "`bakery list builds` shows them; a build made on another machine is found in the project's registry with --project",
-    );
+    help.push_str("`bakery list builds` shows them; ");
+    help.push_str(elsewhere);
     fail(
         format!("no build {key} in the build history ({path})"),
         Some(help),
@@ -302,8 +318,13 @@ fn from_run(
             .filter_map(saved)
             .collect();
         if all.is_empty() {
+            let how = if run.status == "done" {
+                String::new()
+            } else {
+                format!(" (it is {})", run.status)
+            };
             return Err(fail(
-                format!("build {} was not saved", run.id),
+                format!("build {} was not saved{how}", run.id),
                 Some("build with --save to keep its images in the project's registry".into()),
             ));
         }

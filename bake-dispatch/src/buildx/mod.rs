@@ -16,6 +16,7 @@
 //! engine afterwards (`load.rs`). This file holds the backend itself and its [`Backend`]
 //! methods, which chain those stages.
 
+mod check;
 mod command;
 mod docker;
 mod images;
@@ -36,6 +37,7 @@ use crate::{
     Backend, BoxFuture, BuildFailure, BuildResult, Cancel, EventSink, Handoff, RunJob, RunOutcome,
 };
 
+pub use check::{LintReport, LintWarning};
 pub use command::{sh_quote, Invocation};
 pub use docker::{check_buildx, find_in_path, BuildxError, DockerCli, MIN_BUILDX};
 pub use inspect::{parse_inspect, BuilderState};
