@@ -110,11 +110,11 @@ pub struct Args {
     #[arg(long = "fail-fast")]
     pub fail_fast: bool,
 
-    /// Push each requested build to its project's registry (see bake.toml `registry`)
+    /// Push each requested build to its project's registry as REGISTRY:BUILD-ID-TARGET (see bake.toml `registry`)
     #[arg(long)]
     pub save: bool,
 
-    /// The tag for --save (default: the build's content id)
+    /// An additional tag for --save: REGISTRY:SAVE-TAG-TARGET (beside REGISTRY:BUILD-ID-TARGET)
     #[arg(long = "save-tag", value_name = "TAG", requires = "save")]
     pub save_tag: Option<String>,
 

@@ -71,6 +71,11 @@ fn help_texts() {
         &["list", "--help"],
         &["list", "builds", "--help"],
         &["completion", "--help"],
+        &["build", "--help"],
+        &["pull", "--help"],
+        &["push", "--help"],
+        &["cache", "--help"],
+        &["cache", "reset", "--help"],
     ] {
         let o = bakery_in(&d, args, &[], b"", false);
         assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
