@@ -14,10 +14,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+mod bakery;
+
 /// How long one case may run (a debug build, on a busy machine) before it counts as a hang.
 const TIMEOUT: Duration = Duration::from_mins(2);
 
-struct Case {
+pub(crate) struct Case {
     name: &'static str,
     files: Vec<(String, Vec<u8>)>,
     args: Vec<String>,
@@ -32,7 +34,7 @@ struct Case {
     bakery: bool,
 }
 
-fn case(name: &'static str, at: Option<&'static str>, msg: &'static str) -> Case {
+pub(crate) fn case(name: &'static str, at: Option<&'static str>, msg: &'static str) -> Case {
     Case {
         name,
         files: Vec::new(),
@@ -160,7 +162,7 @@ fn run(c: &Case) -> Outcome {
 }
 
 /// Runs every case and fails once, listing every case that misbehaved.
-fn check(cases: &[Case]) {
+pub(crate) fn check(cases: &[Case]) {
     let mut failures = Vec::new();
     for c in cases {
         let o = run(c);
@@ -779,89 +781,6 @@ fn config_and_build_flags() {
 
 /// `bakery`'s own subcommands: unknown ones, `init` that would overwrite or has nothing to
 /// choose from, and a build history that cannot be read.
-#[test]
-fn bakery() {
-    let two = "[projects.abc]\nbuilder = \"x\"\n[projects.def]\ndocker-host = \"unix:///d.sock\"\n";
-    let garbage = vec![0x5au8; 4096];
-    check(&[
-        case(
-            "bakery: unknown subcommand",
-            None,
-            "unrecognized subcommand 'frobnicate'",
-        )
-        .bakery(&["frobnicate"]),
-        case("bakery: no subcommand", None, "Usage: bakery").bakery(&[]),
-        case(
-            "bakery: init over an existing depot.json",
-            None,
-            "depot.json already exists in",
-        )
-        .file("depot.json", "{\"id\":\"abc\"}\n")
-        .bakery(&["init", "--project", "def"]),
-        case(
-            "bakery: init without --project and no terminal",
-            None,
-            "pass --project with one of the projects of bake.toml: abc, def",
-        )
-        .file("bake.toml", two)
-        .bakery(&["init"]),
-        case(
-            "bakery: init with no project configured",
-            None,
-            "configures no project",
-        )
-        .bakery(&["init"]),
-        case(
-            "bakery: init with a broken bake.toml",
-            Some("bake.toml:2"),
-            "unknown field `buildr`",
-        )
-        .file("bake.toml", "[projects.abc]\nbuildr = \"x\"\n")
-        .bakery(&["init", "--project", "abc"]),
-        case(
-            "bakery: list builds from a corrupt history",
-            None,
-            "cannot use the build history h.db: file is not a database",
-        )
-        .file("h.db", garbage.clone())
-        .env("BAKE_HISTORY", "h.db")
-        .bakery(&["list", "builds"]),
-        case(
-            "bakery: list builds from a newer history",
-            None,
-            "has schema version 99",
-        )
-        .setup(|d| {
-            let db = d.join("h.db");
-            let h = bake_history::History::open(&db).expect("a history");
-            drop(h);
-            // user_version at offset 60 of the header, big-endian.
-            let mut bytes = std::fs::read(&db).expect("read the history");
-            bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
-            std::fs::write(&db, bytes).expect("write the history");
-        })
-        .env("BAKE_HISTORY", "h.db")
-        .bakery(&["list", "builds"]),
-        case(
-            "bakery: list builds in an unknown format",
-            None,
-            "invalid value 'yaml' for '--output <FORMAT>'",
-        )
-        .bakery(&["list", "builds", "--output", "yaml"]),
-        case("bakery: projects list as csv", None, "invalid value 'csv'")
-            .bakery(&["projects", "list", "--output", "csv"]),
-        case(
-            "bakery: completion for an unknown shell",
-            None,
-            "invalid value 'tcsh'",
-        )
-        .bakery(&["completion", "tcsh"]),
-        case("bakery bake: the same errors as bake", None, "--save")
-            .hcl("target \"app\" {}\n")
-            .bakery(&["bake", "--dry-run", "--save-tag", "v1"]),
-    ]);
-}
-
 /// Output that goes nowhere (`bake --print | head -1`, a closed pipe) is not an error.
 #[cfg(unix)]
 #[test]
