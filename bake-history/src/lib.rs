@@ -260,6 +260,12 @@ impl RunRecord {
     }
 }
 
+/// The tag of image reference `r` (`REPO:TAG@DIGEST` gives `TAG`).
+fn tag_of(r: &str) -> &str {
+    let name = r.split_once('@').map_or(r, |(n, _)| n);
+    name.rsplit_once(':').map_or("", |(_, t)| t)
+}
+
 /// What a build id, id prefix or save tag names ([`History::find`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -277,16 +283,23 @@ impl TargetRecord {
         self.name.split(',')
     }
 
+    /// Whether it is a saved single build (`bakery build --save`): its first saved ref is
+    /// `REPO:BUILD-ID`, where a bake target's is `REPO:BUILD-ID-TARGET` (build ids have no
+    /// `-`).
+    #[must_use]
+    pub fn is_single_build(&self) -> bool {
+        self.saved_refs
+            .first()
+            .is_some_and(|r| !tag_of(r).contains('-'))
+    }
+
     /// The ref (with its digest) it was saved as under tag `tag` (a build id or a save tag):
     /// `REPO:TAG-NAME` (its first name) or, for a single build, `REPO:TAG`. A single build's
     /// first ref is `REPO:BUILD-ID`, and a build id has no `-`: that tells them apart.
     #[must_use]
     pub fn saved_under(&self, tag: &str) -> Option<&str> {
-        fn tag_of(r: &str) -> &str {
-            let name = r.split_once('@').map_or(r, |(n, _)| n);
-            name.rsplit_once(':').map_or("", |(_, t)| t)
-        }
-        let single = !tag_of(self.saved_refs.first()?).contains('-');
+        let single = self.is_single_build();
+        self.saved_refs.first()?;
         let first = self.names().next().unwrap_or_default();
         self.saved_refs.iter().map(String::as_str).find(|r| {
             let t = tag_of(r);

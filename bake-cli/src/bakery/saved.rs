@@ -305,7 +305,11 @@ fn from_run(
     let saved = |t: &bake_history::TargetRecord| {
         t.saved_under(tag)?;
         t.saved_refs.first().map(|r| Saved {
-            target: t.name.clone(),
+            target: if t.is_single_build() {
+                String::new()
+            } else {
+                t.name.clone()
+            },
             reference: r.clone(),
             declared: t.image_refs.clone(),
         })

@@ -179,6 +179,7 @@ const COMPOSE: &str = "services:
 ";
 
 mod builds;
+mod depot;
 mod history;
 mod outputs;
 mod remote;
