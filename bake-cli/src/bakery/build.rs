@@ -233,10 +233,15 @@ impl Input {
             )
         })?;
         let empty_context = if stdin_context {
-            let d = std::env::temp_dir().join(format!(
-                "bakery-context-{}-{}",
+            let base = cx
+                .env
+                .get("TMPDIR")
+                .filter(|d| !d.is_empty())
+                .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+            let d = base.join(format!(
+                "bakery-context-{}-{:08x}",
                 std::process::id(),
-                cx.seed
+                cx.seed as u32
             ));
             std::fs::create_dir_all(&d).map_err(|e| {
                 fail(
