@@ -255,6 +255,7 @@ pub(crate) fn build(
     if let Some(fail_on) = single.and_then(|s| s.lint) {
         crate::lint::lint(&graph, &options, &backend, fail_on, rep)?;
     }
+    options.cache_epochs = Some(cache_epochs(&graph, &options, &backend, rep)?);
     rep.flush(cx.stderr);
     // From here on the run has a build id and a record in the history, which is finished
     // whatever happens (an error below still ends it, as failed).
@@ -280,6 +281,57 @@ pub(crate) fn build(
         rep.warn(bake_core::api::Warning::from_diagnostic(w));
     }
     result
+}
+
+/// The generation of each registry cache the builds use (projects with `cache =
+/// "registry"`), asked of the registries at once. A registry that does not answer leaves its
+/// projects without their cache, with a warning.
+fn cache_epochs(
+    graph: &BuildGraph,
+    options: &DispatchOptions,
+    backend: &BuildxBackend,
+    rep: &mut Reporter,
+) -> Result<std::collections::BTreeMap<String, String>, Failure> {
+    let mut repos: Vec<(String, String)> = Vec::new();
+    for n in &graph.nodes {
+        if let Some(r) = options.project(&n.project.id).cache_repository() {
+            if !repos.iter().any(|(repo, _)| repo == r) {
+                repos.push((r.to_string(), n.project.id.clone()));
+            }
+        }
+    }
+    let mut epochs = std::collections::BTreeMap::new();
+    if repos.is_empty() {
+        return Ok(epochs);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
+    let answers = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (k, (repo, _)) in repos.iter().enumerate() {
+            let (b, repo) = (backend.clone(), repo.clone());
+            tasks.spawn(async move { (k, b.cache_epoch(&repo).await) });
+        }
+        let mut answers: Vec<Result<String, String>> = vec![Err(String::new()); repos.len()];
+        while let Some(Ok((k, a))) = tasks.join_next().await {
+            answers[k] = a;
+        }
+        answers
+    });
+    for ((repo, project), answer) in repos.into_iter().zip(answers) {
+        match answer {
+            Ok(epoch) => {
+                epochs.insert(repo, epoch);
+            }
+            Err(e) => rep.warn(bake_core::api::Warning::from_diagnostic(fail(
+                format!("the registry cache of project {project} ({repo}) cannot be reached: {e}"),
+                Some("the builds go on without it; check the registry and `docker login`".into()),
+            ))),
+        }
+    }
+    Ok(epochs)
 }
 
 /// Fails when the metadata file (`--metadata-file`) would go to a directory that does not
@@ -317,6 +369,7 @@ fn dispatch_options(
         save_tag: args.save_tag.clone(),
         build_id: None,
         single_build: false,
+        cache_epochs: None,
         allow: args.allow.clone(),
         policy: args.policy.clone(),
         builder: args.builder.clone(),

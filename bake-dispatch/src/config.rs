@@ -7,6 +7,8 @@
 //! endpoint = "tcp://10.0.0.5:1234"            # a BuildKit daemon (buildx remote driver)
 //! max-parallelism = 4
 //! registry = "registry.example.com/abc123"    # where --save puts images
+//! cache = "registry"                          # a cache shared through the registry
+//! cache-ref = "registry.example.com/cache"    # its repository (default: registry)
 //! ```
 //!
 //! Lookup order: `--config FILE`, `BAKE_CONFIG`, `./bake.toml`, then the user's config
@@ -33,6 +35,34 @@ pub struct ProjectConfig {
     pub max_parallelism: Option<usize>,
     /// Where `--save` pushes images (`registry.example.com/abc123`).
     pub registry: Option<String>,
+    /// The project's persistent cache: with `registry`, every build imports and exports a
+    /// registry cache (`mode=max`), so a new builder starts warm.
+    pub cache: Option<CacheMode>,
+    /// The repository of the registry cache (default: `registry`).
+    pub cache_ref: Option<String>,
+}
+
+/// Where a project keeps its cache beyond its builders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheMode {
+    /// In a registry, beside the project's images (or in `cache-ref`).
+    Registry,
+}
+
+impl ProjectConfig {
+    /// The repository of the project's registry cache, when it has one.
+    #[must_use]
+    pub fn cache_repository(&self) -> Option<&str> {
+        match self.cache {
+            Some(CacheMode::Registry) => self
+                .cache_ref
+                .as_deref()
+                .or(self.registry.as_deref())
+                .map(|r| r.trim_end_matches('/')),
+            None => None,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,6 +251,7 @@ impl BakeConfig {
                 ("docker-host", &p.docker_host),
                 ("endpoint", &p.endpoint),
                 ("registry", &p.registry),
+                ("cache-ref", &p.cache_ref),
             ] {
                 if v.as_deref() == Some("") {
                     return Err(bad(
@@ -228,6 +259,18 @@ impl BakeConfig {
                         "give it a value or leave it out",
                     ));
                 }
+            }
+            if p.cache.is_some() && p.registry.is_none() && p.cache_ref.is_none() {
+                return Err(bad(
+                    format!("project {id}: cache = \"registry\" needs a registry to keep it in"),
+                    "add registry = \"HOST/REPO\" (or cache-ref = \"HOST/REPO\") to the project",
+                ));
+            }
+            if p.cache.is_none() && p.cache_ref.is_some() {
+                return Err(bad(
+                    format!("project {id}: cache-ref is set but the project has no cache"),
+                    "add cache = \"registry\" to the project, or remove cache-ref",
+                ));
             }
             projects.insert(id, p);
         }
@@ -336,5 +379,33 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn registry_cache_needs_a_registry_and_names_its_repository() {
+        let c = BakeConfig::parse(
+            "[projects.a]\nregistry = \"r/a/\"\ncache = \"registry\"\n[projects.b]\nregistry = \"r/b\"\ncache = \"registry\"\ncache-ref = \"r/cache\"\n[projects.c]\nregistry = \"r/c\"\n",
+            "bake.toml",
+        )
+        .unwrap();
+        assert_eq!(c.project("a").cache_repository(), Some("r/a"));
+        assert_eq!(c.project("b").cache_repository(), Some("r/cache"));
+        assert_eq!(c.project("c").cache_repository(), None);
+        let e = BakeConfig::parse("[projects.a]\ncache = \"registry\"\n", "bake.toml").unwrap_err();
+        assert!(e.message.contains("needs a registry"), "{}", e.message);
+        assert!(e.span.is_some());
+        let e = BakeConfig::parse(
+            "[projects.a]\nregistry = \"r\"\ncache = \"regsitry\"\n",
+            "bake.toml",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("unknown variant `regsitry`"),
+            "{}",
+            e.message
+        );
+        assert!(e.span.is_some());
+        let e = BakeConfig::parse("[projects.a]\ncache-ref = \"r\"\n", "bake.toml").unwrap_err();
+        assert!(e.message.contains("cache-ref is set"), "{}", e.message);
     }
 }

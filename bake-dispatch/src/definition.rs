@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{BuildJob, Handoff, Link};
-use bake_core::api::ExportEntry;
+use bake_core::api::{CacheEntry, ExportEntry};
 use bake_core::api::{Resolved, Target};
 
 /// What a target of the definition is for.
@@ -131,7 +131,11 @@ pub fn definition(builds: &[BuildJob], work_dir: &Path, load_locally: bool) -> D
             roles.extend(loads);
         }
         writes |= matches!(b.handoff, Some(Handoff::OciLayout(_)));
+        let first = targets.len();
         targets.extend(with_extras(b, t, roles, &mut names));
+        if let Some(r) = &b.cache_ref {
+            add_project_cache(&mut targets[first].1, r);
+        }
     }
     // buildx before 0.21 checks entitlements under `rawjson` too: writing hand-off layouts and
     // load archives into bake's own directory must not need the user's `--allow`.
@@ -253,6 +257,8 @@ fn with_extras(
             let mut c = t.clone();
             c.output = extra_output(&extra).into_iter().collect();
             c.tags.clear();
+            // The same build: the build itself exports its cache (one writer per ref).
+            c.cache_to.clear();
             let suffix = if matches!(extra, Role::Save(_)) {
                 "save"
             } else {
@@ -276,6 +282,27 @@ fn with_extras(
     )];
     out.extend(copies);
     out
+}
+
+/// Adds the project's registry cache `reference` to `t`, beside its own: imported (unless the
+/// build does not use the cache, `no-cache`), and exported with every layer (`mode=max`)
+/// when the build succeeds; a cache that cannot be written does not fail the build.
+fn add_project_cache(t: &mut Target, reference: &str) {
+    let entry = |attrs: &[(&str, &str)]| CacheEntry {
+        typ: "registry".into(),
+        attrs: attrs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect(),
+    };
+    if t.no_cache != Some(true) {
+        t.cache_from.push(entry(&[("ref", reference)]));
+    }
+    t.cache_to.push(entry(&[
+        ("ref", reference),
+        ("mode", "max"),
+        ("ignore-error", "true"),
+    ]));
 }
 
 /// The JSON text of the definition: `{"target": {name: target, …}}`.
@@ -307,6 +334,7 @@ mod tests {
             contexts: BTreeMap::new(),
             handoff: None,
             save_refs: Vec::new(),
+            cache_ref: None,
             context_only: false,
         }
     }
@@ -358,5 +386,74 @@ mod tests {
             "reg/p:s-app,reg/p:t-app"
         );
         assert!(d.grants.is_empty());
+    }
+
+    #[test]
+    fn the_project_cache_goes_to_the_build_only_and_is_not_imported_without_cache() {
+        let t = Target {
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            ..Target::default()
+        };
+        let mut j = job(0, "app", t);
+        j.cache_ref = Some("reg/p:bake-cache-0-app".into());
+        j.save_refs = vec!["reg/p:s-app".into()];
+        let mut t2 = j.node.target.clone();
+        t2.output.push(export("docker", "", &[]));
+        j.node.target = t2;
+        let d = definition(std::slice::from_ref(&j), Path::new("/w"), false);
+        let v: serde_json::Value = serde_json::from_str(&d.json).expect("JSON");
+        let app = &v["target"]["app"];
+        assert_eq!(app["cache-from"][0]["ref"], "reg/p:bake-cache-0-app");
+        assert_eq!(app["cache-to"][0]["ref"], "reg/p:bake-cache-0-app");
+        assert_eq!(app["cache-to"][0]["mode"], "max");
+        assert_eq!(app["cache-to"][0]["ignore-error"], "true");
+        // The --save copy is the same build: it exports no cache of its own.
+        assert!(v["target"]["app-save"].get("cache-to").is_none(), "{v}");
+        j.node.target.no_cache = Some(true);
+        let d = definition(&[j], Path::new("/w"), false);
+        let v: serde_json::Value = serde_json::from_str(&d.json).expect("JSON");
+        assert!(v["target"]["app"].get("cache-from").is_none(), "{v}");
+        assert_eq!(
+            v["target"]["app"]["cache-to"][0]["ref"],
+            "reg/p:bake-cache-0-app"
+        );
+    }
+
+    #[test]
+    fn cache_refs_are_one_per_target_and_platforms_and_fit_a_tag() {
+        let project = crate::ProjectConfig {
+            registry: Some("reg/p/".into()),
+            cache: Some(crate::CacheMode::Registry),
+            ..crate::ProjectConfig::default()
+        };
+        let mut options = crate::DispatchOptions::default();
+        let t = Target {
+            platforms: vec!["linux/amd64".into(), "linux/arm64/v8".into()],
+            ..Target::default()
+        };
+        let j = job(0, "api", t);
+        assert_eq!(
+            options.cache_ref(&project, &j.node).as_deref(),
+            Some("reg/p:bake-cache-EPOCH-api-linux_amd64-linux_arm64_v8")
+        );
+        options.cache_epochs = Some(BTreeMap::from([("reg/p".into(), "8a197eea7081".into())]));
+        assert_eq!(
+            options
+                .cache_ref(&project, &job(0, "web", Target::default()).node)
+                .as_deref(),
+            Some("reg/p:bake-cache-8a197eea7081-web")
+        );
+        let long = job(0, &"x".repeat(200), Target::default());
+        let r = options.cache_ref(&project, &long.node).unwrap_or_default();
+        let tag = r.rsplit_once(':').map(|(_, t)| t).unwrap_or_default();
+        assert_eq!(tag.len(), 127, "{tag}");
+        // A registry that did not answer: no cache.
+        options.cache_epochs = Some(BTreeMap::new());
+        assert_eq!(options.cache_ref(&project, &j.node), None);
+        assert_eq!(
+            options.cache_ref(&crate::ProjectConfig::default(), &j.node),
+            None
+        );
     }
 }

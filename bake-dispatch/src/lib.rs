@@ -32,10 +32,17 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use config::{BakeConfig, ConfigError, ProjectConfig};
+pub use config::{BakeConfig, CacheMode, ConfigError, ProjectConfig};
 pub use driver::dispatch;
 
 use bake_core::api::BuildNode;
+
+/// The 64-bit FNV-1a hash of `s`: stable across runs and machines.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// A boxed future, as [`Backend`] methods return.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -56,6 +63,11 @@ pub struct DispatchOptions {
     pub build_id: Option<String>,
     /// A single build (`bakery build`): its saved images are named without a target.
     pub single_build: bool,
+    /// The current generation of each registry cache (by repository): part of every cache
+    /// ref, so that `bakery cache reset` starts the cache afresh for everyone. `None` in a dry
+    /// run, whose plan shows `EPOCH`; a repository missing from the map (its registry did
+    /// not answer) builds without its cache.
+    pub cache_epochs: Option<BTreeMap<String, String>>,
     /// Entitlements the user granted (`--allow`), passed to buildx as they are.
     pub allow: Vec<String>,
     /// Global policy options (`--policy`), passed to buildx as they are.
@@ -78,6 +90,40 @@ pub struct DispatchOptions {
 }
 
 impl DispatchOptions {
+    /// The registry cache of build `node` in a project with settings `project`:
+    /// `REPO:bake-cache-EPOCH-TARGET[-PLATFORMS]`, one ref per target and platform set, so that
+    /// builds never write each other's cache; `None` without a registry cache.
+    #[must_use]
+    pub fn cache_ref(&self, project: &ProjectConfig, node: &BuildNode) -> Option<String> {
+        let repo = project.cache_repository()?;
+        let epoch = match &self.cache_epochs {
+            None => "EPOCH",
+            Some(m) => m.get(repo)?,
+        };
+        let mut key = node.names[0].clone();
+        for p in &node.target.platforms {
+            key.push('-');
+            key.push_str(p);
+        }
+        let clean: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut tag = format!("bake-cache-{epoch}-{clean}");
+        // A tag is at most 128 characters: a long key keeps its start and a hash of all.
+        if tag.len() > 128 {
+            tag.truncate(110);
+            tag.push_str(&format!("-{:016x}", fnv1a(&clean)));
+        }
+        Some(format!("{repo}:{tag}"))
+    }
+
     /// The images `--save` pushes for target `target` to `registry` (none without `--save`
     /// or a registry): `REGISTRY:BUILD-ID-TARGET`, then `REGISTRY:SAVE-TAG-TARGET` with a save
     /// tag; a single build's are `REGISTRY:BUILD-ID` and `REGISTRY:SAVE-TAG`.
@@ -212,6 +258,8 @@ pub struct BuildJob {
     pub handoff: Option<Handoff>,
     /// The images `--save` pushes (see [`DispatchOptions::save_refs`]), when saving.
     pub save_refs: Vec<String>,
+    /// The project's registry cache for this build (see [`DispatchOptions::cache_ref`]).
+    pub cache_ref: Option<String>,
     /// Whether the build is already done and is in the run only as a context of others
     /// (`BuildKit` finds it in its cache); it exports nothing and gets no result.
     pub context_only: bool,
@@ -267,6 +315,7 @@ pub fn job_for(
         },
         None => Handoff::OciLayout(options.work_dir.join("handoff").join(&node.id)),
     });
+    let cache_ref = options.cache_ref(&project, &node);
     let save_refs = if node.requested {
         options.save_refs(project.registry.as_deref(), &node.names[0])
     } else {
@@ -279,6 +328,7 @@ pub fn job_for(
         contexts,
         handoff,
         save_refs,
+        cache_ref,
         context_only: false,
     }
 }

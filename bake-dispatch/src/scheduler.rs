@@ -362,6 +362,7 @@ pub fn run_job(
                 job.context_only = true;
                 job.handoff = None;
                 job.save_refs.clear();
+                job.cache_ref = None;
             }
             job
         })

@@ -1,4 +1,6 @@
-//! `bakery cache reset`: the project's next build starts cold, on its builder.
+//! `bakery cache reset`: the project's next build starts cold: its builder's cache is
+//! emptied, and its registry cache (`cache = "registry"`) starts a new generation, for
+//! everyone using it.
 
 use std::sync::Arc;
 
@@ -64,9 +66,20 @@ pub(super) fn reset(a: &ResetArgs, cx: &mut Context<'_>) -> Result<i32, Failure>
         )
     })?;
     let freed = freed.map_or_else(String::new, |f| format!(", {f} freed"));
-    crate::write_out(
-        cx.stdout,
-        &format!("project {id}: cache reset on builder {builder}{freed}\n"),
-    )?;
+    let mut text = format!("project {id}: cache reset on builder {builder}{freed}\n");
+    if let Some(repo) = project.cache_repository() {
+        let (s, n) = cx.now.unwrap_or_default();
+        let stamp = format!("{s}.{n:09}-{:016x}", cx.seed);
+        let epoch = block_on(backend.new_cache_epoch(&id, project, repo, &stamp))?.map_err(|e| {
+            fail(
+                format!("cannot reset the registry cache of project {id} ({repo}): {e}"),
+                Some("the builder's cache is empty already; check the registry and `docker login`, then run cache reset again".into()),
+            )
+        })?;
+        text.push_str(&format!(
+            "project {id}: registry cache {repo} started afresh (generation {epoch})\n"
+        ));
+    }
+    crate::write_out(cx.stdout, &text)?;
     Ok(0)
 }

@@ -108,6 +108,7 @@ fn table_of(config: &BakeConfig, states: &[BuilderState]) -> String {
         "BUILDKIT",
         "MAX-PARALLELISM",
         "REGISTRY",
+        "CACHE",
     ]
     .map(String::from)
     .to_vec()];
@@ -125,6 +126,8 @@ fn table_of(config: &BakeConfig, states: &[BuilderState]) -> String {
             p.max_parallelism
                 .map_or_else(|| "unlimited".into(), |n| n.to_string()),
             p.registry.clone().unwrap_or_else(|| "-".into()),
+            p.cache_repository()
+                .map_or_else(|| "builder".into(), |r| format!("registry {r}")),
         ]);
     }
     table(&rows)
@@ -145,6 +148,7 @@ fn json(config: &BakeConfig, states: &[BuilderState]) -> String {
                 "buildkitVersion": st.buildkit,
                 "maxParallelism": p.max_parallelism,
                 "registry": p.registry,
+                "registryCache": p.cache_repository(),
             })
         })
         .collect();

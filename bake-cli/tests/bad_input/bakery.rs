@@ -223,6 +223,28 @@ fn cache_reset_and_single_builds() {
         .file("bake.toml", two)
         .bakery(&["cache", "reset", "--project", "abd"]),
         case(
+            "bake.toml: a registry cache without a registry",
+            Some("bake.toml:1"),
+            "project abc: cache = \"registry\" needs a registry to keep it in",
+        )
+        .file(
+            "bake.toml",
+            "[projects.abc]\nbuilder = \"x\"\ncache = \"registry\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a cache kind that does not exist",
+            Some("bake.toml:3"),
+            "unknown variant `regsitry`, expected `registry`",
+        )
+        .file(
+            "bake.toml",
+            "[projects.abc]\nregistry = \"r\"\ncache = \"regsitry\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
             "bakery build: context and Dockerfile both on standard input",
             None,
             "cannot both be read from standard input",

@@ -400,3 +400,55 @@ fn init_pins_the_directory_for_the_next_build() {
         .status
         .success());
 }
+
+#[test]
+#[ignore = "needs the engine: scripts/engine.sh start, then cargo test -p bake-cli --test e2e -- --ignored"]
+fn a_registry_cache_warms_a_new_builder_until_cache_reset() {
+    let e = engine();
+    let salt = format!("{}-{}", std::process::id(), line!());
+    let dir = workspace(
+        "depot-registry-cache",
+        &e,
+        &[
+            (
+                "Dockerfile",
+                &format!("FROM localbusybox:latest\nRUN --network=none echo {salt} > /s\nRUN --network=none echo two > /t\n"),
+            ),
+            (
+                "docker-bake.hcl",
+                "target \"app\" {\n  project_id = \"p\"\n  platforms = [\"linux/amd64\"]\n}\n",
+            ),
+        ],
+        "",
+    );
+    // Project p on daemon `host` (a new builder each time: its cache emptied first).
+    let on = |host: &str| {
+        let config = format!(
+            "[projects.p]\ndocker-host = \"{host}\"\nregistry = \"{}/e2e-cache-{salt}\"\ncache = \"registry\"\n",
+            e.registry
+        );
+        std::fs::write(dir.join("bake.toml"), config).expect("write bake.toml");
+        let pruned = docker(&e, host, &["buildx", "prune", "--all", "--force"]);
+        assert!(pruned.status.success());
+    };
+    let build = || {
+        let out = bakery(&e, &dir, &["bake", "--progress=plain", "app"], &[]);
+        assert!(out.status.success());
+        cached_column(&String::from_utf8_lossy(&out.stderr), "app")
+    };
+    on(&e.host_a);
+    assert_eq!(build(), "0/2", "the first build of the project is cold");
+    // A builder that never built it (daemon B, its cache emptied) starts warm.
+    on(&e.host_b);
+    assert_eq!(build(), "2/2", "the registry cache warms a new builder");
+    let out = bakery(&e, &dir, &["cache", "reset", "--project", "p"], &[]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("started afresh"));
+    // After the reset neither the builder nor the registry has the cache, for anyone.
+    on(&e.host_a);
+    assert_eq!(
+        build(),
+        "0/2",
+        "cache reset starts the registry cache afresh"
+    );
+}

@@ -88,4 +88,76 @@ impl BuildxBackend {
             .find_map(|l| l.trim().strip_prefix("Total:"))
             .map(|t| t.trim().to_string()))
     }
+
+    /// The generation of the registry cache in `repo`: a prefix of the digest of
+    /// `REPO:bake-cache-epoch` ([`CACHE_EPOCH_TAG`]), or `0` when no reset ever made one.
+    ///
+    /// # Errors
+    /// The registry's message when it cannot be asked.
+    pub async fn cache_epoch(&self, repo: &str) -> Result<String, String> {
+        let reference = format!("{repo}:{CACHE_EPOCH_TAG}");
+        let out = self
+            .short(
+                &[
+                    "buildx",
+                    "imagetools",
+                    "inspect",
+                    "--format",
+                    "{{json .Manifest.Digest}}",
+                    &reference,
+                ],
+                &[],
+                Duration::from_mins(1),
+            )
+            .await;
+        match out {
+            Ok(text) => {
+                let digest = text.trim().trim_matches('"');
+                let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+                Ok(hex.chars().take(12).collect())
+            }
+            Err(e) if e.contains("not found") || e.contains("MANIFEST_UNKNOWN") => Ok("0".into()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts the registry cache in `repo` afresh for everyone using it: pushes a new
+    /// `REPO:bake-cache-epoch` (an empty image labelled with `stamp`) through project
+    /// `project`'s builder, which changes the generation in every cache ref. Returns the new
+    /// generation.
+    ///
+    /// # Errors
+    /// The builder's or the registry's message.
+    pub async fn new_cache_epoch(
+        self: &Arc<Self>,
+        project: &str,
+        config: &ProjectConfig,
+        repo: &str,
+        stamp: &str,
+    ) -> Result<String, String> {
+        let env = Self::project_env(config);
+        let name = Self::project_builder(project, config);
+        let output = format!("type=image,name={repo}:{CACHE_EPOCH_TAG},push=true");
+        let label = format!("org.bake.cache.epoch={stamp}");
+        let mut args = vec!["buildx"];
+        if let Some(n) = &name {
+            args.extend(["--builder", n]);
+        }
+        args.extend([
+            "build",
+            "--progress=quiet",
+            "--provenance=false",
+            "--label",
+            &label,
+            "--output",
+            &output,
+            "-",
+        ]);
+        self.short_with_input(&args, &env, "FROM scratch\n", Duration::from_mins(5))
+            .await?;
+        self.cache_epoch(repo).await
+    }
 }
+
+/// The tag whose digest is a registry cache's generation.
+pub const CACHE_EPOCH_TAG: &str = "bake-cache-epoch";

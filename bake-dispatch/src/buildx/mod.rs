@@ -40,6 +40,7 @@ use crate::{
 pub use check::{LintReport, LintWarning};
 pub use command::{sh_quote, Invocation};
 pub use docker::{check_buildx, find_in_path, BuildxError, DockerCli, MIN_BUILDX};
+pub use images::CACHE_EPOCH_TAG;
 pub use inspect::{parse_inspect, BuilderState};
 
 /// The JSON value in the regular file `p`, if it reads and parses.

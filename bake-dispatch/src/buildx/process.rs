@@ -199,18 +199,44 @@ impl BuildxBackend {
         env: &[(String, String)],
         limit: Duration,
     ) -> Result<String, String> {
+        self.short_with_input(args, env, "", limit).await
+    }
+
+    /// [`BuildxBackend::short`] with `input` on the command's standard input.
+    pub(super) async fn short_with_input(
+        &self,
+        args: &[&str],
+        env: &[(String, String)],
+        input: &str,
+        limit: Duration,
+    ) -> Result<String, String> {
+        use tokio::io::AsyncWriteExt;
         let mut cmd = tokio::process::Command::new(&self.docker);
         cmd.args(args)
             .env_clear()
             .envs(&self.env)
             .envs(env.iter().cloned())
             .current_dir(&self.cwd)
-            .stdin(std::process::Stdio::null())
+            .stdin(if input.is_empty() {
+                std::process::Stdio::null()
+            } else {
+                std::process::Stdio::piped()
+            })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
-        match tokio::time::timeout(limit, cmd.output()).await {
+        let shown = || format!("`docker {}`", args.join(" "));
+        let run = async {
+            let mut child = cmd.spawn()?;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(input.as_bytes()).await?;
+            }
+            child.wait_with_output().await
+        };
+        match tokio::time::timeout(limit, run).await {
             Err(_) => Err(format!(
-                "`docker {}` did not answer within {}s",
-                args.join(" "),
+                "{} did not answer within {}s",
+                shown(),
                 limit.as_secs()
             )),
             Ok(Err(e)) => Err(format!("cannot run {}: {e}", self.docker.display())),
