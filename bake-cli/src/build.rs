@@ -533,6 +533,9 @@ impl LiveBuild {
             let local = self.options.local_host.as_deref();
             let table = summary_table(graph, report, local.unwrap_or("the local engine"));
             let _ = cx.stderr.write_all(table.as_bytes());
+            for note in &report.notes {
+                let _ = writeln!(cx.stderr, "note: {note}");
+            }
             let _ = writeln!(cx.stderr, "build ID: {build_id}");
         }
         let failures = failure_text(graph, report);

@@ -162,7 +162,11 @@ impl Recorder {
                 .nodes
                 .iter()
                 .zip(&self.declared)
-                .map(|(r, tags)| target_end(&r.status, tags))
+                .zip(&report.builders)
+                .map(|((r, tags), b)| TargetEnd {
+                    builder: Some(b.to_string()),
+                    ..target_end(&r.status, tags)
+                })
                 .collect(),
             None => Vec::new(),
         };

@@ -11,6 +11,25 @@
 //! cache-ref = "registry.example.com/cache"    # its repository (default: registry)
 //! ```
 //!
+//! A project may instead list several builders, its *nodes* (a fleet): each takes the keys
+//! that reach a builder, its own `max-parallelism`, the `platforms` it builds natively and,
+//! for a `tcp://` endpoint, mTLS files (relative to the configuration file):
+//!
+//! ```toml
+//! [projects.abc123]
+//! registry = "registry.example.com/abc123"
+//! [[projects.abc123.nodes]]
+//! docker-host = "ssh://builder-amd64-1"
+//! platforms = ["linux/amd64"]
+//! max-parallelism = 4
+//! [[projects.abc123.nodes]]
+//! endpoint = "tcp://arm-1:1234"
+//! platforms = ["linux/arm64"]
+//! cacert = "ca.pem"
+//! cert = "cert.pem"
+//! key = "key.pem"
+//! ```
+//!
 //! Lookup order: `--config FILE`, `BAKE_CONFIG`, `./bake.toml`, then the user's config
 //! directory (`$XDG_CONFIG_HOME/bake/config.toml`, else `~/.config/bake/config.toml`). With
 //! no file, every project uses the local Docker's default builder.
@@ -40,6 +59,98 @@ pub struct ProjectConfig {
     pub cache: Option<CacheMode>,
     /// The repository of the registry cache (default: `registry`).
     pub cache_ref: Option<String>,
+    /// mTLS for a `tcp://` endpoint: the CA certificate (absolute once loaded).
+    pub cacert: Option<String>,
+    /// mTLS: the client certificate.
+    pub cert: Option<String>,
+    /// mTLS: the client key.
+    pub key: Option<String>,
+    /// mTLS: the server name the endpoint's certificate is for.
+    pub servername: Option<String>,
+    /// Several builders instead of one (a fleet); empty for a single builder.
+    #[serde(default)]
+    pub nodes: Vec<NodeConfig>,
+}
+
+/// One builder of a project's fleet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NodeConfig {
+    /// An existing buildx builder.
+    pub builder: Option<String>,
+    /// A Docker engine whose `BuildKit` builds.
+    pub docker_host: Option<String>,
+    /// A `BuildKit` daemon, reached through a buildx builder of the `remote` driver.
+    pub endpoint: Option<String>,
+    /// How many builds may run on it at once (default: no limit).
+    pub max_parallelism: Option<usize>,
+    /// The platforms it builds natively (`linux/amd64`); empty: any.
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// mTLS for a `tcp://` endpoint: the CA certificate.
+    pub cacert: Option<String>,
+    /// mTLS: the client certificate.
+    pub cert: Option<String>,
+    /// mTLS: the client key.
+    pub key: Option<String>,
+    /// mTLS: the server name the endpoint's certificate is for.
+    pub servername: Option<String>,
+}
+
+impl NodeConfig {
+    /// The node as the settings of a single builder: how to reach it, its limit, and no
+    /// registry or cache (those are the project's).
+    #[must_use]
+    pub fn as_builder(&self) -> ProjectConfig {
+        ProjectConfig {
+            builder: self.builder.clone(),
+            docker_host: self.docker_host.clone(),
+            endpoint: self.endpoint.clone(),
+            max_parallelism: self.max_parallelism,
+            cacert: self.cacert.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+            servername: self.servername.clone(),
+            ..ProjectConfig::default()
+        }
+    }
+
+    /// The address that identifies it: two nodes may not share one.
+    #[must_use]
+    pub fn address(&self) -> String {
+        crate::BuilderKey::of(&self.as_builder()).to_string()
+    }
+}
+
+/// Operating systems and architectures of platforms, as `BuildKit` names them.
+const PLATFORM_OS: &[&str] = &["linux", "windows", "darwin", "freebsd", "netbsd", "openbsd"];
+const PLATFORM_ARCH: &[&str] = &[
+    "amd64", "arm64", "arm", "386", "ppc64le", "ppc64", "s390x", "riscv64", "mips64le", "mips64",
+    "mipsle", "mips", "loong64", "wasm",
+];
+
+/// Why `p` is not a platform (`os/arch[/variant]`), with the closest known one.
+fn platform_problem(p: &str) -> Option<String> {
+    let parts: Vec<&str> = p.split('/').collect();
+    let known = || {
+        PLATFORM_OS
+            .iter()
+            .flat_map(|os| PLATFORM_ARCH.iter().map(move |a| format!("{os}/{a}")))
+            .collect::<Vec<_>>()
+    };
+    let ok = (2..=3).contains(&parts.len())
+        && PLATFORM_OS.contains(&parts[0])
+        && PLATFORM_ARCH.contains(&parts[1])
+        && parts.get(2).is_none_or(|v| !v.is_empty());
+    if ok {
+        return None;
+    }
+    let all = known();
+    let base = parts.iter().take(2).copied().collect::<Vec<_>>().join("/");
+    Some(
+        bake_core::api::frontend::did_you_mean(&base, all.iter().map(String::as_str))
+            .unwrap_or_else(|| "a platform is os/arch[/variant], e.g. linux/amd64".into()),
+    )
 }
 
 /// Where a project keeps its cache beyond its builders.
@@ -63,6 +174,142 @@ impl ProjectConfig {
             None => None,
         }
     }
+}
+
+/// The spans of each project's nodes (everything else ignored).
+#[derive(Debug, Default, Deserialize)]
+struct SpanConfig {
+    #[serde(default)]
+    projects: BTreeMap<String, SpanProject>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SpanProject {
+    #[serde(default)]
+    nodes: Vec<toml::Spanned<toml::Value>>,
+}
+
+/// Builds a configuration error at a place: the message and the help.
+type Bad<'a> = &'a dyn Fn(String, &str) -> Box<ConfigError>;
+
+/// Checks the keys that reach one builder (`what`: a project or a node).
+fn check_reach(what: &str, p: &ProjectConfig, bad: Bad<'_>) -> Result<(), Box<ConfigError>> {
+    let kinds = [
+        p.builder.is_some(),
+        p.docker_host.is_some(),
+        p.endpoint.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() > 1 {
+        return Err(bad(
+            format!("{what} names more than one of builder, docker-host and endpoint"),
+            "keep exactly one way to reach the builder",
+        ));
+    }
+    if p.max_parallelism == Some(0) {
+        return Err(bad(
+            format!("{what}: max-parallelism must be at least 1"),
+            "leave max-parallelism out for no limit",
+        ));
+    }
+    for (key, v) in [
+        ("builder", &p.builder),
+        ("docker-host", &p.docker_host),
+        ("endpoint", &p.endpoint),
+        ("registry", &p.registry),
+        ("cache-ref", &p.cache_ref),
+        ("cacert", &p.cacert),
+        ("cert", &p.cert),
+        ("key", &p.key),
+        ("servername", &p.servername),
+    ] {
+        if v.as_deref() == Some("") {
+            return Err(bad(
+                format!("{what}: {key} is empty"),
+                "give it a value or leave it out",
+            ));
+        }
+    }
+    let tls = p.cacert.is_some() || p.cert.is_some() || p.key.is_some() || p.servername.is_some();
+    if tls
+        && !p
+            .endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("tcp://"))
+    {
+        return Err(bad(
+            format!("{what}: cacert, cert, key and servername are for a tcp:// endpoint"),
+            "set endpoint = \"tcp://HOST:PORT\", or remove the mTLS keys",
+        ));
+    }
+    if p.cert.is_some() != p.key.is_some() {
+        return Err(bad(
+            format!("{what}: cert and key go together"),
+            "give both the client certificate and its key",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a project's own settings (its single builder, or its nodes).
+fn check_project(id: &str, p: &ProjectConfig, bad: Bad<'_>) -> Result<(), Box<ConfigError>> {
+    let what = format!("project {id}");
+    check_reach(&what, p, bad)?;
+    if !p.nodes.is_empty() {
+        let single = p.builder.is_some()
+            || p.docker_host.is_some()
+            || p.endpoint.is_some()
+            || p.max_parallelism.is_some()
+            || p.cacert.is_some()
+            || p.servername.is_some();
+        if single {
+            return Err(bad(
+                format!("project {id} has nodes and also a builder of its own"),
+                "move builder, docker-host, endpoint, max-parallelism and the mTLS keys into the nodes",
+            ));
+        }
+    }
+    if p.cache.is_some() && p.registry.is_none() && p.cache_ref.is_none() {
+        return Err(bad(
+            format!("project {id}: cache = \"registry\" needs a registry to keep it in"),
+            "add registry = \"HOST/REPO\" (or cache-ref = \"HOST/REPO\") to the project",
+        ));
+    }
+    if p.cache.is_none() && p.cache_ref.is_some() {
+        return Err(bad(
+            format!("project {id}: cache-ref is set but the project has no cache"),
+            "add cache = \"registry\" to the project, or remove cache-ref",
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the mTLS files absolute against `dir` (the configuration's directory) and checks
+/// that they exist; without a directory they stay as written.
+fn resolve_tls(
+    cacert: &mut Option<String>,
+    cert: &mut Option<String>,
+    key: &mut Option<String>,
+    dir: Option<&Path>,
+    what: &str,
+    bad: Bad<'_>,
+) -> Result<(), Box<ConfigError>> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    for (name, f) in [("cacert", cacert), ("cert", cert), ("key", key)] {
+        let Some(v) = f.as_mut() else {
+            continue;
+        };
+        let path = dir.join(&*v);
+        if !path.is_file() {
+            return Err(bad(
+                format!("{what}: {name} {v} does not exist or is not a file"),
+                "mTLS files are relative to the configuration file's directory",
+            ));
+        }
+        *v = path.to_string_lossy().into_owned();
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,7 +433,7 @@ impl BakeConfig {
                 None,
             ))
         })?;
-        let mut cfg = Self::parse(&text, display)?;
+        let mut cfg = Self::parse_in(&text, display, path.parent())?;
         cfg.path = Some(path.to_path_buf());
         Ok(cfg)
     }
@@ -196,6 +443,15 @@ impl BakeConfig {
     /// # Errors
     /// As [`BakeConfig::load`].
     pub fn parse(text: &str, name: &str) -> Result<Self, Box<ConfigError>> {
+        Self::parse_in(text, name, None)
+    }
+
+    /// [`BakeConfig::parse`] of a file in directory `dir`, against which mTLS file paths are
+    /// resolved (and checked to exist); with no directory they are kept as written.
+    ///
+    /// # Errors
+    /// As [`BakeConfig::load`].
+    pub fn parse_in(text: &str, name: &str, dir: Option<&Path>) -> Result<Self, Box<ConfigError>> {
         let src = || Some(NamedSource::new(name, text.to_string()));
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let help = if e.message().contains("unknown field") {
@@ -214,64 +470,75 @@ impl BakeConfig {
                 help,
             })
         })?;
+        // The same text again, for the span of each node (the typed pass keeps none).
+        let spans: SpanConfig = toml::from_str(text).unwrap_or_default();
         let mut projects = BTreeMap::new();
         for (id, spanned) in raw.projects {
             let span = spanned.span();
-            let p = spanned.into_inner();
-            let kinds = [
-                p.builder.is_some(),
-                p.docker_host.is_some(),
-                p.endpoint.is_some(),
-            ];
-            let bad = |message: String, help: &str| {
-                Box::new(ConfigError {
-                    message,
-                    src: src(),
-                    span: Some(SourceSpan::from(span.start..span.end)),
-                    label: Some(format!("project {id}")),
-                    help: Some(help.to_string()),
-                })
+            let mut p = spanned.into_inner();
+            let at = |span: std::ops::Range<usize>, label: String| {
+                move |message: String, help: &str| {
+                    Box::new(ConfigError {
+                        message,
+                        src: src(),
+                        span: Some(SourceSpan::from(span.start..span.end)),
+                        label: Some(label.clone()),
+                        help: Some(help.to_string()),
+                    })
+                }
             };
-            if kinds.iter().filter(|k| **k).count() > 1 {
-                return Err(bad(
-                    format!(
-                        "project {id} names more than one of builder, docker-host and endpoint"
-                    ),
-                    "keep exactly one way to reach the project's builder",
-                ));
-            }
-            if p.max_parallelism == Some(0) {
-                return Err(bad(
-                    format!("project {id}: max-parallelism must be at least 1"),
-                    "leave max-parallelism out for no limit",
-                ));
-            }
-            for (key, v) in [
-                ("builder", &p.builder),
-                ("docker-host", &p.docker_host),
-                ("endpoint", &p.endpoint),
-                ("registry", &p.registry),
-                ("cache-ref", &p.cache_ref),
-            ] {
-                if v.as_deref() == Some("") {
+            check_project(&id, &p, &at(span.clone(), format!("project {id}")))?;
+            let node_spans = spans
+                .projects
+                .get(&id)
+                .map(|s| s.nodes.iter().map(toml::Spanned::span).collect::<Vec<_>>())
+                .unwrap_or_default();
+            let mut seen: Vec<String> = Vec::new();
+            for (k, node) in p.nodes.iter_mut().enumerate() {
+                let nspan = node_spans.get(k).cloned().unwrap_or(span.clone());
+                let bad = at(nspan, format!("node {} of project {id}", k + 1));
+                check_reach(
+                    &format!("node {} of project {id}", k + 1),
+                    &node.as_builder(),
+                    &bad,
+                )?;
+                for p in &node.platforms {
+                    if let Some(help) = platform_problem(p) {
+                        return Err(bad(
+                            format!("node {} of project {id}: unknown platform {p:?}", k + 1),
+                            &help,
+                        ));
+                    }
+                }
+                let address = node.address();
+                if seen.contains(&address) {
                     return Err(bad(
-                        format!("project {id}: {key} is empty"),
-                        "give it a value or leave it out",
+                        format!(
+                            "node {} of project {id} has the same address as another node: {address}",
+                            k + 1
+                        ),
+                        "each node is one builder: remove the duplicate, or point it at another builder",
                     ));
                 }
+                seen.push(address);
+                resolve_tls(
+                    &mut node.cacert,
+                    &mut node.cert,
+                    &mut node.key,
+                    dir,
+                    &format!("node {} of project {id}", k + 1),
+                    &bad,
+                )?;
             }
-            if p.cache.is_some() && p.registry.is_none() && p.cache_ref.is_none() {
-                return Err(bad(
-                    format!("project {id}: cache = \"registry\" needs a registry to keep it in"),
-                    "add registry = \"HOST/REPO\" (or cache-ref = \"HOST/REPO\") to the project",
-                ));
-            }
-            if p.cache.is_none() && p.cache_ref.is_some() {
-                return Err(bad(
-                    format!("project {id}: cache-ref is set but the project has no cache"),
-                    "add cache = \"registry\" to the project, or remove cache-ref",
-                ));
-            }
+            let bad = at(span.clone(), format!("project {id}"));
+            resolve_tls(
+                &mut p.cacert,
+                &mut p.cert,
+                &mut p.key,
+                dir,
+                &format!("project {id}"),
+                &bad,
+            )?;
             projects.insert(id, p);
         }
         Ok(BakeConfig {

@@ -31,6 +31,7 @@ pub async fn dispatch(
     cancel: Cancel,
 ) -> DispatchReport {
     let mut driver = Driver::new(graph, backend, events, options);
+    driver.probe_fleets().await;
     let forward = {
         let mut outer = cancel.clone();
         let tx = driver.stop_tx.clone();
@@ -44,16 +45,29 @@ pub async fn dispatch(
         let Some(joined) = driver.tasks.join_next().await else {
             break;
         };
-        let Ok((run, outcome)) = joined else {
+        let Ok((run, outcome, lost)) = joined else {
             // A task that panicked: its builds stay unsettled and end as cancelled.
             continue;
         };
+        if let Some(reason) = lost {
+            driver.scheduler.lose(run.builder, &reason);
+        }
         driver.complete(&run, outcome);
     }
     forward.abort();
+    let notes = driver.scheduler.notes().to_vec();
+    let builders = (0..driver.graph.nodes.len())
+        .map(|i| {
+            driver.scheduler.specs()[driver.scheduler.builder_of(i)]
+                .key
+                .clone()
+        })
+        .collect();
     DispatchReport {
+        builders,
         nodes: driver.scheduler.into_reports(),
         runs: driver.runs,
+        notes,
     }
 }
 
@@ -66,14 +80,14 @@ struct Driver {
     scheduler: Scheduler,
     /// The hand-off reference of each build that made one, for the builds that use it.
     handoffs: Vec<Option<String>>,
-    /// Each project's preparation, shared by its runs.
+    /// Each builder's preparation (by its name), shared by its runs.
     prepared: BTreeMap<String, Prepared>,
     /// When each build last started.
     starts: Vec<Option<Instant>>,
     /// Runs started so far.
     runs: usize,
-    /// The runs under way.
-    tasks: JoinSet<(PlannedRun, RunOutcome)>,
+    /// The runs under way, each with why its builder was lost, when it was.
+    tasks: JoinSet<(PlannedRun, RunOutcome, Option<String>)>,
     /// Stops the runs under way: the caller cancelled, or the scheduler is stopping.
     stop_tx: watch::Sender<bool>,
     stop: Cancel,
@@ -131,22 +145,48 @@ impl Driver {
             for &i in &run.nodes {
                 self.starts[i] = Some(Instant::now());
             }
-            let mut preps: Vec<(String, Prepared)> = Vec::new();
-            for &i in &run.nodes {
-                let id = &self.graph.nodes[i].project.id;
-                if !preps.iter().any(|(p, _)| p == id) {
-                    let prep = self.prepared.entry(id.clone()).or_default().clone();
-                    preps.push((id.clone(), prep));
-                }
-            }
+            let prep = self
+                .prepared
+                .entry(job.project.clone())
+                .or_default()
+                .clone();
+            let fleet = self.scheduler.fleet_builders().contains(&run.builder);
             self.tasks.spawn(run_one(
                 run,
                 job,
-                preps,
+                prep,
+                fleet,
                 self.backend.clone(),
                 self.events.clone(),
                 self.stop.clone(),
             ));
+        }
+    }
+
+    /// Checks every node of the fleets before the first run: a node that does not answer is
+    /// left out (a note says why) and its builds go to the others.
+    async fn probe_fleets(&mut self) {
+        let nodes = self.scheduler.fleet_builders();
+        let mut probes = JoinSet::new();
+        for b in nodes {
+            let spec = self.scheduler.specs()[b].clone();
+            let backend = self.backend.clone();
+            probes.spawn(async move {
+                let ready = backend
+                    .clone()
+                    .prepare(spec.name.clone(), spec.config.clone())
+                    .await;
+                let r = match ready {
+                    Ok(()) => backend.probe(spec.name, spec.config).await,
+                    Err(e) => Err(e),
+                };
+                (b, r)
+            });
+        }
+        while let Some(Ok((b, r))) = probes.join_next().await {
+            if let Err(e) = r {
+                self.scheduler.lose(b, &e);
+            }
         }
     }
 
@@ -178,6 +218,12 @@ impl Driver {
                 line: "stopped because another build of its run failed; running it again".into(),
             });
         }
+        for &i in &f.retried {
+            self.events.event(&Event::Log {
+                node: i,
+                line: "its node was lost; running it again on another node".into(),
+            });
+        }
         if self.scheduler.stopping() {
             let _ = self.stop_tx.send(true);
         }
@@ -187,41 +233,47 @@ impl Driver {
 async fn run_one(
     run: PlannedRun,
     job: RunJob,
-    prepared: Vec<(String, Prepared)>,
+    prepared: Prepared,
+    fleet: bool,
     backend: Arc<dyn Backend>,
     events: Arc<dyn EventSink>,
     mut stop: Cancel,
-) -> (PlannedRun, RunOutcome) {
-    // Each project of the run is prepared once; the builds of a project that cannot be
-    // prepared fail, and the others run again without them.
-    let mut broken: BTreeMap<String, String> = BTreeMap::new();
-    for (project, prep) in &prepared {
-        let config = job.options.project(project);
-        let ready = tokio::select! {
-            r = prep.get_or_init(|| backend.clone().prepare(project.clone(), config)) => r.clone(),
-            () = stop.cancelled() => return (run, RunOutcome::default()),
-        };
-        if let Err(e) = ready {
-            broken.insert(project.clone(), e);
-        }
-    }
-    if !broken.is_empty() {
+) -> (PlannedRun, RunOutcome, Option<String>) {
+    // Each builder is prepared once; when it cannot be, the builds of the run fail (and on a
+    // fleet's node, the node is lost: they move to another).
+    let ready = tokio::select! {
+        r = prepared.get_or_init(|| backend.clone().prepare(job.project.clone(), job.config.clone())) => r.clone(),
+        () = stop.cancelled() => return (run, RunOutcome::default(), None),
+    };
+    if let Err(e) = ready {
         let mut outcome = RunOutcome::default();
         for b in job.builds.iter().filter(|b| !b.context_only) {
-            let result = match broken.get(&b.node.project.id) {
-                Some(e) => BuildResult::Failed(BuildFailure::new(format!(
+            outcome.results.insert(
+                b.index,
+                BuildResult::Failed(BuildFailure::new(format!(
                     "project {}: {e}",
                     b.node.project.id
                 ))),
-                None => BuildResult::Interrupted,
-            };
-            outcome.results.insert(b.index, result);
+            );
         }
-        return (run, outcome);
+        let lost = fleet.then_some(e);
+        return (run, outcome, lost);
     }
     for &i in &run.nodes {
         events.event(&Event::Started { node: i });
     }
-    let outcome = backend.run(job, events, stop).await;
-    (run, outcome)
+    let (name, config) = (job.project.clone(), job.config.clone());
+    let outcome = backend.clone().run(job, events, stop.clone()).await;
+    // A failure on a fleet's node may be the node's: ask it whether it is still there.
+    let failed = outcome
+        .results
+        .values()
+        .any(|r| !matches!(r, BuildResult::Done(..)))
+        || outcome.results.len() < run.nodes.len();
+    let lost = if fleet && failed && !stop.is_cancelled() {
+        backend.probe(name, config).await.err()
+    } else {
+        None
+    };
+    (run, outcome, lost)
 }

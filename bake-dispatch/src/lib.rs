@@ -154,15 +154,85 @@ impl DispatchOptions {
             p.builder = Some(b.clone());
             p.docker_host = None;
             p.endpoint = None;
+            p.nodes.clear();
         }
         p
     }
 
-    /// The builder project `id` builds on: projects with the same key share runs.
+    /// The builder project `id` builds on, or for a fleet its first node: projects with the
+    /// same key share runs.
     #[must_use]
     pub fn builder_key(&self, id: &str) -> BuilderKey {
-        BuilderKey::of(&self.project(id))
+        self.builders_of(id)
+            .into_iter()
+            .next()
+            .map_or(BuilderKey::Default, |b| b.key)
     }
+
+    /// The builders project `id` may build on: its one builder, or each of its nodes.
+    #[must_use]
+    pub fn builders_of(&self, id: &str) -> Vec<BuilderSpec> {
+        let p = self.project(id);
+        if p.nodes.is_empty() {
+            return vec![BuilderSpec {
+                key: BuilderKey::of(&p),
+                name: id.to_string(),
+                platforms: Vec::new(),
+                limit: None,
+                config: p,
+            }];
+        }
+        p.nodes
+            .iter()
+            .map(|n| {
+                let config = n.as_builder();
+                let key = BuilderKey::of(&config);
+                BuilderSpec {
+                    name: format!("{id}-{:08x}", fnv1a(&key.to_string()) as u32),
+                    key,
+                    platforms: n.platforms.clone(),
+                    limit: n.max_parallelism,
+                    config,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One builder a project's builds may run on: the project's own, or a node of its fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuilderSpec {
+    /// Which builder it is.
+    pub key: BuilderKey,
+    /// Its name in messages and in the `remote` builder made for an endpoint: the project's
+    /// id, or for a node the id and a hash of its address.
+    pub name: String,
+    /// How to reach it.
+    pub config: ProjectConfig,
+    /// The platforms it builds natively; empty: any (a single builder).
+    pub platforms: Vec<String>,
+    /// How many builds may run on it at once (a node's `max-parallelism`).
+    pub limit: Option<usize>,
+}
+
+impl BuilderSpec {
+    /// Whether it builds `platform` natively (a builder that lists none builds anything).
+    #[must_use]
+    pub fn serves(&self, platform: &str) -> bool {
+        self.platforms.is_empty() || self.platforms.iter().any(|p| same_platform(p, platform))
+    }
+}
+
+/// Whether two platform strings name the same platform (`linux/arm64` and
+/// `linux/arm64/v8` do).
+fn same_platform(a: &str, b: &str) -> bool {
+    let norm = |p: &str| {
+        let p = p.trim().to_ascii_lowercase();
+        p.strip_suffix("/v8")
+            .filter(|q| q.ends_with("arm64"))
+            .map_or(p.clone(), str::to_string)
+    };
+    norm(a) == norm(b)
 }
 
 /// Which builder a project uses. Builds of projects with the same key share `buildx bake`
@@ -284,18 +354,18 @@ pub struct RunJob {
 
 /// The job for node `i` in a run: its project's settings, its `target:` contexts as links
 /// (`in_run` tells which nodes are in the same run, `handoff_of` gives the reference of a
-/// finished node on another builder), a hand-off when builds on other builders use it, and
-/// the `--save` image.
+/// finished node on another builder), a hand-off when a build that uses it may run on another
+/// builder (`elsewhere`), the `--save` images and the project cache.
 pub fn job_for(
     graph: &bake_core::api::BuildGraph,
     i: usize,
     options: &DispatchOptions,
     in_run: impl Fn(usize) -> bool,
+    elsewhere: impl Fn(usize) -> bool,
     handoff_of: impl Fn(usize) -> Option<String>,
 ) -> BuildJob {
     let node = graph.nodes[i].clone();
     let project = options.project(&node.project.id);
-    let key = BuilderKey::of(&project);
     let mut contexts = BTreeMap::new();
     for d in &node.deps {
         if in_run(d.node) {
@@ -304,10 +374,7 @@ pub fn job_for(
             contexts.insert(d.context.clone(), Link::Ref(r));
         }
     }
-    let crosses = graph
-        .dependents(i)
-        .iter()
-        .any(|&u| options.builder_key(&graph.nodes[u].project.id) != key);
+    let crosses = graph.dependents(i).iter().any(|&u| elsewhere(u));
     let handoff = crosses.then(|| match &project.registry {
         Some(r) => Handoff::Registry {
             repo: format!("{}/{}", r.trim_end_matches('/'), node.names[0]),
@@ -537,6 +604,11 @@ pub struct DispatchReport {
     pub nodes: Vec<NodeReport>,
     /// How many `buildx bake` runs it took.
     pub runs: usize,
+    /// What the dispatch did beyond the plan: fleet nodes left out or lost, builds moved to
+    /// another node, platforms emulated.
+    pub notes: Vec<String>,
+    /// The builder each build ran (or was to run) on, by node.
+    pub builders: Vec<BuilderKey>,
 }
 
 impl DispatchReport {
@@ -692,6 +764,17 @@ pub trait Backend: Send + Sync + 'static {
         config: ProjectConfig,
     ) -> BoxFuture<Result<(), String>> {
         let _ = (project, config);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Whether builder `name` (settings `config`), prepared, answers. A fleet's nodes are
+    /// asked before the dispatch and after a run with failures. The default says yes.
+    fn probe(
+        self: Arc<Self>,
+        name: String,
+        config: ProjectConfig,
+    ) -> BoxFuture<Result<(), String>> {
+        let _ = (name, config);
         Box::pin(async { Ok(()) })
     }
 

@@ -18,8 +18,10 @@ pub struct PlanRun {
     pub number: usize,
     /// The builder.
     pub builder: BuilderKey,
-    /// The project whose settings reach the builder.
+    /// The builder's name (its project's id, or a fleet node's name).
     pub project: String,
+    /// How to reach the builder.
+    pub config: ProjectConfig,
     /// The builds it runs (node indexes), dependencies first.
     pub nodes: Vec<usize>,
     /// Finished builds it includes as contexts only.
@@ -110,6 +112,7 @@ pub fn plan(
                 number,
                 builder: job.builder.clone(),
                 project: job.project.clone(),
+                config: job.config.clone(),
                 nodes: run.nodes.clone(),
                 reused: run.reused.clone(),
                 after,
@@ -135,7 +138,28 @@ fn describe_builder(project: &str, p: &ProjectConfig) -> String {
     }
 }
 
-fn describe_project(id: &str, p: &ProjectConfig) -> String {
+fn describe_project(id: &str, p: &ProjectConfig, options: &DispatchOptions) -> String {
+    if !p.nodes.is_empty() {
+        let mut s = format!("project {id}: a fleet of {} nodes", p.nodes.len());
+        if let Some(r) = &p.registry {
+            let _ = write!(s, ", registry {r}");
+        }
+        for spec in options.builders_of(id) {
+            let _ = write!(
+                s,
+                "\n  node {}: {}",
+                spec.name,
+                describe_builder(&spec.name, &spec.config)
+            );
+            if !spec.platforms.is_empty() {
+                let _ = write!(s, ", platforms {}", spec.platforms.join(","));
+            }
+            if let Some(m) = spec.limit {
+                let _ = write!(s, ", at most {m} at once");
+            }
+        }
+        return s;
+    }
     let mut s = format!("project {id}: {}", describe_builder(id, p));
     if let Some(m) = p.max_parallelism {
         let _ = write!(s, ", at most {m} at once");
@@ -168,7 +192,7 @@ pub fn render_plan(graph: &BuildGraph, runs: &[PlanRun], options: &DispatchOptio
         let _ = writeln!(
             out,
             "{}",
-            describe_project(project, &options.project(project))
+            describe_project(project, &options.project(project), options)
         );
     }
     let missing = save_without_registry(graph, options);
@@ -182,7 +206,7 @@ pub fn render_plan(graph: &BuildGraph, runs: &[PlanRun], options: &DispatchOptio
         let mut head = format!(
             "\nrun {}: {}",
             run.number,
-            describe_builder(&run.project, &options.project(&run.project))
+            describe_builder(&run.project, &run.config)
         );
         if !run.after.is_empty() {
             let after: Vec<String> = run.after.iter().map(|r| format!("run {r}")).collect();

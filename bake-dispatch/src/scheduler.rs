@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{
-    BuildFailure, BuildResult, BuilderKey, DispatchOptions, NodeReport, NodeStatus, RunJob,
-    RunOutcome,
+    BuildFailure, BuildResult, BuilderKey, BuilderSpec, DispatchOptions, NodeReport, NodeStatus,
+    RunJob, RunOutcome,
 };
 use bake_core::api::BuildGraph;
 
@@ -44,62 +44,195 @@ pub struct PlannedRun {
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     deps: Vec<Vec<usize>>,
+    /// Each build's builders, in the order it prefers them: its project's builder, or the
+    /// nodes of its fleet that serve its platforms, by rendezvous hashing of its name.
+    candidates: Vec<Vec<usize>>,
+    /// The builder each build runs (or last ran) on.
     builder_of: Vec<usize>,
     project_of: Vec<usize>,
     limits: Vec<Option<usize>>,
     running: Vec<usize>,
     state: Vec<State>,
     interruptions: Vec<usize>,
+    /// Whether a build was already moved once to another node after its node was lost.
+    retried: Vec<bool>,
     builders: Vec<BuilderKey>,
+    specs: Vec<BuilderSpec>,
+    builder_running: Vec<usize>,
+    /// Why a builder is out of the dispatch (unreachable before it, or lost during it).
+    lost: Vec<Option<String>>,
+    notes: Vec<String>,
     next_id: usize,
     fail_fast: bool,
     stopping: bool,
+}
+
+/// The rendezvous score of `name` on builder `key`: a build goes to the builder with the
+/// highest score among those that serve it, so it lands on the same one run after run, and
+/// adding a builder moves only the builds it now wins.
+fn score(name: &str, key: &BuilderKey) -> u64 {
+    super::fnv1a(&format!("{name}\u{0}{key}"))
 }
 
 impl Scheduler {
     /// A scheduler for `graph` with the projects' settings of `options`.
     #[must_use]
     pub fn new(graph: &BuildGraph, options: &DispatchOptions) -> Scheduler {
-        let mut builders: Vec<BuilderKey> = Vec::new();
+        let mut specs: Vec<BuilderSpec> = Vec::new();
         let mut projects: Vec<String> = Vec::new();
         let mut limits = Vec::new();
-        let mut builder_of = Vec::new();
+        let mut candidates = Vec::new();
+        let mut emulated = Vec::new();
         let mut project_of = Vec::new();
         for n in &graph.nodes {
-            let key = options.builder_key(&n.project.id);
-            let b = builders.iter().position(|k| *k == key).unwrap_or_else(|| {
-                builders.push(key);
-                builders.len() - 1
-            });
-            builder_of.push(b);
+            let own = options.builders_of(&n.project.id);
+            let fleet = own.len() > 1;
+            let mut idx: Vec<usize> = Vec::new();
+            for spec in &own {
+                let b = if let Some(b) = specs.iter().position(|k| k.key == spec.key) {
+                    if let Some(l) = spec.limit {
+                        specs[b].limit = Some(specs[b].limit.map_or(l, |m| m.min(l)));
+                    }
+                    b
+                } else {
+                    specs.push(spec.clone());
+                    specs.len() - 1
+                };
+                idx.push(b);
+            }
+            let platforms = &n.target.platforms;
+            let mut emu = Vec::new();
+            if fleet {
+                let serves_all = |b: &usize| platforms.iter().all(|p| specs[*b].serves(p));
+                let all: Vec<usize> = idx.iter().copied().filter(serves_all).collect();
+                if !all.is_empty() {
+                    idx = all;
+                } else if let Some(first) = platforms.first() {
+                    let some: Vec<usize> = idx
+                        .iter()
+                        .copied()
+                        .filter(|b| specs[*b].serves(first))
+                        .collect();
+                    if !some.is_empty() {
+                        idx = some;
+                    }
+                }
+                let name = &n.names[0];
+                idx.sort_by_key(|b| std::cmp::Reverse(score(name, &specs[*b].key)));
+                emu = platforms
+                    .iter()
+                    .filter(|p| !specs[idx[0]].serves(p))
+                    .cloned()
+                    .collect();
+            }
+            candidates.push(idx);
+            emulated.push(emu);
             let p = projects
                 .iter()
                 .position(|p| *p == n.project.id)
                 .unwrap_or_else(|| {
                     projects.push(n.project.id.clone());
-                    limits.push(options.project(&n.project.id).max_parallelism);
+                    let own = options.project(&n.project.id);
+                    limits.push(if own.nodes.is_empty() {
+                        own.max_parallelism
+                    } else {
+                        None
+                    });
                     projects.len() - 1
                 });
             project_of.push(p);
         }
         let n = graph.nodes.len();
+        let mut notes = Vec::new();
+        for (i, emu) in emulated.iter().enumerate() {
+            if !emu.is_empty() {
+                notes.push(format!(
+                    "{}: no node of project {} builds {} natively; emulated",
+                    graph.nodes[i].label(),
+                    graph.nodes[i].project.id,
+                    emu.join(", ")
+                ));
+            }
+        }
         Scheduler {
             deps: graph
                 .nodes
                 .iter()
                 .map(|n| n.deps.iter().map(|d| d.node).collect())
                 .collect(),
-            builder_of,
+            builder_of: candidates.iter().map(|c| c[0]).collect(),
+            candidates,
             project_of,
             running: vec![0; limits.len()],
             limits,
             state: vec![State::Waiting; n],
             interruptions: vec![0; n],
-            builders,
+            retried: vec![false; n],
+            builders: specs.iter().map(|s| s.key.clone()).collect(),
+            builder_running: vec![0; specs.len()],
+            lost: vec![None; specs.len()],
+            specs,
+            notes,
             next_id: 0,
             fail_fast: options.fail_fast,
             stopping: false,
         }
+    }
+
+    /// The builders a dispatch may use.
+    #[must_use]
+    pub fn specs(&self) -> &[BuilderSpec] {
+        &self.specs
+    }
+
+    /// The builders that belong to a fleet (more than one candidate for some build): the
+    /// ones checked before the dispatch and after a failed run.
+    #[must_use]
+    pub fn fleet_builders(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .candidates
+            .iter()
+            .filter(|c| c.len() > 1)
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Leaves builder `b` out from now on (`reason`: why), as a note of the dispatch.
+    pub fn lose(&mut self, b: usize, reason: &str) {
+        if self.lost[b].is_none() {
+            self.notes
+                .push(format!("node {} left out: {reason}", self.specs[b].key));
+            self.lost[b] = Some(reason.to_string());
+        }
+    }
+
+    /// Whether builder `b` is out of the dispatch.
+    #[must_use]
+    pub fn is_lost(&self, b: usize) -> bool {
+        self.lost[b].is_some()
+    }
+
+    /// What the dispatch did beyond the plan: nodes left out, builds moved, platforms
+    /// emulated.
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The builder build `i` runs (or last ran) on.
+    #[must_use]
+    pub fn builder_of(&self, i: usize) -> usize {
+        self.builder_of[i]
+    }
+
+    /// Whether build `i` may run on a builder other than `b`.
+    #[must_use]
+    pub fn may_run_elsewhere(&self, i: usize, b: usize) -> bool {
+        self.candidates[i].iter().any(|&c| c != b)
     }
 
     /// The builders, in order of first use.
@@ -130,8 +263,26 @@ impl Scheduler {
             if self.state[i] != State::Waiting {
                 continue;
             }
+            let alive = self.candidates[i].iter().any(|&b| self.lost[b].is_none());
             let status = if self.stopping {
                 Some(NodeStatus::Cancelled)
+            } else if !alive {
+                let why: Vec<String> = self.candidates[i]
+                    .iter()
+                    .filter_map(|&b| {
+                        self.lost[b]
+                            .as_ref()
+                            .map(|r| format!("{}: {r}", self.specs[b].key))
+                    })
+                    .collect();
+                Some(NodeStatus::Failed(BuildFailure::new(format!(
+                    "no builder of project {} can be reached ({})",
+                    self.specs[self.candidates[i][0]]
+                        .name
+                        .rsplit_once('-')
+                        .map_or(self.specs[self.candidates[i][0]].name.as_str(), |(p, _)| p),
+                    why.join("; ")
+                ))))
             } else {
                 self.deps[i].iter().find_map(|&d| match &self.state[d] {
                     State::Settled(r) if !matches!(r.status, NodeStatus::Done(_)) => {
@@ -148,38 +299,127 @@ impl Scheduler {
         out
     }
 
-    /// The runs that can start now: per builder, every waiting build whose dependencies are
-    /// done or start in the same run, within each project's `max-parallelism`.
+    /// The runs that can start now: every waiting build whose dependencies are done (or start
+    /// in the same run), on the first builder it prefers that is in the dispatch and has
+    /// room (the one that built its `target:` contexts first, when it may use it), within its
+    /// project's and its builder's `max-parallelism`; one run per builder.
     pub fn next_ready(&mut self) -> Vec<PlannedRun> {
-        let mut runs = Vec::new();
         if self.stopping {
-            return runs;
+            return Vec::new();
         }
-        for b in 0..self.builders.len() {
-            let mut chosen: Vec<usize> = Vec::new();
-            let mut in_run = vec![false; self.state.len()];
-            for i in 0..self.state.len() {
-                if self.builder_of[i] != b || self.state[i] != State::Waiting {
+        let n = self.state.len();
+        let mut chosen_on: Vec<Option<usize>> = vec![None; n];
+        // Builds ready but without room on the builders they prefer, with how many wait for
+        // each builder: a second pass spills them to idle builders.
+        let mut waiting_for: Vec<usize> = vec![0; self.specs.len()];
+        let mut held: Vec<usize> = Vec::new();
+        for i in 0..n {
+            if self.state[i] != State::Waiting {
+                continue;
+            }
+            // Dependencies not done must start in this round, all on one builder.
+            let mut forced: Option<usize> = None;
+            let mut ok = true;
+            for &d in &self.deps[i] {
+                if self.done(d) {
                     continue;
                 }
-                let ready = self.deps[i]
-                    .iter()
-                    .all(|&d| self.done(d) || (in_run[d] && self.builder_of[d] == b));
-                let p = self.project_of[i];
-                let room = self.limits[p].is_none_or(|l| self.running[p] < l);
-                if ready && room {
-                    in_run[i] = true;
-                    self.running[p] += 1;
-                    chosen.push(i);
+                match chosen_on[d] {
+                    Some(b) if forced.is_none_or(|f| f == b) => forced = Some(b),
+                    _ => ok = false,
                 }
             }
+            let p = self.project_of[i];
+            if !ok || self.limits[p].is_some_and(|l| self.running[p] >= l) {
+                continue;
+            }
+            let alive = |b: usize| self.lost[b].is_none() && self.candidates[i].contains(&b);
+            let room = |b: usize| {
+                self.specs[b]
+                    .limit
+                    .is_none_or(|l| self.builder_running[b] < l)
+            };
+            // Its place: the builder of a dependency started with it, else the builder that
+            // built one of its dependencies, else the first alive builder it prefers.
+            let home = match forced {
+                Some(f) => alive(f).then_some(f),
+                None => self.deps[i]
+                    .iter()
+                    .map(|&d| self.builder_of[d])
+                    .find(|&b| alive(b))
+                    .or_else(|| self.candidates[i].iter().copied().find(|&b| alive(b))),
+            };
+            let Some(home) = home else {
+                continue;
+            };
+            if room(home) {
+                chosen_on[i] = Some(home);
+                self.builder_running[home] += 1;
+                self.running[p] += 1;
+            } else if forced.is_none() {
+                waiting_for[home] += 1;
+                held.push(i);
+            }
+        }
+        self.spill(held, &mut waiting_for, &mut chosen_on);
+        self.start_runs(&chosen_on)
+    }
+
+    /// The second pass of [`Scheduler::next_ready`]: the `held` builds (no room on their
+    /// builder, `waiting_for` of them per builder) that an idle builder takes.
+    fn spill(
+        &mut self,
+        held: Vec<usize>,
+        waiting_for: &mut [usize],
+        chosen_on: &mut [Option<usize>],
+    ) {
+        // A builder with nothing to do takes builds that would wait a whole turn on theirs
+        // (more of them wait than it runs at once): builds stay where they built before
+        // unless another builder would sit idle.
+        for i in held {
+            let home = self.candidates[i]
+                .iter()
+                .copied()
+                .find(|&b| self.lost[b].is_none())
+                .unwrap_or(self.builder_of[i]);
+            let backlog = self.specs[home]
+                .limit
+                .is_some_and(|l| waiting_for[home] > l);
+            if !backlog {
+                continue;
+            }
+            let p = self.project_of[i];
+            if self.limits[p].is_some_and(|l| self.running[p] >= l) {
+                continue;
+            }
+            let idle = self.candidates[i].iter().copied().find(|&b| {
+                b != home
+                    && self.lost[b].is_none()
+                    && self.builder_running[b] == 0
+                    && !chosen_on.contains(&Some(b))
+            });
+            if let Some(b) = idle {
+                chosen_on[i] = Some(b);
+                self.builder_running[b] += 1;
+                self.running[p] += 1;
+                waiting_for[home] -= 1;
+            }
+        }
+    }
+
+    /// Groups the builds `chosen_on` a builder this round into one run per builder.
+    fn start_runs(&mut self, chosen_on: &[Option<usize>]) -> Vec<PlannedRun> {
+        let n = self.state.len();
+        let mut runs = Vec::new();
+        for b in 0..self.specs.len() {
+            let chosen: Vec<usize> = (0..n).filter(|&i| chosen_on[i] == Some(b)).collect();
             if chosen.is_empty() {
                 continue;
             }
             let mut reused: Vec<usize> = Vec::new();
             for &i in &chosen {
                 for &d in &self.deps[i] {
-                    if !in_run[d] && self.builder_of[d] == b && !reused.contains(&d) {
+                    if chosen_on[d].is_none() && self.builder_of[d] == b && !reused.contains(&d) {
                         reused.push(d);
                     }
                 }
@@ -189,6 +429,7 @@ impl Scheduler {
             self.next_id += 1;
             for &i in &chosen {
                 self.state[i] = State::Running(id);
+                self.builder_of[i] = b;
             }
             runs.push(PlannedRun {
                 id,
@@ -210,8 +451,10 @@ impl Scheduler {
         cancelled: bool,
     ) -> Finished {
         let mut f = Finished::default();
+        let lost = self.lost[run.builder].clone();
         for &i in &run.nodes {
             self.running[self.project_of[i]] -= 1;
+            self.builder_running[run.builder] -= 1;
             let result = outcome.results.remove(&i).unwrap_or_else(|| {
                 if cancelled {
                     BuildResult::Interrupted
@@ -219,6 +462,25 @@ impl Scheduler {
                     BuildResult::Failed(BuildFailure::new("the builder gave no result"))
                 }
             });
+            // A build its lost node did not finish moves, once, to another node it may use.
+            let elsewhere = self.candidates[i]
+                .iter()
+                .any(|&b| b != run.builder && self.lost[b].is_none());
+            if let (Some(reason), false, true, false) = (
+                &lost,
+                matches!(result, BuildResult::Done(..)),
+                elsewhere,
+                self.retried[i] || cancelled || self.stopping,
+            ) {
+                self.retried[i] = true;
+                self.state[i] = State::Waiting;
+                self.notes.push(format!(
+                    "{}: retried on another node after {} was lost ({reason})",
+                    self.specs[run.builder].name, self.specs[run.builder].key
+                ));
+                f.retried.push(i);
+                continue;
+            }
             match result {
                 BuildResult::Done(o, d) => {
                     self.settle(i, NodeStatus::Done(o), d);
@@ -339,6 +601,8 @@ pub struct Finished {
     pub ended: Vec<usize>,
     /// Builds that wait to run again.
     pub again: Vec<usize>,
+    /// Builds that wait to run again on another node, theirs being lost.
+    pub retried: Vec<usize>,
 }
 
 /// The [`RunJob`] of a planned run.
@@ -357,7 +621,14 @@ pub fn run_job(
     let builds = all
         .iter()
         .map(|&i| {
-            let mut job = super::job_for(graph, i, options, in_run, &handoff_of);
+            let mut job = super::job_for(
+                graph,
+                i,
+                options,
+                in_run,
+                |u| scheduler.may_run_elsewhere(u, run.builder),
+                &handoff_of,
+            );
             if run.reused.binary_search(&i).is_ok() {
                 job.context_only = true;
                 job.handoff = None;
@@ -367,13 +638,12 @@ pub fn run_job(
             job
         })
         .collect::<Vec<_>>();
-    let first = run.nodes[0];
-    let project = graph.nodes[first].project.id.clone();
+    let spec = &scheduler.specs()[run.builder];
     RunJob {
         id: run.id,
-        builder: scheduler.builders()[run.builder].clone(),
-        config: options.project(&project),
-        project,
+        builder: spec.key.clone(),
+        config: spec.config.clone(),
+        project: spec.name.clone(),
         builds,
         options: options.clone(),
     }

@@ -362,7 +362,22 @@ fn an_unreachable_project_fails_only_its_builds() {
         unreachable: vec!["down".into()],
         ..Fake::default()
     });
-    let (kinds, report, _) = run(g, fake, DispatchOptions::default());
+    // Two builders (a builder is prepared once, whichever projects use it).
+    let mut config = BakeConfig::default();
+    for p in ["down", "up"] {
+        config.projects.insert(
+            p.into(),
+            ProjectConfig {
+                docker_host: Some(format!("unix:///{p}.sock")),
+                ..ProjectConfig::default()
+            },
+        );
+    }
+    let opts = DispatchOptions {
+        config,
+        ..DispatchOptions::default()
+    };
+    let (kinds, report, _) = run(g, fake, opts);
     assert_eq!(kinds, [StatusKind::Failed, StatusKind::Done]);
     let NodeStatus::Failed(f) = &report.nodes[0].status else {
         panic!("not failed")

@@ -182,6 +182,8 @@ pub struct TargetEnd {
     pub saved_refs: Vec<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// The builder it ran on, when not the one it was recorded with (a fleet's node).
+    pub builder: Option<String>,
 }
 
 /// A recorded run.
@@ -774,7 +776,8 @@ fn update_target(
             digest = COALESCE(?6, digest),
             image_refs = COALESCE(?7, image_refs),
             saved_refs = COALESCE(?8, saved_refs),
-            error = COALESCE(?9, error)
+            error = COALESCE(?9, error),
+            builder = COALESCE(?10, builder)
          WHERE run_id = ?1 AND position = ?2",
         params![
             id.as_str(),
@@ -786,6 +789,7 @@ fn update_target(
             list(&end.image_refs),
             list(&end.saved_refs),
             end.error,
+            end.builder,
         ],
     )
     .map(drop)

@@ -136,20 +136,44 @@ impl Backend for BuildxBackend {
                 .await
                 .is_err()
             {
-                self.short(
-                    &[
-                        "buildx", "create", "--name", &name, "--driver", "remote", ep,
-                    ],
-                    &env,
-                    limit,
-                )
-                .await
-                .map_err(|e| format!("cannot create a remote builder for {ep}: {e}"))?;
+                let tls: Vec<String> = [
+                    ("cacert", &config.cacert),
+                    ("cert", &config.cert),
+                    ("key", &config.key),
+                    ("servername", &config.servername),
+                ]
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+                .collect();
+                let opts = tls.join(",");
+                let mut args = vec!["buildx", "create", "--name", &name, "--driver", "remote"];
+                if !opts.is_empty() {
+                    args.extend(["--driver-opt", &opts]);
+                }
+                args.push(ep);
+                self.short(&args, &env, limit)
+                    .await
+                    .map_err(|e| format!("cannot create a remote builder for {ep}: {e}"))?;
             }
             self.short(&["buildx", "inspect", "--bootstrap", &name], &env, limit)
                 .await
                 .map_err(|e| format!("BuildKit at {ep} is not reachable: {e}"))?;
             Ok(())
+        })
+    }
+
+    fn probe(
+        self: Arc<Self>,
+        name: String,
+        config: ProjectConfig,
+    ) -> BoxFuture<Result<(), String>> {
+        Box::pin(async move {
+            let st = self.inspect(&name, &config, Duration::from_secs(30)).await;
+            if st.reachable {
+                Ok(())
+            } else {
+                Err(st.reason.unwrap_or_else(|| "it does not answer".into()))
+            }
         })
     }
 
