@@ -244,6 +244,7 @@ fn sample_history(path: &Path) {
         error: (status == Status::Failed).then(|| {
             "process \"/bin/sh -c false\" did not complete successfully: exit code: 1".to_string()
         }),
+        builder: None,
     };
     h.finish(
         &a,
