@@ -7,10 +7,11 @@
 #   scripts/engine.sh env     # prints the env file's path if the engine is up, else exit 1
 #   scripts/engine.sh purge   # stop, then delete everything but the cached prefix and qemu
 #
-# Three dockerd daemons, each with its own containerd and image store: "A" and "B" (two
-# projects) use the containerd image store, "C" Docker Engine's default classic store (overlay2).
+# Four dockerd daemons, each with its own containerd and image store: "A", "B" and "D" use the
+# containerd image store (two projects, or nodes of a fleet), "C" Docker Engine's default
+# classic store (overlay2).
 # One docker-registry on 127.0.0.1:5000, qemu-aarch64 in binfmt_misc, and a two-platform base
-# image localbusybox:latest in A and B plus an OCI layout at $R/base-oci; C, which cannot hold
+# image localbusybox:latest in A, B and D plus an OCI layout at $R/base-oci; C, which cannot hold
 # an index, has its linux/amd64 image.
 # Engine: Debian forky's docker.io/docker-cli/docker-buildx/containerd (trixie as fallback),
 # bookworm's runc, docker-registry and qemu-user-static, all extracted (not installed).
@@ -23,7 +24,7 @@ CACHE_TAG=bake-engine-v1          # bump when the extracted layout changes
 read -r -a SUITES <<< "${BAKE_ENGINE_SUITES:-forky trixie}"   # preferred first
 REG_ADDR=127.0.0.1:5000
 ENVFILE=$R/env
-DAEMONS=(a b c)
+DAEMONS=(a b c d)
 CLASSIC=c                         # the daemon with the classic image store (single-platform)
 
 T0=$(date +%s.%N)
@@ -39,7 +40,7 @@ phase() { # phase NAME: one line with the seconds since the previous phase line
 
 logtails() {
   local f
-  for f in "$R"/a/dockerd.log "$R"/b/dockerd.log "$R"/c/dockerd.log "$R"/registry/log "$R"/apt.log; do
+  for f in "$R"/a/dockerd.log "$R"/b/dockerd.log "$R"/c/dockerd.log "$R"/d/dockerd.log "$R"/registry/log "$R"/apt.log; do
     [ -s "$f" ] || continue
     echo "---- tail of $f" >&2
     tail -n 15 "$f" >&2
@@ -337,6 +338,7 @@ export DOCKER_HOST="unix://$(sock a)"
 export BAKE_E2E_HOST_A="unix://$(sock a)"
 export BAKE_E2E_HOST_B="unix://$(sock b)"
 export BAKE_E2E_HOST_C="unix://$(sock c)"
+export BAKE_E2E_HOST_D="unix://$(sock d)"
 export BAKE_E2E_REGISTRY="$REG_ADDR"
 export BAKE_E2E_ARM64=$ARM64
 export BAKE_E2E_BASE_OCI="$R/base-oci"

@@ -56,6 +56,9 @@ pub struct Scheduler {
     interruptions: Vec<usize>,
     /// Whether a build was already moved once to another node after its node was lost.
     retried: Vec<bool>,
+    /// Whether a build's project shares its cache through a registry: only such builds
+    /// spill to an idle node (elsewhere, the others would start cold).
+    shared_cache: Vec<bool>,
     builders: Vec<BuilderKey>,
     specs: Vec<BuilderSpec>,
     builder_running: Vec<usize>,
@@ -72,6 +75,40 @@ pub struct Scheduler {
 /// adding a builder moves only the builds it now wins.
 fn score(name: &str, key: &BuilderKey) -> u64 {
     super::fnv1a(&format!("{name}\u{0}{key}"))
+}
+
+/// How much more than an even share of a fleet's builds one node may take.
+const LOAD_BOUND: f64 = 1.25;
+
+/// Consistent hashing with bounded loads: among the builds that share a set of nodes, in
+/// graph order, each goes to the first node it prefers that has fewer than 1.25 times an even
+/// share (its preference moves it first). The same builds on the same nodes always land the
+/// same way, so each finds its cache where it built before; no node takes far more than the
+/// others, so none sits idle at the end.
+fn balance(candidates: &mut [Vec<usize>]) {
+    let mut groups: std::collections::BTreeMap<Vec<usize>, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if c.len() > 1 {
+            let mut key = c.clone();
+            key.sort_unstable();
+            groups.entry(key).or_default().push(i);
+        }
+    }
+    for (set, builds) in groups {
+        let share = builds.len() as f64 / set.len() as f64;
+        let cap = (share * LOAD_BOUND).ceil().max(1.0) as usize;
+        let mut load: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        for i in builds {
+            let pick = candidates[i]
+                .iter()
+                .position(|b| load.get(b).copied().unwrap_or(0) < cap)
+                .unwrap_or(0);
+            let b = candidates[i].remove(pick);
+            candidates[i].insert(0, b);
+            *load.entry(b).or_default() += 1;
+        }
+    }
 }
 
 impl Scheduler {
@@ -142,6 +179,7 @@ impl Scheduler {
                 });
             project_of.push(p);
         }
+        balance(&mut candidates);
         let n = graph.nodes.len();
         let mut notes = Vec::new();
         for (i, emu) in emulated.iter().enumerate() {
@@ -168,6 +206,11 @@ impl Scheduler {
             state: vec![State::Waiting; n],
             interruptions: vec![0; n],
             retried: vec![false; n],
+            shared_cache: graph
+                .nodes
+                .iter()
+                .map(|n| options.project(&n.project.id).cache_repository().is_some())
+                .collect(),
             builders: specs.iter().map(|s| s.key.clone()).collect(),
             builder_running: vec![0; specs.len()],
             lost: vec![None; specs.len()],
@@ -373,10 +416,13 @@ impl Scheduler {
         waiting_for: &mut [usize],
         chosen_on: &mut [Option<usize>],
     ) {
-        // A builder with nothing to do takes builds that would wait a whole turn on theirs
-        // (more of them wait than it runs at once): builds stay where they built before
-        // unless another builder would sit idle.
+        // A builder with nothing to do takes builds that would wait two whole turns on theirs
+        // (more than twice as many wait as it runs at once), when their project has a registry
+        // cache to start warm from there; otherwise builds stay where their cache is.
         for i in held {
+            if !self.shared_cache[i] {
+                continue;
+            }
             let home = self.candidates[i]
                 .iter()
                 .copied()
@@ -384,7 +430,7 @@ impl Scheduler {
                 .unwrap_or(self.builder_of[i]);
             let backlog = self.specs[home]
                 .limit
-                .is_some_and(|l| waiting_for[home] > l);
+                .is_some_and(|l| waiting_for[home] > 2 * l);
             if !backlog {
                 continue;
             }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// `bakery ARGS` in `dir`, with `env` on top of the engine's.
-fn bakery(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn bakery(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_bakery"))
         .args(args)
         .current_dir(dir)
@@ -300,7 +300,7 @@ group "default" {{
 }
 
 /// The summary row of `target`: its CACHED column (`cached/steps`).
-fn cached_column(stderr: &str, target: &str) -> String {
+pub(crate) fn cached_column(stderr: &str, target: &str) -> String {
     stderr
         .lines()
         .find(|l| l.split_whitespace().next() == Some(target))

@@ -30,6 +30,7 @@ struct Engine {
     host_a: String,
     host_b: String,
     host_c: String,
+    host_d: String,
     registry: String,
     arm64: bool,
 }
@@ -69,6 +70,7 @@ fn engine() -> Engine {
         host_a: get("BAKE_E2E_HOST_A"),
         host_b: get("BAKE_E2E_HOST_B"),
         host_c: get("BAKE_E2E_HOST_C"),
+        host_d: get("BAKE_E2E_HOST_D"),
         registry: get("BAKE_E2E_REGISTRY"),
         arm64: get("BAKE_E2E_ARM64") == "1",
         env,
@@ -180,6 +182,7 @@ const COMPOSE: &str = "services:
 
 mod builds;
 mod depot;
+mod fleet;
 mod history;
 mod outputs;
 mod remote;
