@@ -77,6 +77,23 @@ fn score(name: &str, key: &BuilderKey) -> u64 {
     super::fnv1a(&format!("{name}\u{0}{key}"))
 }
 
+/// A note for each build with platforms that no node it may use builds natively.
+fn emulation_notes(graph: &BuildGraph, emulated: &[Vec<String>]) -> Vec<String> {
+    emulated
+        .iter()
+        .enumerate()
+        .filter(|(_, emu)| !emu.is_empty())
+        .map(|(i, emu)| {
+            format!(
+                "{}: no node of project {} builds {} natively; emulated",
+                graph.nodes[i].label(),
+                graph.nodes[i].project.id,
+                emu.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// How much more than an even share of a fleet's builds one node may take.
 const LOAD_BOUND: f64 = 1.25;
 
@@ -181,17 +198,7 @@ impl Scheduler {
         }
         balance(&mut candidates);
         let n = graph.nodes.len();
-        let mut notes = Vec::new();
-        for (i, emu) in emulated.iter().enumerate() {
-            if !emu.is_empty() {
-                notes.push(format!(
-                    "{}: no node of project {} builds {} natively; emulated",
-                    graph.nodes[i].label(),
-                    graph.nodes[i].project.id,
-                    emu.join(", ")
-                ));
-            }
-        }
+        let notes = emulation_notes(graph, &emulated);
         Scheduler {
             deps: graph
                 .nodes
