@@ -502,6 +502,12 @@ impl BakeConfig {
                     &node.as_builder(),
                     &bad,
                 )?;
+                if node.builder.is_none() && node.docker_host.is_none() && node.endpoint.is_none() {
+                    return Err(bad(
+                        format!("node {} of project {id} has no way to reach it", k + 1),
+                        "give it one of builder = \"NAME\", docker-host = \"unix:///…\" or endpoint = \"tcp://HOST:PORT\"",
+                    ));
+                }
                 for p in &node.platforms {
                     if let Some(help) = platform_problem(p) {
                         return Err(bad(

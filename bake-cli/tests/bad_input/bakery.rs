@@ -223,28 +223,6 @@ fn cache_reset_and_single_builds() {
         .file("bake.toml", two)
         .bakery(&["cache", "reset", "--project", "abd"]),
         case(
-            "bake.toml: a registry cache without a registry",
-            Some("bake.toml:1"),
-            "project abc: cache = \"registry\" needs a registry to keep it in",
-        )
-        .file(
-            "bake.toml",
-            "[projects.abc]\nbuilder = \"x\"\ncache = \"registry\"\n",
-        )
-        .hcl("target \"app\" {}\n")
-        .args(&["--dry-run", "app"]),
-        case(
-            "bake.toml: a cache kind that does not exist",
-            Some("bake.toml:3"),
-            "unknown variant `regsitry`, expected `registry`",
-        )
-        .file(
-            "bake.toml",
-            "[projects.abc]\nregistry = \"r\"\ncache = \"regsitry\"\n",
-        )
-        .hcl("target \"app\" {}\n")
-        .args(&["--dry-run", "app"]),
-        case(
             "bakery build: context and Dockerfile both on standard input",
             None,
             "cannot both be read from standard input",
@@ -278,5 +256,88 @@ fn cache_reset_and_single_builds() {
             "invalid value 'fatal' for '--lint-fail-on <SEVERITY>'",
         )
         .bakery(&["build", "--lint", "--lint-fail-on", "fatal", "."]),
+    ]);
+}
+
+#[test]
+fn project_configuration() {
+    check(&[
+        case(
+            "bake.toml: a registry cache without a registry",
+            Some("bake.toml:1"),
+            "project abc: cache = \"registry\" needs a registry to keep it in",
+        )
+        .file(
+            "bake.toml",
+            "[projects.abc]\nbuilder = \"x\"\ncache = \"registry\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a cache kind that does not exist",
+            Some("bake.toml:3"),
+            "unknown variant `regsitry`, expected `registry`",
+        )
+        .file(
+            "bake.toml",
+            "[projects.abc]\nregistry = \"r\"\ncache = \"regsitry\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a node with no way to reach it",
+            Some("bake.toml:2"),
+            "node 1 of project f has no way to reach it",
+        )
+        .file(
+            "bake.toml",
+            "[projects.f]\n[[projects.f.nodes]]\nplatforms = [\"linux/amd64\"]\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a platform typo in a node",
+            Some("bake.toml:2"),
+            "did you mean `linux/amd64`?",
+        )
+        .file(
+            "bake.toml",
+            "[projects.f]\n[[projects.f.nodes]]\ndocker-host = \"unix:///a\"\nplatforms = [\"linux/amd46\"]\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a missing mTLS file",
+            Some("bake.toml:2"),
+            "node 1 of project f: cacert ca.pem does not exist or is not a file",
+        )
+        .file(
+            "bake.toml",
+            "[projects.f]\n[[projects.f.nodes]]\nendpoint = \"tcp://x:1\"\ncacert = \"ca.pem\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: two nodes with one address",
+            Some("bake.toml:4"),
+            "node 2 of project f has the same address as another node",
+        )
+        .file(
+            "bake.toml",
+            "[projects.f]\n[[projects.f.nodes]]\ndocker-host = \"unix:///a\"\n[[projects.f.nodes]]\ndocker-host = \"unix:///a\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
+        case(
+            "bake.toml: a fleet with a builder of its own",
+            Some("bake.toml:1"),
+            "project f has nodes and also a builder of its own",
+        )
+        .file(
+            "bake.toml",
+            "[projects.f]\nbuilder = \"x\"\n[[projects.f.nodes]]\ndocker-host = \"unix:///a\"\n",
+        )
+        .hcl("target \"app\" {}\n")
+        .args(&["--dry-run", "app"]),
     ]);
 }
