@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bake_dispatch::buildx::{BuilderState, BuildxBackend};
-use bake_dispatch::{BakeConfig, BuilderKey, ProjectConfig};
+use bake_dispatch::{BakeConfig, BuilderSpec, DispatchOptions, ProjectConfig};
 
 use super::{table, TableOrJson};
 use crate::{fail, Context, Failure};
@@ -46,33 +46,63 @@ pub(super) fn run(a: &ListArgs, cx: &mut Context<'_>) -> Result<i32, Failure> {
         );
         return Ok(0);
     }
-    let states = inspect_all(&config, cx)?;
+    let rows = rows_of(&config);
+    let states = inspect_all(&rows, cx)?;
     let text = match a.output {
-        TableOrJson::Json => json(&config, &states),
-        TableOrJson::Table => table_of(&config, &states),
+        TableOrJson::Json => json(&rows, &states),
+        TableOrJson::Table => table_of(&rows, &states),
     };
     crate::write_out(cx.stdout, &text)?;
     Ok(0)
 }
 
-/// Every project's builder state, in the configuration's order (by id).
-fn inspect_all(config: &BakeConfig, cx: &Context<'_>) -> Result<Vec<BuilderState>, Failure> {
+/// One line of the list: a project and one of its builders (a fleet has one per node).
+struct Row {
+    id: String,
+    project: ProjectConfig,
+    /// The node's number (from 1) in a fleet.
+    node: Option<usize>,
+    spec: BuilderSpec,
+}
+
+/// The projects' builders, in the configuration's order (by id, then node).
+fn rows_of(config: &BakeConfig) -> Vec<Row> {
+    let options = DispatchOptions {
+        config: config.clone(),
+        ..DispatchOptions::default()
+    };
+    let mut rows = Vec::new();
+    for (id, p) in &config.projects {
+        let fleet = !p.nodes.is_empty();
+        for (k, spec) in options.builders_of(id).into_iter().enumerate() {
+            rows.push(Row {
+                id: id.clone(),
+                project: p.clone(),
+                node: fleet.then_some(k + 1),
+                spec,
+            });
+        }
+    }
+    rows
+}
+
+/// Every builder's state, in the order of `rows`.
+fn inspect_all(rows: &[Row], cx: &Context<'_>) -> Result<Vec<BuilderState>, Failure> {
     let Ok(backend) = BuildxBackend::new(cx.env.clone(), cx.cwd.clone()) else {
         let st = BuilderState {
             reason: Some("`docker` was not found in PATH".into()),
             ..BuilderState::default()
         };
-        return Ok(vec![st; config.projects.len()]);
+        return Ok(vec![st; rows.len()]);
     };
     let backend = Arc::new(backend);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
-    let projects: Vec<(String, ProjectConfig)> = config
-        .projects
+    let projects: Vec<(String, ProjectConfig)> = rows
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|r| (r.spec.name.clone(), r.spec.config.clone()))
         .collect();
     Ok(runtime.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
@@ -99,8 +129,8 @@ fn state_text(st: &BuilderState) -> String {
     }
 }
 
-fn table_of(config: &BakeConfig, states: &[BuilderState]) -> String {
-    let mut rows = vec![[
+fn table_of(rows: &[Row], states: &[BuilderState]) -> String {
+    let mut out = vec![[
         "PROJECT",
         "BUILDER",
         "STATE",
@@ -112,43 +142,54 @@ fn table_of(config: &BakeConfig, states: &[BuilderState]) -> String {
     ]
     .map(String::from)
     .to_vec()];
-    for ((id, p), st) in config.projects.iter().zip(states) {
-        rows.push(vec![
-            id.clone(),
-            BuilderKey::of(p).to_string(),
+    for (r, st) in rows.iter().zip(states) {
+        let limit = r.spec.limit.or(r.project.max_parallelism);
+        // A node builds natively the platforms it lists; the builder reports what it can run.
+        let platforms = if r.spec.platforms.is_empty() {
+            st.platforms.join(",")
+        } else {
+            r.spec.platforms.join(",")
+        };
+        out.push(vec![
+            match r.node {
+                Some(k) => format!("{} (node {k})", r.id),
+                None => r.id.clone(),
+            },
+            r.spec.key.to_string(),
             state_text(st),
-            if st.platforms.is_empty() {
+            if platforms.is_empty() {
                 "-".into()
             } else {
-                st.platforms.join(",")
+                platforms
             },
             st.buildkit.clone().unwrap_or_else(|| "-".into()),
-            p.max_parallelism
-                .map_or_else(|| "unlimited".into(), |n| n.to_string()),
-            p.registry.clone().unwrap_or_else(|| "-".into()),
-            p.cache_repository()
-                .map_or_else(|| "builder".into(), |r| format!("registry {r}")),
+            limit.map_or_else(|| "unlimited".into(), |n| n.to_string()),
+            r.project.registry.clone().unwrap_or_else(|| "-".into()),
+            r.project
+                .cache_repository()
+                .map_or_else(|| "builder".into(), |c| format!("registry {c}")),
         ]);
     }
-    table(&rows)
+    table(&out)
 }
 
-fn json(config: &BakeConfig, states: &[BuilderState]) -> String {
-    let list: Vec<serde_json::Value> = config
-        .projects
+fn json(rows: &[Row], states: &[BuilderState]) -> String {
+    let list: Vec<serde_json::Value> = rows
         .iter()
         .zip(states)
-        .map(|((id, p), st)| {
+        .map(|(r, st)| {
             serde_json::json!({
-                "id": id,
-                "builder": BuilderKey::of(p).to_string(),
+                "id": r.id,
+                "node": r.node,
+                "builder": r.spec.key.to_string(),
                 "reachable": st.reachable,
                 "reason": st.reason,
                 "platforms": st.platforms,
+                "nativePlatforms": r.spec.platforms,
                 "buildkitVersion": st.buildkit,
-                "maxParallelism": p.max_parallelism,
-                "registry": p.registry,
-                "registryCache": p.cache_repository(),
+                "maxParallelism": r.spec.limit.or(r.project.max_parallelism),
+                "registry": r.project.registry,
+                "registryCache": r.project.cache_repository(),
             })
         })
         .collect();
