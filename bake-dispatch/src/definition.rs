@@ -335,6 +335,7 @@ mod tests {
             handoff: None,
             save_refs: Vec::new(),
             cache_ref: None,
+            split: Vec::new(),
             context_only: false,
         }
     }

@@ -199,6 +199,28 @@ impl DispatchOptions {
     }
 }
 
+/// One platform of a split build, on the node that builds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPart {
+    /// The platform (`linux/arm64`).
+    pub platform: String,
+    /// The node.
+    pub builder: BuilderSpec,
+}
+
+/// Whether a build's outputs can come from parts joined in a registry: it pushes (an image
+/// or registry output that pushes), loads (`type=docker` into the engine), or has no output.
+/// Files (`local`, `tar`, `oci`) are written by one builder, whole.
+#[must_use]
+pub fn splittable(t: &bake_core::api::Target) -> bool {
+    t.output.iter().all(|o| match o.typ.as_str() {
+        "registry" => true,
+        "image" => o.attrs.get("push").is_some_and(|v| v == "true"),
+        "docker" => o.dest.is_empty(),
+        _ => false,
+    })
+}
+
 /// One builder a project's builds may run on: the project's own, or a node of its fleet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuilderSpec {
@@ -330,6 +352,10 @@ pub struct BuildJob {
     pub save_refs: Vec<String>,
     /// The project's registry cache for this build (see [`DispatchOptions::cache_ref`]).
     pub cache_ref: Option<String>,
+    /// For a multi-platform build of a fleet that no node builds whole: its parts, one
+    /// platform each on a node that builds it natively, joined into one image (empty: not
+    /// split).
+    pub split: Vec<SplitPart>,
     /// Whether the build is already done and is in the run only as a context of others
     /// (`BuildKit` finds it in its cache); it exports nothing and gets no result.
     pub context_only: bool,
@@ -396,6 +422,7 @@ pub fn job_for(
         handoff,
         save_refs,
         cache_ref,
+        split: Vec::new(),
         context_only: false,
     }
 }

@@ -56,6 +56,9 @@ pub struct Scheduler {
     interruptions: Vec<usize>,
     /// Whether a build was already moved once to another node after its node was lost.
     retried: Vec<bool>,
+    /// For a multi-platform build that no node builds whole but its nodes build part by part:
+    /// each platform with the nodes that build it natively, preferred first.
+    split: Vec<Option<SplitPlan>>,
     /// Whether a build's project shares its cache through a registry: only such builds
     /// spill to an idle node (elsewhere, the others would start cold).
     shared_cache: Vec<bool>,
@@ -94,6 +97,62 @@ fn emulation_notes(graph: &BuildGraph, emulated: &[Vec<String>]) -> Vec<String> 
         .collect()
 }
 
+/// A build split by platform: each platform with the nodes that build it, preferred first.
+type SplitPlan = Vec<(String, Vec<usize>)>;
+
+/// How a multi-platform build with no node that builds all its `platforms` splits over the
+/// nodes `own` (indexes into `specs`): each platform on the nodes that build it natively, by
+/// rendezvous hashing of the build's name and the platform; `None` when some platform has
+/// no such node.
+fn split_plan(
+    specs: &[BuilderSpec],
+    own: &[usize],
+    platforms: &[String],
+    name: &str,
+) -> Option<SplitPlan> {
+    if platforms.len() < 2 {
+        return None;
+    }
+    platforms
+        .iter()
+        .map(|p| {
+            let mut nodes: Vec<usize> = own
+                .iter()
+                .copied()
+                .filter(|b| !specs[*b].platforms.is_empty() && specs[*b].serves(p))
+                .collect();
+            nodes.sort_by_key(|b| {
+                std::cmp::Reverse(score(&format!("{name}\u{0}{p}"), &specs[*b].key))
+            });
+            (!nodes.is_empty()).then(|| (p.clone(), nodes))
+        })
+        .collect()
+}
+
+/// A note for each build split across nodes, naming the node of each platform.
+fn split_notes(
+    graph: &BuildGraph,
+    split: &[Option<SplitPlan>],
+    specs: &[BuilderSpec],
+) -> Vec<String> {
+    split
+        .iter()
+        .enumerate()
+        .filter_map(|(i, plan)| {
+            let parts: Vec<String> = plan
+                .as_ref()?
+                .iter()
+                .map(|(p, nodes)| format!("{p} on {}", specs[nodes[0]].key))
+                .collect();
+            Some(format!(
+                "{}: each platform built natively on its node, joined into one image ({})",
+                graph.nodes[i].label(),
+                parts.join(", ")
+            ))
+        })
+        .collect()
+}
+
 /// How much more than an even share of a fleet's builds one node may take.
 const LOAD_BOUND: f64 = 1.25;
 
@@ -128,6 +187,72 @@ fn balance(candidates: &mut [Vec<usize>]) {
     }
 }
 
+/// Where build `i` of `graph` may run: the builders it prefers (indexes into `specs`, which
+/// gets its project's builders), the platforms none of them builds natively, and its split
+/// when it builds part by part.
+fn place(
+    graph: &BuildGraph,
+    i: usize,
+    options: &DispatchOptions,
+    specs: &mut Vec<BuilderSpec>,
+) -> (Vec<usize>, Vec<String>, Option<SplitPlan>) {
+    let n = &graph.nodes[i];
+    let own = options.builders_of(&n.project.id);
+    let fleet = own.len() > 1;
+    let mut idx: Vec<usize> = Vec::new();
+    for spec in &own {
+        let b = if let Some(b) = specs.iter().position(|k| k.key == spec.key) {
+            if let Some(l) = spec.limit {
+                specs[b].limit = Some(specs[b].limit.map_or(l, |m| m.min(l)));
+            }
+            b
+        } else {
+            specs.push(spec.clone());
+            specs.len() - 1
+        };
+        idx.push(b);
+    }
+    let platforms = &n.target.platforms;
+    let mut emu = Vec::new();
+    let mut plan = None;
+    if fleet {
+        let serves_all = |b: &usize| platforms.iter().all(|p| specs[*b].serves(p));
+        let all: Vec<usize> = idx.iter().copied().filter(serves_all).collect();
+        let splittable = all.is_empty()
+            && n.deps.is_empty()
+            && graph.dependents(i).is_empty()
+            && crate::splittable(&n.target)
+            && options.project(&n.project.id).registry.is_some();
+        if splittable {
+            plan = split_plan(specs, &idx, platforms, &n.names[0]);
+        }
+        if let Some(plan) = &plan {
+            idx.clone_from(&plan[0].1);
+        } else if !all.is_empty() {
+            idx = all;
+        } else if let Some(first) = platforms.first() {
+            let some: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|b| specs[*b].serves(first))
+                .collect();
+            if !some.is_empty() {
+                idx = some;
+            }
+        }
+        let name = &n.names[0];
+        idx.sort_by_key(|b| std::cmp::Reverse(score(name, &specs[*b].key)));
+        if plan.is_none() {
+            emu = platforms
+                .iter()
+                .filter(|p| !specs[idx[0]].serves(p))
+                .cloned()
+                .collect();
+        }
+    }
+    (idx, emu, plan)
+}
+
 impl Scheduler {
     /// A scheduler for `graph` with the projects' settings of `options`.
     #[must_use]
@@ -137,50 +262,13 @@ impl Scheduler {
         let mut limits = Vec::new();
         let mut candidates = Vec::new();
         let mut emulated = Vec::new();
+        let mut split = Vec::new();
         let mut project_of = Vec::new();
-        for n in &graph.nodes {
-            let own = options.builders_of(&n.project.id);
-            let fleet = own.len() > 1;
-            let mut idx: Vec<usize> = Vec::new();
-            for spec in &own {
-                let b = if let Some(b) = specs.iter().position(|k| k.key == spec.key) {
-                    if let Some(l) = spec.limit {
-                        specs[b].limit = Some(specs[b].limit.map_or(l, |m| m.min(l)));
-                    }
-                    b
-                } else {
-                    specs.push(spec.clone());
-                    specs.len() - 1
-                };
-                idx.push(b);
-            }
-            let platforms = &n.target.platforms;
-            let mut emu = Vec::new();
-            if fleet {
-                let serves_all = |b: &usize| platforms.iter().all(|p| specs[*b].serves(p));
-                let all: Vec<usize> = idx.iter().copied().filter(serves_all).collect();
-                if !all.is_empty() {
-                    idx = all;
-                } else if let Some(first) = platforms.first() {
-                    let some: Vec<usize> = idx
-                        .iter()
-                        .copied()
-                        .filter(|b| specs[*b].serves(first))
-                        .collect();
-                    if !some.is_empty() {
-                        idx = some;
-                    }
-                }
-                let name = &n.names[0];
-                idx.sort_by_key(|b| std::cmp::Reverse(score(name, &specs[*b].key)));
-                emu = platforms
-                    .iter()
-                    .filter(|p| !specs[idx[0]].serves(p))
-                    .cloned()
-                    .collect();
-            }
+        for (i, n) in graph.nodes.iter().enumerate() {
+            let (idx, emu, plan) = place(graph, i, options, &mut specs);
             candidates.push(idx);
             emulated.push(emu);
+            split.push(plan);
             let p = projects
                 .iter()
                 .position(|p| *p == n.project.id)
@@ -198,7 +286,8 @@ impl Scheduler {
         }
         balance(&mut candidates);
         let n = graph.nodes.len();
-        let notes = emulation_notes(graph, &emulated);
+        let mut notes = emulation_notes(graph, &emulated);
+        notes.extend(split_notes(graph, &split, &specs));
         Scheduler {
             deps: graph
                 .nodes
@@ -213,6 +302,7 @@ impl Scheduler {
             state: vec![State::Waiting; n],
             interruptions: vec![0; n],
             retried: vec![false; n],
+            split,
             shared_cache: graph
                 .nodes
                 .iter()
@@ -277,6 +367,24 @@ impl Scheduler {
     #[must_use]
     pub fn builder_of(&self, i: usize) -> usize {
         self.builder_of[i]
+    }
+
+    /// The parts of build `i` when it is split across nodes: each platform with the first
+    /// node in the dispatch that builds it; `None` when it is not split, or when a platform
+    /// has no node left (it then builds whole on its builder, emulating).
+    #[must_use]
+    pub fn split_parts(&self, i: usize) -> Option<Vec<(String, usize)>> {
+        self.split[i]
+            .as_ref()?
+            .iter()
+            .map(|(p, nodes)| {
+                nodes
+                    .iter()
+                    .copied()
+                    .find(|&b| self.lost[b].is_none())
+                    .map(|b| (p.clone(), b))
+            })
+            .collect()
     }
 
     /// Whether build `i` may run on a builder other than `b`.
@@ -464,11 +572,18 @@ impl Scheduler {
     fn start_runs(&mut self, chosen_on: &[Option<usize>]) -> Vec<PlannedRun> {
         let n = self.state.len();
         let mut runs = Vec::new();
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
         for b in 0..self.specs.len() {
-            let chosen: Vec<usize> = (0..n).filter(|&i| chosen_on[i] == Some(b)).collect();
-            if chosen.is_empty() {
-                continue;
+            let (alone, together): (Vec<usize>, Vec<usize>) = (0..n)
+                .filter(|&i| chosen_on[i] == Some(b))
+                .partition(|&i| self.split[i].is_some());
+            // A split build runs on its own: its parts go to several nodes.
+            groups.extend(alone.into_iter().map(|i| (b, vec![i])));
+            if !together.is_empty() {
+                groups.push((b, together));
             }
+        }
+        for (b, chosen) in groups {
             let mut reused: Vec<usize> = Vec::new();
             for &i in &chosen {
                 for &d in &self.deps[i] {
@@ -682,6 +797,15 @@ pub fn run_job(
                 |u| scheduler.may_run_elsewhere(u, run.builder),
                 &handoff_of,
             );
+            if let Some(parts) = scheduler.split_parts(i) {
+                job.split = parts
+                    .into_iter()
+                    .map(|(platform, b)| super::SplitPart {
+                        platform,
+                        builder: scheduler.specs()[b].clone(),
+                    })
+                    .collect();
+            }
             if run.reused.binary_search(&i).is_ok() {
                 job.context_only = true;
                 job.handoff = None;

@@ -235,3 +235,104 @@ target "t" {
         "the builds done before C died keep their results ({kept})"
     );
 }
+
+/// The platforms of the newest build in daemon `host`'s build history.
+fn last_build_platforms(e: &Engine, host: &str) -> Vec<String> {
+    let out = super::docker(
+        e,
+        host,
+        &["buildx", "history", "inspect", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    v["Platform"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs the engine: scripts/engine.sh start, then cargo test -p bake-cli --test e2e -- --ignored"]
+fn a_two_platform_target_builds_each_platform_on_its_node_into_one_index() {
+    let e = engine();
+    assert!(e.arm64, "the engine runs linux/arm64 (BAKE_E2E_ARM64=1)");
+    let salt = format!("{}-{}", std::process::id(), line!());
+    let image = format!("{}/e2e-split:{salt}", e.registry);
+    let hcl = format!(
+        "target \"mp\" {{\n  project_id = \"f\"\n  platforms = [\"linux/amd64\", \"linux/arm64\"]\n  tags = [\"{image}\"]\n}}\n"
+    );
+    let config = format!(
+        "[projects.f]\nregistry = \"{}/e2e-split-parts\"\n[[projects.f.nodes]]\ndocker-host = \"{}\"\nplatforms = [\"linux/amd64\"]\n[[projects.f.nodes]]\ndocker-host = \"{}\"\nplatforms = [\"linux/arm64\"]\n",
+        e.registry, e.host_a, e.host_d
+    );
+    let dir = fleet_dir(
+        "fleet-split",
+        &hcl,
+        &format!(
+            "FROM localbusybox:latest\nRUN --network=none uname -m > /arch && echo {salt} > /s\n"
+        ),
+        &config,
+    );
+    let out = bakery(
+        &e,
+        &dir,
+        &[
+            "bake",
+            "--push",
+            "--progress=plain",
+            "--metadata-file",
+            "meta.json",
+            "mp",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("joined into one image"), "{stderr}");
+    // One platform per daemon, as each daemon's build history shows.
+    assert_eq!(last_build_platforms(&e, &e.host_a), ["linux/amd64"]);
+    assert_eq!(last_build_platforms(&e, &e.host_d), ["linux/arm64"]);
+    // One index with both platforms, which the metadata file names.
+    let raw = super::docker(
+        &e,
+        &e.host_a,
+        &["buildx", "imagetools", "inspect", "--raw", &image],
+    );
+    let index: serde_json::Value = serde_json::from_slice(&raw.stdout).expect("index JSON");
+    let mut archs: Vec<&str> = index["manifests"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|d| d["platform"]["architecture"].as_str())
+                .filter(|a| *a != "unknown")
+                .collect()
+        })
+        .unwrap_or_default();
+    archs.sort_unstable();
+    assert_eq!(archs, ["amd64", "arm64"], "{index}");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("meta.json")).expect("metadata"))
+            .expect("metadata JSON");
+    let digest = meta["mp"]["containerimage.digest"]
+        .as_str()
+        .unwrap_or_default();
+    let sum = super::docker(
+        &e,
+        &e.host_a,
+        &[
+            "buildx",
+            "imagetools",
+            "inspect",
+            "--format",
+            "{{json .Manifest.Digest}}",
+            &image,
+        ],
+    );
+    assert!(
+        !digest.is_empty() && String::from_utf8_lossy(&sum.stdout).contains(digest),
+        "the metadata file names the pushed index: {meta}"
+    );
+}

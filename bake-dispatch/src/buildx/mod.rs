@@ -25,6 +25,7 @@ mod load;
 mod precheck;
 mod process;
 mod results;
+mod split;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -191,6 +192,11 @@ impl Backend for BuildxBackend {
                 return RunOutcome { results };
             }
             let run = RunJob { builds, ..run };
+            if let Some(b) = run.builds.iter().find(|b| !b.split.is_empty()) {
+                let b = b.clone();
+                results.extend(split::run_split(self.clone(), &run, &b, events, cancel).await);
+                return RunOutcome { results };
+            }
             results.extend(self.run_builds(&run, events, cancel).await);
             RunOutcome { results }
         })
