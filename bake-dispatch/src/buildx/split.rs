@@ -208,10 +208,12 @@ async fn join(
         "containerimage.digest".into(),
         serde_json::Value::String(digest.clone()),
     );
-    let shown: Vec<String> = if push.is_empty() {
-        vec![own.clone()]
-    } else {
+    let shown: Vec<String> = if !push.is_empty() {
         push.clone()
+    } else if load && !b.node.target.tags.is_empty() {
+        b.node.target.tags.clone()
+    } else {
+        vec![own.clone()]
     };
     out.metadata.insert(
         "image.name".into(),
