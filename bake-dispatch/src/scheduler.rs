@@ -44,6 +44,8 @@ pub struct PlannedRun {
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     deps: Vec<Vec<usize>>,
+    /// Each build's name(s), for notes.
+    labels: Vec<String>,
     /// Each build's builders, in the order it prefers them: its project's builder, or the
     /// nodes of its fleet that serve its platforms, by rendezvous hashing of its name.
     candidates: Vec<Vec<usize>>,
@@ -289,6 +291,11 @@ impl Scheduler {
         let mut notes = emulation_notes(graph, &emulated);
         notes.extend(split_notes(graph, &split, &specs));
         Scheduler {
+            labels: graph
+                .nodes
+                .iter()
+                .map(bake_core::api::BuildNode::label)
+                .collect(),
             deps: graph
                 .nodes
                 .iter()
@@ -644,7 +651,7 @@ impl Scheduler {
                 self.state[i] = State::Waiting;
                 self.notes.push(format!(
                     "{}: retried on another node after {} was lost ({reason})",
-                    self.specs[run.builder].name, self.specs[run.builder].key
+                    self.labels[i], self.specs[run.builder].key
                 ));
                 f.retried.push(i);
                 continue;

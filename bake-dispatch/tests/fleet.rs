@@ -363,3 +363,31 @@ fn builds_of_a_node_lost_mid_run_are_retried_once_elsewhere() {
         );
     }
 }
+
+#[test]
+fn builds_go_where_their_target_contexts_were_built() {
+    let mut ts = targets(1, "f", AMD);
+    ts[0].name = "base".into();
+    for i in 0..8 {
+        let mut t = targets(1, "f", AMD).remove(0);
+        t.name = format!("app{i}");
+        t.args.insert("I".into(), Some(format!("app{i}")));
+        t.contexts.insert("base".into(), "target:base".into());
+        ts.push(t);
+    }
+    let g = graph(ts);
+    let r = dispatch(
+        &g,
+        Arc::new(Nodes::default()),
+        fleet(&[("unix:///a", AMD, None), ("unix:///b", AMD, None)]),
+    );
+    assert!(r.nodes.iter().all(|n| n.status.kind() == StatusKind::Done));
+    let p = placement(&g, &r);
+    for i in 0..8 {
+        assert_eq!(
+            p[&format!("app{i}")],
+            p["base"],
+            "app{i} left its context's node"
+        );
+    }
+}
