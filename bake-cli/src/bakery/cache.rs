@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use bake_dispatch::buildx::BuildxBackend;
-use bake_dispatch::BuilderKey;
+use bake_dispatch::DispatchOptions;
 
 use super::{block_on, load_config, project_default};
 use crate::{fail, Context, Failure};
@@ -56,21 +56,43 @@ pub(super) fn reset(a: &ResetArgs, cx: &mut Context<'_>) -> Result<i32, Failure>
     let backend = Arc::new(
         BuildxBackend::new(cx.env.clone(), cx.cwd.clone()).map_err(|e| Box::new(e) as Failure)?,
     );
-    let builder = BuilderKey::of(project);
-    let freed = block_on(backend.prune(&id, project))?.map_err(|e| {
-        fail(
-            format!("cannot reset the cache of project {id}: builder {builder}: {e}"),
-            Some(
-                "check that the builder is running (`bakery projects list` shows its state)".into(),
+    // Every builder of the project: its own, or each node of its fleet.
+    let options = DispatchOptions {
+        config: config.clone(),
+        ..DispatchOptions::default()
+    };
+    let builders = options.builders_of(&id);
+    let mut text = String::new();
+    let mut failed: Vec<String> = Vec::new();
+    for spec in &builders {
+        match block_on(backend.prune(&spec.name, &spec.config))? {
+            Ok(freed) => {
+                let freed = freed.map_or_else(String::new, |f| format!(", {f} freed"));
+                text.push_str(&format!(
+                    "project {id}: cache reset on builder {}{freed}\n",
+                    spec.key
+                ));
+            }
+            Err(e) => failed.push(format!("builder {}: {e}", spec.key)),
+        }
+    }
+    if !failed.is_empty() {
+        let _ = crate::write_out(cx.stdout, &text);
+        return Err(fail(
+            format!(
+                "cannot reset the cache of project {id}: {}",
+                failed.join("; ")
             ),
-        )
-    })?;
-    let freed = freed.map_or_else(String::new, |f| format!(", {f} freed"));
-    let mut text = format!("project {id}: cache reset on builder {builder}{freed}\n");
+            Some(
+                "check that the builder is running (`bakery projects list` shows its state), then run cache reset again".into(),
+            ),
+        ));
+    }
     if let Some(repo) = project.cache_repository() {
         let (s, n) = cx.now.unwrap_or_default();
         let stamp = format!("{s}.{n:09}-{:016x}", cx.seed);
-        let epoch = block_on(backend.new_cache_epoch(&id, project, repo, &stamp))?.map_err(|e| {
+        let first = &builders[0];
+        let epoch = block_on(backend.new_cache_epoch(&first.name, &first.config, repo, &stamp))?.map_err(|e| {
             fail(
                 format!("cannot reset the registry cache of project {id} ({repo}): {e}"),
                 Some("the builder's cache is empty already; check the registry and `docker login`, then run cache reset again".into()),
