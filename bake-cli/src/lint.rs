@@ -42,14 +42,16 @@ pub(crate) fn lint(
     let Some(node) = graph.nodes.first() else {
         return Ok(());
     };
-    let id = &node.project.id;
-    let config = options.project(id);
+    // The project's builder, or the first node of its fleet.
+    let Some(builder) = options.builders_of(&node.project.id).into_iter().next() else {
+        return Ok(());
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
     let report = runtime
-        .block_on(backend.check(id, &config, &node.target))
+        .block_on(backend.check(&builder.name, &builder.config, &node.target))
         .map_err(|e| {
             fail(
                 format!("lint: the Dockerfile checks could not run: {e}"),

@@ -102,11 +102,12 @@ fn pick(config: &BakeConfig, name: &str, cx: &mut Context<'_>) -> Result<String,
     let mut prompt = format!("Projects in {name}:\n");
     for (k, id) in ids.iter().enumerate() {
         let p = &config.projects[*id];
-        prompt.push_str(&format!(
-            "  {}) {id}  ({})\n",
-            k + 1,
-            bake_dispatch::BuilderKey::of(p)
-        ));
+        let builder = if p.nodes.is_empty() {
+            bake_dispatch::BuilderKey::of(p).to_string()
+        } else {
+            format!("a fleet of {} nodes", p.nodes.len())
+        };
+        prompt.push_str(&format!("  {}) {id}  ({builder})\n", k + 1));
     }
     prompt.push_str(&format!("Choose a project [1-{}]: ", ids.len()));
     let _ = cx.stderr.write_all(prompt.as_bytes());
