@@ -51,6 +51,7 @@ pub use crate::json::Json;
 pub use crate::list::{
     parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
 };
+pub use crate::map::{SortedMap, SortedMapIter, SortedMapIterMut};
 pub use crate::pathmatch::{path_match, BadPattern};
 pub use crate::project::{ProjectDefaults, ProjectSource, TargetProject, DEFAULT_PROJECT};
 pub use crate::resolve::{

@@ -14,6 +14,7 @@ use crate::error::{ResolveError, Warning};
 use crate::fields::Draft;
 use crate::go::{is_remote_url, join_path};
 use crate::limits::MAX_NESTING;
+use crate::map::SortedMap;
 use crate::model::{Config, TargetDef};
 use crate::util::{dedup, did_you_mean, FxBuildHasher};
 
@@ -459,9 +460,8 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     // SOURCE_DATE_EPOCH from the environment goes into every target's args.
     if let Some(epoch) = opts.env.get("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
         for t in targets.values_mut() {
-            let args = t.args.get_or_insert_with(BTreeMap::new);
-            args.entry("SOURCE_DATE_EPOCH".to_string())
-                .or_insert_with(|| Some(epoch.clone()));
+            let args = t.args.get_or_insert_with(SortedMap::new);
+            args.get_or_insert_with("SOURCE_DATE_EPOCH", || Some(epoch.clone()));
         }
     }
 

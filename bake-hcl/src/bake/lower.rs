@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use bake_core::api::frontend::DefField;
 use bake_core::api::frontend::Origin;
 use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::api::SortedMap;
 
 use super::blocks::{field_kind, target_keys};
 use super::declarations::{warn_attr, warn_block};
@@ -216,22 +217,22 @@ fn decode_list(v: &Value, a: &Attr) -> Result<Option<Vec<String>>> {
     Ok(Some(out))
 }
 
-fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<String>>>> {
+fn decode_map(v: &Value, a: &Attr) -> Result<Option<SortedMap<Option<String>>>> {
     if v.is_null() {
         return Ok(None);
     }
     let Some(m) = v.as_map() else {
         return Err(type_err(a, "map of string", v));
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(m.len());
     for (k, x) in m {
         if x.is_null() {
-            out.insert(k.clone(), None);
+            out.push((k.clone(), None));
             continue;
         }
         match convert(x, &Type::String) {
             Ok(Value::String(s)) => {
-                out.insert(k.clone(), Some(s.to_string()));
+                out.push((k.clone(), Some(s.to_string())));
             }
             _ => {
                 return Err(Box::new(
@@ -249,7 +250,7 @@ fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<Stri
             }
         }
     }
-    Ok(Some(out))
+    Ok(Some(out.into_iter().collect()))
 }
 
 fn entry_map(x: &Value, a: &Attr) -> Result<BTreeMap<String, String>> {
