@@ -316,10 +316,10 @@ mod tests {
     fn writer_matches_tree() {
         let mut r = Resolved::default();
         check(&r);
-        r.targets.insert(s("plain"), Target::default());
+        r.targets.insert(s("plain"), Box::default());
         check(&r);
-        r.targets.insert(s(TRICKY), rich(TRICKY));
-        r.targets.insert(s("rich"), rich("rich"));
+        r.targets.insert(s(TRICKY), Box::new(rich(TRICKY)));
+        r.targets.insert(s("rich"), Box::new(rich("rich")));
         r.groups.insert(
             s("default"),
             Group {

@@ -71,8 +71,9 @@ pub struct Resolved {
     /// the requested names.
     pub groups: BTreeMap<String, Group>,
     /// The targets the requested names expand to (through groups), plus those they use
-    /// through `target:` contexts ([`Target::linked`]), by name.
-    pub targets: BTreeMap<String, Target>,
+    /// through `target:` contexts ([`Target::linked`]), by name. Boxed: a target is large,
+    /// and a map node holds eleven of them, about half of them unused when filled in order.
+    pub targets: BTreeMap<String, Box<Target>>,
     /// Things buildx accepts silently that deserve a note (an `inherits` cycle).
     pub warnings: Vec<Warning>,
 }
@@ -472,7 +473,7 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
     for (name, t) in entries {
         let mut t = t.finish(name.clone());
         check_build_options(&mut t, opts)?;
-        out.insert(name, t);
+        out.insert(name, Box::new(t));
     }
     Ok(Resolved {
         groups,
