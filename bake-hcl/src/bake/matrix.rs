@@ -25,7 +25,9 @@ pub(super) struct ExpandedBlock {
 }
 
 impl<'a> Loader<'a> {
-    /// Creates the instances of every block, in order.
+    /// Creates the instances of every block, in order. Returns the targets that
+    /// [`matrix_groups`] makes a group of: those with an instance not named as the block's
+    /// label (a plain block, the most of a large file, needs no record).
     ///
     /// # Errors
     /// A block without exactly one label, an invalid name, and errors of [`Self::expand_block`].
@@ -33,7 +35,10 @@ impl<'a> Loader<'a> {
         &mut self,
         blocks: Vec<(BlockType, BlockRef<'a>)>,
     ) -> Result<Vec<ExpandedBlock>> {
-        let mut expanded = Vec::with_capacity(blocks.len());
+        let mut expanded = Vec::new();
+        // One instance per block unless there are matrices: sized once.
+        self.instances.reserve_exact(blocks.len());
+        self.instances_by_name.reserve(blocks.len());
         for (ty, b) in blocks {
             let [label] = b.labels.as_slice() else {
                 return Err(Box::new(
@@ -49,13 +54,14 @@ impl<'a> Loader<'a> {
                 ));
             };
             validate_name(&label.name, label.span)?;
-            let label_name = label.name.to_string();
             let names = self.expand_block(ty, &b, label)?;
-            expanded.push(ExpandedBlock {
-                ty,
-                label: label_name,
-                names,
-            });
+            if ty == BlockType::Target && names.iter().any(|n| **n != *label.name) {
+                expanded.push(ExpandedBlock {
+                    ty,
+                    label: label.name.to_string(),
+                    names,
+                });
+            }
         }
         Ok(expanded)
     }
