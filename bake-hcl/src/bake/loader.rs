@@ -12,7 +12,7 @@ use super::matrix::matrix_groups;
 use super::{BlockRef, BlockType, Loader};
 use crate::error::{HclError, Result};
 use crate::functions::FnEnv;
-use crate::parse::ast::{Block, Body};
+use crate::parse::ast::Body;
 
 /// Inputs from outside: the environment, `--var` values and builtins. Nothing here is read
 /// from the process by this crate.
@@ -96,20 +96,21 @@ pub fn load_owned(
 ) -> Result<Loaded> {
     let mentions = bodies.iter().any(|b| b.mentions(&["target", "group"]));
     // Out of the bodies, in file order; the declarations of the rest do not depend on them.
-    let mut owned = Vec::new();
+    let mut owned = Vec::with_capacity(bodies.iter().map(|b| b.blocks.len()).sum());
     for body in &mut bodies {
-        let (bake, rest): (Vec<Block>, Vec<Block>) = std::mem::take(&mut body.blocks)
-            .into_iter()
-            .partition(|b| matches!(&*b.ident.name, "target" | "group"));
-        body.blocks = rest;
-        owned.extend(bake.into_iter().map(|b| {
-            let ty = if &*b.ident.name == "target" {
-                BlockType::Target
-            } else {
-                BlockType::Group
+        let mut rest = Vec::new();
+        for b in std::mem::take(&mut body.blocks) {
+            let ty = match &*b.ident.name {
+                "target" => BlockType::Target,
+                "group" => BlockType::Group,
+                _ => {
+                    rest.push(b);
+                    continue;
+                }
             };
-            (ty, BlockRef::Owned(Rc::new(b)))
-        }));
+            owned.push((ty, BlockRef::Owned(Rc::new(b))));
+        }
+        body.blocks = rest;
     }
     load_blocks(&bodies, owned, mentions, sources, opts)
 }
