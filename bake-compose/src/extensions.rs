@@ -3,10 +3,11 @@
 
 #![allow(clippy::unnecessary_wraps)] // the build-key table's functions share one signature
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use bake_core::api::frontend::DefField;
 use bake_core::api::frontend::{RawEntry, TargetDef};
+use bake_core::api::SortedMap;
 
 use crate::convert::named_contexts_of;
 use crate::loader::{error, LoadResult};
@@ -220,7 +221,7 @@ fn flag(value: Option<&Value>, path: &str) -> LoadResult<Option<bool>> {
 
 /// Named contexts over the Compose keys' (by name).
 fn add_contexts(
-    slot: &mut Option<BTreeMap<String, String>>,
+    slot: &mut Option<SortedMap<String>>,
     value: Option<&Value>,
     path: &str,
 ) -> LoadResult<()> {

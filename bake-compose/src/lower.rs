@@ -136,12 +136,12 @@ fn lower_key(target: &mut TargetDef, key: &BuildKey, input: &Conversion<'_>) -> 
         }
         (Convert::Map(convert), DefField::Map(slot)) => {
             if let Some(v) = convert(input)? {
-                *slot = Some(v);
+                *slot = Some(v.into());
             }
         }
         (Convert::NullableMap(convert), DefField::NullableMap(slot)) => {
             if let Some(v) = convert(input)? {
-                *slot = Some(v);
+                *slot = Some(v.into());
             }
         }
         (Convert::Entries(convert), DefField::Entries(slot)) => {

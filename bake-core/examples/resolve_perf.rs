@@ -36,6 +36,7 @@ static GLOBAL: Counting = Counting;
 
 use bake_core::api::frontend::{Config, GroupDef, TargetDef};
 use bake_core::api::frontend::{Origin, SourceId, Span};
+use bake_core::api::SortedMap;
 
 fn origins(keys: &[&'static str]) -> BTreeMap<&'static str, Origin> {
     keys.iter()
@@ -55,11 +56,11 @@ fn config(n: usize) -> Config {
     let s = |v: &str| Some(v.to_string());
     let mut targets = vec![TargetDef {
         name: "_common".into(),
-        args: Some(BTreeMap::from([
+        args: Some(SortedMap::from([
             ("GO_VERSION".into(), s("1.22")),
             ("BASE".into(), s("alpine")),
         ])),
-        labels: Some(BTreeMap::from([(
+        labels: Some(SortedMap::from([(
             "org.opencontainers.image.source".into(),
             s("https://github.com/acme/x"),
         )])),
@@ -70,7 +71,7 @@ fn config(n: usize) -> Config {
     }];
     for i in 0..n {
         let contexts = (i % 10 != 0)
-            .then(|| BTreeMap::from([("base".to_string(), format!("target:svc{}", i / 10 * 10))]));
+            .then(|| SortedMap::from([("base".to_string(), format!("target:svc{}", i / 10 * 10))]));
         targets.push(TargetDef {
             name: format!("svc{i}"),
             inherits: Some(vec!["_common".into()]),
@@ -79,7 +80,7 @@ fn config(n: usize) -> Config {
                 format!("ghcr.io/acme/svc{i}:v1"),
                 format!("ghcr.io/acme/svc{i}:latest"),
             ]),
-            args: Some(BTreeMap::from([
+            args: Some(SortedMap::from([
                 ("SERVICE".into(), Some(format!("SVC{i}"))),
                 ("INDEX".into(), Some(i.to_string())),
             ])),

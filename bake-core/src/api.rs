@@ -51,6 +51,7 @@ pub use crate::json::Json;
 pub use crate::list::{
     parse_list, render_list, ListFormat, ListInput, ListOptions, ListType, VariableInfo,
 };
+pub use crate::map::{SortedMap, SortedMapIter, SortedMapIterMut};
 pub use crate::pathmatch::{path_match, BadPattern};
 pub use crate::project::{ProjectDefaults, ProjectSource, TargetProject, DEFAULT_PROJECT};
 pub use crate::resolve::{
@@ -642,8 +643,18 @@ impl<'i> Bake<'i> {
 impl Project {
     /// Adds what one frontend produced.
     fn add(&mut self, out: FrontendOutput) {
-        self.config.groups.extend(out.config.groups);
-        self.config.targets.extend(out.config.targets);
+        // The first frontend's lists are taken as they are: a large file's targets are most
+        // of what loading keeps, and extending an empty list would copy them all.
+        if self.config.groups.is_empty() {
+            self.config.groups = out.config.groups;
+        } else {
+            self.config.groups.extend(out.config.groups);
+        }
+        if self.config.targets.is_empty() {
+            self.config.targets = out.config.targets;
+        } else {
+            self.config.targets.extend(out.config.targets);
+        }
         self.variables.extend(out.variables);
         for (block, refs) in out.facts.refs {
             self.facts.refs.entry(block).or_default().extend(refs);

@@ -112,7 +112,7 @@ impl BuildGraph {
         let mut g = Self::build(&resolved, defaults, |_| Target::default())?;
         for n in &mut g.nodes {
             if let Some(t) = resolved.targets.remove(&n.names[0]) {
-                n.target = t;
+                n.target = *t;
             }
         }
         Ok(g)

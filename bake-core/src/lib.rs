@@ -54,6 +54,7 @@ mod graph;
 mod json;
 mod limits;
 mod list;
+mod map;
 mod model;
 mod pathmatch;
 mod print;

@@ -199,6 +199,7 @@ mod tests {
     use crate::entries::{
         Attest, CacheEntry, ExportEntry, PolicyEntry, Resources, SecretEntry, SshEntry,
     };
+    use crate::map::SortedMap;
     use std::collections::BTreeMap;
 
     fn s(v: &str) -> String {
@@ -214,7 +215,7 @@ mod tests {
         "a${b}%{c}$$%%{$ %<>&\"\\\n\r\t\u{1}\u{8}\u{c}\u{1f}\u{2028}\u{2029}\u{2027}é€😀$";
 
     fn rich(name: &str) -> Target {
-        let opt = |pairs: &[(&str, Option<&str>)]| -> BTreeMap<String, Option<String>> {
+        let opt = |pairs: &[(&str, Option<&str>)]| -> SortedMap<Option<String>> {
             pairs.iter().map(|(k, v)| (s(k), v.map(s))).collect()
         };
         Target {
@@ -227,7 +228,7 @@ mod tests {
                 attrs: attrs(&[("generator", "x"), ("a", TRICKY)]),
             }],
             context: s(TRICKY),
-            contexts: attrs(&[("base", "target:x"), (TRICKY, TRICKY)]),
+            contexts: attrs(&[("base", "target:x"), (TRICKY, TRICKY)]).into(),
             dockerfile: s("Dockerfile"),
             dockerfile_inline: Some(s(TRICKY)),
             args: opt(&[("A", Some(TRICKY)), ("B", None), ("C", Some(""))]),
@@ -315,10 +316,10 @@ mod tests {
     fn writer_matches_tree() {
         let mut r = Resolved::default();
         check(&r);
-        r.targets.insert(s("plain"), Target::default());
+        r.targets.insert(s("plain"), Box::default());
         check(&r);
-        r.targets.insert(s(TRICKY), rich(TRICKY));
-        r.targets.insert(s("rich"), rich("rich"));
+        r.targets.insert(s(TRICKY), Box::new(rich(TRICKY)));
+        r.targets.insert(s("rich"), Box::new(rich("rich")));
         r.groups.insert(
             s("default"),
             Group {

@@ -602,7 +602,7 @@ mod tests {
             t.contexts.insert(k.into(), v.into());
         }
         let mut r = Resolved::default();
-        r.targets.insert("app".into(), t);
+        r.targets.insert("app".into(), Box::new(t));
         let env = [("BUILDX_BAKE_GIT_AUTH_TOKEN".to_string(), "t".to_string())].into();
         input.rebase(&mut r, &env).unwrap();
         let t = &r.targets["app"];
@@ -628,10 +628,10 @@ mod tests {
         let mut r2 = Resolved::default();
         r2.targets.insert(
             "app".into(),
-            bake_core::api::Target {
+            Box::new(bake_core::api::Target {
                 context: "app".into(),
                 ..bake_core::api::Target::default()
-            },
+            }),
         );
         let err = archive.rebase(&mut r2, &BTreeMap::new()).unwrap_err();
         assert!(

@@ -28,7 +28,10 @@ fn target(name: &str, project: Option<&str>, contexts: &[(&str, &str)]) -> Targe
 
 fn resolved(targets: Vec<Target>) -> Resolved {
     Resolved {
-        targets: targets.into_iter().map(|t| (t.name.clone(), t)).collect(),
+        targets: targets
+            .into_iter()
+            .map(|t| (t.name.clone(), Box::new(t)))
+            .collect(),
         ..Resolved::default()
     }
 }

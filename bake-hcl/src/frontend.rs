@@ -8,7 +8,7 @@ use bake_core::api::frontend::VariableFact;
 use bake_core::api::{Failure, Frontend, FrontendInput, FrontendOutput};
 
 use crate::functions::FnEnv;
-use crate::{load, parse, LoadOptions, Syntax};
+use crate::{load_owned, parse, LoadOptions, Syntax};
 
 /// Reads `docker-bake.hcl` and `docker-bake.json` files (and any file no earlier frontend
 /// claimed: HCL, or HCL's JSON syntax when the text starts with `{`).
@@ -88,9 +88,8 @@ impl Frontend for HclFrontend {
             record_refs: input.record_origins,
             render_variables: input.render_variables,
         };
-        let loaded =
-            load(&bodies, sources, &opts).map_err(|e| Box::new(e.attach(sources)) as Failure)?;
-        drop(bodies);
+        let loaded = load_owned(bodies, sources, &opts)
+            .map_err(|e| Box::new(e.attach(sources)) as Failure)?;
         let mut out = FrontendOutput {
             config: loaded.config,
             ..FrontendOutput::default()

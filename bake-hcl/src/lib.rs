@@ -78,7 +78,7 @@ pub use parse::type_expr as typeexpr;
 
 pub use error::{ErrorKind, HclError};
 pub use frontend::HclFrontend;
-pub use loader::{load, LoadOptions, Loaded, VariableInfo};
+pub use loader::{load, load_owned, LoadOptions, Loaded, VariableInfo};
 
 use bake_core::api::frontend::{SourceId, SourceMap};
 

@@ -2,12 +2,12 @@
 //! normalizes, resolves and prints. The table in the parent module gives each field its
 //! kind.
 
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use crate::entries::{Entry, Resources};
 use crate::error::ResolveError;
 use crate::json::PrettyWriter;
+use crate::map::SortedMap;
 use crate::model::RawEntry;
 use crate::util::remove_dupes_str;
 
@@ -75,9 +75,9 @@ pub enum DefField<'a> {
     /// A list of strings.
     Strings(&'a mut Option<Vec<String>>),
     /// A map of strings (`contexts`).
-    Map(&'a mut Option<BTreeMap<String, String>>),
+    Map(&'a mut Option<SortedMap<String>>),
     /// A map whose values may be `null` (`args`, `labels`, `extra-hosts`).
-    NullableMap(&'a mut Option<BTreeMap<String, Option<String>>>),
+    NullableMap(&'a mut Option<SortedMap<Option<String>>>),
     /// A list of entries, each a CSV string or an object (`cache-from`, `output`, ...).
     Entries(&'a mut Option<Vec<RawEntry>>),
     /// One object (`resources`).
@@ -373,7 +373,7 @@ impl<const APPEND: bool, const TEMPLATE: bool> Kind for Strings<APPEND, TEMPLATE
 #[derive(Debug)]
 pub(crate) struct NullableMap;
 
-type OptMap = BTreeMap<String, Option<String>>;
+type OptMap = SortedMap<Option<String>>;
 
 impl Kind for NullableMap {
     type Work = OptMap;
@@ -393,13 +393,13 @@ impl Kind for NullableMap {
         }
         for (k, v) in from {
             if v.is_some() {
-                into.get_or_insert_with(BTreeMap::new).insert(k, v);
+                into.get_or_insert_with(SortedMap::new).insert(k, v);
             }
         }
     }
     fn set(v: &mut Option<OptMap>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
         let name = set.need_name()?;
-        v.get_or_insert_with(BTreeMap::new)
+        v.get_or_insert_with(SortedMap::new)
             .insert(name.to_string(), Some(set.value.to_string()));
         Ok(())
     }
@@ -427,7 +427,7 @@ impl Kind for NullableMap {
 #[derive(Debug)]
 pub(crate) struct Contexts;
 
-type StrMap = BTreeMap<String, String>;
+type StrMap = SortedMap<String>;
 
 impl Kind for Contexts {
     type Work = StrMap;
@@ -462,7 +462,7 @@ impl Kind for Contexts {
     }
     fn set(v: &mut Option<StrMap>, set: &SetArgs<'_>) -> Result<(), ResolveError> {
         let name = set.need_name()?;
-        v.get_or_insert_with(BTreeMap::new)
+        v.get_or_insert_with(SortedMap::new)
             .insert(name.to_string(), set.value.to_string());
         Ok(())
     }

@@ -19,6 +19,7 @@ use crate::entries::{
 };
 use crate::error::ResolveError;
 use crate::json::PrettyWriter;
+use crate::map::SortedMap;
 use crate::model::RawEntry;
 use crate::source::Origin;
 
@@ -265,7 +266,7 @@ target_fields! {
     context "context": Required<true>, String => String, set "context" as Value;
     /// `contexts`: named contexts (`name` → path, image, URL or `target:NAME`); merged by
     /// name, empty values dropped.
-    contexts "contexts": Contexts, BTreeMap<String, String> => BTreeMap<String, String>, set "contexts" as NamedFromEnv;
+    contexts "contexts": Contexts, SortedMap<String> => SortedMap<String>, set "contexts" as NamedFromEnv;
     /// `dockerfile`: the Dockerfile path, relative to the context; defaults to
     /// `Dockerfile`.
     dockerfile "dockerfile": Required<false>, String => String, set "dockerfile" as Value;
@@ -273,9 +274,9 @@ target_fields! {
     dockerfile_inline "dockerfile-inline": Template, String => Option<String>;
     /// `args`: build arguments; merged by name. `None` values are args written as `null`
     /// (they do not override an inherited value, and print as `null`).
-    args "args": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "args" as NamedFromEnv;
+    args "args": NullableMap, SortedMap<Option<String>> => SortedMap<Option<String>>, set "args" as NamedFromEnv;
     /// `labels`: image labels; merged by name, `None` values (`null`) do not override.
-    labels "labels": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "labels" as Value;
+    labels "labels": NullableMap, SortedMap<Option<String>> => SortedMap<Option<String>>, set "labels" as Value;
     /// `tags`: image references to tag the result with; a later definition replaces the
     /// list.
     tags "tags": Strings<false, false>, Vec<String> => Vec<String>, set "tags" as List;
@@ -321,7 +322,7 @@ target_fields! {
     entitlements "entitlements": Strings<true, false>, Vec<String> => Vec<String>, set "entitlements" as ListAdds;
     /// `extra-hosts`: host-to-IP mappings added to `/etc/hosts`; merged by host, `None`
     /// values (`null`) do not override.
-    extra_hosts "extra-hosts": NullableMap, BTreeMap<String, Option<String>> => BTreeMap<String, Option<String>>, set "extra-hosts" as Value;
+    extra_hosts "extra-hosts": NullableMap, SortedMap<Option<String>> => SortedMap<Option<String>>, set "extra-hosts" as Value;
     /// `policy`: build policy entries (`filename=...,strict=true`); appended on merge.
     policy "policy": Entries<PolicyEntry, APPEND>, Vec<RawEntry> => Vec<PolicyEntry>, set "policy" as List;
     /// Depot extension: the project this target builds in.

@@ -8,7 +8,7 @@ use crate::entries::{
 };
 use crate::source::Origin;
 
-fn map(pairs: &[(&str, Option<&str>)]) -> Option<BTreeMap<String, Option<String>>> {
+fn map(pairs: &[(&str, Option<&str>)]) -> Option<SortedMap<Option<String>>> {
     Some(
         pairs
             .iter()
@@ -36,7 +36,7 @@ fn samples() -> Vec<Draft> {
             ..Default::default()
         }]),
         context: Some("ctx".into()),
-        contexts: Some(BTreeMap::from([("x".to_string(), "target:y".to_string())])),
+        contexts: Some(SortedMap::from([("x".to_string(), "target:y".to_string())])),
         dockerfile: Some("D".into()),
         dockerfile_inline: Some("FROM x".into()),
         args: map(&[("A", Some("1")), ("N", None)]),
@@ -78,7 +78,7 @@ fn samples() -> Vec<Draft> {
         annotations: strs(&[]),
         args: map(&[]),
         labels: map(&[("N", None)]),
-        contexts: Some(BTreeMap::new()),
+        contexts: Some(SortedMap::new()),
         cache_from: Some(Vec::new()),
         attest: Some(Vec::new()),
         secret: Some(Vec::new()),
@@ -92,7 +92,7 @@ fn samples() -> Vec<Draft> {
         inherits: vec!["q".into()],
         args: map(&[("A", Some("2")), ("B", Some("3"))]),
         labels: map(&[("N", None), ("M", Some("m"))]),
-        contexts: Some(BTreeMap::from([("z".to_string(), "ctx".to_string())])),
+        contexts: Some(SortedMap::from([("z".to_string(), "ctx".to_string())])),
         cache_from: Some(vec![cache("b"), cache("d")]),
         secret: Some(vec![
             SecretEntry {

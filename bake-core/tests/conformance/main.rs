@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::api::{
-    parse_list, render_list, resolve, Flags, ListInput, ResolveError, ResolveOptions, VariableInfo,
+    parse_list, render_list, resolve, Flags, ListInput, ResolveError, ResolveOptions, SortedMap,
+    VariableInfo,
 };
 
 fn t(name: &str) -> TargetDef {
@@ -46,7 +47,7 @@ fn obj(pairs: &[(&str, &str)]) -> RawEntry {
     )
 }
 
-fn map(pairs: &[(&str, Option<&str>)]) -> Option<BTreeMap<String, Option<String>>> {
+fn map(pairs: &[(&str, Option<&str>)]) -> Option<SortedMap<Option<String>>> {
     Some(
         pairs
             .iter()
@@ -55,7 +56,7 @@ fn map(pairs: &[(&str, Option<&str>)]) -> Option<BTreeMap<String, Option<String>
     )
 }
 
-fn smap(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+fn smap(pairs: &[(&str, &str)]) -> Option<SortedMap<String>> {
     Some(
         pairs
             .iter()

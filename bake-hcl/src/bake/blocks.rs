@@ -59,7 +59,7 @@ pub(super) fn field_kind(ty: BlockType, name: &str) -> Option<FieldKind> {
     }
 }
 
-impl<'a> Loader<'a> {
+impl Loader<'_> {
     /// `TYPE.NAME.ATTR` of an instance's attribute, for cycle messages.
     fn ref_name(&self, inst: usize, idx: usize) -> String {
         let i = &self.instances[inst];
@@ -73,9 +73,10 @@ impl<'a> Loader<'a> {
 
     /// Evaluates attribute `idx` of a block instance once, remembering the value.
     pub(super) fn eval_attr(&mut self, inst: usize, idx: usize) -> Result<Value> {
-        let a: &'a Attr = &self.instances[inst].block.body.attrs[idx];
+        let block = self.instances[inst].block.clone();
+        let a: &Attr = &block.body.attrs[idx];
         if self.instances[inst].attrs.is_empty() {
-            let n = self.instances[inst].block.body.attrs.len();
+            let n = block.body.attrs.len();
             self.instances[inst].attrs.resize_with(n, || None);
         }
         match &self.instances[inst].attrs[idx] {
@@ -137,7 +138,7 @@ impl<'a> Loader<'a> {
     /// The value of `field` of an instance as a block reference sees it (converted to the
     /// field's type when it converts); `None` when the block does not set it.
     fn block_value(&mut self, inst: usize, field: &str) -> Result<Option<Value>> {
-        let block = self.instances[inst].block;
+        let block = self.instances[inst].block.clone();
         let Some(idx) = block.body.attrs.iter().position(|a| &*a.name.name == field) else {
             return Ok(None);
         };

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 
 use super::blocks::{target_keys, GROUP_FIELDS};
 use super::loader::LoadOptions;
-use super::BlockType;
+use super::{BlockRef, BlockType};
 use crate::error::{ErrorKind, HclError, Result};
 use crate::parse::ast::{Attr, Block, Body, Expr, ExprKind, Ident};
 
@@ -41,7 +41,7 @@ pub(super) struct Declarations<'a> {
     /// User functions by name.
     pub(super) functions: IndexMap<String, FunctionDecl<'a>>,
     /// `target` and `group` blocks in file order.
-    pub(super) blocks: Vec<(BlockType, &'a Block)>,
+    pub(super) blocks: Vec<(BlockType, BlockRef<'a>)>,
 }
 
 impl<'a> Declarations<'a> {
@@ -73,8 +73,10 @@ impl<'a> Declarations<'a> {
                 match &*b.ident.name {
                     "variable" => decls.add_variable(b, opts, warnings)?,
                     "function" => decls.add_function(b, opts)?,
-                    "target" => decls.blocks.push((BlockType::Target, b)),
-                    "group" => decls.blocks.push((BlockType::Group, b)),
+                    "target" => decls
+                        .blocks
+                        .push((BlockType::Target, BlockRef::Borrowed(b))),
+                    "group" => decls.blocks.push((BlockType::Group, BlockRef::Borrowed(b))),
                     other => warnings.push(
                         HclError::new(
                             ErrorKind::Block,

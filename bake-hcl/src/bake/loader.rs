@@ -2,13 +2,14 @@
 //! produces ([`Loaded`], [`VariableInfo`]). Public as `bake_hcl::loader`.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use bake_core::api::frontend::Config;
 use bake_core::api::frontend::{Origin, SourceMap};
 
 use super::declarations::Declarations;
 use super::matrix::matrix_groups;
-use super::Loader;
+use super::{BlockRef, BlockType, Loader};
 use crate::error::{HclError, Result};
 use crate::functions::FnEnv;
 use crate::parse::ast::Body;
@@ -78,13 +79,60 @@ pub struct Loaded {
 /// # Errors
 /// The first error found, with its span; call [`HclError::attach`] to render it.
 pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<Loaded> {
+    let mentions = bodies.iter().any(|b| b.mentions(&["target", "group"]));
+    load_blocks(bodies, Vec::new(), mentions, sources, opts)
+}
+
+/// [`load`], taking the bodies: each `target` and `group` block's tree is let go as soon as
+/// the block is lowered (when nothing can refer to it later), so that a large file's syntax
+/// tree and model are not both held whole.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_owned(
+    mut bodies: Vec<Body>,
+    sources: &SourceMap,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    let mentions = bodies.iter().any(|b| b.mentions(&["target", "group"]));
+    // Out of the bodies, in file order; the declarations of the rest do not depend on them.
+    let mut owned = Vec::with_capacity(bodies.iter().map(|b| b.blocks.len()).sum());
+    for body in &mut bodies {
+        let mut rest = Vec::new();
+        for b in std::mem::take(&mut body.blocks) {
+            let ty = match &*b.ident.name {
+                "target" => BlockType::Target,
+                "group" => BlockType::Group,
+                _ => {
+                    rest.push(b);
+                    continue;
+                }
+            };
+            owned.push((ty, BlockRef::Owned(Rc::new(b))));
+        }
+        body.blocks = rest;
+    }
+    load_blocks(&bodies, owned, mentions, sources, opts)
+}
+
+/// [`load`] over `bodies` and the `target` and `group` blocks taken out of them (`owned`, in
+/// file order); `mentions`: whether any expression of the files refers to `target` or
+/// `group`.
+fn load_blocks<'a>(
+    bodies: &'a [Body],
+    owned: Vec<(BlockType, BlockRef<'a>)>,
+    mentions: bool,
+    sources: &'a SourceMap,
+    opts: &'a LoadOptions,
+) -> Result<Loaded> {
     let mut warnings = Vec::new();
     let Declarations {
         variables,
         attributes,
         functions,
-        blocks,
+        mut blocks,
     } = Declarations::collect(bodies, opts, &mut warnings)?;
+    blocks.extend(owned);
     let mut loader = Loader::new(opts, sources, variables, attributes, functions);
 
     // Every variable, then validations, then functions: errors anywhere fail the load.
@@ -93,14 +141,14 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
     loader.check_functions()?;
 
     // Names (matrix expansion) of every block, in order.
-    let expanded = loader.expand_blocks(&blocks)?;
+    let expanded = loader.expand_blocks(blocks)?;
 
     // Evaluate every attribute of every block instance and lower it.
     loader.blocks_allowed = true;
     // Each instance's values are needed after it is lowered only by `target.NAME.FIELD`
     // (and `group.`) references and by `--explain`: without either, they are let go as
     // soon as the instance is lowered.
-    let keep_values = opts.record_refs || bodies.iter().any(|b| b.mentions(&["target", "group"]));
+    let keep_values = opts.record_refs || mentions;
     let mut config = loader.lower_instances(&mut warnings, keep_values)?;
     config.groups.extend(matrix_groups(expanded));
 
@@ -121,4 +169,64 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
         warnings,
         refs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `text` both ways: borrowed ([`load`]) and owned ([`load_owned`]).
+    fn both(text: &str) -> (Loaded, Loaded) {
+        let mut sources = SourceMap::default();
+        let id = sources.add("docker-bake.hcl", text);
+        let body = crate::parse(&sources, id, crate::Syntax::Hcl).expect("parses");
+        let opts = LoadOptions::default();
+        let borrowed = load(std::slice::from_ref(&body), &sources, &opts).expect("loads");
+        let owned = load_owned(vec![body], &sources, &opts).expect("loads");
+        (borrowed, owned)
+    }
+
+    #[test]
+    fn owned_bodies_load_the_same() {
+        // Plain targets (their bodies let go), a matrix (shared by its cells), a group, an
+        // unknown block and attribute (warned once), variables and a function.
+        let plain = r#"
+variable "TAG" { default = "v1" }
+function "img" {
+  params = [n]
+  result = "acme/${n}:${TAG}"
+}
+target "base" { args = { A = "1" } }
+target "app" {
+  inherits = ["base"]
+  tags = [img("app")]
+  bogus = 1
+}
+target "m" {
+  name = "m-${v}"
+  matrix = { v = ["a", "b"] }
+  args = { V = v }
+}
+thing "x" {}
+group "default" { targets = ["app", "m"] }
+"#;
+        // A target that refers to another's field keeps every block.
+        let refs = r#"
+target "a" { tags = ["x"] }
+target "b" { tags = target.a.tags }
+"#;
+        for text in [plain, refs] {
+            let (borrowed, owned) = both(text);
+            assert_eq!(borrowed.config, owned.config);
+            assert_eq!(borrowed.warnings.len(), owned.warnings.len());
+            assert_eq!(
+                borrowed
+                    .variables
+                    .iter()
+                    .map(|v| &v.name)
+                    .collect::<Vec<_>>(),
+                owned.variables.iter().map(|v| &v.name).collect::<Vec<_>>()
+            );
+        }
+    }
 }

@@ -3,16 +3,18 @@
 //! field with the span it came from).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use bake_core::api::frontend::DefField;
 use bake_core::api::frontend::Origin;
 use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::api::SortedMap;
 
 use super::blocks::{field_kind, target_keys};
 use super::declarations::{warn_attr, warn_block};
-use super::{to_core_span, BlockType, Loader};
+use super::{to_core_span, BlockRef, BlockType, Loader};
 use crate::error::{ErrorKind, HclError, Result};
-use crate::parse::ast::Attr;
+use crate::parse::ast::{Attr, Body};
 use crate::value::{convert, Type, Value};
 
 impl Loader<'_> {
@@ -21,7 +23,7 @@ impl Loader<'_> {
     /// does not know.
     ///
     /// Without `keep_values`, an instance's values are dropped once it is lowered (nothing
-    /// can ask for them again).
+    /// can ask for them again), and so is the body of an owned block no other instance uses.
     pub(super) fn lower_instances(
         &mut self,
         warnings: &mut Vec<HclError>,
@@ -37,8 +39,8 @@ impl Loader<'_> {
         config.targets.reserve_exact(targets);
         config.groups.reserve_exact(self.instances.len() - targets);
         for i in 0..self.instances.len() {
-            let (ty, block) = (self.instances[i].ty, self.instances[i].block);
-            let first_of_block = i == 0 || !std::ptr::eq(self.instances[i - 1].block, block);
+            let (ty, block) = (self.instances[i].ty, self.instances[i].block.clone());
+            let first_of_block = i == 0 || !self.instances[i - 1].block.same(&block);
             for (ai, a) in block.body.attrs.iter().enumerate() {
                 let an = &*a.name.name;
                 if matches!(an, "matrix" | "name") {
@@ -63,6 +65,15 @@ impl Loader<'_> {
             }
             if !keep_values {
                 self.instances[i].attrs = Vec::new();
+                // An owned block that only this instance uses (no matrix) is not read again:
+                // its body goes now, so the tree shrinks while the model grows.
+                drop(block);
+                if let BlockRef::Owned(rc) = &mut self.instances[i].block {
+                    if let Some(b) = Rc::get_mut(rc) {
+                        b.body = Body::default();
+                        b.labels = Vec::new();
+                    }
+                }
             }
         }
         Ok(config)
@@ -216,22 +227,22 @@ fn decode_list(v: &Value, a: &Attr) -> Result<Option<Vec<String>>> {
     Ok(Some(out))
 }
 
-fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<String>>>> {
+fn decode_map(v: &Value, a: &Attr) -> Result<Option<SortedMap<Option<String>>>> {
     if v.is_null() {
         return Ok(None);
     }
     let Some(m) = v.as_map() else {
         return Err(type_err(a, "map of string", v));
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(m.len());
     for (k, x) in m {
         if x.is_null() {
-            out.insert(k.clone(), None);
+            out.push((k.clone(), None));
             continue;
         }
         match convert(x, &Type::String) {
             Ok(Value::String(s)) => {
-                out.insert(k.clone(), Some(s.to_string()));
+                out.push((k.clone(), Some(s.to_string())));
             }
             _ => {
                 return Err(Box::new(
@@ -249,7 +260,7 @@ fn decode_map(v: &Value, a: &Attr) -> Result<Option<BTreeMap<String, Option<Stri
             }
         }
     }
-    Ok(Some(out))
+    Ok(Some(out.into_iter().collect()))
 }
 
 fn entry_map(x: &Value, a: &Attr) -> Result<BTreeMap<String, String>> {

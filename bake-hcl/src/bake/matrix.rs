@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use bake_core::api::frontend::GroupDef;
 
-use super::{BlockInstance, BlockType, Loader};
+use super::{BlockInstance, BlockRef, BlockType, Loader};
 use crate::error::{ErrorKind, HclError, Result};
 use crate::eval::Evaluator;
 use crate::limits;
-use crate::parse::ast::{Attr, Block, Ident, Span};
+use crate::parse::ast::{Attr, Ident, Span};
 use crate::value::{convert, Type, Value};
 
 /// The matrix values of one cell, by axis.
@@ -25,15 +25,20 @@ pub(super) struct ExpandedBlock {
 }
 
 impl<'a> Loader<'a> {
-    /// Creates the instances of every block, in order.
+    /// Creates the instances of every block, in order. Returns the targets that
+    /// [`matrix_groups`] makes a group of: those with an instance not named as the block's
+    /// label (a plain block, the most of a large file, needs no record).
     ///
     /// # Errors
     /// A block without exactly one label, an invalid name, and errors of [`Self::expand_block`].
     pub(super) fn expand_blocks(
         &mut self,
-        blocks: &[(BlockType, &'a Block)],
+        blocks: Vec<(BlockType, BlockRef<'a>)>,
     ) -> Result<Vec<ExpandedBlock>> {
-        let mut expanded = Vec::with_capacity(blocks.len());
+        let mut expanded = Vec::new();
+        // One instance per block unless there are matrices: sized once.
+        self.instances.reserve_exact(blocks.len());
+        self.instances_by_name.reserve(blocks.len());
         for (ty, b) in blocks {
             let [label] = b.labels.as_slice() else {
                 return Err(Box::new(
@@ -49,19 +54,26 @@ impl<'a> Loader<'a> {
                 ));
             };
             validate_name(&label.name, label.span)?;
-            let names = self.expand_block(*ty, b, label)?;
-            expanded.push(ExpandedBlock {
-                ty: *ty,
-                label: label.name.to_string(),
-                names,
-            });
+            let names = self.expand_block(ty, &b, label)?;
+            if ty == BlockType::Target && names.iter().any(|n| **n != *label.name) {
+                expanded.push(ExpandedBlock {
+                    ty,
+                    label: label.name.to_string(),
+                    names,
+                });
+            }
         }
         Ok(expanded)
     }
 
     /// Evaluates `matrix` and `name` of a block: one instance per matrix cell. Returns the
     /// instances' names.
-    fn expand_block(&mut self, ty: BlockType, b: &'a Block, label: &Ident) -> Result<Vec<String>> {
+    fn expand_block(
+        &mut self,
+        ty: BlockType,
+        b: &BlockRef<'a>,
+        label: &Ident,
+    ) -> Result<Vec<String>> {
         let matrix = b.body.attr("matrix");
         let name_attr = b.body.attr("name");
         check_matrix_attributes(ty, matrix, name_attr)?;
@@ -92,7 +104,7 @@ impl<'a> Loader<'a> {
             let idx = self.instances.len();
             self.instances.push(BlockInstance {
                 ty,
-                block: b,
+                block: b.clone(),
                 locals,
                 name: name.clone(),
                 attrs: Vec::new(),

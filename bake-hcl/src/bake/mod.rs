@@ -30,6 +30,7 @@ mod user_functions;
 mod variables;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use bake_core::api::frontend::{Origin, SourceMap};
@@ -62,10 +63,37 @@ enum Slot {
     Done(Value),
 }
 
+/// A `target` or `group` block: borrowed from the caller's bodies, or owned by the load
+/// ([`loader::load_owned`]), which lets its body go once it is lowered.
+#[derive(Clone)]
+enum BlockRef<'a> {
+    Borrowed(&'a Block),
+    Owned(Rc<Block>),
+}
+
+impl std::ops::Deref for BlockRef<'_> {
+    type Target = Block;
+
+    fn deref(&self) -> &Block {
+        match self {
+            BlockRef::Borrowed(b) => b,
+            BlockRef::Owned(b) => b,
+        }
+    }
+}
+
+impl BlockRef<'_> {
+    /// Whether both are the same block (the cells of one matrix are).
+    fn same(&self, other: &BlockRef<'_>) -> bool {
+        let (a, b): (&Block, &Block) = (self, other);
+        std::ptr::eq(a, b)
+    }
+}
+
 /// One `target` or `group` as it will be lowered: a block, or one cell of its matrix.
 struct BlockInstance<'a> {
     ty: BlockType,
-    block: &'a Block,
+    block: BlockRef<'a>,
     /// The matrix values of the cell (empty without a matrix).
     locals: Vec<(Arc<str>, Value)>,
     name: String,

@@ -23,8 +23,8 @@ impl Loader<'_> {
         let collect = |e: &Expr, locals: &[(Arc<str>, Value)]| {
             let mut r = ExprRefs::default();
             e.walk(&mut |x| {
-                if let ExprKind::Call { name, .. } = &x.kind {
-                    if let Some(i) = self.funcs.get_index_of(&*name.name) {
+                if let ExprKind::Call(c) = &x.kind {
+                    if let Some(i) = self.funcs.get_index_of(&*c.name.name) {
                         for (v, f) in &fn_vars[i] {
                             if !r.in_functions.iter().any(|(k, _)| k == v) {
                                 r.in_functions.push((v.clone(), f.clone()));
@@ -107,8 +107,8 @@ impl Loader<'_> {
                         out.push((n.to_string(), fname.clone()));
                     }
                 }
-                ExprKind::Call { name, .. } => {
-                    if let Some(j) = l.funcs.get_index_of(&*name.name) {
+                ExprKind::Call(c) => {
+                    if let Some(j) = l.funcs.get_index_of(&*c.name.name) {
                         calls.push(j);
                     }
                 }

@@ -20,9 +20,9 @@ impl Loader<'_> {
             .map(|d| {
                 let mut out = Vec::new();
                 d.result.walk(&mut |x| {
-                    if let ExprKind::Call { name, .. } = &x.kind {
-                        if let Some(i) = self.funcs.get_index_of(&*name.name) {
-                            out.push((i, name.span));
+                    if let ExprKind::Call(c) = &x.kind {
+                        if let Some(i) = self.funcs.get_index_of(&*c.name.name) {
+                            out.push((i, c.name.span));
                         }
                     }
                 });

@@ -154,7 +154,7 @@ impl<'e> Evaluator<'e> {
             ExprKind::Template(_)
                 | ExprKind::Tuple(_)
                 | ExprKind::Object(_)
-                | ExprKind::Call { .. }
+                | ExprKind::Call(_)
                 | ExprKind::For(_)
                 | ExprKind::Binary(..)
         ) {
@@ -173,7 +173,7 @@ impl<'e> Evaluator<'e> {
             ExprKind::Object(items) => self.object(items),
             ExprKind::Var(id) => self.var(id),
             ExprKind::Traversal(root, ops) => self.traversal(root, ops, e.span),
-            ExprKind::Call { name, args, expand } => self.call(name, args, *expand, e.span),
+            ExprKind::Call(c) => self.call(&c.name, &c.args, c.expand, e.span),
             ExprKind::Cond(c, a, b) => self.conditional(c, a, b),
             ExprKind::Unary(op, x) => self.unary(*op, x),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),

@@ -239,6 +239,17 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A function call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Function name.
+    pub name: Ident,
+    /// Arguments.
+    pub args: Vec<Expr>,
+    /// Whether the last argument is expanded with `...`.
+    pub expand: bool,
+}
+
 /// The kinds of expression.
 #[derive(Debug, Clone)]
 pub enum ExprKind {
@@ -254,15 +265,9 @@ pub enum ExprKind {
     Var(Ident),
     /// `expr.a[0]...`
     Traversal(Box<Expr>, Vec<TravOp>),
-    /// `f(a, b...)`
-    Call {
-        /// Function name.
-        name: Ident,
-        /// Arguments.
-        args: Vec<Expr>,
-        /// Whether the last argument is expanded with `...`.
-        expand: bool,
-    },
+    /// `f(a, b...)` (boxed: the largest kind otherwise, and calls are a few of a file's
+    /// expressions).
+    Call(Box<Call>),
     /// `c ? a : b`
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `-x`, `!x`
@@ -310,7 +315,7 @@ impl Expr {
                     }
                 }
             }
-            ExprKind::Call { args, .. } => args.iter().for_each(|e| e.walk(f)),
+            ExprKind::Call(c) => c.args.iter().for_each(|e| e.walk(f)),
             ExprKind::Cond(a, b, c) => {
                 a.walk(f);
                 b.walk(f);

@@ -15,7 +15,8 @@ use hcl_edit::Span as _;
 use crate::error::HclError;
 use crate::number::Number;
 use crate::parse::ast::{
-    Attr, BinOp, Block, Body, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp, UnOp,
+    Attr, BinOp, Block, Body, Call, Expr, ExprKind, ForExpr, Ident, ObjKey, Span, TplPart, TravOp,
+    UnOp,
 };
 use crate::parse::template::{finish_template, template_expr, TemplateToken};
 use crate::value::Value;
@@ -234,11 +235,11 @@ impl HclConverter<'_> {
             let ns: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
             name.name = Arc::from(format!("{}::{}", ns.join("::"), name.name));
         }
-        ExprKind::Call {
+        ExprKind::Call(Box::new(Call {
             name,
             args: f.args.iter().map(|a| self.expr(a)).collect(),
             expand: f.args.expand_final(),
-        }
+        }))
     }
 
     /// An expression followed by traversal operators.

@@ -34,7 +34,8 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
             other => Err(bad(e, &format!("the keyword `{other}` is not a valid type specification"))),
         },
         ExprKind::Lit(crate::value::Value::Null(_)) => Ok(Type::Dynamic),
-        ExprKind::Call { name, args, .. } => {
+        ExprKind::Call(c) => {
+            let (name, args) = (&c.name, &c.args);
             let one = || -> Result<Type> {
                 match args.as_slice() {
                     [a] => type_expr(a),
@@ -86,7 +87,8 @@ pub fn type_expr(e: &Expr) -> Result<Type> {
 /// An object attribute's type: `optional(T)` is allowed here (without a default, as buildx's
 /// type constraints take no defaults).
 fn attr_type(e: &Expr) -> Result<Type> {
-    if let ExprKind::Call { name, args, .. } = &e.kind {
+    if let ExprKind::Call(c) = &e.kind {
+        let (name, args) = (&c.name, &c.args);
         if &*name.name == "optional" {
             return match args.as_slice() {
                 [a] => Ok(Type::Optional(Box::new(type_expr(a)?))),

@@ -4,7 +4,7 @@
 
 use super::{is_id_start, FastParser, MAX_OPS};
 use crate::number::Number;
-use crate::parse::ast::{BinOp, Expr, ExprKind, TravOp, UnOp};
+use crate::parse::ast::{BinOp, Call, Expr, ExprKind, TravOp, UnOp};
 use crate::value::Value;
 
 impl FastParser<'_> {
@@ -330,7 +330,7 @@ impl FastParser<'_> {
             }
             args.shrink_to_fit();
             return Some(Expr {
-                kind: ExprKind::Call { name, args, expand },
+                kind: ExprKind::Call(Box::new(Call { name, args, expand })),
                 span: self.span(start, self.pos),
             });
         }
