@@ -33,7 +33,10 @@ fn targets(n: usize, project: &str, platforms: &[&str]) -> Vec<Target> {
 
 fn graph(ts: Vec<Target>) -> BuildGraph {
     let r = Resolved {
-        targets: ts.into_iter().map(|t| (t.name.clone(), t)).collect(),
+        targets: ts
+            .into_iter()
+            .map(|t| (t.name.clone(), Box::new(t)))
+            .collect(),
         ..Resolved::default()
     };
     BuildGraph::new(&r, &ProjectDefaults::default()).expect("graph")
