@@ -172,12 +172,7 @@ pub(crate) struct WorkDir(pub(crate) PathBuf, bool);
 
 impl WorkDir {
     pub(crate) fn create(cx: &Context<'_>) -> Result<WorkDir, Failure> {
-        let base = cx
-            .env
-            .get("TMPDIR")
-            .filter(|d| !d.is_empty())
-            .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
-        let dir = base.join(format!(
+        let dir = crate::temp_base(&cx.env).join(format!(
             "bake-{}-{:08x}",
             std::process::id(),
             cx.seed as u32
@@ -304,11 +299,7 @@ fn cache_epochs(
     if repos.is_empty() {
         return Ok(epochs);
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
-    let answers = runtime.block_on(async {
+    let answers = crate::block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (k, (repo, _)) in repos.iter().enumerate() {
             let (b, repo) = (backend.clone(), repo.clone());
@@ -319,7 +310,7 @@ fn cache_epochs(
             answers[k] = a;
         }
         answers
-    });
+    })?;
     for ((repo, project), answer) in repos.into_iter().zip(answers) {
         match answer {
             Ok(epoch) => {
@@ -667,20 +658,11 @@ fn entitlements_granted(
     rep.flush(cx.stderr);
     let _ = cx.stderr.write_all(text.as_bytes());
     if cx.interactive {
-        let _ = cx
-            .stderr
-            .write_all(b"Do you want to grant requested privileges and continue? [y/N] ");
-        let _ = cx.stderr.flush();
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while let Ok(1) = cx.stdin.read(&mut byte) {
-            if byte[0] == b'\n' {
-                break;
-            }
-            line.push(byte[0]);
-        }
-        let answer = String::from_utf8_lossy(&line);
-        if answer.trim_end_matches('\r').eq_ignore_ascii_case("y") {
+        let answer = crate::ask(
+            "Do you want to grant requested privileges and continue? [y/N] ",
+            cx,
+        );
+        if answer.eq_ignore_ascii_case("y") {
             return Ok(true);
         }
     }

@@ -273,6 +273,40 @@ fn rebased(
     Ok(resolved)
 }
 
+/// Runs `f` to its end on a runtime of this thread.
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
+    Ok(runtime.block_on(f))
+}
+
+/// Asks `prompt` on standard error and reads the answer, one line of standard input (without
+/// its line ending; read byte by byte, so nothing after it is consumed).
+pub(crate) fn ask(prompt: &str, cx: &mut Context<'_>) -> String {
+    let _ = cx.stderr.write_all(prompt.as_bytes());
+    let _ = cx.stderr.flush();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while let Ok(1) = cx.stdin.read(&mut byte) {
+        if byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    String::from_utf8_lossy(&line)
+        .trim_end_matches('\r')
+        .to_string()
+}
+
+/// The directory for scratch files: `TMPDIR` of the environment bake was given, else `/tmp`.
+pub(crate) fn temp_base(env: &BTreeMap<String, String>) -> PathBuf {
+    env.get("TMPDIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
+}
+
 pub(crate) fn write_out(w: &mut dyn Write, s: &str) -> Result<(), Failure> {
     match w.write_all(s.as_bytes()).and_then(|()| w.flush()) {
         Ok(()) => Ok(()),

@@ -46,12 +46,7 @@ pub(crate) fn lint(
     let Some(builder) = options.builders_of(&node.project.id).into_iter().next() else {
         return Ok(());
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
-    let report = runtime
-        .block_on(backend.check(&builder.name, &builder.config, &node.target))
+    let report = crate::block_on(backend.check(&builder.name, &builder.config, &node.target))?
         .map_err(|e| {
             fail(
                 format!("lint: the Dockerfile checks could not run: {e}"),

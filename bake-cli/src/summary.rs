@@ -79,16 +79,23 @@ pub(crate) fn summary_table(graph: &BuildGraph, report: &DispatchReport, local: 
             image,
         ]);
     }
-    let mut widths = [0usize; 6];
-    for row in &rows {
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    format!("\n{}", table(&rows))
+}
+
+/// Columns padded to their widest cell, two spaces apart, the last one unpadded.
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; n];
+    for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = String::from("\n");
-    for row in &rows {
+    let mut out = String::new();
+    for row in rows {
         let mut line = String::new();
-        for (k, (c, w)) in row.iter().zip(widths).enumerate() {
+        for (k, (c, w)) in row.iter().zip(&widths).enumerate() {
             if k + 1 == row.len() {
                 line.push_str(c);
             } else {

@@ -233,12 +233,7 @@ impl Input {
             )
         })?;
         let empty_context = if stdin_context {
-            let base = cx
-                .env
-                .get("TMPDIR")
-                .filter(|d| !d.is_empty())
-                .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
-            let d = base.join(format!(
+            let d = crate::temp_base(&cx.env).join(format!(
                 "bakery-context-{}-{:08x}",
                 std::process::id(),
                 cx.seed as u32

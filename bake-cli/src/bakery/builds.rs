@@ -3,8 +3,9 @@
 
 use bake_history::{is_alive, History, ListFilter, RunRecord};
 
-use super::{table, Output};
+use super::Output;
 use crate::record::history_path;
+use crate::summary::table;
 use crate::{Context, Failure};
 
 #[derive(Debug, clap::Args)]

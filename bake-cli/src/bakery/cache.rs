@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bake_dispatch::buildx::BuildxBackend;
 use bake_dispatch::DispatchOptions;
 
-use super::{block_on, load_config, project_default};
+use super::{load_config, project_default};
+use crate::block_on;
 use crate::{fail, Context, Failure};
 
 // Doc comments here are help texts: no Markdown backticks.

@@ -110,17 +110,7 @@ fn pick(config: &BakeConfig, name: &str, cx: &mut Context<'_>) -> Result<String,
         prompt.push_str(&format!("  {}) {id}  ({builder})\n", k + 1));
     }
     prompt.push_str(&format!("Choose a project [1-{}]: ", ids.len()));
-    let _ = cx.stderr.write_all(prompt.as_bytes());
-    let _ = cx.stderr.flush();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while let Ok(1) = cx.stdin.read(&mut byte) {
-        if byte[0] == b'\n' {
-            break;
-        }
-        line.push(byte[0]);
-    }
-    let answer = String::from_utf8_lossy(&line).trim().to_string();
+    let answer = crate::ask(&prompt, cx).trim().to_string();
     let chosen = answer
         .parse::<usize>()
         .ok()

@@ -150,15 +150,6 @@ fn completion(a: &CompletionArgs, cx: &mut Context<'_>) -> Result<i32, Failure> 
     Ok(0)
 }
 
-/// Runs `f` to its end on a runtime of this thread.
-fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| crate::fail(format!("cannot start the runtime: {e}"), None))?;
-    Ok(runtime.block_on(f))
-}
-
 /// The configuration (`--config`, else the one found from the working directory), and its
 /// file as messages name it (relative to the working directory when inside it).
 fn load_config(
@@ -200,29 +191,4 @@ enum Output {
 enum TableOrJson {
     Table,
     Json,
-}
-
-/// Columns padded to their widest cell, two spaces apart, the last one unpadded.
-fn table(rows: &[Vec<String>]) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; n];
-    for row in rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (k, (c, w)) in row.iter().zip(&widths).enumerate() {
-            if k + 1 == row.len() {
-                line.push_str(c);
-            } else {
-                line.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }

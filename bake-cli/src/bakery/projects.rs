@@ -7,8 +7,9 @@ use std::time::Duration;
 use bake_dispatch::buildx::{BuilderState, BuildxBackend};
 use bake_dispatch::{BakeConfig, BuilderSpec, DispatchOptions, ProjectConfig};
 
-use super::{table, TableOrJson};
-use crate::{fail, Context, Failure};
+use super::TableOrJson;
+use crate::summary::table;
+use crate::{Context, Failure};
 
 /// How long one builder may take to answer.
 const INSPECT_LIMIT: Duration = Duration::from_secs(30);
@@ -96,15 +97,11 @@ fn inspect_all(rows: &[Row], cx: &Context<'_>) -> Result<Vec<BuilderState>, Fail
         return Ok(vec![st; rows.len()]);
     };
     let backend = Arc::new(backend);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start the runtime: {e}"), None))?;
     let projects: Vec<(String, ProjectConfig)> = rows
         .iter()
         .map(|r| (r.spec.name.clone(), r.spec.config.clone()))
         .collect();
-    Ok(runtime.block_on(async {
+    crate::block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (i, (id, p)) in projects.into_iter().enumerate() {
             let b = backend.clone();
@@ -115,7 +112,7 @@ fn inspect_all(rows: &[Row], cx: &Context<'_>) -> Result<Vec<BuilderState>, Fail
             states[i] = st;
         }
         states
-    }))
+    })
 }
 
 fn state_text(st: &BuilderState) -> String {

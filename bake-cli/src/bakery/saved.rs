@@ -11,7 +11,8 @@ use std::sync::Arc;
 use bake_dispatch::buildx::BuildxBackend;
 use bake_history::{is_alive, History, Lookup, RunRecord};
 
-use super::{block_on, load_config, project_default};
+use super::{load_config, project_default};
+use crate::block_on;
 use crate::record::history_path;
 use crate::summary::without_digest;
 use crate::{fail, Context, Failure};
