@@ -52,6 +52,8 @@ pub struct Scheduler {
     /// The builder each build runs (or last ran) on.
     builder_of: Vec<usize>,
     project_of: Vec<usize>,
+    /// The projects' ids, by `project_of`.
+    projects: Vec<String>,
     limits: Vec<Option<usize>>,
     running: Vec<usize>,
     state: Vec<State>,
@@ -304,6 +306,7 @@ impl Scheduler {
             builder_of: candidates.iter().map(|c| c[0]).collect(),
             candidates,
             project_of,
+            projects,
             running: vec![0; limits.len()],
             limits,
             state: vec![State::Waiting; n],
@@ -442,10 +445,7 @@ impl Scheduler {
                     .collect();
                 Some(NodeStatus::Failed(BuildFailure::new(format!(
                     "no builder of project {} can be reached ({})",
-                    self.specs[self.candidates[i][0]]
-                        .name
-                        .rsplit_once('-')
-                        .map_or(self.specs[self.candidates[i][0]].name.as_str(), |(p, _)| p),
+                    self.projects[self.project_of[i]],
                     why.join("; ")
                 ))))
             } else {

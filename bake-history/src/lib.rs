@@ -596,20 +596,7 @@ impl History {
             )
             .map_err(|e| self.sql(&e))?;
         let rows = st
-            .query_map(params![filter.project, limit], |r| {
-                let command: String = r.get(2)?;
-                Ok(RunRecord {
-                    id: r.get(0)?,
-                    status: r.get(1)?,
-                    command: serde_json::from_str(&command).unwrap_or_default(),
-                    cwd: r.get(3)?,
-                    started_ms: r.get(4)?,
-                    ended_ms: r.get(5)?,
-                    exit_code: r.get(6)?,
-                    pid: r.get(7)?,
-                    targets: Vec::new(),
-                })
-            })
+            .query_map(params![filter.project, limit], run_row)
             .map_err(|e| self.sql(&e))?;
         let mut runs: Vec<RunRecord> = rows.collect::<Result<_, _>>().map_err(|e| self.sql(&e))?;
         drop(st);
@@ -630,20 +617,7 @@ impl History {
                 "SELECT id, status, command, cwd, started_ms, ended_ms, exit_code, pid FROM runs
                  WHERE id = ?1",
                 [id],
-                |r| {
-                    let command: String = r.get(2)?;
-                    Ok(RunRecord {
-                        id: r.get(0)?,
-                        status: r.get(1)?,
-                        command: serde_json::from_str(&command).unwrap_or_default(),
-                        cwd: r.get(3)?,
-                        started_ms: r.get(4)?,
-                        ended_ms: r.get(5)?,
-                        exit_code: r.get(6)?,
-                        pid: r.get(7)?,
-                        targets: Vec::new(),
-                    })
-                },
+                run_row,
             )
             .optional()
             .map_err(|e| self.sql(&e))?;
@@ -752,6 +726,23 @@ impl History {
             .map_err(|e| self.sql(&e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(&e))
     }
+}
+
+/// A run of a `SELECT id, status, command, cwd, started_ms, ended_ms, exit_code, pid FROM
+/// runs` row, without its builds.
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    let command: String = r.get(2)?;
+    Ok(RunRecord {
+        id: r.get(0)?,
+        status: r.get(1)?,
+        command: serde_json::from_str(&command).unwrap_or_default(),
+        cwd: r.get(3)?,
+        started_ms: r.get(4)?,
+        ended_ms: r.get(5)?,
+        exit_code: r.get(6)?,
+        pid: r.get(7)?,
+        targets: Vec::new(),
+    })
 }
 
 fn sql_err(path: &str, e: &rusqlite::Error) -> HistoryError {

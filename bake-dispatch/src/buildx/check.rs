@@ -2,10 +2,7 @@
 //! the project's builder as `docker buildx build --call=check,format=json`.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
-
-use tokio::io::AsyncWriteExt;
 
 use super::BuildxBackend;
 use crate::config::ProjectConfig;
@@ -126,39 +123,17 @@ impl BuildxBackend {
             args.extend(["--platform".into(), p.clone()]);
         }
         args.push(target.context.clone());
-        let mut cmd = tokio::process::Command::new(&self.docker);
-        cmd.args(&args)
-            .env_clear()
-            .envs(&self.env)
-            .envs(Self::project_env(config))
-            .current_dir(&self.cwd)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.docker.display()))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let text = target.dockerfile_inline.clone().unwrap_or_default();
-            let _ = stdin.write_all(text.as_bytes()).await;
-        }
-        let out = tokio::time::timeout(CHECK_LIMIT, child.wait_with_output())
-            .await
-            .map_err(|_| format!("the checks did not end within {}s", CHECK_LIMIT.as_secs()))?
-            .map_err(|e| format!("cannot run {}: {e}", self.docker.display()))?;
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let input = target.dockerfile_inline.as_deref().unwrap_or_default();
+        let out = self
+            .output(&argv, &Self::project_env(config), input, CHECK_LIMIT)
+            .await?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         // Warnings make buildx exit 1 with its JSON on stdout; no JSON is a failure to run.
         if stdout.trim_start().starts_with('{') {
             return LintReport::parse(&stdout);
         }
-        let err = String::from_utf8_lossy(&out.stderr);
-        Err(err
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("the checks failed")
-            .trim()
+        Err(super::process::last_line(&out.stderr, "the checks failed")
             .trim_start_matches("ERROR: ")
             .to_string())
     }

@@ -210,6 +210,22 @@ impl BuildxBackend {
         input: &str,
         limit: Duration,
     ) -> Result<String, String> {
+        let out = self.output(args, env, input, limit).await?;
+        if out.status.success() {
+            return Ok(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        }
+        Err(last_line(&out.stderr, "failed"))
+    }
+
+    /// Runs a docker command with `input` on its standard input and a time limit; its output,
+    /// whatever its exit status. An error when it cannot run or does not end in time.
+    pub(super) async fn output(
+        &self,
+        args: &[&str],
+        env: &[(String, String)],
+        input: &str,
+        limit: Duration,
+    ) -> Result<std::process::Output, String> {
         use tokio::io::AsyncWriteExt;
         let mut cmd = tokio::process::Command::new(&self.docker);
         cmd.args(args)
@@ -225,7 +241,6 @@ impl BuildxBackend {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
-        let shown = || format!("`docker {}`", args.join(" "));
         let run = async {
             let mut child = cmd.spawn()?;
             if let Some(mut stdin) = child.stdin.take() {
@@ -235,27 +250,25 @@ impl BuildxBackend {
         };
         match tokio::time::timeout(limit, run).await {
             Err(_) => Err(format!(
-                "{} did not answer within {}s",
-                shown(),
+                "`docker {}` did not answer within {}s",
+                args.join(" "),
                 limit.as_secs()
             )),
             Ok(Err(e)) => Err(format!("cannot run {}: {e}", self.docker.display())),
-            Ok(Ok(out)) if out.status.success() => {
-                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-            }
-            Ok(Ok(out)) => {
-                let err = String::from_utf8_lossy(&out.stderr);
-                let line = err
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("failed")
-                    .trim()
-                    .to_string();
-                Err(line)
-            }
+            Ok(Ok(out)) => Ok(out),
         }
     }
+}
+
+/// The last line of `stderr` that is not blank, without buildx's `ERROR: `; `or` when none.
+pub(super) fn last_line(stderr: &[u8], or: &str) -> String {
+    let err = String::from_utf8_lossy(stderr);
+    err.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(or)
+        .trim()
+        .to_string()
 }
 
 /// Decodes buildx's `rawjson` progress from `r` until it ends, feeding it to `tracker` and
