@@ -3,31 +3,9 @@
 //! `pull --target` of a bake run, `cache reset`, and `init` pinning the next build's project.
 
 use super::builds::registry_has;
-use super::{docker, engine, no_panic, workspace, Engine};
+use super::{bakery, docker, engine, workspace, Engine};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-/// `bakery ARGS` in `dir`, with `env` on top of the engine's.
-pub(crate) fn bakery(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_bakery"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .envs(&e.env)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bakery");
-    eprintln!(
-        "bakery {} exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    no_panic(&out);
-    out
-}
+use std::process::Command;
 
 fn json_file(dir: &Path, name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join(name)).expect("metadata file");

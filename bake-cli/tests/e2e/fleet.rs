@@ -3,7 +3,8 @@
 //! killed during a run has its builds retried on the other; with both gone, the builds that
 //! could not run fail clearly and the others keep their results.
 
-use super::depot::{bakery, cached_column};
+use super::bakery;
+use super::depot::cached_column;
 use super::{engine, no_panic, Engine};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

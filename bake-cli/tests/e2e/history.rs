@@ -9,16 +9,8 @@ use std::time::{Duration, Instant};
 
 /// `bakery ARGS` in `dir` with the history `db`: stdout, and the exit code.
 fn bakery(e: &Engine, dir: &Path, db: &Path, args: &[&str]) -> (String, Option<i32>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bakery"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .envs(&e.env)
-        .env("BAKE_HISTORY", db)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bakery");
-    no_panic(&out);
+    let db = db.display().to_string();
+    let out = super::bakery(e, dir, args, &[("BAKE_HISTORY", &db)]);
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         out.status.code(),

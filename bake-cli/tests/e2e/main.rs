@@ -120,8 +120,27 @@ fn bake(e: &Engine, dir: &Path, args: &[&str]) -> (Output, Duration) {
 }
 
 fn bake_with(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, Duration) {
+    run_bin(env!("CARGO_BIN_EXE_bake"), e, dir, args, env)
+}
+
+/// `bakery ARGS` in `dir`, with `env` on top of the engine's; checked for panics.
+fn bakery(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let (out, _) = run_bin(env!("CARGO_BIN_EXE_bakery"), e, dir, args, env);
+    no_panic(&out);
+    out
+}
+
+/// Runs binary `bin` with `args` in `dir`, with the engine's environment and `env` on top,
+/// standard input empty; prints what it wrote to stderr, for a failing test's log.
+fn run_bin(
+    bin: &str,
+    e: &Engine,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, Duration) {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_bake"))
+    let out = Command::new(bin)
         .args(args)
         .current_dir(dir)
         .env_clear()
@@ -129,10 +148,13 @@ fn bake_with(e: &Engine, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Ou
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
-        .expect("run bake");
+        .expect("run the binary");
     let took = start.elapsed();
+    let name = Path::new(bin)
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
     eprintln!(
-        "bake {} took {:.2}s, exit {:?}\n--- stderr\n{}",
+        "{name} {} took {:.2}s, exit {:?}\n--- stderr\n{}",
         args.join(" "),
         took.as_secs_f64(),
         out.status.code(),
