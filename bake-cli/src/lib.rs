@@ -149,6 +149,27 @@ fn execute(
         overrides: args.set.clone(),
         flags: inv.flags,
     };
+    if let Mode::Print = inv.mode {
+        let printed = project
+            .print_request(&request)
+            .map_err(|e| Box::new(e) as Failure)?;
+        for w in printed.warnings() {
+            rep.warn(w.clone());
+        }
+        // Streamed: the document of a large file need not be held whole.
+        let written = printed
+            .write(&mut *cx.stdout)
+            .and_then(|()| cx.stdout.flush());
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
+        }
+        // The process is about to exit: freeing thousands of small values one by one
+        // would only cost time.
+        std::mem::forget((project, printed));
+        return Ok(0);
+    }
     let resolved = project
         .resolve_request(&request)
         .map_err(|e| Box::new(e) as Failure)?;
@@ -189,21 +210,7 @@ fn execute(
             std::mem::forget((project, graph));
             Ok(0)
         }
-        Mode::Print => {
-            // Streamed: the document of a large file need not be held whole.
-            let written = resolved
-                .write_print_json(&mut *cx.stdout)
-                .and_then(|()| cx.stdout.flush());
-            match written {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(fail(format!("failed to write output: {e}"), None)),
-            }
-            // The process is about to exit: freeing thousands of small values one by one
-            // would only cost time.
-            std::mem::forget((project, resolved));
-            Ok(0)
-        }
+        Mode::Print => unreachable!("printed before resolving"),
         Mode::Build => {
             let resolved = rebased(resolved, remote_input.as_ref(), &cx.env)?;
             build::build(&project, resolved, args, argv, cx, rep, None)

@@ -55,8 +55,8 @@ pub use crate::map::{SortedMap, SortedMapIter, SortedMapIterMut};
 pub use crate::pathmatch::{path_match, BadPattern};
 pub use crate::project::{ProjectDefaults, ProjectSource, TargetProject, DEFAULT_PROJECT};
 pub use crate::resolve::{
-    check_overrides, parse_call_func, resolve, Flags, Group, ResolveOptions, Resolved, Target,
-    OVERRIDE_KEYS,
+    check_overrides, parse_call_func, print, resolve, Flags, Group, Printed, ResolveOptions,
+    Resolved, Target, OVERRIDE_KEYS,
 };
 
 use crate::model::Config;
@@ -731,15 +731,29 @@ impl Project {
     /// Unknown targets, bad overrides, and everything buildx rejects while resolving.
     pub fn resolve_request(&self, request: &Request) -> Result<Resolved, ResolveError> {
         crate::resolve::check_overrides(&request.overrides)?;
-        let opts = ResolveOptions {
+        resolve(&self.config, &self.resolve_options(request))
+    }
+
+    /// `--print`'s document for `request`: what [`Project::resolve_request`] and
+    /// [`Resolved::to_print_json`] give, without holding the resolved targets (each is
+    /// rendered as soon as it is resolved; on a large file, about a third of the memory).
+    ///
+    /// # Errors
+    /// What [`Project::resolve_request`] returns.
+    pub fn print_request(&self, request: &Request) -> Result<Printed, ResolveError> {
+        crate::resolve::check_overrides(&request.overrides)?;
+        print(&self.config, &self.resolve_options(request))
+    }
+
+    fn resolve_options(&self, request: &Request) -> ResolveOptions<'_> {
+        ResolveOptions {
             targets: request.targets.clone(),
             overrides: request.overrides.clone(),
             flag_overrides: request.flags.to_flag_overrides(),
             env: &self.env,
             cwd: self.cwd.clone(),
             file_relative_paths: self.policy.file_relative_paths,
-        };
-        resolve(&self.config, &opts)
+        }
     }
 
     /// The build graph of `resolved`, each target in its project (`project` stands for

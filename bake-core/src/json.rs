@@ -237,6 +237,23 @@ impl PrettyWriter {
         }
     }
 
+    /// A writer for values nested `level` containers deep in a document written by
+    /// [`PrettyWriter::with_capacity`] (their text goes in with [`PrettyWriter::raw_value`]).
+    #[must_use]
+    pub(crate) fn at_level(level: usize, capacity: usize) -> Self {
+        PrettyWriter {
+            level,
+            ..Self::with_capacity(capacity)
+        }
+    }
+
+    /// Writes a value already rendered (by a writer [`PrettyWriter::at_level`] this one's
+    /// level), after its key or [`PrettyWriter::elem`].
+    pub(crate) fn raw_value(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.empty = false;
+    }
+
     /// A writer with `serde_json`'s escaping (no HTML escapes): its pretty layout, or its
     /// compact one (`{"a":["b"]}`) when `compact`.
     #[must_use]

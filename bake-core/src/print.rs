@@ -1,5 +1,7 @@
 //! The `--print` JSON, byte for byte as buildx prints it.
 
+use std::collections::BTreeMap;
+
 use crate::json::{Json, PrettyWriter};
 use crate::resolve::{Group, Resolved, Target};
 
@@ -90,16 +92,7 @@ impl Resolved {
         drain: &mut dyn FnMut(&mut PrettyWriter) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         w.open('{');
-        if !self.groups.is_empty() {
-            w.raw_key("group");
-            w.open('{');
-            for (k, g) in &self.groups {
-                w.key(k);
-                g.write_json(w);
-                drain(w)?;
-            }
-            w.close('}');
-        }
+        Resolved::write_groups(&self.groups, w, drain)?;
         w.raw_key("target");
         w.open('{');
         for (k, t) in &self.targets {
@@ -110,6 +103,25 @@ impl Resolved {
         w.close('}');
         w.close('}');
         w.out.push('\n');
+        Ok(())
+    }
+
+    /// Writes the document's `group` member (none when there are no groups).
+    pub(crate) fn write_groups(
+        groups: &BTreeMap<String, Group>,
+        w: &mut PrettyWriter,
+        drain: &mut dyn FnMut(&mut PrettyWriter) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if !groups.is_empty() {
+            w.raw_key("group");
+            w.open('{');
+            for (k, g) in groups {
+                w.key(k);
+                g.write_json(w);
+                drain(w)?;
+            }
+            w.close('}');
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use bake_core::api::frontend::VariableFact;
 use bake_core::api::{Failure, Frontend, FrontendInput, FrontendOutput};
 
 use crate::functions::FnEnv;
-use crate::{load_owned, parse, LoadOptions, Syntax};
+use crate::{LoadOptions, Syntax};
 
 /// Reads `docker-bake.hcl` and `docker-bake.json` files (and any file no earlier frontend
 /// claimed: HCL, or HCL's JSON syntax when the text starts with `{`).
@@ -63,9 +63,16 @@ impl Frontend for HclFrontend {
         let mut bodies = Vec::with_capacity(input.files.len());
         for id in input.files {
             let src = sources.get(*id);
-            let body = parse(sources, *id, syntax_of(&src.name, &src.text))
-                .map_err(|e| Box::new(e.attach(sources)) as Failure)?;
-            bodies.push(body);
+            // Without `--explain`, the blocks that can wait are read when lowered: the
+            // file's whole syntax tree is never held.
+            let parsed = crate::parse_deferring(
+                sources,
+                *id,
+                syntax_of(&src.name, &src.text),
+                !input.record_origins,
+            )
+            .map_err(|e| Box::new(e.attach(sources)) as Failure)?;
+            bodies.push(parsed);
         }
         let mut builtins = BTreeMap::new();
         builtins.insert(
@@ -88,7 +95,7 @@ impl Frontend for HclFrontend {
             record_refs: input.record_origins,
             render_variables: input.render_variables,
         };
-        let loaded = load_owned(bodies, sources, &opts)
+        let loaded = crate::loader::load_parsed(bodies, sources, &opts)
             .map_err(|e| Box::new(e.attach(sources)) as Failure)?;
         let mut out = FrontendOutput {
             config: loaded.config,

@@ -110,3 +110,22 @@ pub fn parse(
         Syntax::Json => parse::json::parse(id, text),
     }
 }
+
+/// [`parse`] for [`load_owned`]'s frontend: with `defer`, the bodies of the blocks that can
+/// wait are let go and read again when lowered (`parse::fast::parse_deferring`); returns
+/// their indices among the file's blocks.
+fn parse_deferring(
+    sources: &SourceMap,
+    id: SourceId,
+    syntax: Syntax,
+    defer: bool,
+) -> Result<(ast::Body, Vec<usize>), Box<HclError>> {
+    let text = &sources.get(id).text;
+    match syntax {
+        Syntax::Hcl => match parse::fast::parse_deferring(id, text, defer) {
+            Some(parsed) => Ok(parsed),
+            None => parse::hcl::parse(id, text).map(|b| (b, Vec::new())),
+        },
+        Syntax::Json => parse::json::parse(id, text).map(|b| (b, Vec::new())),
+    }
+}

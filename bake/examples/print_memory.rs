@@ -1,6 +1,6 @@
-//! Where `--print`'s memory goes: loads, resolves and prints (streamed, as `bake --print`
-//! does) one file through the public API, with a counting allocator, and writes the live
-//! heap and its peak after each stage to stderr.
+//! Where `--print`'s memory goes: loads, resolves and renders, then prints one file as
+//! `bake --print` does (`Project::print_request`), through the public API, with a counting
+//! allocator, and writes the live heap and its peak after each stage to stderr.
 //!
 //! `cargo run --release -p bake --example print_memory -- FILE > /dev/null`
 //!
@@ -50,11 +50,17 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Writes the live heap and the peak since the last stage, then starts the next stage.
+thread_local! {
+    static START: std::cell::Cell<std::time::Instant> = std::cell::Cell::new(std::time::Instant::now());
+}
+
+/// Writes the time, the live heap and the peak since the last stage, then starts the next
+/// stage.
 fn stage(name: &str) {
     let mb = |b: usize| b as f64 / 1e6;
     eprintln!(
-        "{name:>8}: live {:7.2} MB, peak {:7.2} MB, {} allocations",
+        "{name:>8}: {:6.1} ms, live {:7.2} MB, peak {:7.2} MB, {} allocations",
+        START.with(|s| s.replace(std::time::Instant::now()).elapsed().as_secs_f64() * 1e3),
         mb(LIVE.load(Relaxed)),
         mb(PEAK.load(Relaxed)),
         ALLOCS.swap(0, Relaxed)
@@ -80,7 +86,7 @@ fn main() {
         }
     };
     stage("load");
-    let resolved = match project.resolve_request(&bake::Request::default()) {
+    let printed = match project.print_request(&bake::Request::default()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -89,9 +95,7 @@ fn main() {
     };
     stage("resolve");
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = resolved
-        .write_print_json(&mut out)
-        .and_then(|()| out.flush());
+    let written = printed.write(&mut out).and_then(|()| out.flush());
     stage("print");
     if let Err(e) = written {
         eprintln!("{e}");

@@ -40,11 +40,13 @@ mod checks;
 mod definitions;
 mod flags;
 mod overrides;
+mod stream;
 #[cfg(test)]
 mod tests;
 
 pub use flags::{parse_call_func, Flags};
 pub use overrides::{check_overrides, OVERRIDE_KEYS};
+pub use stream::{print, Printed};
 
 use checks::check_build_options;
 use definitions::Definitions;
@@ -387,52 +389,64 @@ impl<'c> Resolver<'c> {
     }
 }
 
-/// Resolves the requested targets of `config` as `docker buildx bake --print` does.
-pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, ResolveError> {
-    let cfg = Definitions::build(config, opts.file_relative_paths)?;
-    let requested = if opts.targets.is_empty() {
-        vec!["default".to_string()]
-    } else {
-        opts.targets.clone()
-    };
-    let mut names = Vec::new();
-    for t in &requested {
-        names.extend(cfg.match_names(&t.replace('.', "_"))?);
-    }
-    let names = dedup(&names);
-    let ov = cfg.new_overrides(&opts.overrides, &opts.flag_overrides, opts.env)?;
+/// What every resolution starts from: the merged definitions, the requested names (patterns
+/// matched), the overrides, each name's targets and groups, and the groups as printed.
+struct Setup<'c> {
+    cfg: Definitions<'c>,
+    ov: Overrides,
+    /// The targets and groups each requested name expands to, in request order.
+    expanded: Vec<(Vec<String>, Vec<String>)>,
+    groups: BTreeMap<String, Group>,
+}
 
-    let mut warnings = Vec::new();
-    let expanded: Vec<(Vec<String>, Vec<String>)> = names
-        .iter()
-        .map(|name| cfg.resolve_group(name))
-        .collect::<Result<_, _>>()?;
-    let mut resolver = Resolver::new(&cfg, &ov);
-    // By first resolution; sorted by name below, where the order matters.
-    // Boxed: a resolved target is large, and one block of thousands of them is fresh memory
-    // for every call.
-    let mut targets: ByName<Box<Draft>> =
-        ByName::with_capacity_and_hasher(cfg.targets.len(), FxBuildHasher::default());
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for (ts, gs) in expanded {
-        for tname in ts {
-            let t = resolver.resolve_target(&tname, &mut warnings)?;
-            targets.insert(tname, Box::new(t));
+impl<'c> Setup<'c> {
+    fn new(config: &'c Config, opts: &ResolveOptions) -> Result<Self, ResolveError> {
+        let cfg = Definitions::build(config, opts.file_relative_paths)?;
+        let requested = if opts.targets.is_empty() {
+            vec!["default".to_string()]
+        } else {
+            opts.targets.clone()
+        };
+        let mut names = Vec::new();
+        for t in &requested {
+            names.extend(cfg.match_names(&t.replace('.', "_"))?);
         }
-        for g in gs {
-            if let Some(def) = cfg.group(&g) {
-                groups.insert(
-                    g.clone(),
-                    Group {
-                        name: g,
-                        description: def.description.clone().unwrap_or_default(),
-                        targets: def.targets.clone(),
-                    },
-                );
-            }
+        let names = dedup(&names);
+        let ov = cfg.new_overrides(&opts.overrides, &opts.flag_overrides, opts.env)?;
+        let expanded: Vec<(Vec<String>, Vec<String>)> = names
+            .iter()
+            .map(|name| cfg.resolve_group(name))
+            .collect::<Result<_, _>>()?;
+        let groups = groups_of(&cfg, &expanded, &names);
+        Ok(Setup {
+            cfg,
+            ov,
+            expanded,
+            groups,
+        })
+    }
+}
+
+/// The groups the requested `names` went through, plus the `default` group listing them.
+fn groups_of(
+    cfg: &Definitions<'_>,
+    expanded: &[(Vec<String>, Vec<String>)],
+    names: &[String],
+) -> BTreeMap<String, Group> {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for g in expanded.iter().flat_map(|(_, gs)| gs) {
+        if let Some(def) = cfg.group(g) {
+            groups.insert(
+                g.clone(),
+                Group {
+                    name: g.clone(),
+                    description: def.description.clone().unwrap_or_default(),
+                    targets: def.targets.clone(),
+                },
+            );
         }
     }
-    for name in &names {
+    for name in names {
         if name == "default" && groups.contains_key("default") {
             continue;
         }
@@ -449,6 +463,39 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         g.targets = dedup(&g.targets);
         g.targets.sort();
     }
+    groups
+}
+
+/// Adds `SOURCE_DATE_EPOCH` from the environment to a target's args (buildx does, for
+/// every target).
+fn add_source_date_epoch(t: &mut Draft, opts: &ResolveOptions) {
+    if let Some(epoch) = opts.env.get("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
+        let args = t.args.get_or_insert_with(SortedMap::new);
+        args.get_or_insert_with("SOURCE_DATE_EPOCH", || Some(epoch.clone()));
+    }
+}
+
+/// Resolves the requested targets of `config` as `docker buildx bake --print` does.
+pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, ResolveError> {
+    let Setup {
+        cfg,
+        ov,
+        expanded,
+        groups,
+    } = Setup::new(config, opts)?;
+    let mut warnings = Vec::new();
+    let mut resolver = Resolver::new(&cfg, &ov);
+    // By first resolution; sorted by name below, where the order matters.
+    // Boxed: a resolved target is large, and one block of thousands of them is fresh memory
+    // for every call.
+    let mut targets: ByName<Box<Draft>> =
+        ByName::with_capacity_and_hasher(cfg.targets.len(), FxBuildHasher::default());
+    for (ts, _) in expanded {
+        for tname in ts {
+            let t = resolver.resolve_target(&tname, &mut warnings)?;
+            targets.insert(tname, Box::new(t));
+        }
+    }
 
     let mut top: Vec<usize> = (0..targets.len()).collect();
     let key = |i: usize| targets.get_index(i).map(|(n, _)| n);
@@ -458,12 +505,8 @@ pub fn resolve(config: &Config, opts: &ResolveOptions) -> Result<Resolved, Resol
         resolver.load_links(idx, &mut targets, &mut stack, &mut warnings)?;
     }
 
-    // SOURCE_DATE_EPOCH from the environment goes into every target's args.
-    if let Some(epoch) = opts.env.get("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
-        for t in targets.values_mut() {
-            let args = t.args.get_or_insert_with(SortedMap::new);
-            args.get_or_insert_with("SOURCE_DATE_EPOCH", || Some(epoch.clone()));
-        }
+    for t in targets.values_mut() {
+        add_source_date_epoch(t, opts);
     }
 
     let mut entries: Vec<(String, Box<Draft>)> = targets.into_iter().collect();

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
 use bake_core::api::{
-    parse_list, render_list, resolve, Flags, ListInput, ResolveError, ResolveOptions, SortedMap,
-    VariableInfo,
+    parse_list, print, render_list, resolve, Flags, ListInput, ResolveError, ResolveOptions,
+    SortedMap, VariableInfo,
 };
 
 fn t(name: &str) -> TargetDef {
@@ -87,7 +87,11 @@ fn run_env(
         cwd: std::env::temp_dir(),
         file_relative_paths: false,
     };
-    resolve(config, &opts).map(|r| r.to_print_json())
+    let full = resolve(config, &opts).map(|r| r.to_print_json());
+    // `--print`'s streamed path gives the same document, or the same error.
+    let streamed = print(config, &opts).map(|p| p.to_json());
+    assert_eq!(format!("{streamed:?}"), format!("{full:?}"));
+    full
 }
 
 fn run(config: &Config, targets: &[&str], overrides: &[&str]) -> Result<String, ResolveError> {

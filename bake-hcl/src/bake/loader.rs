@@ -8,11 +8,13 @@ use bake_core::api::frontend::Config;
 use bake_core::api::frontend::{Origin, SourceMap};
 
 use super::declarations::Declarations;
+use super::lower::read_again;
 use super::matrix::matrix_groups;
 use super::{BlockRef, BlockType, Loader};
 use crate::error::{HclError, Result};
 use crate::functions::FnEnv;
 use crate::parse::ast::Body;
+use crate::parse::fast::BlockReader;
 
 /// Inputs from outside: the environment, `--var` values and builtins. Nothing here is read
 /// from the process by this crate.
@@ -89,17 +91,36 @@ pub fn load(bodies: &[Body], sources: &SourceMap, opts: &LoadOptions) -> Result<
 ///
 /// # Errors
 /// As [`load`].
-pub fn load_owned(
-    mut bodies: Vec<Body>,
+pub fn load_owned(bodies: Vec<Body>, sources: &SourceMap, opts: &LoadOptions) -> Result<Loaded> {
+    load_parsed(
+        bodies.into_iter().map(|b| (b, Vec::new())).collect(),
+        sources,
+        opts,
+    )
+}
+
+/// [`load_owned`] over bodies read with some blocks deferred (their indices among each
+/// body's blocks, `crate::parse::fast::parse_deferring`): each is read again when lowered.
+pub(crate) fn load_parsed(
+    parsed: Vec<(Body, Vec<usize>)>,
     sources: &SourceMap,
     opts: &LoadOptions,
 ) -> Result<Loaded> {
+    let mut bodies = Vec::with_capacity(parsed.len());
+    let mut deferred = Vec::with_capacity(parsed.len());
+    for (b, d) in parsed {
+        bodies.push(b);
+        deferred.push(d);
+    }
     let mentions = bodies.iter().any(|b| b.mentions(&["target", "group"]));
     // Out of the bodies, in file order; the declarations of the rest do not depend on them.
     let mut owned = Vec::with_capacity(bodies.iter().map(|b| b.blocks.len()).sum());
-    for body in &mut bodies {
+    let mut reader = BlockReader::default();
+    for (body, deferred) in bodies.iter_mut().zip(deferred) {
         let mut rest = Vec::new();
-        for b in std::mem::take(&mut body.blocks) {
+        let mut next = deferred.into_iter().peekable();
+        for (i, b) in std::mem::take(&mut body.blocks).into_iter().enumerate() {
+            let later = next.next_if_eq(&i).is_some();
             let ty = match &*b.ident.name {
                 "target" => BlockType::Target,
                 "group" => BlockType::Group,
@@ -108,7 +129,15 @@ pub fn load_owned(
                     continue;
                 }
             };
-            owned.push((ty, BlockRef::Owned(Rc::new(b))));
+            owned.push((
+                ty,
+                match (later, mentions) {
+                    (false, _) => BlockRef::Owned(Rc::new(b)),
+                    (true, false) => BlockRef::Deferred(Rc::new(b)),
+                    // Another block refers to blocks: any may be read out of order.
+                    (true, true) => BlockRef::Owned(Rc::new(read_again(&mut reader, sources, &b)?)),
+                },
+            ));
         }
         body.blocks = rest;
     }
@@ -175,15 +204,21 @@ fn load_blocks<'a>(
 mod tests {
     use super::*;
 
-    /// Loads `text` both ways: borrowed ([`load`]) and owned ([`load_owned`]).
-    fn both(text: &str) -> (Loaded, Loaded) {
+    /// Loads `text` three ways: borrowed ([`load`]), owned ([`load_owned`]) and with the
+    /// blocks that can wait read again when lowered ([`load_parsed`]); and how many blocks
+    /// were deferred.
+    fn both(text: &str) -> (Loaded, Loaded, Loaded, usize) {
         let mut sources = SourceMap::default();
         let id = sources.add("docker-bake.hcl", text);
         let body = crate::parse(&sources, id, crate::Syntax::Hcl).expect("parses");
         let opts = LoadOptions::default();
         let borrowed = load(std::slice::from_ref(&body), &sources, &opts).expect("loads");
         let owned = load_owned(vec![body], &sources, &opts).expect("loads");
-        (borrowed, owned)
+        let parsed =
+            crate::parse_deferring(&sources, id, crate::Syntax::Hcl, true).expect("parses");
+        let n = parsed.1.len();
+        let deferred = load_parsed(vec![parsed], &sources, &opts).expect("loads");
+        (borrowed, owned, deferred, n)
     }
 
     #[test]
@@ -215,9 +250,17 @@ group "default" { targets = ["app", "m"] }
 target "a" { tags = ["x"] }
 target "b" { tags = target.a.tags }
 "#;
-        for text in [plain, refs] {
-            let (borrowed, owned) = both(text);
+        // In `refs`, `a` is deferred while reading, then read again before loading (`b` refers
+        // to blocks).
+        for (text, can_wait) in [(plain, 3), (refs, 1)] {
+            let (borrowed, owned, deferred, n) = both(text);
             assert_eq!(borrowed.config, owned.config);
+            assert_eq!(borrowed.config, deferred.config);
+            assert_eq!(n, can_wait, "blocks deferred");
+            assert_eq!(
+                format!("{:?}", borrowed.warnings),
+                format!("{:?}", deferred.warnings)
+            );
             assert_eq!(borrowed.warnings.len(), owned.warnings.len());
             assert_eq!(
                 borrowed

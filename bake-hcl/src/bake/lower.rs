@@ -7,14 +7,15 @@ use std::rc::Rc;
 
 use bake_core::api::frontend::DefField;
 use bake_core::api::frontend::Origin;
-use bake_core::api::frontend::{Config, GroupDef, RawEntry, TargetDef};
+use bake_core::api::frontend::{Config, GroupDef, RawEntry, SourceMap, TargetDef};
 use bake_core::api::SortedMap;
 
 use super::blocks::{field_kind, target_keys};
 use super::declarations::{warn_attr, warn_block};
 use super::{to_core_span, BlockRef, BlockType, Loader};
 use crate::error::{ErrorKind, HclError, Result};
-use crate::parse::ast::{Attr, Body};
+use crate::parse::ast::{Attr, Block, Body};
+use crate::parse::fast::BlockReader;
 use crate::value::{convert, Type, Value};
 
 impl Loader<'_> {
@@ -38,7 +39,12 @@ impl Loader<'_> {
             .count();
         config.targets.reserve_exact(targets);
         config.groups.reserve_exact(self.instances.len() - targets);
+        let mut reader = BlockReader::default();
         for i in 0..self.instances.len() {
+            if let BlockRef::Deferred(b) = &self.instances[i].block {
+                let full = read_again(&mut reader, self.sources, b)?;
+                self.instances[i].block = BlockRef::Owned(Rc::new(full));
+            }
             let (ty, block) = (self.instances[i].ty, self.instances[i].block.clone());
             let first_of_block = i == 0 || !self.instances[i - 1].block.same(&block);
             for (ai, a) in block.body.attrs.iter().enumerate() {
@@ -310,4 +316,22 @@ fn decode_object(v: &Value, a: &Attr) -> Result<Option<RawEntry>> {
         return Ok(None);
     }
     Ok(Some(RawEntry::Map(entry_map(v, a)?)))
+}
+
+/// A deferred block, read again from its file (what the first reading let go of).
+pub(super) fn read_again<'a>(
+    reader: &mut BlockReader<'a>,
+    sources: &'a SourceMap,
+    b: &Block,
+) -> Result<Block> {
+    let start = b.body.span.start as usize;
+    let text = &sources.get(b.span.src).text;
+    reader.read(b.span.src, text, start).ok_or_else(|| {
+        // Invariant: the same reader accepted this text when it deferred the block.
+        Box::new(HclError::new(
+            ErrorKind::Block,
+            Some(b.span),
+            "internal error: a block read before could not be read again",
+        ))
+    })
 }

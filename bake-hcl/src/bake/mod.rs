@@ -65,10 +65,13 @@ enum Slot {
 
 /// A `target` or `group` block: borrowed from the caller's bodies, or owned by the load
 /// ([`loader::load_owned`]), which lets its body go once it is lowered.
+/// A deferred one ([`crate::parse::fast::parse_deferring`]) has its labels and spans and an
+/// empty body until [`Loader::lower_instances`] reads it again.
 #[derive(Clone)]
 enum BlockRef<'a> {
     Borrowed(&'a Block),
     Owned(Rc<Block>),
+    Deferred(Rc<Block>),
 }
 
 impl std::ops::Deref for BlockRef<'_> {
@@ -77,7 +80,7 @@ impl std::ops::Deref for BlockRef<'_> {
     fn deref(&self) -> &Block {
         match self {
             BlockRef::Borrowed(b) => b,
-            BlockRef::Owned(b) => b,
+            BlockRef::Owned(b) | BlockRef::Deferred(b) => b,
         }
     }
 }

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use bake_core::api::frontend::SourceId;
 
-use crate::parse::ast::{Body, Span};
+use crate::parse::ast::{Block, Body, Span};
 
 /// Nesting levels we follow; hcl-edit allows 64 (counted on fewer constructs).
 const MAX_DEPTH: u32 = 40;
@@ -41,31 +41,65 @@ const MAX_OPS: u32 = 100;
 /// to hcl-edit.
 #[must_use]
 pub fn parse(src: SourceId, text: &str) -> Option<Body> {
+    parse_deferring(src, text, false).map(|(body, _)| body)
+}
+
+/// [`parse`]; with `defer`, the bodies of the top-level `target` and `group` blocks that
+/// nothing else can need before they are lowered (no `matrix` or `name`, no reference to
+/// `target` or `group`) are read, checked and let go at once: such a block keeps its labels,
+/// spans and an empty body, and its index in the file's blocks is returned; [`parse_block`]
+/// reads it again when it is lowered. A large file's syntax tree is then never held whole.
+#[must_use]
+pub(crate) fn parse_deferring(
+    src: SourceId,
+    text: &str,
+    defer: bool,
+) -> Option<(Body, Vec<usize>)> {
     let b = text.as_bytes();
     // NUL needs no check: it never matches a token, and the end of input is always told by
     // position. Carriage returns (CRLF files) are left to hcl-edit.
     if u32::try_from(b.len()).is_err() || b.contains(&b'\r') {
         return None;
     }
-    let mut p = FastParser {
-        text,
-        bytes: b,
-        pos: 0,
-        src,
-        depth: 0,
-        ops: 0,
-        names: vec![None; NAME_SLOTS],
-    };
+    let mut p = FastParser::new(src, text, 0, vec![None; NAME_SLOTS]);
+    p.defer = defer;
     let (attrs, blocks) = p.body()?;
     p.ws()?;
     if p.pos != b.len() {
         return None;
     }
-    Some(Body {
-        attrs,
-        blocks,
-        span: Span::new(src, 0..text.len()),
-    })
+    Some((
+        Body {
+            attrs,
+            blocks,
+            span: Span::new(src, 0..text.len()),
+        },
+        p.deferred,
+    ))
+}
+
+/// Reads deferred blocks again ([`parse_deferring`]), sharing one name cache.
+#[derive(Default)]
+pub(crate) struct BlockReader<'a> {
+    names: Vec<Option<(&'a str, Arc<str>)>>,
+}
+
+impl<'a> BlockReader<'a> {
+    /// The top-level block starting at byte `start` of `text` (its type identifier): what
+    /// [`parse_deferring`] read there.
+    pub(crate) fn read(&mut self, src: SourceId, text: &'a str, start: usize) -> Option<Block> {
+        let names = match std::mem::take(&mut self.names) {
+            n if n.len() == NAME_SLOTS => n,
+            _ => vec![None; NAME_SLOTS],
+        };
+        let mut p = FastParser::new(src, text, start, names);
+        let block = p.ident().and_then(|ident| {
+            p.sp()?;
+            p.block(start, ident)
+        });
+        self.names = p.names;
+        block
+    }
 }
 
 /// Where a template literal ends.
@@ -115,6 +149,32 @@ struct FastParser<'a> {
     /// Recently seen identifier names (a direct-mapped cache): bake files repeat a few names
     /// thousands of times, and sharing them saves an allocation each.
     names: Vec<Option<(&'a str, Arc<str>)>>,
+    /// Let go of the bodies of top-level blocks that can wait ([`parse_deferring`]).
+    defer: bool,
+    /// The indices of the top-level blocks whose bodies were let go.
+    deferred: Vec<usize>,
+}
+
+impl<'a> FastParser<'a> {
+    /// `names`: [`FastParser::names`], [`NAME_SLOTS`] long.
+    fn new(
+        src: SourceId,
+        text: &'a str,
+        pos: usize,
+        names: Vec<Option<(&'a str, Arc<str>)>>,
+    ) -> Self {
+        FastParser {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            src,
+            depth: 0,
+            ops: 0,
+            names,
+            defer: false,
+            deferred: Vec::new(),
+        }
+    }
 }
 
 /// The size of [`FastParser::names`].

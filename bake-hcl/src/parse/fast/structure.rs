@@ -54,6 +54,17 @@ impl<'a> FastParser<'a> {
                 }
                 _ => blocks.push(self.block(start, ident)?),
             }
+            if self.defer && self.depth == 0 {
+                // The block this line started, if it can wait.
+                let read = blocks
+                    .last_mut()
+                    .filter(|b| b.body.span.start as usize == start);
+                if let Some(b) = read.filter(|b| can_wait(b)) {
+                    b.body.attrs = Vec::new();
+                    b.body.blocks = Vec::new();
+                    self.deferred.push(blocks.len() - 1);
+                }
+            }
             self.sp()?;
             if self.peek() == b'#' || self.starts(b"//") {
                 self.skip_line();
@@ -69,7 +80,7 @@ impl<'a> FastParser<'a> {
     }
 
     /// A block after its type identifier (and the spaces after it).
-    fn block(&mut self, start: usize, ident: Ident) -> Option<Block> {
+    pub(super) fn block(&mut self, start: usize, ident: Ident) -> Option<Block> {
         let mut labels = Vec::new();
         loop {
             match self.peek() {
@@ -133,4 +144,14 @@ impl<'a> FastParser<'a> {
             },
         })
     }
+}
+
+/// Whether a top-level block's body can be read again when the block is lowered: a
+/// `target` or `group` without `matrix` or `name` (read while expanding matrices) and without
+/// references to `target` or `group` (which may read other blocks out of order).
+fn can_wait(b: &Block) -> bool {
+    matches!(&*b.ident.name, "target" | "group")
+        && b.body.attr("matrix").is_none()
+        && b.body.attr("name").is_none()
+        && !b.body.mentions(&["target", "group"])
 }
