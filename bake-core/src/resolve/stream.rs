@@ -8,7 +8,7 @@
 //! resolved again by [`resolve`], so that its error (the first one buildx reports, in
 //! buildx's order) and its warnings are exactly the full resolution's.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::{add_source_date_epoch, check_build_options, resolve, Resolver, Setup};
 use crate::entries::ExportEntry;
@@ -137,9 +137,11 @@ enum State {
 struct Streamer<'c, 'o> {
     resolver: Resolver<'c>,
     opts: &'o ResolveOptions<'o>,
-    /// The requested targets (through groups): resolved as themselves, never as links.
-    requested: HashSet<&'c str, FxBuildHasher>,
-    state: HashMap<&'c str, State, FxBuildHasher>,
+    /// Whether each target (by its index among the definitions) is requested (through
+    /// groups): resolved as itself, never as a link.
+    requested: Vec<bool>,
+    /// Each target's state, by its index among the definitions.
+    state: Vec<Option<State>>,
     /// The distinct platform lists of the rendered targets.
     platforms: Vec<Vec<String>>,
     platform_ids: HashMap<Vec<String>, usize, FxBuildHasher>,
@@ -160,8 +162,10 @@ fn render(config: &Config, opts: &ResolveOptions) -> Option<Rendered> {
     let mut s = Streamer {
         resolver: Resolver::new(&cfg, &ov),
         opts,
-        requested: HashSet::default(),
-        state: HashMap::with_capacity_and_hasher(cfg.targets.len(), FxBuildHasher::default()),
+        requested: vec![false; cfg.targets.len()],
+        state: std::iter::repeat_with(|| None)
+            .take(cfg.targets.len())
+            .collect(),
         platforms: Vec::new(),
         platform_ids: HashMap::default(),
         warnings: Vec::new(),
@@ -169,16 +173,16 @@ fn render(config: &Config, opts: &ResolveOptions) -> Option<Rendered> {
         text: Vec::new(),
         spans: Vec::with_capacity(cfg.targets.len()),
     };
-    let mut order: Vec<&str> = Vec::new();
+    let mut order = Vec::new();
     for name in expanded.iter().flat_map(|(ts, _)| ts) {
-        // An unknown name fails in `resolve_target` below (and the full path reports it).
-        let key = cfg.targets.get_key_value(name.as_str())?.0;
-        if s.requested.insert(key) {
-            order.push(key);
+        // An unknown name fails in `resolve_target` (and the full path reports it).
+        let i = cfg.targets.get_index_of(name.as_str())?;
+        if !std::mem::replace(&mut s.requested[i], true) {
+            order.push(i);
         }
     }
-    for name in order {
-        s.target(name, false, 0)?;
+    for i in order {
+        s.target(i, false, 0)?;
     }
     if !s.warnings.is_empty() {
         return None;
@@ -196,24 +200,21 @@ fn render(config: &Config, opts: &ResolveOptions) -> Option<Rendered> {
 }
 
 impl<'c> Streamer<'c, '_> {
-    /// Resolves, links, finishes, checks and renders target `name` (a key of the
+    /// Resolves, links, finishes, checks and renders target `idx` (its index among the
     /// definitions) unless done already; `linked` when only a `target:` context pulls it in.
     /// Returns its state's entitlements and platform list.
-    fn target(
-        &mut self,
-        name: &'c str,
-        linked: bool,
-        depth: usize,
-    ) -> Option<(Vec<String>, usize)> {
-        match self.state.get(name) {
+    fn target(&mut self, idx: usize, linked: bool, depth: usize) -> Option<(Vec<String>, usize)> {
+        match &self.state[idx] {
             Some(State::Done(ents, plat)) => return Some((ents.clone(), *plat)),
             Some(State::Open) => return None,
             None => {}
         }
+        let cfg = self.resolver.cfg;
+        let name: &'c str = cfg.targets.get_index(idx)?.0;
         if depth >= MAX_NESTING {
             return None;
         }
-        self.state.insert(name, State::Open);
+        self.state[idx] = Some(State::Open);
         let mut t = self
             .resolver
             .resolve_target(name, &mut self.warnings)
@@ -227,19 +228,19 @@ impl<'c> Streamer<'c, '_> {
         }
         // `loadLinks`, as `Resolver::load_links` does it: each linked target first (with
         // its own links), then its entitlements, then the platform check.
-        let links: Vec<&'c str> = match &t.contexts {
+        let links: Vec<usize> = match &t.contexts {
             Some(cs) => cs
                 .values()
                 .filter_map(|v| v.strip_prefix("target:"))
-                .map(|l| self.resolver.cfg.targets.get_key_value(l).map(|(k, _)| *k))
+                .map(|l| cfg.targets.get_index_of(l))
                 .collect::<Option<_>>()?,
             None => Vec::new(),
         };
         for link in links {
-            if link == name {
+            if link == idx {
                 return None;
             }
-            let as_link = !self.requested.contains(link);
+            let as_link = !self.requested[link];
             let (ents, lplat) = self.target(link, as_link, depth + 1)?;
             if !ents.is_empty() {
                 let list = t.entitlements.get_or_insert_with(Vec::new);
@@ -282,7 +283,7 @@ impl<'c> Streamer<'c, '_> {
         buf.push_str(&self.writer.out);
         self.spans
             .push([self.text.len() - 1, start, start + name.len(), start + need]);
-        self.state.insert(name, State::Done(ents.clone(), plat));
+        self.state[idx] = Some(State::Done(ents.clone(), plat));
         Some((ents, plat))
     }
 }

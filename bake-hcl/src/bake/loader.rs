@@ -169,7 +169,9 @@ fn load_blocks<'a>(
     loader.validate()?;
     loader.check_functions()?;
 
-    // Names (matrix expansion) of every block, in order.
+    // Names (matrix expansion) of every block, in order; indexed by name only if
+    // something can look them up.
+    loader.index_blocks = mentions;
     let expanded = loader.expand_blocks(blocks)?;
 
     // Evaluate every attribute of every block instance and lower it.

@@ -38,7 +38,9 @@ impl<'a> Loader<'a> {
         let mut expanded = Vec::new();
         // One instance per block unless there are matrices: sized once.
         self.instances.reserve_exact(blocks.len());
-        self.instances_by_name.reserve(blocks.len());
+        if self.index_blocks {
+            self.instances_by_name.reserve(blocks.len());
+        }
         for (ty, b) in blocks {
             let [label] = b.labels.as_slice() else {
                 return Err(Box::new(
@@ -109,10 +111,12 @@ impl<'a> Loader<'a> {
                 name: name.clone(),
                 attrs: Vec::new(),
             });
-            self.instances_by_name
-                .entry((ty, name))
-                .or_default()
-                .push(idx);
+            if self.index_blocks {
+                self.instances_by_name
+                    .entry((ty, name))
+                    .or_default()
+                    .push(idx);
+            }
         }
         Ok(names)
     }

@@ -126,7 +126,11 @@ struct Loader<'a> {
     /// Whether `target.NAME.FIELD` may be used (in blocks, not in variables).
     blocks_allowed: bool,
     instances: Vec<BlockInstance<'a>>,
+    /// The instances by block type and name, for `target.NAME` / `group.NAME` references;
+    /// filled only when some expression refers to blocks ([`Loader::index_blocks`]).
     instances_by_name: HashMap<(BlockType, String), Vec<usize>>,
+    /// Whether any expression of the files refers to `target` or `group`.
+    index_blocks: bool,
     /// The block attributes being computed, as (instance, attribute index), outermost first.
     attr_stack: Vec<(usize, usize)>,
     /// The evaluation context buildx would use: `None` for the global one, the instance for
@@ -160,6 +164,7 @@ impl<'a> Loader<'a> {
             blocks_allowed: false,
             instances: Vec::new(),
             instances_by_name: HashMap::new(),
+            index_blocks: true,
             attr_stack: Vec::new(),
             eval_context: None,
             keywords_seen: HashSet::new(),
