@@ -13,8 +13,13 @@ if [ -z "$GEN" ]; then
   GEN=$(mktemp -d); trap 'rm -rf "$GEN"' EXIT
   python3 "$(dirname "$0")/../../shared/bench/gen.py" "$GEN" >/dev/null
 fi
-one() { # one DIR CMD...: "seconds maxrss_kb" of one --print run
-  (cd "$1" && /usr/bin/time -f '%e %M' "${@:2}" --print 2>&1 >/dev/null | tail -1)
+one() { # one DIR CMD...: "seconds maxrss_kb" of one --print run (GNU time's RSS; the wall
+  # time from the clock around it, as GNU time rounds to 10 ms)
+  local s e m
+  s=$(date +%s%N)
+  m=$(cd "$1" && /usr/bin/time -f '%M' "${@:2}" --print 2>&1 >/dev/null | tail -1)
+  e=$(date +%s%N)
+  echo "$(echo "scale=3; ($e - $s) / 1000000000" | bc) $m"
 }
 best() { sort -n | head -1; }
 most() { sort -n | tail -1; }
@@ -30,7 +35,7 @@ for n in n5000 n20000; do
 done
 row() { # row NAME KEY
   local t m; t=$(tr ' ' '\n' <<<"${T[$2]}" | grep . | best); m=$(tr ' ' '\n' <<<"${M[$2]}" | grep . | most)
-  printf '%-28s best %6.2f s (runs: %s)  peak RSS %6.1f MB\n' "$1" "$t" "${T[$2]% }" "$(echo "$m / 1000" | bc -l)"
+  printf '%-28s best %6.3f s (runs: %s)  peak RSS %6.1f MB\n' "$1" "$t" "${T[$2]% }" "$(echo "$m / 1000" | bc -l)"
 }
 row "reference n5000" ref-n5000
 row "bake n5000" bake-n5000
