@@ -461,7 +461,8 @@ fn groups_of(
     }
     if let Some(g) = groups.get_mut("default") {
         g.targets = dedup(&g.targets);
-        g.targets.sort();
+        // No two are equal any more: the unstable sort gives the same order, faster.
+        g.targets.sort_unstable();
     }
     groups
 }

@@ -274,4 +274,59 @@ target "b" { tags = target.a.tags }
             );
         }
     }
+
+    fn hcl_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                hcl_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "hcl") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Every HCL file of the corpora and fixtures loads the same (model, warnings, or error)
+    /// with its blocks deferred as read whole.
+    #[test]
+    fn deferred_blocks_load_every_corpus_file_the_same() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+        let mut files = Vec::new();
+        hcl_files(&root, &mut files);
+        assert!(files.len() > 300, "corpus files found: {}", files.len());
+        let mut deferred_any = 0;
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let mut sources = SourceMap::default();
+            let id = sources.add("docker-bake.hcl", text.as_str());
+            let opts = LoadOptions::default();
+            let shown = |r: Result<Loaded>| match r {
+                Ok(l) => format!("{:?}\n{:?}", l.config, l.warnings),
+                Err(e) => format!("error: {e:?}"),
+            };
+            let whole = crate::parse(&sources, id, crate::Syntax::Hcl)
+                .map(|b| shown(load_owned(vec![b], &sources, &opts)));
+            let parsed = crate::parse_deferring(&sources, id, crate::Syntax::Hcl, true);
+            if parsed.as_ref().is_ok_and(|p| !p.1.is_empty()) {
+                deferred_any += 1;
+            }
+            let deferred = parsed.map(|p| shown(load_parsed(vec![p], &sources, &opts)));
+            assert_eq!(
+                format!("{whole:?}"),
+                format!("{deferred:?}"),
+                "{}",
+                f.display()
+            );
+        }
+        assert!(
+            deferred_any > 100,
+            "files with deferred blocks: {deferred_any}"
+        );
+    }
 }
