@@ -36,7 +36,15 @@ fn resolve_all(
         cwd: sandbox(),
         file_relative_paths: false,
     };
-    if let Ok(r) = bake_core::api::resolve(config, &opts) {
+    let full = bake_core::api::resolve(config, &opts);
+    // `--print`'s streamed path gives the same document, or the same error.
+    let streamed = bake_core::api::print(config, &opts);
+    match (&full, &streamed) {
+        (Ok(r), Ok(p)) => assert_eq!(r.to_print_json(), p.to_json(), "streamed --print differs"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "streamed error differs"),
+        _ => panic!("streamed --print: {streamed:?}, full: {full:?}"),
+    }
+    if let Ok(r) = full {
         let _ = r.to_print_json();
         if let Some((sources, facts)) = explain {
             for format in [
@@ -52,6 +60,7 @@ fn resolve_all(
 /// Loads `text` as the file `name` (its extension picks HCL or JSON) the way the CLI does,
 /// recording what `--list` and `--explain` need so that those paths are fuzzed too.
 fn hcl_load(text: &str, name: &str) {
+    deferred_load(text, name);
     let Ok(p) = bake_core::api::Bake::new(sandbox())
         .frontend(bake_hcl::HclFrontend)
         .record_origins(true)
@@ -62,6 +71,40 @@ fn hcl_load(text: &str, name: &str) {
         return;
     };
     resolve_all(&p.config, Some((&p.sources, &p.facts)));
+}
+
+/// Loads `text` as `--print` does (target and group blocks deferred while reading, read again
+/// when lowered) and as `--explain` does (read whole): the same model less the origins, or
+/// the same error; then resolves the first as `--print` would.
+fn deferred_load(text: &str, name: &str) {
+    let deferred = bake_core::api::Bake::new(sandbox())
+        .frontend(bake_hcl::HclFrontend)
+        .source(name, text)
+        .load();
+    let whole = bake_core::api::Bake::new(sandbox())
+        .frontend(bake_hcl::HclFrontend)
+        .record_origins(true)
+        .source(name, text)
+        .load();
+    match (&deferred, &whole) {
+        (Ok(d), Ok(w)) => {
+            let strip = |c: &bake_core::api::frontend::Config| {
+                let mut c = c.clone();
+                for t in &mut c.targets {
+                    t.origins.clear();
+                }
+                format!("{c:?}")
+            };
+            assert_eq!(strip(&d.config), strip(&w.config), "deferred load differs");
+            resolve_all(&d.config, None);
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "deferred error differs"),
+        _ => panic!(
+            "deferred load: {:?}, whole: {:?}",
+            deferred.as_ref().map(|_| ()).map_err(ToString::to_string),
+            whole.as_ref().map(|_| ()).map_err(ToString::to_string)
+        ),
+    }
 }
 
 /// Load options for the HCL targets: empty environment, with everything `--list` and
