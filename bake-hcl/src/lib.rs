@@ -100,15 +100,7 @@ pub fn parse(
     id: SourceId,
     syntax: Syntax,
 ) -> Result<ast::Body, Box<HclError>> {
-    let text = &sources.get(id).text;
-    match syntax {
-        // The fast reader handles plain valid files; hcl-edit does the rest and the errors.
-        Syntax::Hcl => match parse::fast::parse(id, text) {
-            Some(body) => Ok(body),
-            None => parse::hcl::parse(id, text),
-        },
-        Syntax::Json => parse::json::parse(id, text),
-    }
+    parse_deferring(sources, id, syntax, false).map(|(body, _)| body)
 }
 
 /// [`parse`] for [`load_owned`]'s frontend: with `defer`, the bodies of the blocks that can
@@ -122,6 +114,7 @@ fn parse_deferring(
 ) -> Result<(ast::Body, Vec<usize>), Box<HclError>> {
     let text = &sources.get(id).text;
     match syntax {
+        // The fast reader handles plain valid files; hcl-edit does the rest and the errors.
         Syntax::Hcl => match parse::fast::parse_deferring(id, text, defer) {
             Some(parsed) => Ok(parsed),
             None => parse::hcl::parse(id, text).map(|b| (b, Vec::new())),

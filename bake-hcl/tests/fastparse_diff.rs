@@ -1,8 +1,6 @@
 //! The fast HCL reader against hcl-edit: same tree (kinds, values, spans) for everything the fast
 //! reader accepts, never accepting what hcl-edit rejects, and never panicking.
 
-use std::path::{Path, PathBuf};
-
 use bake_core::api::frontend::SourceId;
 use bake_hcl::{fastparse, parse_hcl};
 
@@ -48,25 +46,8 @@ fn check(name: &str, text: &str) -> Option<bool> {
     }
 }
 
-fn hcl_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            hcl_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "hcl") {
-            out.push(p);
-        }
-    }
-}
-
 fn corpus() -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    hcl_files(&testdata::root(), &mut files);
-    files
+    testdata::files_with_extension("hcl")
         .into_iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;

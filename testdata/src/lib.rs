@@ -10,6 +10,28 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Every file under `testdata/` whose name ends in `.EXT`, in path order.
+#[must_use]
+pub fn files_with_extension(ext: &str) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, ext: &str, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, ext, out);
+            } else if p.extension().is_some_and(|e| e == ext) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root(), ext, &mut out);
+    out
+}
+
 /// A bake file with `n` targets sharing a parent, a user function, variables and a
 /// `target:` context on nine of every ten targets (gen.py's `n{N}` files).
 #[must_use]

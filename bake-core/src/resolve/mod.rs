@@ -359,18 +359,11 @@ impl<'c> Resolver<'c> {
                 }
             };
             self.load_links(li, m, stack, warnings)?;
-            if let Some(ents) = m[li].entitlements.as_ref().filter(|e| !e.is_empty()) {
-                let ents = ents.clone();
-                let list = m[idx].entitlements.get_or_insert_with(Vec::new);
-                for e in ents {
-                    if !list.contains(&e) {
-                        list.push(e);
-                    }
-                }
-            }
+            let ents = m[li].entitlements.clone().unwrap_or_default();
+            add_entitlements(&mut m[idx].entitlements, &ents);
             let plat = m[idx].platforms.as_deref().unwrap_or_default();
             let lplat = m[li].platforms.as_deref().unwrap_or_default();
-            if plat.len() > 1 && lplat.len() > 1 && !plat.iter().all(|p| lplat.contains(p)) {
+            if !platforms_fit(plat, lplat) {
                 return Err(ResolveError::LinkPlatforms {
                     target: name(m),
                     platforms: plat.to_vec(),
@@ -474,6 +467,26 @@ fn add_source_date_epoch(t: &mut Draft, opts: &ResolveOptions) {
         let args = t.args.get_or_insert_with(SortedMap::new);
         args.get_or_insert_with("SOURCE_DATE_EPOCH", || Some(epoch.clone()));
     }
+}
+
+/// Adds the entitlements of a target used through a `target:` context to those of the
+/// target using it (`loadLinks`): each one not there yet, in order.
+fn add_entitlements(list: &mut Option<Vec<String>>, linked: &[String]) {
+    if linked.is_empty() {
+        return;
+    }
+    let list = list.get_or_insert_with(Vec::new);
+    for e in linked {
+        if !list.contains(e) {
+            list.push(e.clone());
+        }
+    }
+}
+
+/// Whether a target built for `platforms` can use, through a `target:` context, one built for
+/// `linked` (`loadLinks`: when both have several, the linked one must build every platform).
+fn platforms_fit(platforms: &[String], linked: &[String]) -> bool {
+    platforms.len() <= 1 || linked.len() <= 1 || platforms.iter().all(|p| linked.contains(p))
 }
 
 /// Resolves the requested targets of `config` as `docker buildx bake --print` does.

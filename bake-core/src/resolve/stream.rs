@@ -10,7 +10,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{add_source_date_epoch, check_build_options, resolve, Resolver, Setup};
+use super::{
+    add_entitlements, add_source_date_epoch, check_build_options, platforms_fit, resolve, Resolver,
+    Setup,
+};
 use crate::entries::ExportEntry;
 use crate::error::{ResolveError, Warning};
 use crate::json::PrettyWriter;
@@ -242,28 +245,21 @@ impl<'c> Streamer<'c, '_> {
             }
             let as_link = !self.requested[link];
             let (ents, lplat) = self.target(link, as_link, depth + 1)?;
-            if !ents.is_empty() {
-                let list = t.entitlements.get_or_insert_with(Vec::new);
-                for e in ents {
-                    if !list.contains(&e) {
-                        list.push(e);
-                    }
-                }
-            }
+            add_entitlements(&mut t.entitlements, &ents);
             let plat = t.platforms.as_deref().unwrap_or_default();
-            let lplat = &self.platforms[lplat];
-            if plat.len() > 1 && lplat.len() > 1 && !plat.iter().all(|p| lplat.contains(p)) {
+            if !platforms_fit(plat, &self.platforms[lplat]) {
                 return None;
             }
         }
         add_source_date_epoch(&mut t, self.opts);
         let ents = t.entitlements.clone().unwrap_or_default();
-        let plat = t.platforms.clone().unwrap_or_default();
-        let plat = if let Some(&id) = self.platform_ids.get(&plat) {
+        let plat: &[String] = t.platforms.as_deref().unwrap_or_default();
+        let plat = if let Some(&id) = self.platform_ids.get(plat) {
             id
         } else {
-            self.platforms.push(plat.clone());
-            self.platform_ids.insert(plat, self.platforms.len() - 1);
+            self.platforms.push(plat.to_vec());
+            self.platform_ids
+                .insert(plat.to_vec(), self.platforms.len() - 1);
             self.platforms.len() - 1
         };
         let mut t = t.finish(name.to_string());

@@ -275,28 +275,11 @@ target "b" { tags = target.a.tags }
         }
     }
 
-    fn hcl_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                hcl_files(&p, out);
-            } else if p.extension().is_some_and(|e| e == "hcl") {
-                out.push(p);
-            }
-        }
-    }
-
     /// Every HCL file of the corpora and fixtures loads the same (model, warnings, or error)
     /// with its blocks deferred as read whole.
     #[test]
     fn deferred_blocks_load_every_corpus_file_the_same() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
-        let mut files = Vec::new();
-        hcl_files(&root, &mut files);
+        let files = testdata::files_with_extension("hcl");
         assert!(files.len() > 300, "corpus files found: {}", files.len());
         let mut deferred_any = 0;
         for f in files {

@@ -47,7 +47,7 @@ pub fn parse(src: SourceId, text: &str) -> Option<Body> {
 /// [`parse`]; with `defer`, the bodies of the top-level `target` and `group` blocks that
 /// nothing else can need before they are lowered (no `matrix` or `name`, no reference to
 /// `target` or `group`) are read, checked and let go at once: such a block keeps its labels,
-/// spans and an empty body, and its index in the file's blocks is returned; [`parse_block`]
+/// spans and an empty body, and its index in the file's blocks is returned; a [`BlockReader`]
 /// reads it again when it is lowered. A large file's syntax tree is then never held whole.
 #[must_use]
 pub(crate) fn parse_deferring(

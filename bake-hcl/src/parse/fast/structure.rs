@@ -52,18 +52,7 @@ impl<'a> FastParser<'a> {
                         expr,
                     });
                 }
-                _ => blocks.push(self.block(start, ident)?),
-            }
-            if self.defer && self.depth == 0 {
-                // The block this line started, if it can wait.
-                let read = blocks
-                    .last_mut()
-                    .filter(|b| b.body.span.start as usize == start);
-                if let Some(b) = read.filter(|b| can_wait(b)) {
-                    b.body.attrs = Vec::new();
-                    b.body.blocks = Vec::new();
-                    self.deferred.push(blocks.len() - 1);
-                }
+                _ => blocks.push(self.body_block(start, ident, blocks.len())?),
             }
             self.sp()?;
             if self.peek() == b'#' || self.starts(b"//") {
@@ -77,6 +66,19 @@ impl<'a> FastParser<'a> {
         attrs.shrink_to_fit();
         blocks.shrink_to_fit();
         Some((attrs, blocks))
+    }
+
+    /// [`FastParser::block`], for block `index` of the body being read: with its body let go
+    /// (and `index` recorded) when deferring, in the file's top-level body, and it
+    /// [`can_wait`].
+    fn body_block(&mut self, start: usize, ident: Ident, index: usize) -> Option<Block> {
+        let mut b = self.block(start, ident)?;
+        if self.defer && self.depth == 0 && can_wait(&b) {
+            b.body.attrs = Vec::new();
+            b.body.blocks = Vec::new();
+            self.deferred.push(index);
+        }
+        Some(b)
     }
 
     /// A block after its type identifier (and the spaces after it).
